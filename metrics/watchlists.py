@@ -1,0 +1,141 @@
+"""十张清单: watch lists of projects an analyst prints, a project's history, and the gap to target per county."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from data.schema import PROC_COLUMNS, ZH
+from metrics.engine import MONTH, Dataset, Filters, add_months, compute, prepare_rows, to_month
+from metrics import registry as R
+
+C = pl.col
+
+BASE_COLUMNS = ("project_id", "project_name", "county", "chain", "level", "build_type", "status", "total_investment",
+                "plan_investment_year", "completed_investment_ytd")
+EXTRA_ZH = {"completion_rate": "投资完成率", "time_schedule": "时序进度", "deviation": "进度偏差",
+            "total_3m_ago": "3个月前开工累计完成投资", "days_overdue": "逾期天数", "procedures_missing": "未办结手续",
+            "month": "报送月份"}
+PROC_ZH = {"proc_approval": "立项", "proc_land": "用地", "proc_planning": "规划", "proc_eia": "环评",
+           "proc_energy": "能评", "proc_construction_permit": "施工许可"}
+
+
+@dataclass(frozen=True)
+class WatchList:
+    """One list: id, names, the rule in words, the row condition and the columns an analyst checks."""
+
+    id: str
+    zh: str
+    en: str
+    caliber: str
+    condition: Callable[[], pl.Expr]
+    columns: tuple[str, ...]
+    indicator: str | None = None  # the registry indicator this list itemises, if any
+
+
+_RATE = C("completed_investment_ytd") / C("plan_investment_year")
+_MISSING_PROCS = pl.concat_str(
+    [pl.when(C(p).is_null()).then(pl.lit(PROC_ZH[p])) for p in PROC_COLUMNS], separator="、", ignore_nulls=True)
+DERIVED = {
+    "completion_rate": pl.when(C("plan_investment_year") > 0).then(_RATE),
+    "time_schedule": C("_ts"),
+    "deviation": pl.when(C("plan_investment_year") > 0).then(_RATE - C("_ts")),
+    "total_3m_ago": C("_m3_total"),
+    "days_overdue": (C("_month_end") - C("planned_start")).dt.total_days(),
+    "procedures_missing": _MISSING_PROCS,
+}
+
+WATCH_LISTS: tuple[WatchList, ...] = (
+    WatchList("lagging", "滞后项目清单", "Lagging projects", "建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+              R._lagging, ("completion_rate", "time_schedule", "deviation", "leader", "problems"), "lagging_projects"),
+    WatchList("zombie", "僵尸项目清单", "Zombie projects", "建设项目，未开工/在建/停工，开工累计完成投资3个月未增加。",
+              R._zombie, ("completed_investment_total", "total_3m_ago", "leader", "problems"), "zombie_projects"),
+    WatchList("stopped", "停工项目清单", "Stopped projects", "建设状态为停工。",
+              lambda: C("status") == "停工", ("leader", "problems"), "stopped_projects"),
+    WatchList("overdue_start", "逾期未开工清单", "New starts overdue", "新开工项目，截至报送月末已过计划开工时间仍未开工。",
+              lambda: R.NEW & ~R.STARTED & C("planned_start").is_not_null() & (C("planned_start") < C("_month_end")),
+              ("planned_start", "days_overdue", "leader", "problems"), "start_rate"),
+    WatchList("procedures_outstanding", "手续未办结清单", "Procedures outstanding",
+              "新开工、前期项目中六项前期手续尚有未办结的。",
+              lambda: R.PROC_SET & pl.any_horizontal([C(p).is_null() for p in PROC_COLUMNS]),
+              ("procedures_missing", "planned_start", "leader"), "procedures_complete_rate"),
+    WatchList("signed_not_started", "签约未开工清单", "Signed but not started", "招商引资签约项目尚未开工。",
+              lambda: C("is_signed_attraction") & ~R.STARTED, ("planned_start", "investor_type", "leader", "problems"),
+              "signed_start_rate"),
+    WatchList("problems", "问题项目清单", "Problems reported", "“存在问题”非空的项目。",
+              lambda: R.HAS_PROBLEM, ("problems", "leader"), "problem_projects"),
+    WatchList("not_in_statistics", "未入统清单", "Not in statistics", "已开工建设项目尚未入统。",
+              lambda: R.CONSTR & R.STARTED & ~C("in_statistics"), ("actual_start", "leader"), "stats_inclusion_rate"),
+    WatchList("leader_missing", "未落实包抓领导清单", "Leader missing", "省级、市级建设项目未落实包抓领导。",
+              lambda: R.LEADER_SET & C("leader").is_null(), ("problems",), "leader_coverage"),
+    WatchList("not_resumed", "续建未复工清单", "Continuing not resumed", "续建项目建设状态不是在建、竣工或投产。",
+              lambda: R.CONT & ~C("status").is_in(["在建", "竣工", "投产"]), ("leader", "problems"), "resume_rate"),
+)
+LIST_BY_ID = {w.id: w for w in WATCH_LISTS}
+
+
+def find_list(name: str) -> WatchList:
+    """A list by id or Chinese name, with a Chinese error naming the choices."""
+    for w in WATCH_LISTS:
+        if name in (w.id, w.zh, w.zh.removesuffix("清单")):
+            return w
+    choices = "、".join(f"{w.id}（{w.zh}）" for w in WATCH_LISTS)
+    raise KeyError(f"没有清单“{name}”。可选：{choices}")
+
+
+def _rows(ds: Dataset, m: dt.date, filters: Filters) -> pl.LazyFrame:
+    return prepare_rows(ds.scan([m, add_months(m, -1), add_months(m, -3)])).filter(
+        (C(MONTH) == m) & filters.expr())
+
+
+def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = Filters()) -> pl.DataFrame:
+    """The projects on one list for a month, English column names (see column_labels for Chinese)."""
+    w = find_list(name)
+    m = to_month(month)
+    cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
+    exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
+    return (_rows(ds, m, filters).filter(w.condition().fill_null(False)).select(exprs)
+            .sort(["county", "total_investment"], descending=[False, True]).collect())
+
+
+def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> dict[str, int]:
+    """How many projects each list holds this month, in one pass."""
+    m = to_month(month)
+    row = _rows(ds, m, filters).select(
+        [w.condition().fill_null(False).sum().cast(pl.Int64).alias(w.id) for w in WATCH_LISTS]).collect()
+    return {w.id: int(row.get_column(w.id)[0] or 0) for w in WATCH_LISTS}
+
+
+def column_labels(columns) -> dict[str, str]:
+    """Chinese headers for list/history columns."""
+    return {c: ZH.get(c, EXTRA_ZH.get(c, c)) for c in columns}
+
+
+def project_history(ds: Dataset, project_id: str) -> pl.DataFrame:
+    """Every snapshot of one project, oldest first (what an analyst reads before a site visit)."""
+    return (ds.scan(ds.months).filter(C("project_id") == project_id).sort(MONTH).collect())
+
+
+def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
+    """Per county: 万元 a month needed to reach the annual plan by December, and to be on 时序进度 next month."""
+    m = to_month(month)
+    df = compute(ds, [m], filters, "county", ["plan_investment_sum", "completed_ytd_sum",
+                                              "investment_completion_rate", "time_schedule"])
+    left = 12 - m.month
+    shortfall = (C("plan_investment_sum") - C("completed_ytd_sum")).clip(lower_bound=0)
+    return df.select(
+        "county", "plan_investment_sum", "completed_ytd_sum", "investment_completion_rate", "time_schedule",
+        shortfall.alias("shortfall"),
+        pl.lit(left, pl.Int64).alias("months_left"),
+        (shortfall / left if left else pl.lit(None, pl.Float64)).alias("monthly_needed"),
+        (C("plan_investment_sum") * (m.month + 1) / 12 - C("completed_ytd_sum")).clip(lower_bound=0).alias(
+            "next_month_needed") if left else pl.lit(None, pl.Float64).alias("next_month_needed"),
+    ).sort("county")
+
+
+GAP_ZH = {"county": "县区", "plan_investment_sum": "年度计划投资(万元)", "completed_ytd_sum": "本年完成投资(万元)",
+          "investment_completion_rate": "投资完成率", "time_schedule": "时序进度", "shortfall": "距年度计划差额(万元)",
+          "months_left": "剩余月数", "monthly_needed": "此后每月需完成(万元)",
+          "next_month_needed": "下月需完成以回到时序进度(万元)"}
