@@ -1,0 +1,153 @@
+"""Command line: python -m data import|validate|list|demo (messages in Chinese)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from data.store import Store, StoreError
+
+
+_ARGPARSE_ZH = (
+    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "无法识别的参数"),
+    ("invalid choice", "无效的命令"), ("choose from", "可选"), ("expected one argument", "需要一个值"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese."""
+
+    def error(self, message: str):
+        for en, zh in _ARGPARSE_ZH:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"参数错误：{message}\n用 -h 查看帮助。\n")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers; the audit log then records none
+        return ""
+
+
+def _store(args) -> Store:
+    return Store(args.store)
+
+
+def _print_summary(outcome, verb: str) -> None:
+    print(f"{verb}：报送月份 {outcome.month}，项目 {outcome.rows} 个，警告 {len(outcome.warnings)} 条。")
+    if outcome.warnings:
+        print(outcome.report(limit=50))
+
+
+def cmd_import(args) -> int:
+    """Import one ledger into the store."""
+    from data.ingest import import_file
+
+    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, replace=args.replace,
+                          user=_user())
+    if outcome.ok:
+        _print_summary(outcome, "导入成功")
+        return 0
+    print(outcome.report(limit=50))
+    print(f"导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
+    return 1
+
+
+def cmd_validate(args) -> int:
+    """Check one ledger without writing anything."""
+    from data.ingest import import_file
+
+    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, dry_run=True)
+    if outcome.ok:
+        _print_summary(outcome, "检查通过")
+        return 0
+    print(outcome.report(limit=50))
+    print(f"检查未通过：文件“{args.file}”有 {len(outcome.errors)} 个错误。请按上面的提示修改。")
+    return 1
+
+
+def cmd_list(args) -> int:
+    """List stored months."""
+    store = _store(args)
+    try:
+        infos = store.info()
+    except (StoreError, OSError) as e:
+        print(f"无法读取数据库“{store.root}”：{e}", file=sys.stderr)
+        return 1
+    if not infos:
+        print(f"数据库“{store.root}”中还没有数据：用 python -m data import 文件 导入。")
+        return 0
+    print(f"数据库：{store.root}（共 {len(infos)} 个月）")
+    print("报送月份  项目数  导入时间             导入人    来源文件")
+    for i in infos:
+        print(f"{i.month:<9} {i.rows:>6}  {i.imported_at or '—':<19}  {i.user or '—':<8}  {i.source or '—'}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Generate the demo city's ledgers."""
+    try:
+        from data.demo import generate
+    except ImportError as e:
+        print(f"演示数据生成器不可用（{e}）。", file=sys.stderr)
+        return 1
+    paths = generate(Path(args.out) if args.out else None)
+    print(f"已生成演示数据 {len(paths)} 个文件：")
+    for p in paths:
+        print(f"  {p}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree."""
+    p = _Parser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    sub.required = True
+
+    def common(sp, with_store=True):
+        sp.add_argument("file", metavar="文件", help="台账文件：.xlsx、.csv 或 .parquet")
+        sp.add_argument("--month", metavar="YYYY-MM", help="报送月份（文件中没有“报送月份”列时必须指定）")
+        sp.add_argument("--sheet", metavar="工作表", help="Excel 工作表名（默认第一个）")
+
+    sp = sub.add_parser("import", help="导入台账到数据库（有错误时不写入）")
+    common(sp)
+    sp.add_argument("--store", metavar="目录", help="数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
+    sp.add_argument("--replace", action="store_true", help="该月份已有数据时替换（旧版本存入历史）")
+    sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("validate", help="只检查台账，不写入")
+    common(sp)
+    sp.add_argument("--store", metavar="目录", help="用于与上月比对的数据库目录")
+    sp.set_defaults(func=cmd_validate)
+
+    sp = sub.add_parser("list", help="列出数据库中的月份")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("demo", help="生成演示城市的台账数据")
+    sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
+    sp.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as e:  # an analyst gets one Chinese line, not a traceback; KPM_DEBUG=1 shows the trace
+        if os.environ.get("KPM_DEBUG"):
+            raise
+        print(f"处理失败（{type(e).__name__}：{e}）。请检查文件和参数；如问题持续，请把此信息发给管理员。", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,730 @@
+"""Read one monthly ledger (xlsx, CSV or parquet) into a canonical snapshot frame, and import it into the store."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, UNIT_FACTORS, ZH, match_header, normalize_header, split_unit
+from data.store import Store, StoreError, month_key
+from data.validate import Problem, compare_with_previous, format_report, validate
+
+ACCEPTED = "只支持 Excel 工作簿（.xlsx）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）和 Parquet（.parquet）文件"
+SCAN_ROWS = 30  # the header is looked for in the first rows only; titles and unit rows sit above it
+MIN_HEADER_MATCHES = 3
+SUMMARY_WORDS = ("合计", "小计", "总计", "累计")
+SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}
+# Lines an analyst adds under the table (notes, signatures): skipped with a warning rather than failing every rule.
+FOOTNOTE_RE = re.compile(r"^(注|备注|说明|填表人|填报人|审核人|制表人|负责人|联系人|联系电话|单位负责人)")
+# A cell holding only a dash or slash means "nothing" in Chinese ledgers; it is read as empty, not as text.
+PLACEHOLDERS = {"-", "--", "—", "——", "/", "─"}
+UNIT_ROW_RE = re.compile(r"单位\s*:\s*(万元|亿元|元)")
+GROUP_UNIT_RE = re.compile(r"\((万元|亿元|元)\)")
+NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?$|^[+-]?\.\d+$")
+TIME_PART = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+DATE_RES = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + TIME_PART + "$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?" + TIME_PART + "$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+MONTH_RES = (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), re.compile(r"^(\d{4})(\d{2})$"))
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serials outside 1950..2100 are far more likely typos than real dates, so they are refused.
+SERIAL_MIN, SERIAL_MAX = 18264, 73415
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "f"}
+
+
+@dataclass
+class ImportResult:
+    """One ledger read: the canonical frame (only when error-free), problems, and where each row came from."""
+
+    frame: pl.DataFrame | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    source_rows: list[int] = field(default_factory=list)
+    month: str | None = None
+    sha256: str = ""
+    filename: str | None = None
+    header_row: int | None = None
+    sheet: str | None = None
+    kind: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def report(self, limit: int = 50) -> str:
+        """The Chinese problem report."""
+        return format_report(self.errors, self.warnings, limit)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: ok, month, rows, problems and the store's audit record (None when nothing was written)."""
+
+    ok: bool
+    month: str | None
+    rows: int
+    errors: list[Problem]
+    warnings: list[Problem]
+    record: dict | None = None
+    result: ImportResult | None = None
+
+    def report(self, limit: int = 50) -> str:
+        """The Chinese problem report."""
+        return format_report(self.errors, self.warnings, limit)
+
+
+class _Refused(Exception):
+    """A fatal problem with the file as a whole (type, encoding, sheet, header)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class _Table:
+    """Source-neutral view of a ledger: final header per column, unit factors from groups, raw data rows."""
+
+    headers: list[object]
+    group_factor: list[float | None]
+    rows: list[tuple[int, list]]
+    header_row: int | None
+    labels: list[str]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+# ---- cell parsing ----------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8192)
+def _match(text: str) -> tuple[str | None, float]:
+    return match_header(text)
+
+
+def _name(value: object) -> str | None:
+    return _match(value)[0] if isinstance(value, str) and value.strip() else None
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _nfkc(value: object) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_number(value: object) -> float | None:
+    """'1,234.5', '１２', ' 12 ', 12 → float; '' → None; anything else raises ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    if isinstance(value, (int, float, Decimal)):
+        x = float(value)
+        if math.isnan(x):
+            return None
+        if math.isinf(x):
+            raise ValueError("inf")
+        return x
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        raise ValueError("date")
+    s = _nfkc(value)
+    if not s or s in PLACEHOLDERS:
+        return None
+    s = s.replace(" ", "")
+    if not NUMBER_RE.match(s):
+        raise ValueError(s)
+    return float(s.replace(",", ""))
+
+
+def _ymd(y: int, m: int, d: int) -> dt.date:
+    return dt.date(y, m, d)  # ValueError on 2024-02-30 etc.
+
+
+def _serial(x: float) -> dt.date:
+    if not SERIAL_MIN <= x <= SERIAL_MAX:
+        raise ValueError("serial")
+    return EXCEL_EPOCH + dt.timedelta(days=int(x))
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Excel dates and serials, '2024-03-15', '2024/3/15', '2024.3.15', '2024年3月15日', '20240315' → date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    if isinstance(value, (int, float, Decimal)):
+        x = float(value)
+        if math.isnan(x):
+            return None
+        if x.is_integer() and 19000101 <= x <= 29991231:
+            n = int(x)
+            return _ymd(n // 10000, n // 100 % 100, n % 100)
+        return _serial(x)
+    s = _nfkc(value)
+    if not s or s in PLACEHOLDERS:
+        return None
+    for rx in DATE_RES:
+        m = rx.match(s)
+        if m:
+            return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = MONTH_RES[0].match(s)
+    if m:  # a date column holding only year and month ('2024年3月'): the month's first day
+        return _ymd(int(m.group(1)), int(m.group(2)), 1)
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", s):
+        return _serial(float(s))
+    raise ValueError(s)
+
+
+def parse_month_value(value: object) -> dt.date | None:
+    """A 报送月份 cell: a date, '2024-06', '2024年6月', '202406' → the month's first day."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        x = float(value)
+        if x.is_integer() and 190001 <= x <= 299912:
+            n = int(x)
+            return _ymd(n // 100, n % 100, 1)
+    if isinstance(value, str):
+        s = _nfkc(value)
+        if not s or s in PLACEHOLDERS:
+            return None
+        for rx in MONTH_RES:
+            m = rx.match(s)
+            if m:
+                return _ymd(int(m.group(1)), int(m.group(2)), 1)
+        value = s
+    d = parse_date(value)
+    return None if d is None else d.replace(day=1)
+
+
+def parse_bool(value: object) -> bool | None:
+    """是/否, Y/N, yes/no, true/false, 1/0, √/× (any case) → bool; '' → None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        if value == 1:
+            return True
+        if value == 0:
+            return False
+        raise ValueError(str(value))
+    s = _nfkc(value).lower()
+    if not s:
+        return None
+    if s in TRUE_WORDS:
+        return True
+    if s in FALSE_WORDS:
+        return False
+    raise ValueError(s)
+
+
+def parse_text(value: object) -> str | None:
+    """Strip whitespace; '' → None; numbers as typed (123.0 → '123')."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    return str(value).strip() or None
+
+
+def parse_enum(value: object) -> str | None:
+    """Strip and NFKC-normalise; membership is checked by validate()."""
+    s = parse_text(value)
+    return unicodedata.normalize("NFKC", s).strip() or None if s else None
+
+
+PARSERS = {"str": parse_text, "enum": parse_enum, "money": parse_number, "float": parse_number, "date": parse_date,
+           "bool": parse_bool, "month": parse_month_value}
+
+HOW_TO_FIX = {
+    "money": "应为数字（万元）：请只填数字，如 1234.5，不要带单位或文字；没有请留空。",
+    "float": "应为数字：请只填数字，如 12.5；没有请留空。",
+    "date": "应为日期：请填写如 2024-03-15 的日期，或设为 Excel 日期格式；未办结、未开工请留空。",
+    "bool": "应填“是”或“否”。",
+    "month": "应为年月：请填写如 2024-06 或 2024年6月。",
+    "str": "应为文字。",
+    "enum": "应为文字。",
+}
+
+
+# ---- file type and source readers ------------------------------------------------------------------------------
+def _sniff(data: bytes) -> str:
+    if not data:
+        raise _Refused(Problem("文件格式不支持", message=f"文件是空的（0 字节）：请重新导出台账。{ACCEPTED}。"))
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            names = set()
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise _Refused(Problem("文件格式不支持", message=(
+            f"这是一个 zip 压缩包，但不是 Excel 工作簿（可能是 Word 文档或压缩文件）。{ACCEPTED}。")))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _Refused(Problem("文件格式不支持", message=(
+            "这是旧版 Excel 97-2003 格式（.xls）或加密的工作簿，无法读取：请在 Excel/WPS 中“另存为”Excel 工作簿"
+            f"（.xlsx，不设密码）后再导入。{ACCEPTED}。")))
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Refused(Problem("文件格式不支持", message=f"无法识别的文件类型（不是表格文件）。{ACCEPTED}。"))
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise _Refused(Problem("文件格式不支持", message=(
+            "这是网页或 XML 文件（有些系统导出的“.xls”实为网页）：请用 Excel/WPS 打开后“另存为”.xlsx 再导入。"
+            f"{ACCEPTED}。")))
+    return "csv"
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _Refused(Problem("文件编码无法识别", message=(
+            "CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码：请用 Excel 另存为“CSV UTF-8（逗号分隔）”，或直接导入 .xlsx。"
+        ))) from None
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _score(row: list) -> int:
+    return len({n for n in (_name(v) for v in row) if n})
+
+
+def _read_csv(data: bytes) -> tuple[list[list], dict]:
+    text = _decode(data)
+    best: tuple[int, list[list]] | None = None
+    for delim in (",", "\t", ";"):
+        try:
+            rows = _csv_rows(text, delim)
+        except csv.Error as e:
+            raise _Refused(Problem("文件格式不支持", message=f"CSV 文件格式有误（{e}）：请用 Excel 重新导出。")) from None
+        score = max((_score(r) for r in rows[:SCAN_ROWS]), default=0)
+        if best is None or score > best[0]:
+            best = (score, rows)
+    return best[1], {}
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, list[str]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as e:  # openpyxl raises many types for damaged files; all mean the same to the analyst
+        raise _Refused(Problem("文件无法读取", message=(
+            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+    names = [ws.title for ws in wb.worksheets]
+    if sheet is None:
+        if not names:
+            raise _Refused(Problem("工作表不存在", message="工作簿中没有工作表：请检查文件。"))
+        ws = wb.worksheets[0]
+    else:
+        wanted = sheet.strip()
+        ws = next((w for w in wb.worksheets if w.title == wanted or w.title.strip() == wanted), None)
+        if ws is None:
+            raise _Refused(Problem("工作表不存在", value=sheet, message=(
+                f"工作簿中没有名为“{sheet}”的工作表。现有工作表：{'、'.join(names)}。请用 --sheet 指定其中之一。")))
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    # Merged ranges matter only in the header area: a merged header cell counts for every cell it covers.
+    spans: dict[tuple[int, int], tuple[object, int]] = {}
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row > SCAN_ROWS + 2:
+            continue
+        value = ws.cell(rng.min_row, rng.min_col).value
+        width = rng.max_col - rng.min_col + 1
+        for r in range(rng.min_row, min(rng.max_row, SCAN_ROWS + 2) + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                spans[(r - 1, c - 1)] = (value, width)
+    return rows, spans, ws.title, names
+
+
+def _col_letter(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j + 1)
+
+
+# ---- header detection ------------------------------------------------------------------------------------------
+def _filled(rows: list[list], spans: dict, r: int, width: int) -> list:
+    row = rows[r] if r < len(rows) else []
+    out = []
+    for j in range(width):
+        v = row[j] if j < len(row) else None
+        if (r, j) in spans:
+            v = spans[(r, j)][0]
+        out.append(v)
+    return out
+
+
+def _is_group_text(v: object) -> bool:
+    if not isinstance(v, str) or not v.strip() or _name(v):
+        return False
+    return ":" not in unicodedata.normalize("NFKC", v)  # '填报单位：…' and '单位：万元' describe the file, not columns
+
+
+def _groups(rows: list[list], spans: dict, t: int, width: int) -> list[object]:
+    """The group header covering each column of row t: merged cell, or text carried right over empty cells."""
+    top = _filled(rows, spans, t, width)
+    out: list[object] = []
+    carry: object = None
+    for j, v in enumerate(top):
+        merged = (t, j) in spans and spans[(t, j)][1] > 1
+        if not _blank(v):
+            carry = v if not merged else None
+            out.append(v)
+        else:
+            out.append(carry)
+    return out
+
+
+def _two_level(rows: list[list], spans: dict, t: int, width: int) -> int:
+    """How many columns of row t+1 are sub-headers under a group header of row t (0 = not a two-level header)."""
+    if t < 0 or t + 1 >= len(rows):
+        return 0
+    raw_top = rows[t]
+    if sum(not _blank(v) for v in raw_top) < 2:
+        return 0  # a title line: one text, maybe merged across the whole width
+    groups = _groups(rows, spans, t, width)
+    sub = _filled(rows, spans, t + 1, width)
+    return sum(1 for j in range(width) if _name(sub[j]) and _is_group_text(groups[j]))
+
+
+def _unit_factor(text: object) -> float | None:
+    if not isinstance(text, str):
+        return None
+    s = unicodedata.normalize("NFKC", text)
+    m = GROUP_UNIT_RE.search(s.replace("（", "(").replace("）", ")"))
+    return UNIT_FACTORS[m.group(1)] if m else None
+
+
+def _grid_table(rows: list[list], spans: dict, labels_fn) -> _Table:
+    width = max((len(r) for r in rows), default=0)
+    scan = min(len(rows), SCAN_ROWS)
+    scores = [_score(_filled(rows, spans, r, width)) for r in range(scan)]
+    if not scores or max(scores) < MIN_HEADER_MATCHES:
+        raise _Refused(Problem("未找到表头", message=(
+            f"前 {SCAN_ROWS} 行中没有找到表头（应含“项目编码”“项目名称”“县区”“总投资(万元)”等列名）："
+            "请确认表头文字与模板一致，数据在第一个工作表（或用 --sheet 指定）。")))
+    b = scores.index(max(scores))
+    below, above = _two_level(rows, spans, b, width), _two_level(rows, spans, b - 1, width)
+    if below and below >= above:
+        t, s = b, b + 1
+    elif above:
+        t, s = b - 1, b
+    else:
+        t = s = b
+    headers: list[object] = []
+    group_factor: list[float | None] = []
+    if t == s:
+        headers = _filled(rows, spans, b, width)
+        group_factor = [None] * width
+    else:
+        top, sub, groups = _filled(rows, spans, t, width), _filled(rows, spans, s, width), _groups(rows, spans, t, width)
+        for j in range(width):
+            if _name(sub[j]):
+                headers.append(sub[j])
+                group_factor.append(_unit_factor(groups[j]) if _is_group_text(groups[j]) else None)
+            else:
+                headers.append(top[j] if _name(top[j]) or _blank(sub[j]) else sub[j])
+                group_factor.append(None)
+    # A unit row above the header ('单位：万元') applies to money columns that state no unit of their own.
+    sheet_factor = None
+    for r in range(t):
+        for v in rows[r]:
+            if isinstance(v, str):
+                m = UNIT_ROW_RE.search(unicodedata.normalize("NFKC", v))
+                if m:
+                    sheet_factor = UNIT_FACTORS[m.group(1)]
+    if sheet_factor is not None:
+        group_factor = [g if g is not None else sheet_factor for g in group_factor]
+    data = [(r + 1, rows[r] + [None] * (width - len(rows[r]))) for r in range(s + 1, len(rows))]
+    return _Table(headers, group_factor, data, t + 1, [labels_fn(j) for j in range(width)])
+
+
+def _parquet_table(data: bytes) -> _Table:
+    try:
+        df = pl.read_parquet(io.BytesIO(data))
+    except Exception as e:  # any decoding failure means a damaged or foreign parquet file
+        raise _Refused(Problem("文件无法读取", message=f"Parquet 文件无法读取（{type(e).__name__}）：请重新导出。")) from None
+    cols = [s.to_list() for s in df.iter_columns()]
+    rows = [(i + 1, [c[i] for c in cols]) for i in range(df.height)]
+    return _Table(list(df.columns), [None] * df.width, rows, None, [f"第 {j + 1} 列" for j in range(df.width)])
+
+
+# ---- the reader ------------------------------------------------------------------------------------------------
+def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), filename
+    path = Path(source)
+    try:
+        return path.read_bytes(), filename or path.name
+    except FileNotFoundError:
+        msg = f"找不到文件“{path}”：请检查路径和文件名。"
+    except IsADirectoryError:
+        msg = f"“{path}”是文件夹，不是文件：请指定台账文件。"
+    except PermissionError:
+        msg = f"没有权限读取“{path}”：请检查文件权限，或先关闭正在打开它的程序。"
+    except OSError as e:
+        msg = f"无法读取“{path}”（{e.strerror or e}）：请检查文件。"
+    raise _Refused(Problem("文件无法读取", value=str(path), message=msg))
+
+
+def _is_summary(values: list, id_value: object) -> bool:
+    texts = [v for v in values if not _blank(v)][:2]
+    hit = any(isinstance(v, str) and any(w in v for w in SUMMARY_WORDS) for v in texts)
+    # A real project row carries its own code; a 合计 row has none (or the word itself in that cell).
+    return hit and (_blank(id_value) or any(w in str(id_value) for w in SUMMARY_WORDS))
+
+
+def _parse_month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:
+    if month is None or not str(month).strip():
+        return None, None
+    try:
+        d = parse_month_value(str(month))
+    except ValueError:
+        d = None
+    if d is None:
+        return None, Problem("月份格式错误", ZH["snapshot_month"], None, month,
+                             f"指定的月份“{month}”无法识别：请写成 YYYY-MM，例如 2024-06。")
+    return d, None
+
+
+def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
+                month: str | None = None) -> ImportResult:
+    """Read and check one ledger file; the frame is returned only when there are no errors."""
+    res = ImportResult(frame=None, filename=filename)
+    try:
+        data, res.filename = _load(source, filename)
+        res.sha256 = hashlib.sha256(data).hexdigest()
+        res.kind = _sniff(data)
+        if res.kind == "parquet":
+            table = _parquet_table(data)
+            if sheet:
+                res.warnings.append(Problem("参数被忽略", message="Parquet 文件没有工作表，已忽略指定的工作表名。"))
+        elif res.kind == "xlsx":
+            rows, spans, res.sheet, _ = _read_xlsx(data, sheet)
+            table = _grid_table(rows, spans, lambda j: f"{_col_letter(j)} 列")
+        else:
+            rows, spans = _read_csv(data)
+            if sheet:
+                res.warnings.append(Problem("参数被忽略", message="CSV 文件没有工作表，已忽略指定的工作表名。"))
+            table = _grid_table(rows, spans, lambda j: f"第 {j + 1} 列")
+    except _Refused as e:
+        res.errors.append(e.problem)
+        return res
+    res.header_row = table.header_row
+    _build(table, res, month)
+    return res
+
+
+def _build(table: _Table, res: ImportResult, month: str | None) -> None:
+    where = f"第 {table.header_row} 行表头" if table.header_row else "表头"
+    found = [str(h).strip() for h in table.headers if not _blank(h)]
+    mapping: dict[str, tuple[int, float]] = {}
+    unmatched: list[int] = []
+    for j, h in enumerate(table.headers):
+        if _blank(h):
+            unmatched.append(j)
+            continue
+        name, factor = _match(str(h))
+        if name is None:
+            if normalize_header(h) not in SEQ_HEADERS:
+                unmatched.append(j)
+            continue
+        if COLUMN_BY_NAME[name].kind == "money" and split_unit(str(h))[1] is None and table.group_factor[j]:
+            factor = table.group_factor[j]
+        if name in mapping:
+            first = mapping[name][0]
+            res.errors.append(Problem("表头重复", ZH[name], table.header_row, str(h), (
+                f"{table.labels[first]}“{table.headers[first]}”和 {table.labels[j]}“{h}”都对应“{ZH[name]}”："
+                "请删除或改名其中一列。")))
+            continue
+        mapping[name] = (j, factor)
+
+    # Data rows: drop empty, summary (合计), repeated header and footnote rows.
+    id_col = mapping.get("project_id", (None,))[0]
+    keep: list[tuple[int, list]] = []
+    for src_row, values in table.rows:
+        if all(_blank(v) for v in values):
+            continue
+        id_value = values[id_col] if id_col is not None else None
+        if _is_summary(values, id_value):
+            continue
+        repeats = sum(1 for n, (j, _) in mapping.items() if _name(values[j]) == n)
+        if repeats >= max(2, len(mapping) // 3):
+            continue
+        texts = [v for v in values if not _blank(v)]
+        if _blank(id_value) and len(texts) <= 2 and isinstance(texts[0], str) and FOOTNOTE_RE.match(texts[0].strip()):
+            res.warnings.append(Problem("已跳过说明行", "", src_row, texts[0],
+                                        "表格下方的说明、签字行不作为项目导入：如确为项目，请补填项目编码。"))
+            continue
+        keep.append((src_row, values))
+
+    for j in unmatched:
+        h = table.headers[j]
+        if _blank(h):
+            if any(not _blank(values[j]) for _, values in keep):
+                res.warnings.append(Problem("未识别的列", table.labels[j], table.header_row, "",
+                                            f"{table.labels[j]}没有表头但有数据，已忽略：如需导入，请补上标准表头。"))
+        else:
+            res.warnings.append(Problem("未识别的列", str(h).strip(), table.header_row, str(h), (
+                f"{table.labels[j]}表头“{str(h).strip()}”不是标准列名，此列已忽略：如需导入，请改为标准表头"
+                "（如“总投资(万元)”“计划开工时间”）。")))
+
+    missing_required = []
+    for col in COLUMNS:
+        if col.name in mapping or col.name == "snapshot_month":
+            continue
+        aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
+        if col.required:
+            missing_required.append(col.name)
+            res.errors.append(Problem("缺少必填列", col.zh, table.header_row, "", (
+                f"{where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。")))
+        else:
+            res.warnings.append(Problem("缺少可选列", col.zh, table.header_row, "",
+                                        f"没有找到“{col.zh}”列{aka}，按空值处理：如有此项数据，请补上该列。"))
+
+    # Parse every mapped cell; an unreadable value is an error, never silently nulled.
+    res.source_rows = [r for r, _ in keep]
+    n = len(keep)
+    columns: dict[str, list] = {}
+    bad_cells: set[tuple[str, int]] = set()
+    for col in COLUMNS:
+        if col.name not in mapping:
+            columns[col.name] = [None] * n
+            continue
+        j, factor = mapping[col.name]
+        parse = PARSERS[col.kind]
+        out = []
+        for src_row, values in keep:
+            raw = values[j]
+            try:
+                v = parse(raw)
+            except (ValueError, OverflowError, TypeError):
+                v = None
+                bad_cells.add((col.zh, src_row))
+                res.errors.append(Problem("类型错误", col.zh, src_row, raw,
+                                          f"“{col.zh}”{HOW_TO_FIX[col.kind]}"))
+            if v is not None and factor != 1.0:
+                v = round(v * factor, 8)
+            out.append(v)
+        columns[col.name] = out
+
+    # 报送月份: from the column, or the month argument; both present must agree.
+    arg, problem = _parse_month_arg(month)
+    if problem:
+        res.errors.append(problem)
+    if "snapshot_month" in mapping and arg is not None and all(m is None for m in columns["snapshot_month"]):
+        del mapping["snapshot_month"]  # an empty 报送月份 column is the same as none: the argument fills it
+    if "snapshot_month" in mapping:
+        found_months = sorted({m for m in columns["snapshot_month"] if m is not None})
+        if len(found_months) == 1:
+            res.month = month_key(found_months[0])
+            if arg is not None and arg != found_months[0]:
+                res.errors.append(Problem("月份冲突", ZH["snapshot_month"], None, res.month, (
+                    f"文件中的报送月份是 {res.month}，但指定的月份是 {month_key(arg)}：请核对，"
+                    "去掉 --month 或改为文件中的月份。")))
+    elif arg is not None:
+        columns["snapshot_month"] = [arg] * n
+        res.month = month_key(arg)
+    elif not problem:
+        res.errors.append(Problem("缺少报送月份", ZH["snapshot_month"], table.header_row, "", (
+            "文件中没有“报送月份”列，也没有指定月份：请在表中增加“报送月份”列（如 2024-06），"
+            "或导入时指定月份（命令行加 --month 2024-06）。")))
+
+    if n == 0 and not res.errors:
+        res.errors.append(Problem("没有数据", "", table.header_row, "", (
+            f"{where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
+
+    frame = pl.DataFrame({c.name: pl.Series(c.name, columns[c.name], dtype=c.dtype) for c in COLUMNS})
+    # Columns already reported as missing would fail every row again; leave them out of the rule checks.
+    absent = set(missing_required) | ({"snapshot_month"} if "snapshot_month" not in mapping and arg is None else set())
+    checked = frame.drop(sorted(absent)) if absent else frame
+    for p in validate(checked, res.source_rows):
+        if p.rule == "必填项为空" and (p.column, p.row) in bad_cells:
+            continue  # already reported as 类型错误 with the raw value
+        res.errors.append(p)
+    if not res.errors:
+        res.frame = frame.select(list(SCHEMA.names())).cast(SCHEMA)
+
+
+# ---- import into the store -------------------------------------------------------------------------------------
+def previous_month(month: str) -> str:
+    """'2024-01' → '2023-12'."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
+
+
+def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: str | None = None,
+                sheet: str | None = None, month: str | None = None, replace: bool = False, user: str = "",
+                dry_run: bool = False) -> ImportOutcome:
+    """Read, validate, compare with the stored previous month, and write only when there are no errors."""
+    res = read_ledger(path_or_bytes, filename=filename, sheet=sheet, month=month)
+    errors, warnings = list(res.errors), list(res.warnings)
+    rows = res.frame.height if res.frame is not None else len(res.source_rows)
+    if res.frame is not None and res.month:
+        prev_key = previous_month(res.month)
+        try:
+            previous = store.read(prev_key) if prev_key in store.months() else None
+        except Exception:  # an unreadable stored month must not block this month's import
+            previous = None
+            warnings.append(Problem("上月数据无法读取", message=f"库中 {prev_key} 的数据无法读取，已跳过与上月的比对。"))
+        warnings.extend(compare_with_previous(res.frame, previous, res.source_rows))
+        if res.month in store.months():
+            if dry_run and not replace:
+                warnings.append(Problem("月份已有数据", ZH["snapshot_month"], None, res.month,
+                                        f"库中已有 {res.month} 的数据：正式导入时需选择“替换”（命令行加 --replace）。"))
+            elif replace:
+                warnings.append(Problem("将替换已有数据", ZH["snapshot_month"], None, res.month,
+                                        f"库中已有 {res.month} 的数据，将被替换（旧版本保存在历史记录中）。"))
+            else:
+                errors.append(Problem("月份已有数据", ZH["snapshot_month"], None, res.month, (
+                    f"库中已有 {res.month} 的数据，未覆盖：如需替换，请勾选“替换”（命令行加 --replace）。")))
+    outcome = ImportOutcome(ok=not errors, month=res.month, rows=rows, errors=errors, warnings=warnings, result=res)
+    if errors or dry_run:
+        return outcome
+    try:
+        outcome.record = store.write(res.frame, source=res.filename or "", source_sha256=res.sha256,
+                                     replace=replace, user=user)
+    except StoreError as e:
+        outcome.errors.append(Problem("写入被拒绝", ZH["snapshot_month"], None, res.month or "", str(e)))
+        outcome.ok = False
+    except OSError as e:
+        outcome.errors.append(Problem("写入失败", "", None, "", (
+            f"写入数据库失败（{e.strerror or e}）：库中原有数据未改变。请检查磁盘空间和目录权限后重试。")))
+        outcome.ok = False
+    return outcome

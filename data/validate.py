@@ -1,0 +1,235 @@
+"""Snapshot validation: the DOMAIN.md rules as vectorised Polars checks, month-over-month warnings, a Chinese report."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from data.schema import COLUMN_BY_NAME, COLUMNS, ZH
+
+VALUE_CAP = 60
+MONEY_OR_AREA = tuple(c.name for c in COLUMNS if c.kind in ("money", "float"))
+REQUIRED = tuple(c.name for c in COLUMNS if c.required)
+ENUMS = tuple(c.name for c in COLUMNS if c.kind == "enum")
+# A ratio above this between this month's and last month's total investment counts as a re-baseline.
+REBASELINE_RATIO = 0.20
+# Comparisons of money allow for binary float noise (values come from Excel formulas).
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: rule (short Chinese name), column (Chinese header), source row, raw value, Chinese message."""
+
+    rule: str
+    column: str = ""
+    row: int | None = None
+    value: str = ""
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "value", show_value(self.value))
+
+
+def show_value(value: object) -> str:
+    """A raw value as the analyst typed it, capped so a report line stays readable."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+
+
+def _fmt_num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _rows_of(frame: pl.DataFrame, source_rows: Sequence[int] | None) -> pl.Series:
+    if source_rows is None:
+        return pl.Series("_row", range(1, frame.height + 1), dtype=pl.Int64())
+    if len(source_rows) != frame.height:
+        raise ValueError("source_rows must have one entry per frame row")
+    return pl.Series("_row", list(source_rows), dtype=pl.Int64())
+
+
+def _present(frame: pl.DataFrame, *names: str) -> bool:
+    return all(n in frame.columns for n in names)
+
+
+def validate(frame: pl.DataFrame, source_rows: Sequence[int] | None = None) -> list[Problem]:
+    """Every DOMAIN.md rule on one snapshot; each failing cell becomes a Problem naming its source row."""
+    df = frame.with_columns(_rows_of(frame, source_rows))
+    out: list[Problem] = []
+
+    def emit(mask: pl.Expr, rule: str, column: str, message, extra: Sequence[pl.Expr] = ()) -> None:
+        # The check itself is one vectorised filter; Python only formats the (few) failing rows.
+        bad = df.filter(mask.fill_null(False)).select("_row", pl.col(column).alias("_v"), *extra)
+        for rec in bad.iter_rows(named=True):
+            out.append(Problem(rule, ZH[column], rec["_row"], rec["_v"], message(rec)))
+
+    # 必填
+    for name in REQUIRED:
+        if name not in df.columns:
+            continue
+        col = COLUMN_BY_NAME[name]
+        emit(pl.col(name).is_null(), "必填项为空", name,
+             lambda r, c=col: f"“{c.zh}”为必填项，此行为空：请补填（{c.rule}）。")
+
+    # 编码重复: report every row that shares an id, naming the other rows.
+    if "project_id" in df.columns:
+        dup = (
+            df.filter(pl.col("project_id").is_not_null() & pl.col("project_id").is_duplicated())
+            .with_columns(pl.col("_row").implode().over("project_id").alias("_all"))
+            .select("_row", "project_id", "_all")
+        )
+        for rec in dup.iter_rows(named=True):
+            others = "、".join(str(r) for r in rec["_all"] if r != rec["_row"])
+            out.append(Problem("项目编码重复", ZH["project_id"], rec["_row"], rec["project_id"],
+                               f"项目编码“{rec['project_id']}”与第 {others} 行重复：同一月份每个项目只能出现一次，"
+                               "请删除重复行或更正编码。"))
+
+    # 取值不在范围
+    for name in ENUMS:
+        if name not in df.columns:
+            continue
+        col = COLUMN_BY_NAME[name]
+        allowed = "、".join(col.allowed or ())
+        emit(pl.col(name).is_not_null() & ~pl.col(name).is_in(list(col.allowed or ())), "取值不在范围", name,
+             lambda r, c=col, a=allowed: f"“{c.zh}”填写了“{show_value(r['_v'])}”，不是允许的取值：请改为 {a} 之一。")
+
+    # 产业类型 depends on 项目类别
+    if _present(df, "category", "industry_class"):
+        emit((pl.col("category") == "产业") & pl.col("industry_class").is_null(), "产业类型缺失", "industry_class",
+             lambda r: "项目类别为“产业”时必须填写产业类型：请填“新兴产业”或“传统产业”。")
+        emit(pl.col("category").is_not_null() & (pl.col("category") != "产业") & pl.col("industry_class").is_not_null(),
+             "产业类型应为空", "industry_class",
+             lambda r: f"项目类别为“{r['category']}”（非产业）时产业类型须为空：请清空此格，或把项目类别改为“产业”。",
+             extra=[pl.col("category")])
+
+    # 金额不得为负
+    for name in MONEY_OR_AREA:
+        if name not in df.columns:
+            continue
+        emit(pl.col(name) < 0, "数值为负", name,
+             lambda r, z=ZH[name]: f"“{z}”不能为负数：请填写 0 或正数（金额单位万元）。")
+
+    # 开工累计 vs 本年累计 and 总投资
+    if _present(df, "completed_investment_total", "completed_investment_ytd"):
+        emit(pl.col("completed_investment_total") < pl.col("completed_investment_ytd") - EPS,
+             "开工累计小于本年累计", "completed_investment_total",
+             lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元小于本年累计完成投资 {_fmt_num(r['_y'])} 万元："
+                        "开工以来的累计应包含本年完成额，请核对两列。"),
+             extra=[pl.col("completed_investment_ytd").alias("_y")])
+    if _present(df, "completed_investment_total", "total_investment"):
+        emit(pl.col("completed_investment_total") > pl.col("total_investment") * 1.2 + EPS,
+             "累计投资超过总投资", "completed_investment_total",
+             lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元超过总投资 {_fmt_num(r['_t'])} 万元的 1.2 倍："
+                        "请核对金额与单位（万元），如总投资已调整请同步更新总投资。"),
+             extra=[pl.col("total_investment").alias("_t")])
+
+    # 报送月份: one month per snapshot, first day; 实际开工 not after its end.
+    if "snapshot_month" in df.columns:
+        months = df.get_column("snapshot_month").drop_nulls()
+        counts = months.value_counts(sort=True)
+        if counts.height > 1:
+            listed = "、".join(f"{m:%Y-%m-%d}（{n} 行）" for m, n in counts.iter_rows())
+            out.append(Problem("报送月份不一致", ZH["snapshot_month"], None, "",
+                               f"文件包含多个报送月份：{listed}。一个文件只能报送一个月份：请按月份拆分成多个文件分别导入，"
+                               "或更正填错的月份。"))
+            main = counts.item(0, 0)
+            emit(pl.col("snapshot_month") != main, "报送月份不一致", "snapshot_month",
+                 lambda r, m=main: f"此行报送月份与多数行（{m:%Y-%m}）不同：请更正。")
+        emit(pl.col("snapshot_month").dt.day() != 1, "报送月份非月初", "snapshot_month",
+             lambda r: "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。")
+        if "actual_start" in df.columns:
+            emit(pl.col("actual_start") > pl.col("snapshot_month").dt.month_end(), "开工时间晚于报送月", "actual_start",
+                 lambda r: (f"实际开工时间 {show_value(r['_v'])} 晚于报送月份 {r['_m']:%Y-%m} 的月末：尚未开工的项目请清空"
+                            "实际开工时间，或核对日期。"),
+                 extra=[pl.col("snapshot_month").alias("_m")])
+    return out
+
+
+def compare_with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None,
+                          source_rows: Sequence[int] | None = None) -> list[Problem]:
+    """Warnings against last month's snapshot: missing or new projects, falling 本年累计, re-baselined 总投资."""
+    if previous is None or previous.is_empty() or frame.is_empty():
+        return []
+    out: list[Problem] = []
+    now = frame.with_columns(_rows_of(frame, source_rows))
+    prev = previous.select(
+        "project_id", "project_name", "county", "snapshot_month",
+        pl.col("completed_investment_ytd").alias("_prev_ytd"), pl.col("total_investment").alias("_prev_total"),
+    )
+    prev_month = prev.get_column("snapshot_month").drop_nulls().min()
+    prev_label = f"{prev_month:%Y-%m}" if prev_month else "上月"
+
+    gone = prev.join(now.select("project_id"), on="project_id", how="anti")
+    for rec in gone.iter_rows(named=True):
+        out.append(Problem("上月项目本月缺失", ZH["project_id"], None, rec["project_id"],
+                           f"{prev_label} 报送的项目“{rec['project_name']}”（{rec['county']}）本月未报送："
+                           "如项目仍在库请补报；如已调出，请在说明中注明原因。"))
+
+    new = now.join(prev.select("project_id"), on="project_id", how="anti")
+    for rec in new.select("_row", "project_id", "project_name").iter_rows(named=True):
+        out.append(Problem("新增项目", ZH["project_id"], rec["_row"], rec["project_id"],
+                           f"项目“{rec['project_name']}”在 {prev_label} 没有报送，为本月新增：请确认不是编码填错。"))
+
+    both = now.join(prev.drop("project_name", "county", "snapshot_month"), on="project_id", how="inner")
+    same_year = pl.col("snapshot_month").dt.year() == (prev_month.year if prev_month else -1)
+    fell = both.filter(same_year & (pl.col("completed_investment_ytd") < pl.col("_prev_ytd") - EPS))
+    for rec in fell.select("_row", "completed_investment_ytd", "_prev_ytd").iter_rows(named=True):
+        out.append(Problem("本年累计减少", ZH["completed_investment_ytd"], rec["_row"], rec["completed_investment_ytd"],
+                           f"本年累计完成投资 {_fmt_num(rec['completed_investment_ytd'])} 万元低于上月的 "
+                           f"{_fmt_num(rec['_prev_ytd'])} 万元：本年累计只增不减，请核对。"))
+
+    changed = both.filter(
+        pl.when(pl.col("_prev_total") > 0)
+        .then((pl.col("total_investment") / pl.col("_prev_total") - 1).abs() > REBASELINE_RATIO)
+        .otherwise(pl.col("total_investment") > 0)
+    )
+    for rec in changed.select("_row", "total_investment", "_prev_total").iter_rows(named=True):
+        out.append(Problem("总投资大幅调整", ZH["total_investment"], rec["_row"], rec["total_investment"],
+                           f"总投资由上月 {_fmt_num(rec['_prev_total'])} 万元变为 {_fmt_num(rec['total_investment'])} 万元，"
+                           f"变动超过 {REBASELINE_RATIO:.0%}：如确属调整请保留，否则请核对金额和单位。"))
+    return out
+
+
+def _line(p: Problem) -> str:
+    where = [f"第 {p.row} 行" if p.row is not None else "", f"「{p.column}」" if p.column else "",
+             f"值“{p.value}”" if p.value != "" else ""]
+    head = " · ".join(w for w in where if w)
+    return f"  {head} — {p.message}" if head else f"  {p.message}"
+
+
+def format_report(errors: Sequence[Problem], warnings: Sequence[Problem] = (), limit: int = 50) -> str:
+    """A Chinese text report grouped by rule, at most `limit` problem lines, with the totals."""
+    lines = [f"检查结果：错误 {len(errors)} 条，警告 {len(warnings)} 条。"]
+    shown = 0
+    for title, problems in (("错误（须改正后才能导入）", errors), ("警告（可以导入，请核对）", warnings)):
+        if not problems or shown >= limit:
+            continue
+        lines.append(f"【{title}】")
+        groups: dict[str, list[Problem]] = {}
+        for p in problems:
+            groups.setdefault(p.rule, []).append(p)
+        for rule, items in groups.items():
+            if shown >= limit:
+                break
+            lines.append(f"■ {rule}（{len(items)} 条）")
+            for p in sorted(items, key=lambda p: (p.row is not None, p.row or 0)):
+                if shown >= limit:
+                    break
+                lines.append(_line(p))
+                shown += 1
+    total = len(errors) + len(warnings)
+    if shown < total:
+        lines.append(f"…另有 {total - shown} 条未列出（共 {total} 条）。")
+    return "\n".join(lines)
