@@ -1,0 +1,139 @@
+"""Test data builders: a small valid canonical snapshot, and writers that turn a frame into ledger files."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import polars as pl
+
+from data.schema import BUILD_TYPES, CATEGORIES, COLUMNS, INVESTOR_TYPES, LEVELS, SCHEMA, STATUSES
+from data.store import parse_month
+
+COUNTIES = ("甲县", "乙县", "丙区")
+CHAINS = ("新能源", None, "装备制造")
+
+
+def valid_frame(n: int = 5, month: str = "2024-06") -> pl.DataFrame:
+    """A deterministic snapshot of n projects that passes every DOMAIN.md rule."""
+    m = parse_month(month)
+    rows = []
+    for i in range(n):
+        category = CATEGORIES[i % len(CATEGORIES)]
+        status = STATUSES[i % len(STATUSES)]
+        build_type = BUILD_TYPES[i % len(BUILD_TYPES)]
+        total = 10_000.0 * (i + 1) + 0.5
+        plan = 0.0 if build_type in ("前期", "储备") else 2_000.0 * (i + 1)
+        ytd = round(plan * 0.4, 2)
+        started = status != "未开工"
+        rows.append({
+            "snapshot_month": m,
+            "project_id": f"P{i:04d}",
+            "project_name": f"{COUNTIES[i % 3]}重点项目{i}",
+            "county": COUNTIES[i % 3],
+            "chain": CHAINS[i % 3] if category == "产业" else None,
+            "category": category,
+            "industry_class": ("新兴产业" if i % 2 else "传统产业") if category == "产业" else None,
+            "level": LEVELS[i % len(LEVELS)],
+            "build_type": build_type,
+            "status": status,
+            "investor_type": INVESTOR_TYPES[i % len(INVESTOR_TYPES)],
+            "total_investment": total,
+            "plan_investment_year": plan,
+            "completed_investment_ytd": ytd,
+            "completed_investment_total": round(ytd + 1_000.0 * i, 2),
+            "funds_in_place_ytd": round(ytd * 0.9, 2),
+            "planned_start": dt.date(m.year, 3, 15),
+            "actual_start": (m - dt.timedelta(days=40 + i)) if started else None,
+            "planned_completion": dt.date(m.year + 2, 6, 30),
+            "proc_approval": dt.date(m.year - 1, 1, 10),
+            "proc_land": dt.date(m.year - 1, 2, 10) if i % 2 == 0 else None,
+            "proc_planning": dt.date(m.year - 1, 3, 10),
+            "proc_eia": None if i % 3 == 2 else dt.date(m.year - 1, 4, 10),
+            "proc_energy": dt.date(m.year - 1, 5, 10),
+            "proc_construction_permit": dt.date(m.year - 1, 6, 10) if started else None,
+            "land_area_mu": 50.0 + i if i % 4 else None,
+            "annual_tax": 120.5 if status == "投产" else None,
+            "annual_profit_tax": 300.0 if status == "投产" else None,
+            "is_signed_attraction": i % 2 == 0,
+            "leader": "张伟" if i % 3 else None,
+            "problems": "征地拆迁未完成" if i % 4 == 1 else None,
+            "in_statistics": i % 5 != 4,
+        })
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _cell(value, kind: str, style: str):
+    if value is None:
+        return None
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "month" and style == "text":
+        return f"{value:%Y-%m}"
+    if kind in ("date", "month") and style == "text":
+        return value.isoformat()
+    if kind in ("money", "float") and style == "text":
+        return repr(float(value))
+    return value
+
+
+def ledger_rows(frame: pl.DataFrame, style: str = "text") -> tuple[list[str], list[list]]:
+    """Chinese headers and cell values as an analyst would type them (text) or as Excel cells (cells)."""
+    headers = [c.zh for c in COLUMNS]
+    rows = [[_cell(rec[c.name], c.kind, style) for c in COLUMNS] for rec in frame.iter_rows(named=True)]
+    return headers, rows
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, *, title: str | None = "某县重点项目建设进展情况表",
+               unit_row: bool = True, total_row: bool = True, sheet: str = "台账") -> Path:
+    """An xlsx ledger with Chinese headers, optional title and unit rows and a 合计 row."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    headers, rows = ledger_rows(frame, style="cells")
+    if title:
+        ws.append([title])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers) + 1)
+    if unit_row:
+        ws.append(["单位：万元"])
+    ws.append(["序号", *headers])
+    for i, row in enumerate(rows, 1):
+        ws.append([i, *row])
+    if total_row:
+        ws.append(["合计", *[None] * len(headers)])
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def write_csv(frame: pl.DataFrame, path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",",
+              title: str | None = None) -> Path:
+    """A CSV ledger with Chinese headers in the given encoding (utf-8-sig, gb18030, utf-8)."""
+    headers, rows = ledger_rows(frame, style="text")
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, delimiter=delimiter)
+    if title:
+        w.writerow([title])
+    w.writerow(headers)
+    w.writerows(rows)
+    path = Path(path)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
+    """A parquet ledger with the canonical English column names."""
+    path = Path(path)
+    frame.write_parquet(path)
+    return path
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes: compare before and after to prove nothing changed."""
+    root = Path(root)
+    if not root.exists():
+        return {}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
