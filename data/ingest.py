@@ -578,8 +578,14 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
     # Data rows: drop empty, summary (合计), repeated header and footnote rows.
     id_col = mapping.get("project_id", (None,))[0]
     keep: list[tuple[int, list]] = []
+    mapped_cols = [j for j, _ in mapping.values()]
     for src_row, values in table.rows:
-        if all(_blank(v) for v in values):
+        texts = [v for v in values if not _blank(v)]
+        # Template rows with only a pre-printed 序号 count as empty: no mapped column holds anything.
+        if not texts or all(_blank(values[j]) for j in mapped_cols):
+            if texts and any(isinstance(v, str) and FOOTNOTE_RE.match(v.strip()) for v in texts[:2]):
+                res.warnings.append(Problem("已跳过说明行", "", src_row, texts[0],
+                                            "表格下方的说明、签字行不作为项目导入。"))
             continue
         id_value = values[id_col] if id_col is not None else None
         if _is_summary(values, id_value):
@@ -587,8 +593,9 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
         repeats = sum(1 for n, (j, _) in mapping.items() if _name(values[j]) == n)
         if repeats >= max(2, len(mapping) // 3):
             continue
-        texts = [v for v in values if not _blank(v)]
-        if _blank(id_value) and len(texts) <= 2 and isinstance(texts[0], str) and FOOTNOTE_RE.match(texts[0].strip()):
+        note = next((v for v in texts[:2] if isinstance(v, str) and FOOTNOTE_RE.match(v.strip())), None)
+        if _blank(id_value) and len(texts) <= 3 and note is not None:
+            texts = [note]
             res.warnings.append(Problem("已跳过说明行", "", src_row, texts[0],
                                         "表格下方的说明、签字行不作为项目导入：如确为项目，请补填项目编码。"))
             continue

@@ -85,20 +85,19 @@ def ledger_rows(frame: pl.DataFrame, style: str = "text") -> tuple[list[str], li
     return headers, rows
 
 
-def write_xlsx(frame: pl.DataFrame, path: Path, *, title: str | None = "某县重点项目建设进展情况表",
-               unit_row: bool = True, total_row: bool = True, sheet: str = "台账") -> Path:
-    """An xlsx ledger with Chinese headers, optional title and unit rows and a 合计 row."""
+def write_table_xlsx(headers: list, rows: list[list], path: Path, *, title: str | None = "某县重点项目建设进展情况表",
+                     unit_row: str | None = "单位：万元", total_row: bool = True, sheet: str = "台账") -> Path:
+    """An xlsx sheet: optional merged title row and unit row, a 序号 column, the rows, an optional 合计 row."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
-    headers, rows = ledger_rows(frame, style="cells")
     if title:
         ws.append([title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers) + 1)
     if unit_row:
-        ws.append(["单位：万元"])
+        ws.append([unit_row])
     ws.append(["序号", *headers])
     for i, row in enumerate(rows, 1):
         ws.append([i, *row])
@@ -109,10 +108,15 @@ def write_xlsx(frame: pl.DataFrame, path: Path, *, title: str | None = "某县�
     return path
 
 
-def write_csv(frame: pl.DataFrame, path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",",
-              title: str | None = None) -> Path:
-    """A CSV ledger with Chinese headers in the given encoding (utf-8-sig, gb18030, utf-8)."""
-    headers, rows = ledger_rows(frame, style="text")
+def write_xlsx(frame: pl.DataFrame, path: Path, **kw) -> Path:
+    """An xlsx ledger with Chinese headers, title and unit rows above, a 序号 column and a 合计 row (header on row 3)."""
+    headers, rows = ledger_rows(frame, style="cells")
+    return write_table_xlsx(headers, rows, path, **kw)
+
+
+def write_table_csv(headers: list, rows: list[list], path: Path, *, encoding: str = "utf-8-sig",
+                    delimiter: str = ",", title: str | None = None) -> Path:
+    """A CSV file from headers and text rows."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, delimiter=delimiter)
     if title:
@@ -122,6 +126,13 @@ def write_csv(frame: pl.DataFrame, path: Path, *, encoding: str = "utf-8-sig", d
     path = Path(path)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
+
+
+def write_csv(frame: pl.DataFrame, path: Path, *, encoding: str = "utf-8-sig", delimiter: str = ",",
+              title: str | None = None) -> Path:
+    """A CSV ledger with Chinese headers in the given encoding (utf-8-sig, gb18030, utf-8)."""
+    headers, rows = ledger_rows(frame, style="text")
+    return write_table_csv(headers, rows, path, encoding=encoding, delimiter=delimiter, title=title)
 
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
