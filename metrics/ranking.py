@@ -41,9 +41,14 @@ class Scorecard:
         return sum(i.weight for i in self.items)
 
 
+def scorecard_path(path: str | os.PathLike | None = None) -> Path:
+    """The scorecard file in force: the argument, $KPM_SCORECARD, or metrics/scorecard.toml."""
+    return Path(path or os.environ.get(SCORECARD_ENV) or DEFAULT_SCORECARD)
+
+
 def load_scorecard(path: str | os.PathLike | None = None) -> Scorecard:
     """Read and check a scorecard TOML; errors in Chinese name the line to fix."""
-    path = Path(path or os.environ.get(SCORECARD_ENV) or DEFAULT_SCORECARD)
+    path = scorecard_path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,0 +1,63 @@
+"""Entry point: navigation, the global sidebar selection (kept in the URL), theme. Pages render in pages/."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data.store import StoreError
+from ui import data, state
+from ui.i18n import t
+from ui.widgets import describe_filters, inject_css
+
+st.set_page_config(page_title="重点项目建设监测", page_icon="🏗️", layout="wide", initial_sidebar_state="expanded")
+
+PAGES = [
+    ("pages/overview.py", "pages_overview", "🏠", True),
+    ("pages/progress.py", "pages_progress", "📈", False),
+    ("pages/structure.py", "pages_structure", "🧱", False),
+    ("pages/industry.py", "pages_industry", "🏭", False),
+    ("pages/chain.py", "pages_chain", "🔗", False),
+    ("pages/efficiency.py", "pages_efficiency", "💰", False),
+    ("pages/management.py", "pages_management", "🗂️", False),
+    ("pages/pipeline.py", "pages_pipeline", "🧭", False),
+    ("pages/compare.py", "pages_compare", "🏆", False),
+    ("pages/ledger.py", "pages_ledger", "📋", False),
+    ("pages/admin.py", "pages_admin", "⚙️", False),
+]
+
+
+def sidebar() -> None:
+    """The global selection on every page: month, county, chain, tier, level; reset; what is selected; data as of."""
+    months = data.months()
+    opts = data.options()
+    state.init_from_url(months, opts)
+    sb = st.sidebar
+    sb.markdown(f"### {t('app_title')}")
+    if months:
+        sb.selectbox(t("month"), months[::-1], key="sel_month")
+    for k in state.MULTI:
+        sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
+    sb.button(t("reset"), on_click=state.reset, width="stretch")
+    sel = state.current()
+    state.write_to_url(sel)
+    sb.caption(f"**{t('selection')}**：{sel.month or '—'} · {describe_filters(sel.filters)}")
+    _, is_demo, _ = data.source()
+    rec = data.last_import()
+    stamp = f"{t('data_as_of')}：{months[-1] if months else '—'}"
+    if rec.get("time"):
+        stamp += f" · {t('imported_at')} {rec['time'].replace('T', ' ')}"
+    if is_demo:
+        sb.warning(f"{stamp}\n\n{t('demo_data')}")
+    else:
+        sb.success(f"{stamp} · {t('real_data')}")
+    sb.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
+              on_change=lambda: st.session_state.update(lang="en" if st.session_state.lang_en else "zh"))
+
+
+inject_css()
+nav = st.navigation([st.Page(p, title=t(k), icon=i, default=d, url_path=p.split("/")[-1][:-3])
+                     for p, k, i, d in PAGES])
+try:
+    sidebar()
+except StoreError as e:
+    st.error(str(e))
+nav.run()

@@ -1,0 +1,21 @@
+"""链群配套: on-chain investment share, chain coverage, investment by chain."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data, dimension, state
+from ui.widgets import bar_chart, guard, month_num, page_title
+
+sel = state.current()
+page_title("pages_chain", sel)
+if guard(sel):
+    dimension.render("chain", sel, trend=["chain_investment_share", "chain_coverage"],
+                     bars=["chain_investment_share"])
+    st.subheader("各产业链")
+    by_chain = data.compute([sel.month], sel.filters, "chain", ["total_investment_sum", "investment_completion_rate",
+                                                                 "project_count"])
+    c1, c2 = st.columns(2)
+    c1.altair_chart(bar_chart(by_chain, "chain", "total_investment_sum", height=420, horizontal=True),
+                    width="stretch")
+    c2.altair_chart(bar_chart(by_chain, "chain", "investment_completion_rate", month_num=month_num(sel), height=420,
+                              horizontal=True), width="stretch")

@@ -1,0 +1,66 @@
+"""总览: the cockpit — headline KPIs against targets, completion vs 时序进度, county heat table, watch-list counts."""
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from metrics.format import format_value
+from metrics.registry import BY_ID
+from metrics.watchlists import WATCH_LISTS
+from ui import data, state
+from ui.i18n import ind_name, t
+from ui.widgets import BAD, GOOD, guard, kpi_row, month_num, page_title, trend_chart
+
+HEADLINE = ["investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
+            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate"]
+HEAT = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
+        "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects"]
+
+sel = state.current()
+page_title("pages_overview", sel)
+if guard(sel):
+    kpi_row(HEADLINE, sel)
+    left, right = st.columns([3, 2])
+    series = data.series(sel.filters, ["investment_completion_rate", "time_schedule"])
+    left.altair_chart(trend_chart(series, "investment_completion_rate", height=320), width="stretch")
+
+    counts = data.list_counts(sel.month, sel.filters)
+    cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
+    right.altair_chart(
+        alt.Chart(cdf).mark_bar(color=BAD).encode(
+            y=alt.Y("清单:N", sort="-x", title=None), x=alt.X("项目数:Q", title="项目数（个）"),
+            tooltip=["清单", alt.Tooltip("项目数:Q", format=",")])
+        + alt.Chart(cdf).mark_text(align="left", dx=4, fontSize=14).encode(
+            y=alt.Y("清单:N", sort="-x"), x="项目数:Q", text=alt.Text("项目数:Q", format=",")),
+        width="stretch")
+    right.caption("预警清单（项目台账页可逐一查看、导出）")
+
+    st.subheader("县区 × 指标")
+    by = data.compute([sel.month], sel.filters, "county", HEAT)
+    m = month_num(sel)
+    long = []
+    for iid in HEAT:
+        ind = BY_ID[iid]
+        col = by.get_column(iid)
+        lo, hi = col.min(), col.max()
+        for county, v in zip(by["county"].to_list(), col.to_list()):
+            if v is None or lo is None or hi == lo:
+                score = 0.5 if v is not None else None
+            else:
+                score = (v - lo) / (hi - lo)
+                score = 1 - score if ind.direction == "lower" else score
+            target = ind.target_for(m)
+            long.append({"县区": county, "指标": ind_name(iid), "值": format_value(ind, v), "相对": score,
+                         "目标": format_value(ind, target) if target is not None else "—"})
+    ldf = pl.DataFrame(long)
+    order = [ind_name(i) for i in HEAT]
+    heat = alt.Chart(ldf).mark_rect(stroke="white").encode(
+        x=alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120)),
+        y=alt.Y("县区:N", title=None),
+        color=alt.Color("相对:Q", scale=alt.Scale(domain=[0, 1], range=[BAD, "#f5f5f5", GOOD]),
+                        legend=alt.Legend(title="县区间相对表现", format=".0%")),
+        tooltip=["县区", "指标", "值", "目标"])
+    text = alt.Chart(ldf).mark_text(fontSize=14).encode(x=alt.X("指标:N", sort=order), y="县区:N", text="值:N")
+    st.altair_chart((heat + text).properties(height=max(260, 36 * by.height)), width="stretch")
+    st.caption("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。")

@@ -1,0 +1,20 @@
+"""项目推进: completion against 时序进度, start and resumption, monthly investment, lagging/stopped/zombie."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data, dimension, state
+from ui.widgets import guard, page_title, trend_chart
+
+sel = state.current()
+page_title("pages_progress", sel)
+if guard(sel):
+    dimension.render("progress", sel, trend=["investment_completion_rate", "start_rate"],
+                     bars=["investment_completion_rate", "start_rate"],
+                     tiles=["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate",
+                            "monthly_investment", "monthly_investment_mom", "new_vs_continuing_gap",
+                            "funds_in_place_rate", "lagging_projects", "stopped_projects", "zombie_projects",
+                            "new_starts_100m"])
+    st.subheader("当月完成投资（万元）")
+    st.altair_chart(trend_chart(data.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
+                    width="stretch")

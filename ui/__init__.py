@@ -1,0 +1,1 @@
+"""Shared dashboard layer: selection state, cached data access, labels, widgets, charts."""

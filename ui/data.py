@@ -1,0 +1,145 @@
+"""Cached access to the active store: every cache is keyed on the store's content key, never on frames."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from data.store import Store, active_store, month_key
+from metrics import engine, ranking as ranking_mod, watchlists
+from metrics.engine import Dataset, Filters
+
+
+@st.cache_resource(show_spinner=False)
+def _dataset(root: str, key: str) -> Dataset:
+    return Dataset.from_store(Store(root))
+
+
+def source() -> tuple[Store, bool, str]:
+    """The store being shown, whether it is the demo city, and its content key (cheap: stat of the month files)."""
+    store, is_demo = active_store()
+    return store, is_demo, store.content_key()
+
+
+def dataset() -> Dataset:
+    store, _, key = source()
+    return _dataset(str(store.root), key)
+
+
+def _fkey(filters: Filters) -> tuple:
+    return tuple(filters.as_dict().items())
+
+
+def _ffrom(fkey: tuple) -> Filters:
+    return Filters(**dict(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _compute(key: str, months: tuple[str, ...], fkey: tuple, by: str | None, ids: tuple[str, ...] | None,
+             root: str) -> pl.DataFrame:
+    return engine.compute(_dataset(root, key), list(months), _ffrom(fkey), by, ids)
+
+
+def compute(months, filters: Filters, by: str | None = None, ids=None) -> pl.DataFrame:
+    """metrics.engine.compute, cached per (store content, months, filters, by, ids)."""
+    store, _, key = source()
+    return _compute(key, tuple(months), _fkey(filters), by, tuple(ids) if ids else None, str(store.root))
+
+
+def series(filters: Filters, ids, by: str | None = None) -> pl.DataFrame:
+    """Indicators for every stored month."""
+    return compute(months(), filters, by, ids)
+
+
+def months() -> list[str]:
+    return [month_key(m) for m in dataset().months]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(key: str, month: str, fkey: tuple, root: str, card_mtime: float) -> pl.DataFrame:
+    return ranking_mod.ranking(_dataset(root, key), month, _ffrom(fkey))
+
+
+def ranking(month: str, filters: Filters) -> pl.DataFrame:
+    """The county ranking (scorecard file changes invalidate the cache too)."""
+    store, _, key = source()
+    card = ranking_mod.scorecard_path()
+    mtime = card.stat().st_mtime if card.exists() else 0.0
+    return _ranking(key, month, _fkey(filters), str(store.root), mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _watch(key: str, month: str, name: str, fkey: tuple, root: str) -> pl.DataFrame:
+    return watchlists.watch_list(_dataset(root, key), month, name, _ffrom(fkey))
+
+
+def watch_list(month: str, name: str, filters: Filters) -> pl.DataFrame:
+    store, _, key = source()
+    return _watch(key, month, name, _fkey(filters), str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _counts(key: str, month: str, fkey: tuple, root: str) -> dict[str, int]:
+    return watchlists.list_counts(_dataset(root, key), month, _ffrom(fkey))
+
+
+def list_counts(month: str, filters: Filters) -> dict[str, int]:
+    store, _, key = source()
+    return _counts(key, month, _fkey(filters), str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _snapshot(key: str, month: str, fkey: tuple, root: str) -> pl.DataFrame:
+    ds = _dataset(root, key)
+    return ds.scan([engine.to_month(month)]).filter(_ffrom(fkey).expr()).collect()
+
+
+def snapshot(month: str, filters: Filters = Filters()) -> pl.DataFrame:
+    """The (filtered) rows of one month, for project tables and scatter plots."""
+    store, _, key = source()
+    return _snapshot(key, month, _fkey(filters), str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _options(key: str, root: str) -> dict[str, list[str]]:
+    ds = _dataset(root, key)
+    lf = ds.scan(ds.months)
+    df = lf.select(pl.col("county").unique().sort().implode(),
+                   pl.col("chain").drop_nulls().unique().sort().implode(),
+                   pl.col("level").unique().sort().implode()).collect()
+    return {"county": df["county"][0].to_list(), "chain": df["chain"][0].to_list(),
+            "level": [x for x in ("省级", "市级", "县级") if x in df["level"][0].to_list()]}
+
+
+def options() -> dict[str, list[str]]:
+    """Values the sidebar offers (from every stored month)."""
+    from data.schema import TIER_LABELS
+
+    store, _, key = source()
+    return {**_options(key, str(store.root)), "tier": list(TIER_LABELS)}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _history(key: str, project_id: str, root: str) -> pl.DataFrame:
+    return watchlists.project_history(_dataset(root, key), project_id)
+
+
+def project_history(project_id: str) -> pl.DataFrame:
+    store, _, key = source()
+    return _history(key, project_id, str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _gap(key: str, month: str, fkey: tuple, root: str) -> pl.DataFrame:
+    return watchlists.gap_to_target(_dataset(root, key), month, _ffrom(fkey))
+
+
+def gap_to_target(month: str, filters: Filters) -> pl.DataFrame:
+    store, _, key = source()
+    return _gap(key, month, _fkey(filters), str(store.root))
+
+
+def last_import() -> dict:
+    """The newest audit record of the shown store (for the data-as-of stamp)."""
+    store, _, _ = source()
+    recs = [r for r in store.audit() if r.get("action") in ("import", "replace")]
+    return recs[-1] if recs else {}

@@ -1,0 +1,50 @@
+"""The common layout of a dimension page: KPI tiles, trend against target, county bars, by-county table."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from metrics.format import format_value
+from metrics.registry import BY_ID, by_dimension
+from ui import data
+from ui.i18n import ind_name, t
+from ui.state import Selection
+from ui.widgets import county_bars, month_num, show_table, trend_chart
+
+
+def by_county_table(sel: Selection, ids: list[str], name: str) -> pl.DataFrame:
+    """Every county's values for the given indicators, formatted for reading, with n beside each rate."""
+    df = data.compute([sel.month], sel.filters, "county", ids)
+    cols = [pl.col("county").alias(t("county"))]
+    for iid in ids:
+        ind = BY_ID[iid]
+        cols.append(pl.col(iid).map_elements(lambda v, i=ind: format_value(i, v), return_dtype=pl.String,
+                                             skip_nulls=False).alias(ind_name(iid)))
+        if ind.is_rate and f"n__{iid}" in df.columns:
+            cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
+    table = df.select(cols)
+    show_table(table, name, key=f"tbl_{name}")
+    return df
+
+
+def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str], tiles: list[str] | None = None
+           ) -> pl.DataFrame:
+    """Tiles for the dimension's indicators, trend charts, county bars and the by-county table; returns that table."""
+    ids = [i.id for i in by_dimension(dimension)]
+    data_month = month_num(sel)
+    from ui.widgets import kpi_row
+
+    kpi_row(tiles or ids, sel)
+    if trend:
+        series = data.series(sel.filters, trend)
+        cols = st.columns(len(trend))
+        for col, iid in zip(cols, trend):
+            col.altair_chart(trend_chart(series, iid), width="stretch")
+    if bars:
+        by = data.compute([sel.month], sel.filters, "county", bars)
+        cols = st.columns(min(len(bars), 2))
+        for k, iid in enumerate(bars):
+            with cols[k % len(cols)]:
+                county_bars(by, iid, data_month)
+    st.subheader(t("by_county"))
+    return by_county_table(sel, ids, f"{t('pages_' + dimension)}_{sel.month}")
