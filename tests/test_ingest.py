@@ -492,3 +492,185 @@ def test_write_failure_leaves_store_intact(tmp_path, monkeypatch):
     assert_frame_equal(store.read("2024-06"), old)
     assert {k: v for k, v in tree_bytes(store.root).items() if not k.startswith("history/")} == before
     assert not list((tmp_path / "store").rglob("*.tmp"))
+
+
+# ---- property tests ----------------------------------------------------------------------------------------------
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from data.schema import BUILD_TYPES, CATEGORIES, INDUSTRY_CLASSES, INVESTOR_TYPES, LEVELS, STATUSES  # noqa: E402
+from data.store import parse_month  # noqa: E402
+
+# Names drawn from characters that cannot spell a header, a 合计 word or a footnote opener.
+SAFE = "甲乙丙丁戊己庚辛壬癸东西南北中ABCxyz0123456789-_·（）"
+TEXT = st.text(alphabet=SAFE, min_size=1, max_size=10).map(str.strip).filter(bool)
+MONEY = st.floats(0, 5e6, allow_nan=False, allow_infinity=False).map(lambda x: abs(round(x, 2)))
+DATES = st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2035, 12, 31))
+PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def frames(draw, min_size: int = 1):
+    """A random snapshot that obeys every DOMAIN.md rule."""
+    n = draw(st.integers(min_size, 6))
+    month = parse_month(draw(st.sampled_from(["2023-01", "2024-06", "2024-12"])))
+    ids = draw(st.lists(TEXT, min_size=n, max_size=n, unique=True))
+    rows = []
+    for pid in ids:
+        category = draw(st.sampled_from(CATEGORIES))
+        total = draw(MONEY)
+        done = round(total * draw(st.floats(0, 1.1)), 2)
+        rows.append({
+            "snapshot_month": month, "project_id": pid, "project_name": draw(TEXT), "county": draw(TEXT),
+            "chain": draw(st.none() | TEXT), "category": category,
+            "industry_class": draw(st.sampled_from(INDUSTRY_CLASSES)) if category == "产业" else None,
+            "level": draw(st.sampled_from(LEVELS)), "build_type": draw(st.sampled_from(BUILD_TYPES)),
+            "status": draw(st.sampled_from(STATUSES)), "investor_type": draw(st.sampled_from(INVESTOR_TYPES)),
+            "total_investment": total, "plan_investment_year": draw(MONEY),
+            "completed_investment_ytd": round(done * draw(st.floats(0, 1)), 2), "completed_investment_total": done,
+            "funds_in_place_ytd": draw(MONEY), "planned_start": draw(DATES),
+            "actual_start": draw(st.none() | st.dates(dt.date(2000, 1, 1), month)),
+            "planned_completion": draw(DATES), "proc_approval": draw(DATES), "proc_land": draw(DATES),
+            "proc_planning": draw(DATES), "proc_eia": draw(DATES), "proc_energy": draw(DATES),
+            "proc_construction_permit": draw(DATES), "land_area_mu": draw(st.none() | MONEY),
+            "annual_tax": draw(st.none() | MONEY), "annual_profit_tax": draw(st.none() | MONEY),
+            "is_signed_attraction": draw(st.booleans()), "leader": draw(st.none() | TEXT),
+            "problems": draw(st.none() | TEXT), "in_statistics": draw(st.booleans()),
+        })
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _write(frame: pl.DataFrame, fmt: str, folder: Path) -> Path:
+    if fmt == "xlsx":
+        return write_xlsx(frame, folder / "l.xlsx")
+    if fmt == "parquet":
+        return write_parquet(frame, folder / "l.parquet")
+    enc, delim = {"csv-gb18030": ("gb18030", ","), "csv-bom-tab": ("utf-8-sig", "\t"),
+                  "csv-utf8-semicolon": ("utf-8", ";")}[fmt]
+    return write_csv(frame, folder / "l.csv", encoding=enc, delimiter=delim, title="某县重点项目")
+
+
+FORMATS = ["xlsx", "parquet", "csv-gb18030", "csv-bom-tab", "csv-utf8-semicolon"]
+
+
+@PROPS
+@given(frame=frames(), fmt=st.sampled_from(FORMATS))
+def test_random_valid_frames_round_trip(frame, fmt):
+    assert validate_frame_ok(frame)
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        path = _write(frame, fmt, folder)
+        res = read_ledger(path)
+        assert res.errors == [], res.report()
+        assert_frame_equal(res.frame, frame)
+        store = Store(folder / "store")
+        out = import_file(path, store=store)
+        assert out.ok, out.report()
+        assert_frame_equal(store.read(res.month), frame)
+
+
+def validate_frame_ok(frame: pl.DataFrame) -> bool:
+    from data.validate import validate
+    return validate(frame) == []
+
+
+def _negative(f, draw):
+    col = draw(st.sampled_from(["total_investment", "plan_investment_year", "funds_in_place_ytd"]))
+    i = draw(st.integers(0, f.height - 1))
+    return _with(f, i, **{col: -1.0 - f[col][i]}), "数值为负", ZH[col], i
+
+
+def _bad_enum(f, draw):
+    col = draw(st.sampled_from(["category", "level", "build_type", "status", "investor_type"]))
+    i = draw(st.integers(0, f.height - 1))
+    return _with(f, i, **{col: draw(st.sampled_from(["其它类", "施工中", "国家级", "新建"]))}), "取值不在范围", ZH[col], i
+
+
+def _duplicate(f, draw):
+    i = draw(st.integers(1, f.height - 1))
+    return _with(f, i, project_id=f["project_id"][0]), "项目编码重复", ZH["project_id"], i
+
+
+def _ytd_over_total(f, draw):
+    i = draw(st.integers(0, f.height - 1))
+    done = f["completed_investment_total"][i]
+    return (_with(f, i, completed_investment_ytd=round(done + 100.0, 2)), "开工累计小于本年累计",
+            ZH["completed_investment_total"], i)
+
+
+def _blank(f, draw):
+    col = draw(st.sampled_from(["project_id", "project_name", "county", "status", "total_investment",
+                                "completed_investment_ytd", "in_statistics", "is_signed_attraction"]))
+    i = draw(st.integers(0, f.height - 1))
+    return _with(f, i, **{col: None}), "必填项为空", ZH[col], i
+
+
+def _with(f: pl.DataFrame, i: int, **values) -> pl.DataFrame:
+    idx = pl.int_range(pl.len()) == i
+    return f.with_columns(
+        pl.when(idx).then(pl.lit(v, dtype=f.schema[k])).otherwise(pl.col(k)).alias(k) for k, v in values.items())
+
+
+@PROPS
+@given(frame=frames(min_size=2), corrupt=st.sampled_from([_negative, _bad_enum, _duplicate, _ytd_over_total, _blank]),
+       fmt=st.sampled_from(FORMATS), data=st.data())
+def test_random_corruptions_refused_and_store_untouched(frame, corrupt, fmt, data):
+    bad, rule, column, i = corrupt(frame, data.draw)
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        store = Store(folder / "store")
+        month = f"{frame['snapshot_month'][0]:%Y-%m}"
+        assert import_file(write_parquet(valid_frame(3, month), folder / "old.parquet"), store=store).ok
+        before = tree_bytes(store.root)
+        path = _write(bad, fmt, folder)
+        res = read_ledger(path)
+        out = import_file(path, store=store, replace=True)
+        assert not out.ok and out.record is None
+        want_row = res.source_rows[i] if res.source_rows else None
+        assert any(p.rule == rule and p.column == column and p.row == want_row for p in out.errors), out.report()
+        assert tree_bytes(store.root) == before
+
+
+# ---- crash safety ------------------------------------------------------------------------------------------------
+CHILD = """
+import sys
+from data.ingest import import_file
+from data.store import Store
+store = Store(sys.argv[1])
+files = sys.argv[2:]
+print("ready", flush=True)
+i = 0
+while True:
+    out = import_file(files[i % len(files)], store=store, replace=True)
+    assert out.ok, out.report()
+    i += 1
+"""
+
+
+def test_killed_import_leaves_a_readable_store(tmp_path):
+    a, b = valid_frame(4), valid_frame(7)
+    pa, pb = write_parquet(a, tmp_path / "a.parquet"), write_xlsx(b, tmp_path / "b.xlsx")
+    store = Store(tmp_path / "store")
+    assert import_file(pa, store=store).ok
+    rng = __import__("random").Random(7)
+    for _ in range(5):
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(store.root), str(pb), str(pa)],
+                                 cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.4))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        got = store.read("2024-06")
+        assert got.height in (4, 7)
+        assert_frame_equal(got, a if got.height == 4 else b)
+        assert store.info()[0].month == "2024-06"
+    # The lock died with the child: a normal import still goes through.
+    assert import_file(pa, store=store, replace=True).ok
+    assert_frame_equal(store.read("2024-06"), a)
