@@ -261,13 +261,13 @@ PARSERS = {"str": parse_text, "enum": parse_enum, "money": parse_number, "float"
            "bool": parse_bool, "month": parse_month_value}
 
 HOW_TO_FIX = {
-    "money": "应为数字（万元）：请只填数字，如 1234.5，不要带单位或文字；没有请留空。",
-    "float": "应为数字：请只填数字，如 12.5；没有请留空。",
-    "date": "应为日期：请填写如 2024-03-15 的日期，或设为 Excel 日期格式；未办结、未开工请留空。",
+    "money": "应填数字（万元），如 1234.5，不要带单位或文字；没有请留空。",
+    "float": "应填数字，如 12.5；没有请留空。",
+    "date": "应填日期，如 2024-03-15，或把单元格设为日期格式；未办结、未开工请留空。",
     "bool": "应填“是”或“否”。",
-    "month": "应为年月：请填写如 2024-06 或 2024年6月。",
-    "str": "应为文字。",
-    "enum": "应为文字。",
+    "month": "应填年月，如 2024-06 或 2024年6月。",
+    "str": "应填文字。",
+    "enum": "应填文字。",
 }
 
 
@@ -358,7 +358,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
         if ws is None:
             raise _Refused(Problem("工作表不存在", value=sheet, message=(
                 f"工作簿中没有名为“{sheet}”的工作表。现有工作表：{'、'.join(names)}。请用 --sheet 指定其中之一。")))
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    rows = [_rstrip(r) for r in ws.iter_rows(values_only=True)]
     # Merged ranges matter only in the header area: a merged header cell counts for every cell it covers.
     spans: dict[tuple[int, int], tuple[object, int]] = {}
     for rng in ws.merged_cells.ranges:
@@ -370,6 +370,14 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
             for c in range(rng.min_col, rng.max_col + 1):
                 spans[(r - 1, c - 1)] = (value, width)
     return rows, spans, ws.title, names
+
+
+def _rstrip(row: tuple) -> list:
+    """Drop trailing empty cells: formatting can stretch a sheet to thousands of blank columns."""
+    n = len(row)
+    while n and row[n - 1] is None:
+        n -= 1
+    return list(row[:n])
 
 
 def _col_letter(j: int) -> str:
@@ -503,9 +511,22 @@ def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str 
     raise _Refused(Problem("文件无法读取", value=str(path), message=msg))
 
 
+def _summary_text(value: object) -> bool:
+    """'合计', '产业项目小计（20个）', '其中：续建项目合计' — but not a project named '城市总计划馆项目'."""
+    if not isinstance(value, str):
+        return False
+    s = re.sub(r"\s+", "", value)
+    if not any(w in s for w in SUMMARY_WORDS):
+        return False
+    if "项目" not in s and "工程" not in s:
+        return True
+    s = re.sub(r"[(（][^()（）]*[)）]$", "", s).rstrip(":：")
+    return s.startswith(SUMMARY_WORDS) or s.endswith(SUMMARY_WORDS)
+
+
 def _is_summary(values: list, id_value: object) -> bool:
     texts = [v for v in values if not _blank(v)][:2]
-    hit = any(isinstance(v, str) and any(w in v for w in SUMMARY_WORDS) for v in texts)
+    hit = any(_summary_text(v) for v in texts)
     # A real project row carries its own code; a 合计 row has none (or the word itself in that cell).
     return hit and (_blank(id_value) or any(w in str(id_value) for w in SUMMARY_WORDS))
 
@@ -645,7 +666,7 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
                 v = None
                 bad_cells.add((col.zh, src_row))
                 res.errors.append(Problem("类型错误", col.zh, src_row, raw,
-                                          f"“{col.zh}”{HOW_TO_FIX[col.kind]}"))
+                                          f"“{col.zh}”的值无法识别：{HOW_TO_FIX[col.kind]}"))
             if v is not None and factor != 1.0:
                 v = round(v * factor, 8)
             out.append(v)

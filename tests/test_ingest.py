@@ -254,6 +254,26 @@ def test_unmatched_columns_warn_and_junk_rows_skipped(tmp_path):
     assert not any(p.column == "序号" for p in res.warnings)
 
 
+def test_subtotal_rows_skipped_but_not_project_names(tmp_path):
+    f = valid_frame(3)
+    headers, rows = ledger_rows(f, style="cells")
+    name = headers.index("项目名称")
+    subtotal = [None] * len(headers)
+    subtotal[name], subtotal[headers.index("总投资(万元)")] = "产业项目小计（2个）", 30000
+    rows.insert(2, subtotal)
+    res = read_ledger(write_table_xlsx(headers, rows, tmp_path / "a.xlsx"))
+    assert res.errors == [], res.report()
+    assert res.source_rows == [4, 5, 7]
+    rows[0][headers.index("项目编码")], rows[0][name] = None, "城市总计划馆项目"  # a project with its code missing
+    res = read_ledger(write_table_xlsx(headers, rows, tmp_path / "b.xlsx"))
+    assert ("必填项为空", "项目编码", 4) in {(p.rule, p.column, p.row) for p in res.errors}
+
+
+def test_utf16_csv(tmp_path):
+    f = valid_frame(2)
+    assert_frame_equal(read_ledger(write_csv(f, tmp_path / "u.txt", encoding="utf-16", delimiter="\t")).frame, f)
+
+
 def test_missing_optional_column_warns(tmp_path):
     f = valid_frame(3).with_columns(chain=pl.lit(None, pl.String()))
     headers, rows = ledger_rows(f)
