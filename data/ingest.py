@@ -524,6 +524,22 @@ def _summary_text(value: object) -> bool:
     return s.startswith(SUMMARY_WORDS) or s.endswith(SUMMARY_WORDS)
 
 
+def _is_column_numbers(cells: list) -> bool:
+    """A row numbering the columns: every cell a small whole number (ascending) or one of 甲乙丙丁…."""
+    nums = []
+    for v in cells:
+        if isinstance(v, str) and v.strip() in "甲乙丙丁戊己庚辛壬癸" and len(v.strip()) == 1:
+            continue
+        try:
+            x = float(v) if isinstance(v, (int, float, str)) and not isinstance(v, bool) else None
+        except ValueError:
+            return False
+        if x is None or not x.is_integer() or not 0 < x < 200:
+            return False
+        nums.append(x)
+    return len(nums) >= 3 and nums == sorted(set(nums))
+
+
 def _is_summary(values: list, id_value: object) -> bool:
     texts = [v for v in values if not _blank(v)][:2]
     hit = any(_summary_text(v) for v in texts)
@@ -608,6 +624,8 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
                 res.warnings.append(Problem("已跳过说明行", "", src_row, texts[0],
                                             "表格下方的说明、签字行不作为项目导入。"))
             continue
+        if not keep and _is_column_numbers([values[j] for j in mapped_cols]):
+            continue  # the 栏次 row (甲 乙 1 2 3 …) that statistical tables put under the header
         id_value = values[id_col] if id_col is not None else None
         if _is_summary(values, id_value):
             continue

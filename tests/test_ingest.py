@@ -269,6 +269,16 @@ def test_subtotal_rows_skipped_but_not_project_names(tmp_path):
     assert ("必填项为空", "项目编码", 4) in {(p.rule, p.column, p.row) for p in res.errors}
 
 
+def test_column_number_row_under_header_skipped(tmp_path):
+    f = valid_frame(2)
+    headers, rows = ledger_rows(f)
+    numbers = ["甲", "乙", *[str(i) for i in range(1, len(headers) - 1)]]
+    res = read_ledger(write_table_csv(headers, [numbers, *rows], tmp_path / "a.csv"))
+    assert res.errors == [], res.report()
+    assert res.source_rows == [3, 4]
+    assert_frame_equal(res.frame, f)
+
+
 def test_utf16_csv(tmp_path):
     f = valid_frame(2)
     assert_frame_equal(read_ledger(write_csv(f, tmp_path / "u.txt", encoding="utf-16", delimiter="\t")).frame, f)
