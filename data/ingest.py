@@ -20,6 +20,15 @@ from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, UNIT_FACTORS, ZH, match
 from data.store import Store, StoreError, month_key
 from data.validate import Problem, compare_with_previous, format_report, validate
 
+# Decisions where DOMAIN.md is silent (kept here so the code and the rule travel together):
+# - A 报送月份 cell holding a full date (2024-06-15) is read as its month (2024-06-01); an empty 报送月份 column
+#   counts as absent, so --month fills it. A date column holding only a month ('2024年3月') is that month's 1st.
+# - A cell holding only '-', '—', '/' reads as empty (ledgers mark "nothing" that way); NaN in parquet too.
+# - Excel serial dates are accepted only between 1950 and 2100; other numbers in date columns are type errors.
+# - Numbers: thousands separators must group by three ('1,23' is refused, not read as 123).
+# - Rows skipped without a word: empty rows (a pre-printed 序号 alone counts as empty), 合计/小计/总计/累计 rows
+#   without a project code, repeated header rows, the 栏次 row (甲 乙 1 2 3 …) right under the header.
+#   Notes under the table ('注：', '填表人') are skipped with a warning. Merged data cells are not unmerged.
 ACCEPTED = "只支持 Excel 工作簿（.xlsx）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）和 Parquet（.parquet）文件"
 SCAN_ROWS = 30  # the header is looked for in the first rows only; titles and unit rows sit above it
 MIN_HEADER_MATCHES = 3

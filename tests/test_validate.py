@@ -102,7 +102,7 @@ def test_snapshot_month_identical_and_first_day():
     f = _set(f, 2, snapshot_month=dt.date(2024, 6, 15))
     probs = validate(f, ROWS)
     summary = [p for p in probs if p.rule == "报送月份不一致" and p.row is None]
-    assert len(summary) == 1 and "2024-05-01（1 行）" in summary[0].message and "2024-06-01（4 行）" in summary[0].message
+    assert len(summary) == 1 and "2024-05（1 行）" in summary[0].message and "2024-06（4 行）" in summary[0].message
     assert ("报送月份不一致", "报送月份", 4) in _rules(probs)
     assert ("报送月份非月初", "报送月份", 5) in _rules(probs)
 
