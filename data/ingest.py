@@ -470,7 +470,8 @@ def _grid_table(rows: list[list], spans: dict, labels_fn) -> _Table:
         headers = _filled(rows, spans, b, width)
         group_factor = [None] * width
     else:
-        top, sub, groups = _filled(rows, spans, t, width), _filled(rows, spans, s, width), _groups(rows, spans, t, width)
+        top, sub = _filled(rows, spans, t, width), _filled(rows, spans, s, width)
+        groups = _groups(rows, spans, t, width)
         for j in range(width):
             if _name(sub[j]):
                 headers.append(sub[j])
@@ -515,8 +516,8 @@ def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str 
         msg = f"“{path}”是文件夹，不是文件：请指定台账文件。"
     except PermissionError:
         msg = f"没有权限读取“{path}”：请检查文件权限，或先关闭正在打开它的程序。"
-    except OSError as e:
-        msg = f"无法读取“{path}”（{e.strerror or e}）：请检查文件。"
+    except (OSError, ValueError) as e:  # ValueError: a path with a NUL byte, as pasted from some tools
+        msg = f"无法读取“{path}”（{getattr(e, 'strerror', None) or e}）：请检查文件。"
     raise _Refused(Problem("文件无法读取", value=str(path), message=msg))
 
 

@@ -140,7 +140,8 @@ def validate(frame: pl.DataFrame, source_rows: Sequence[int] | None = None) -> l
         months = df.get_column("snapshot_month").drop_nulls()
         counts = months.value_counts(sort=True)
         if counts.height > 1:
-            listed = "、".join(f"{m:%Y-%m}（{n} 行）" if m.day == 1 else f"{m:%Y-%m-%d}（{n} 行）" for m, n in counts.iter_rows())
+            listed = "、".join(f"{m:%Y-%m}（{n} 行）" if m.day == 1 else f"{m:%Y-%m-%d}（{n} 行）"
+                              for m, n in counts.iter_rows())
             out.append(Problem("报送月份不一致", ZH["snapshot_month"], None, "",
                                f"文件包含多个报送月份：{listed}。一个文件只能报送一个月份：请按月份拆分成多个文件分别导入，"
                                "或更正填错的月份。"))
