@@ -8,20 +8,20 @@ from ui import data, state
 from ui.i18n import t
 from ui.widgets import describe_filters, inject_css
 
-st.set_page_config(page_title="重点项目建设监测", page_icon="🏗️", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    ("pages/overview.py", "pages_overview", "🏠", True),
-    ("pages/progress.py", "pages_progress", "📈", False),
-    ("pages/structure.py", "pages_structure", "🧱", False),
-    ("pages/industry.py", "pages_industry", "🏭", False),
-    ("pages/chain.py", "pages_chain", "🔗", False),
-    ("pages/efficiency.py", "pages_efficiency", "💰", False),
-    ("pages/management.py", "pages_management", "🗂️", False),
-    ("pages/pipeline.py", "pages_pipeline", "🧭", False),
-    ("pages/compare.py", "pages_compare", "🏆", False),
-    ("pages/ledger.py", "pages_ledger", "📋", False),
-    ("pages/admin.py", "pages_admin", "⚙️", False),
+    ("pages/overview.py", "pages_overview", ":material/dashboard:", True),
+    ("pages/progress.py", "pages_progress", ":material/trending_up:", False),
+    ("pages/structure.py", "pages_structure", ":material/pie_chart:", False),
+    ("pages/industry.py", "pages_industry", ":material/factory:", False),
+    ("pages/chain.py", "pages_chain", ":material/link:", False),
+    ("pages/efficiency.py", "pages_efficiency", ":material/paid:", False),
+    ("pages/management.py", "pages_management", ":material/assignment:", False),
+    ("pages/pipeline.py", "pages_pipeline", ":material/explore:", False),
+    ("pages/compare.py", "pages_compare", ":material/leaderboard:", False),
+    ("pages/ledger.py", "pages_ledger", ":material/table_view:", False),
+    ("pages/admin.py", "pages_admin", ":material/settings:", False),
 ]
 
 

@@ -33,6 +33,15 @@ CSS = """
 """
 
 
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def md_escape(text: object) -> str:
+    """User text (project names, leaders) made inert for st.markdown/st.subheader: every Markdown, directive
+    (:red[..], :emoji:), LaTeX ($) and HTML character is backslash-escaped, so it shows exactly as typed."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text if text is not None else ""))
+
+
 def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
@@ -120,7 +129,7 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     """An indicator over the months, with the target (or 时序进度) as a dashed line."""
     ind = BY_ID[iid]
     d = df.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col(iid).alias("值"),
-                  *( [pl.col(color).alias("组")] if color else []))
+                  pl.col("snapshot_month").dt.year().alias("年"), *([pl.col(color).alias("组")] if color else []))
     enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.value(ACCENT)
     base = alt.Chart(d).encode(
         x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
@@ -128,7 +137,8 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
         tooltip=[alt.Tooltip("月份:O"), *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
                  alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))],
     )
-    line = base.mark_line(point=True, strokeWidth=3).encode(color=enc_color)
+    # Year-to-date figures restart in January: one line per year, not a drop across the boundary.
+    line = base.mark_line(point=True, strokeWidth=3).encode(color=enc_color, detail="年:N")
     layers = [line]
     use_schedule = ind.target == "time_schedule" if schedule is None else schedule
     targets = []
@@ -136,11 +146,11 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
         month_num = int(m[5:7])
         tv = month_num / 12 if use_schedule else ind.target_for(month_num)
         if tv is not None:
-            targets.append({"月份": m, "目标": tv})
+            targets.append({"月份": m, "目标": tv, "年": int(m[:4])})
     if targets:
         tname = t("time_schedule") if use_schedule else t("target")
         rule = alt.Chart(pl.DataFrame(targets)).mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
-            x="月份:O", y="目标:Q",
+            x="月份:O", y="目标:Q", detail="年:N",
             tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("目标:Q", title=tname, format=tooltip_format(ind))])
         layers.append(rule)
     return alt.layer(*layers).properties(height=height, title=f"{ind_name(iid)} · {t('trend')}")
