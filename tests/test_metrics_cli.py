@@ -63,7 +63,8 @@ EXPECTED_JUNE = {
     "government_share": 40_000 / 50_000, "emerging_share": 1.0, "traditional_share": 0.0,
     "chain_investment_share": 1.0, "chain_coverage": 1 / 2, "profit_tax_rate": 200 / 20_000, "tax_per_mu": 4.0,
     "production_rate": 1.0, "procedures_complete_rate": 6 / 12, "leader_coverage": 1 / 2, "problem_projects": 1,
-    "approval_to_start_days": (145 + 30) / 2,  # B: 2024-01-10 → 06-03; R: 04-01 → 05-01 "stats_inclusion_rate": 2 / 3, "pipeline_investment": 5_000,
+    "approval_to_start_days": (145 + 30) / 2,  # B: 2024-01-10 → 06-03; R: 04-01 → 05-01
+    "stats_inclusion_rate": 2 / 3, "pipeline_investment": 5_000,
     "reserve_conversion_rate": 1.0, "signed_projects": 1, "signed_start_rate": 1.0,
 }
 # 环比: May's monthly = A 20 + B 10 = 30 (April missing → counts from 0); June 25 → 25/30 − 1.
