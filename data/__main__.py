@@ -1,4 +1,4 @@
-"""Command line: python -m data import|validate|list|demo (messages in Chinese)."""
+"""Command line: python -m data import|validate|list|check|hash-password|demo (messages in Chinese)."""
 from __future__ import annotations
 
 import argparse
@@ -102,6 +102,59 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """Verify every stored month; with --repair restore damaged months from history and remove stale temp files."""
+    from data.store import check_store
+
+    store = _store(args)
+    report = check_store(store, repair=args.repair, user=_user() or "check --repair")
+    print(f"数据库：{store.root}（检查 {len(report.checked)} 个月）")
+    for line in report.repaired:
+        print(f"已修复：{line}")
+    for line in report.unrepaired:
+        print(f"未能修复：{line}")
+    for line in report.warnings:
+        print(f"提示：{line}")
+    for line in report.problems:
+        print(f"问题：{line}")
+    if report.ok and not report.unrepaired:
+        print("检查通过：每个月份的文件都可读、结构标准、与操作记录的校验值一致，没有残留的临时文件。")
+        return 0
+    if report.problems and not args.repair:
+        print(f"发现 {len(report.problems)} 个问题。运行 python -m data check --repair 可从历史版本恢复损坏的月份并清理临时文件。")
+    return 1
+
+
+def _read_password_twice() -> str | None:
+    if sys.stdin.isatty():
+        first = getpass.getpass("分析员口令：")
+        second = getpass.getpass("再输入一次：")
+    else:  # piped: two lines on standard input
+        lines = sys.stdin.read().splitlines()
+        first, second = (lines + ["", ""])[:2]
+    if first != second:
+        print("两次输入的口令不一致，未生成。", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_hash_password(args) -> int:
+    """Read the analyst password twice and print the hash line for .streamlit/secrets.toml."""
+    from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
+
+    password = _read_password_twice()
+    if password is None:
+        return 1
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"口令太短：至少 {MIN_PASSWORD_LENGTH} 个字符，未生成。", file=sys.stderr)
+        return 1
+    encoded = hash_password(password, iterations=args.iterations or ITERATIONS)
+    print("把下面一行写入 .streamlit/secrets.toml 的 [analyst] 段（或把引号中的值设为环境变量 KPM_ANALYST_PASSWORD_HASH），"
+          "然后重启服务：", file=sys.stderr)
+    print(f'password_hash = "{encoded}"')
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree."""
     p = _Parser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
@@ -127,6 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("list", help="列出数据库中的月份")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("check", help="校验数据库：文件可读、结构标准、与操作记录的校验值一致（--repair 修复）")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.add_argument("--repair", action="store_true", help="从最新的完好历史版本恢复损坏的月份，并删除残留的临时文件")
+    sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("hash-password", help="生成分析员口令的哈希（写入 secrets.toml 的 [analyst] 段）")
+    sp.add_argument("--iterations", type=int, metavar="N", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_hash_password)
 
     sp = sub.add_parser("demo", help="生成演示城市的台账数据")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
