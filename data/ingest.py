@@ -7,7 +7,9 @@ import functools
 import hashlib
 import io
 import math
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -17,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, UNIT_FACTORS, ZH, match_header, normalize_header, split_unit
-from data.store import Store, StoreError, month_key
-from data.validate import Problem, compare_with_previous, format_report, validate
+from data.store import Store, StoreError, month_key, safe_source_name
+from data.validate import Problem, compare_with_previous, format_report, show_value, validate
 
 # Decisions where DOMAIN.md is silent (kept here so the code and the rule travel together):
 # - A 报送月份 cell holding a full date (2024-06-15) is read as its month (2024-06-01); an empty 报送月份 column
@@ -51,6 +53,17 @@ MONTH_RES = (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), re.compile(r"^(\d{4}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials outside 1950..2100 are far more likely typos than real dates, so they are refused.
 SERIAL_MIN, SERIAL_MAX = 18264, 73415
+# Limits against hostile or broken files, all checked before a parser touches the content.
+MAX_UPLOAD_MB_VAR = "KPM_MAX_UPLOAD_MB"   # the file size cap (also Streamlit's server.maxUploadSize)
+DEFAULT_MAX_UPLOAD_MB = 50
+MAX_ROWS_VAR = "KPM_MAX_ROWS"
+DEFAULT_MAX_ROWS = 200_000                # data rows; a county ledger has a few thousand at most
+MAX_UNZIPPED_BYTES = 200 * 2**20          # xlsx: sum of the uncompressed sizes in the zip central directory
+MAX_ZIP_RATIO = 100                       # xlsx: uncompressed ÷ compressed for any member larger than 1 MiB
+MAX_ZIP_MEMBERS = 5_000
+MAX_CELLS = 10_000_000                    # xlsx: cells in the chosen sheet (openpyxl keeps each one in memory)
+MAX_COLUMNS = 1_000
+MAX_FORMULA_LINES = 20                    # formula cells named one by one in the report; the rest are counted
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "f"}
 
@@ -280,6 +293,89 @@ HOW_TO_FIX = {
 }
 
 
+# ---- limits ------------------------------------------------------------------------------------------------------
+def _env_number(var: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(var, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_upload_bytes() -> int:
+    """The size cap in bytes: $KPM_MAX_UPLOAD_MB megabytes (default 50)."""
+    return int(_env_number(MAX_UPLOAD_MB_VAR, DEFAULT_MAX_UPLOAD_MB) * 2**20)
+
+
+def max_rows() -> int:
+    """The data-row cap: $KPM_MAX_ROWS (default 200,000)."""
+    return int(_env_number(MAX_ROWS_VAR, DEFAULT_MAX_ROWS))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def _too_big(size: int) -> _Refused:
+    cap = max_upload_bytes()
+    return _Refused(Problem("文件过大", value=_mb(size), message=(
+        f"文件大小 {_mb(size)}，超过上限 {_mb(cap)}：台账不应这么大，请检查是否导出了多余的工作表、图片或空白行；"
+        f"确需导入请联系管理员调整上限（环境变量 {MAX_UPLOAD_MB_VAR}）。")))
+
+
+def _too_many_rows(n: int, what: str) -> _Refused:
+    return _Refused(Problem("行数过多", value=f"{n:,}", message=(
+        f"{what}有 {n:,} 行，超过上限 {max_rows():,} 行：请确认没有误选整列格式或导出多余内容；"
+        f"确需导入请联系管理员调整上限（环境变量 {MAX_ROWS_VAR}）。")))
+
+
+def _check_zip(data: bytes) -> zipfile.ZipFile:
+    """Refuse zip bombs from the central directory before any member is decompressed. Python's zipfile never
+    inflates a member past the size the directory declares (and checks its CRC), so the declared sizes bind."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise _Refused(Problem("文件无法读取", message=(
+            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+    total = sum(i.file_size for i in infos)
+    bomb = len(infos) > MAX_ZIP_MEMBERS or total > MAX_UNZIPPED_BYTES or any(
+        i.file_size > 2**20 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1) for i in infos)
+    if bomb:
+        raise _Refused(Problem("文件解压后过大", value=_mb(total), message=(
+            f"这个 Excel 文件解压后有 {_mb(total)}（{len(infos)} 个部件），超过安全上限 {_mb(MAX_UNZIPPED_BYTES)} "
+            f"或压缩比上限 {MAX_ZIP_RATIO} 倍，疑似“压缩炸弹”或含大量空白格式，未读取：请另存为只含台账的新工作簿后再导入。")))
+    return zf
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
+    """(rows, cells, formulas) counted from the sheet's XML as a stream: the sheet's own <dimension> may lie."""
+    rows = cells = formulas = 0
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            buf = tail + chunk
+            if not chunk:
+                cut = len(buf)
+            else:
+                cut = buf.rfind(b"<")
+                cut = len(buf) if cut < 0 else cut
+            head, tail = buf[:cut], buf[cut:]
+            rows += len(_ROW_TAG.findall(head))
+            cells += len(_CELL_TAG.findall(head))
+            formulas += len(_FORMULA_TAG.findall(head))
+            if not chunk:
+                return rows, cells, formulas
+            if len(tail) > 4096:  # a '<' that never closes: not XML we could use, stop carrying it
+                tail = b""
+
+
 # ---- file type and source readers ------------------------------------------------------------------------------
 def _sniff(data: bytes) -> str:
     if not data:
@@ -348,6 +444,85 @@ def _read_csv(data: bytes) -> tuple[list[list], dict]:
     return best[1], {}
 
 
+def _pick_sheet(worksheets: list, sheet: str | None):
+    names = [ws.title for ws in worksheets]
+    if sheet is None:
+        if not names:
+            raise _Refused(Problem("工作表不存在", message="工作簿中没有工作表：请检查文件。"))
+        return worksheets[0]
+    wanted = sheet.strip()
+    ws = next((w for w in worksheets if w.title == wanted or w.title.strip() == wanted), None)
+    if ws is None:
+        raise _Refused(Problem("工作表不存在", value=sheet, message=(
+            f"工作簿中没有名为“{sheet}”的工作表。现有工作表：{'、'.join(names)}。请用 --sheet 指定其中之一。")))
+    return ws
+
+
+def _preflight_xlsx(data: bytes, sheet: str | None) -> dict[tuple[int, int], tuple[str, str]]:
+    """Before the full load: zip-bomb checks, the chosen sheet's size from its dimension and from its XML, and its
+    formula cells (read once with data_only=False, never evaluated): {(row0, col0): (coordinate, formula)}."""
+    import openpyxl
+
+    zf = _check_zip(data)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as e:  # openpyxl raises many types for damaged files; all mean the same to the analyst
+        raise _Refused(Problem("文件无法读取", message=(
+            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+    try:
+        ws = _pick_sheet(wb.worksheets, sheet)
+        limit = max_rows() + SCAN_ROWS
+        declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
+        if declared_rows > limit:
+            raise _too_many_rows(declared_rows, f"工作表“{ws.title}”（按其尺寸标记）")
+        if declared_cols > MAX_COLUMNS:
+            raise _Refused(Problem("列数过多", value=f"{declared_cols:,}", message=(
+                f"工作表“{ws.title}”有 {declared_cols:,} 列，超过上限 {MAX_COLUMNS:,} 列：请删除多余的列后再导入。")))
+        part = getattr(ws, "_worksheet_path", None)
+        n_rows = n_cells = n_formulas = 0
+        if part:
+            n_rows, n_cells, n_formulas = _scan_sheet_xml(zf, part)
+            if n_rows > limit:
+                raise _too_many_rows(n_rows, f"工作表“{ws.title}”")
+            if n_cells > MAX_CELLS:
+                raise _Refused(Problem("单元格过多", value=f"{n_cells:,}", message=(
+                    f"工作表“{ws.title}”有 {n_cells:,} 个单元格，超过上限 {MAX_CELLS:,}：请删除多余的行列或格式后再导入。")))
+        formulas: dict[tuple[int, int], tuple[str, str]] = {}
+        if n_formulas or not part:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        text = getattr(cell.value, "text", cell.value)
+                        formulas[(cell.row - 1, cell.column - 1)] = (cell.coordinate, str(text or ""))
+        return formulas
+    finally:
+        wb.close()
+
+
+def _formula_problems(formulas: dict, rows: list[list], res_warnings: list, res_errors: list) -> None:
+    """A formula cell with a cached value: a warning naming cell and formula (the cached value is imported);
+    without one: an error (the value is unknown, and is never computed here)."""
+    uncached, cached = [], []
+    for (r, c), (coord, text) in sorted(formulas.items()):
+        value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        (uncached if value is None else cached).append((r, c, coord, text, value))
+    formula = lambda text: text if text.startswith("=") else f"={text}"  # noqa: E731
+    for r, c, coord, text, _ in uncached[:MAX_FORMULA_LINES]:
+        res_errors.append(Problem("公式未计算", f"{_col_letter(c)} 列", r + 1, formula(text), (
+            f"单元格 {coord} 是公式“{formula(text)}”，文件中没有它的计算结果：公式未计算，请在Excel中另存为数值"
+            "（或在 Excel/WPS 中打开、重新计算并保存）后再导入。")))
+    if len(uncached) > MAX_FORMULA_LINES:
+        res_errors.append(Problem("公式未计算", message=(
+            f"另有 {len(uncached) - MAX_FORMULA_LINES} 个公式单元格没有计算结果：公式未计算，请在Excel中另存为数值。")))
+    for r, c, coord, text, value in cached[:MAX_FORMULA_LINES]:
+        res_warnings.append(Problem("公式单元格", f"{_col_letter(c)} 列", r + 1, formula(text), (
+            f"单元格 {coord} 是公式“{formula(text)}”，已按文件中保存的计算结果“{show_value(value)}”导入（不重新计算）："
+            "请确认结果是最新的；建议报送前把公式另存为数值。")))
+    if len(cached) > MAX_FORMULA_LINES:
+        res_warnings.append(Problem("公式单元格", message=(
+            f"另有 {len(cached) - MAX_FORMULA_LINES} 个公式单元格，已按保存的计算结果导入（不重新计算）。")))
+
+
 def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, list[str]]:
     import openpyxl
 
@@ -357,16 +532,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
         raise _Refused(Problem("文件无法读取", message=(
             f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
     names = [ws.title for ws in wb.worksheets]
-    if sheet is None:
-        if not names:
-            raise _Refused(Problem("工作表不存在", message="工作簿中没有工作表：请检查文件。"))
-        ws = wb.worksheets[0]
-    else:
-        wanted = sheet.strip()
-        ws = next((w for w in wb.worksheets if w.title == wanted or w.title.strip() == wanted), None)
-        if ws is None:
-            raise _Refused(Problem("工作表不存在", value=sheet, message=(
-                f"工作簿中没有名为“{sheet}”的工作表。现有工作表：{'、'.join(names)}。请用 --sheet 指定其中之一。")))
+    ws = _pick_sheet(wb.worksheets, sheet)
     rows = [_rstrip(r) for r in ws.iter_rows(values_only=True)]
     # Merged ranges matter only in the header area: a merged header cell counts for every cell it covers.
     spans: dict[tuple[int, int], tuple[object, int]] = {}
@@ -495,6 +661,22 @@ def _grid_table(rows: list[list], spans: dict, labels_fn) -> _Table:
 
 def _parquet_table(data: bytes) -> _Table:
     try:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_metadata(io.BytesIO(data))
+        n_rows, n_cols = meta.num_rows, meta.num_columns
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as e:  # a damaged footer: nothing else can be read either
+        raise _Refused(Problem("文件无法读取", message=f"Parquet 文件无法读取（{type(e).__name__}）：请重新导出。")) from None
+    if n_rows > max_rows():
+        raise _too_many_rows(n_rows, "Parquet 文件")
+    if n_cols > MAX_COLUMNS:
+        raise _Refused(Problem("列数过多", value=f"{n_cols:,}", message=(
+            f"Parquet 文件有 {n_cols:,} 列，超过上限 {MAX_COLUMNS:,} 列：请只导出台账的列。")))
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise _Refused(Problem("文件解压后过大", value=_mb(unpacked), message=(
+            f"Parquet 文件解压后有 {_mb(unpacked)}，超过安全上限 {_mb(MAX_UNZIPPED_BYTES)}，未读取：请只导出台账的列和行。")))
+    try:
         df = pl.read_parquet(io.BytesIO(data))
     except Exception as e:  # any decoding failure means a damaged or foreign parquet file
         raise _Refused(Problem("文件无法读取", message=f"Parquet 文件无法读取（{type(e).__name__}）：请重新导出。")) from None
@@ -505,11 +687,28 @@ def _parquet_table(data: bytes) -> _Table:
 
 # ---- the reader ------------------------------------------------------------------------------------------------
 def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str | None]:
+    """The file's bytes, refused above the size cap before anything is read (a path is stat'ed first; only
+    regular files are read, so /dev/zero or a FIFO cannot stall the importer)."""
+    cap = max_upload_bytes()
     if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) > cap:
+            raise _too_big(len(source))
         return bytes(source), filename
     path = Path(source)
     try:
-        return path.read_bytes(), filename or path.name
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(21, "Is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise _Refused(Problem("文件无法读取", value=str(path), message=(
+                f"“{path}”不是普通文件（可能是设备或管道）：请指定台账文件。")))
+        if st.st_size > cap:
+            raise _too_big(st.st_size)
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+        if len(data) > cap:  # it grew after the stat
+            raise _too_big(len(data))
+        return data, filename or path.name
     except FileNotFoundError:
         msg = f"找不到文件“{path}”：请检查路径和文件名。"
     except IsADirectoryError:
@@ -519,6 +718,23 @@ def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str 
     except (OSError, ValueError) as e:  # ValueError: a path with a NUL byte, as pasted from some tools
         msg = f"无法读取“{path}”（{getattr(e, 'strerror', None) or e}）：请检查文件。"
     raise _Refused(Problem("文件无法读取", value=str(path), message=msg))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def _clean_filename(name: str | None, res: ImportResult) -> str | None:
+    """The file name kept for the audit log and messages: the base name only, without control characters.
+    It never names a stored file (the store names files by month)."""
+    if name is None:
+        return None
+    clean = safe_source_name(name)
+    if clean != name:
+        res.warnings.append(Problem("文件名已清理", value=_printable(name), message=(
+            f"文件名“{show_value(_printable(name))}”含路径或特殊字符，操作记录中只记为“{clean or '（无）'}”；"
+            "数据库中的文件只按报送月份命名，不使用上传的文件名。")))
+    return clean
 
 
 def _summary_text(value: object) -> bool:
@@ -575,7 +791,8 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
     """Read and check one ledger file; the frame is returned only when there are no errors."""
     res = ImportResult(frame=None, filename=filename)
     try:
-        data, res.filename = _load(source, filename)
+        data, name = _load(source, filename)
+        res.filename = _clean_filename(name, res)
         res.sha256 = hashlib.sha256(data).hexdigest()
         res.kind = _sniff(data)
         if res.kind == "parquet":
@@ -583,10 +800,14 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
             if sheet:
                 res.warnings.append(Problem("参数被忽略", message="Parquet 文件没有工作表，已忽略指定的工作表名。"))
         elif res.kind == "xlsx":
+            formulas = _preflight_xlsx(data, sheet)
             rows, spans, res.sheet, _ = _read_xlsx(data, sheet)
+            _formula_problems(formulas, rows, res.warnings, res.errors)
             table = _grid_table(rows, spans, lambda j: f"{_col_letter(j)} 列")
         else:
             rows, spans = _read_csv(data)
+            if len(rows) > max_rows() + SCAN_ROWS:
+                raise _too_many_rows(len(rows), "CSV 文件")
             if sheet:
                 res.warnings.append(Problem("参数被忽略", message="CSV 文件没有工作表，已忽略指定的工作表名。"))
             table = _grid_table(rows, spans, lambda j: f"第 {j + 1} 列")
