@@ -143,3 +143,18 @@ def last_import() -> dict:
     store, _, _ = source()
     recs = [r for r in store.audit() if r.get("action") in ("import", "replace")]
     return recs[-1] if recs else {}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _project_index(key: str, root: str) -> pl.DataFrame:
+    ds = _dataset(root, key)
+    return (ds.scan(ds.months).select("project_id", "project_name", "county", "snapshot_month")
+            .sort("snapshot_month").group_by("project_id")
+            .agg(pl.col("project_name").last(), pl.col("county").last(), pl.col("snapshot_month").last())
+            .sort(["county", "project_id"]).collect())
+
+
+def project_index() -> pl.DataFrame:
+    """Every project ever stored: id, latest name and county, latest month (for the history chooser)."""
+    store, _, key = source()
+    return _project_index(key, str(store.root))

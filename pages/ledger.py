@@ -1,0 +1,342 @@
+"""项目台账: the searchable project table, the ten watch lists, and one project's history across the months."""
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
+from metrics.format import fmt_money
+from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
+from ui import data, state
+from ui.i18n import ind_name, lang, t
+from ui.widgets import ACCENT, BAD, FONT, NEUTRAL, guard, md_escape, page_title, show_table
+
+TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
+PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID
+URL_SEEN = "_ledger_url_project"
+PENDING = "_ledger_open"        # a project picked in a table, opened at the top of the next run
+
+TABLE_COLUMNS = ("project_id", "project_name", "county", "chain", "category", "level", "build_type", "status",
+                 "investor_type", "total_investment", "plan_investment_year", "completed_investment_ytd",
+                 "completion_rate", "completed_investment_total", "funds_in_place_ytd", "planned_start",
+                 "actual_start", "planned_completion", "leader", "problems")
+MONEY = ("total_investment", "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
+         "funds_in_place_ytd", "total_3m_ago")
+DATES = ("snapshot_month", "planned_start", "actual_start", "planned_completion")
+CHANGE_FIELDS = ("build_type", "status", "leader")
+EMPTY = "（空）"
+
+
+# ---- opening a project ------------------------------------------------------------------------------------------
+def open_project(pid: str | None) -> None:
+    """Show a project's history: remember it, switch to the history tab, and put it in the URL (shareable)."""
+    st.session_state[PROJECT_KEY] = pid
+    st.session_state[URL_SEEN] = pid
+    if pid:
+        st.session_state[TAB_KEY] = t("tab_history")
+        st.query_params["project"] = pid
+    elif "project" in st.query_params:
+        del st.query_params["project"]
+
+
+def _selected_id(event, ids: list[str]) -> str | None:
+    """The project of the ticked row of a table event (positions refer to the frame as given, not as sorted)."""
+    try:
+        rows = list(event["selection"]["rows"]) if event else []
+    except (KeyError, TypeError):
+        rows = []
+    return ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else None
+
+
+def _chosen() -> None:
+    """on_change of the project chooser: keep the URL in step."""
+    open_project(st.session_state.get(PROJECT_KEY))
+    st.session_state[TAB_KEY] = t("tab_history")
+
+
+def _seed_from_url(known: set[str]) -> str | None:
+    """?project=ID opens that project's history (once per distinct URL value); returns an unknown ID to report."""
+    pid = st.query_params.get("project")
+    if not pid or st.session_state.get(URL_SEEN) == pid:
+        return None
+    st.session_state[URL_SEEN] = pid
+    if pid not in known:
+        return pid
+    st.session_state[PROJECT_KEY] = pid
+    st.session_state[TAB_KEY] = t("tab_history")
+    return None
+
+
+def _selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, config: dict) -> None:
+    """A table whose ticked row opens that project's history: the tab switch must happen before the tabs are
+    drawn, so the choice is parked in the session and the app reruns once."""
+    ids = df.get_column("project_id").to_list()
+    event = show_table(df, name, labels, key=key, on_select="rerun", selection_mode="single-row",
+                       column_config=config, height=min(36 + 35 * max(df.height, 1), 600), placeholder="—")
+    pid = _selected_id(event, ids)
+    if pid and pid != st.session_state.get(PROJECT_KEY):
+        st.session_state[PENDING] = pid
+        st.rerun()
+
+
+def _money_config(labels: dict[str, str]) -> dict:
+    """Column formats: money with separators, rates as percent, dates without a time, wide name/problem text."""
+    cfg = {labels[c]: st.column_config.NumberColumn(format="localized") for c in MONEY if c in labels}
+    for c in DATES:
+        if c in labels:
+            cfg[labels[c]] = st.column_config.DateColumn(format="YYYY-MM" if c == "snapshot_month" else "YYYY-MM-DD")
+    for c in ("completion_rate", "time_schedule"):
+        if c in labels:
+            cfg[labels[c]] = st.column_config.NumberColumn(format="percent")
+    if "deviation" in labels:
+        cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
+    if "problems" in labels:
+        cfg[labels["problems"]] = st.column_config.TextColumn(width="large")
+    if "project_name" in labels:
+        cfg[labels["project_name"]] = st.column_config.TextColumn(width="large")
+    return cfg
+
+
+def _round_money(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns])
+
+
+# ---- 项目列表 ---------------------------------------------------------------------------------------------------
+def search_expr(query: str) -> pl.Expr:
+    """Case-insensitive literal match on the project name or ID."""
+    q = query.strip().lower()
+    return (pl.col("project_name").str.to_lowercase().str.contains(q, literal=True)
+            | pl.col("project_id").str.to_lowercase().str.contains(q, literal=True))
+
+
+def projects_tab(sel: state.Selection) -> None:
+    c1, c2, c3 = st.columns([3, 2, 2])
+    query = c1.text_input(t("search"), key="ledger_q", placeholder=t("search_ph"))
+    build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"))
+    status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"))
+    df = data.snapshot(sel.month, sel.filters)
+    if query and query.strip():
+        df = df.filter(search_expr(query))
+    if build:
+        df = df.filter(pl.col("build_type").is_in(build))
+    if status:
+        df = df.filter(pl.col("status").is_in(status))
+    rate = pl.when(pl.col("plan_investment_year") > 0).then(
+        pl.col("completed_investment_ytd") / pl.col("plan_investment_year"))
+    table = _round_money(df.with_columns(rate.alias("completion_rate")).select(TABLE_COLUMNS)
+                         .sort(["county", "total_investment", "project_id"], descending=[False, True, False]))
+    st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
+    labels = column_labels(TABLE_COLUMNS)
+    _selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", _money_config(labels))
+
+
+# ---- 预警清单 ---------------------------------------------------------------------------------------------------
+def _list_name(list_id: str) -> str:
+    w = LIST_BY_ID[list_id]
+    return w.en if lang() == "en" else w.zh
+
+
+def lists_tab(sel: state.Selection) -> None:
+    counts = data.list_counts(sel.month, sel.filters)
+    ids = [w.id for w in WATCH_LISTS]
+    picked = st.pills(t("list_pick"), ids, key="ledger_list", default=ids[0], required=True,
+                      format_func=lambda i: f"{_list_name(i)}（{counts.get(i, 0)}）")
+    w = LIST_BY_ID[picked or ids[0]]
+    st.markdown(f"#### {_list_name(w.id)} · {t('n_projects').format(n=counts.get(w.id, 0))}")
+    ref = f"（{t('list_indicator')}：{ind_name(w.indicator)}）" if w.indicator else ""
+    st.caption(f"{t('list_caliber')}：{w.caliber}{ref}")
+    df = data.watch_list(sel.month, w.id, sel.filters)
+    if df.is_empty():
+        st.info(t("list_empty"))
+        return
+    if "deviation" in df.columns:
+        df = df.with_columns((pl.col("deviation") * 100).round(1))
+    labels = column_labels(df.columns)
+    if "deviation" in labels:
+        labels["deviation"] = t("deviation_pts")
+    st.caption(t("select_row_hint"))
+    _selectable(_round_money(df), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}", _money_config(labels))
+
+
+# ---- 项目档案 ---------------------------------------------------------------------------------------------------
+def _fmt_money(v) -> str:
+    """万元, or 亿元 from 10 亿 up (as the KPI tiles do)."""
+    return fmt_money(v, "亿元" if v is not None and abs(v) >= 100_000 else "万元")
+
+
+def investment_curve(h: pl.DataFrame) -> alt.Chart:
+    """本年累计完成投资 by month against 年度计划投资 × m/12 (时序进度) and 开工累计完成投资."""
+    ytd, plan, total = t("hist_ytd"), t("hist_plan"), t("hist_total")
+    d = h.select(
+        pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"),
+        pl.col("completed_investment_ytd").alias(ytd),
+        (pl.col("plan_investment_year") * pl.col("snapshot_month").dt.month() / 12).alias(plan),
+        pl.col("completed_investment_total").alias(total),
+    ).unpivot(index="月份", variable_name="系列", value_name="万元")
+    domain = [ytd, plan, total]
+    return alt.Chart(d).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("万元:Q", title="万元", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("系列:N", title=None, scale=alt.Scale(domain=domain, range=[ACCENT, BAD, NEUTRAL]),
+                        legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("系列:N", scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 2]]),
+                                  legend=None),
+        tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("系列:N"), alt.Tooltip("万元:Q", format=",.1f")],
+    ).properties(height=340, title=t("hist_curve"))
+
+
+def changes(h: pl.DataFrame) -> pl.DataFrame:
+    """Only the months where 建设性质, 建设状态 or 包抓领导 differ from the project's previous report."""
+    rows, prev = [], None
+    for rec in h.iter_rows(named=True):
+        if prev is not None:
+            for f in CHANGE_FIELDS:
+                if rec[f] != prev[f]:
+                    rows.append({"报送月份": f"{rec['snapshot_month']:%Y-%m}", t("field"): ZH[f],
+                                 t("before"): prev[f] or EMPTY, t("after"): rec[f] or EMPTY})
+        prev = rec
+    return pl.DataFrame(rows, schema={"报送月份": pl.String, t("field"): pl.String, t("before"): pl.String,
+                                      t("after"): pl.String})
+
+
+def procedures(last: dict) -> tuple[pl.DataFrame, list[str]]:
+    """The six procedure dates (and the start dates, for reference) as timeline rows; names not done."""
+    rows = [{"节点": PROC_ZH[p], "类别": "前期手续", "日期": last[p]} for p in PROC_COLUMNS if last[p] is not None]
+    for col, label in (("planned_start", "计划开工"), ("actual_start", "实际开工")):
+        if last[col] is not None:
+            rows.append({"节点": label, "类别": "开工", "日期": last[col]})
+    missing = [PROC_ZH[p] for p in PROC_COLUMNS if last[p] is None]
+    return pl.DataFrame(rows, schema={"节点": pl.String, "类别": pl.String, "日期": pl.Date}), missing
+
+
+def procedures_chart(df: pl.DataFrame) -> alt.Chart:
+    order = [PROC_ZH[p] for p in PROC_COLUMNS] + ["计划开工", "实际开工"]
+    d = df.with_columns(pl.col("日期").dt.strftime("%Y-%m-%d").alias("日"))
+    base = alt.Chart(d).encode(
+        y=alt.Y("节点:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
+        x=alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount="month",
+                                                 labelOverlap="greedy", grid=True)),
+        color=alt.Color("类别:N", title=None, scale=alt.Scale(domain=["前期手续", "开工"], range=[ACCENT, BAD]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("日:N", title="日期")])
+    points = base.mark_point(filled=True, size=160, shape="diamond")
+    labels = base.mark_text(align="left", dx=10, fontSize=12, font=FONT).encode(text="日:N")
+    return (points + labels).properties(height=40 * d.height + 40, title=t("hist_procs"))
+
+
+def history_panel(pid: str) -> None:
+    h = data.project_history(pid)
+    if h.is_empty():
+        st.warning(t("project_unknown").format(pid=pid))
+        return
+    last = h.row(-1, named=True)
+    first_m, last_m = f"{h['snapshot_month'][0]:%Y-%m}", f"{last['snapshot_month']:%Y-%m}"
+    st.subheader(f"{md_escape(last['project_name'])}")
+    facts = [f"{ZH['project_id']} {last['project_id']}", last["county"], last["chain"] or "", last["category"],
+             last["level"], last["investor_type"], f"{ZH['leader']} {last['leader'] or EMPTY}",
+             t("hist_months").format(n=h.height, first=first_m, last=last_m)]
+    st.caption(" · ".join(md_escape(f) for f in facts if f))
+
+    c = st.columns(5)
+    c[0].metric(ZH["total_investment"], _fmt_money(last["total_investment"]))
+    c[1].metric(ZH["plan_investment_year"], _fmt_money(last["plan_investment_year"]))
+    c[2].metric(ZH["completed_investment_ytd"], _fmt_money(last["completed_investment_ytd"]))
+    plan = last["plan_investment_year"] or 0
+    rate = last["completed_investment_ytd"] / plan if plan > 0 else None
+    sched = last["snapshot_month"].month / 12
+    c[3].metric(t("hist_rate").format(m=last_m), "—" if rate is None else f"{rate:.1%}",
+                None if rate is None else t("hist_vs_schedule").format(d=f"{(rate - sched) * 100:+.1f}",
+                                                                       s=f"{sched:.0%}"),
+                delta_color="normal")
+    c[4].metric(f"{ZH['build_type']} · {ZH['status']}", f"{last['build_type']} · {last['status']}")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(investment_curve(h), width="stretch")
+        st.caption(t("hist_curve_note"))
+    with right:
+        st.markdown(f"##### {t('hist_changes')}")
+        first = h.row(0, named=True)
+        st.caption(t("hist_first").format(
+            m=first_m, desc="，".join(f"{ZH[f]} {md_escape(first[f] or EMPTY)}" for f in CHANGE_FIELDS)))
+        ch = changes(h)
+        if ch.is_empty():
+            st.caption(t("hist_no_change"))
+        else:
+            st.dataframe(ch, hide_index=True, width="stretch")
+
+    left, right = st.columns([3, 2])
+    with left:
+        rows, missing = procedures(last)
+        if rows.is_empty():
+            st.markdown(f"##### {t('hist_procs')}")
+        else:
+            st.altair_chart(procedures_chart(rows), width="stretch")
+        if not missing:
+            st.caption(t("hist_procs_done"))
+        elif len(missing) == len(PROC_COLUMNS):
+            st.warning(t("hist_procs_none"))
+        else:
+            st.warning(t("hist_procs_missing").format(names="、".join(missing)))
+    with right:
+        st.markdown(f"##### {t('hist_problems')}")
+        probs = h.filter(pl.col("problems").is_not_null() & (pl.col("problems").str.strip_chars() != ""))
+        if probs.is_empty():
+            st.caption(t("hist_no_problems"))
+        else:
+            with st.container(border=True):
+                for rec in probs.select("snapshot_month", "problems").iter_rows(named=True):
+                    st.caption(f"{rec['snapshot_month']:%Y-%m}")
+                    st.text(rec["problems"])  # user text: plain, never Markdown or HTML
+
+    st.markdown(f"##### {t('hist_table')}")
+    cols = ("snapshot_month", "build_type", "status", "total_investment", "plan_investment_year",
+            "completed_investment_ytd", "completed_investment_total", "funds_in_place_ytd", "actual_start",
+            "leader", "problems", "in_statistics")
+    labels = column_labels(cols)
+    show_table(_round_money(h.select(cols)), f"项目档案_{pid}", labels, key="hist_table",
+               column_config=_money_config(labels), placeholder="—")
+
+
+def history_tab() -> None:
+    index = data.project_index()
+    names = {r["project_id"]: f"{r['project_id']} · {r['project_name']}（{r['county']}）"
+             for r in index.iter_rows(named=True)}
+    st.selectbox(t("project_pick"), list(names), index=None, key=PROJECT_KEY, on_change=_chosen,
+                 format_func=lambda i: names.get(i, i), placeholder=t("project_pick_ph"))
+    pid = st.session_state.get(PROJECT_KEY)
+    if not pid:
+        st.info(t("project_none"))
+        return
+    history_panel(pid)
+
+
+# ---- page ---------------------------------------------------------------------------------------------------------
+sel = state.current()
+page_title("pages_ledger", sel)
+if sel.month and sel.month in data.months():
+    known = set(data.project_index().get_column("project_id").to_list())
+    if st.session_state.get(PROJECT_KEY) not in known | {None}:
+        st.session_state[PROJECT_KEY] = None
+    pending = st.session_state.pop(PENDING, None)
+    if pending in known:
+        open_project(pending)
+    unknown = _seed_from_url(known)
+    if unknown:
+        st.warning(t("project_unknown").format(pid=unknown))
+    labels = [t("tab_projects"), t("tab_lists"), t("tab_history")]
+    if st.session_state.get(TAB_KEY) not in labels:
+        st.session_state.pop(TAB_KEY, None)
+    tab_projects, tab_lists, tab_history = st.tabs(labels, key=TAB_KEY, on_change="rerun")
+    with tab_projects:
+        if tab_projects.open is not False and guard(sel):
+            projects_tab(sel)
+    with tab_lists:
+        if tab_lists.open is not False and guard(sel):
+            lists_tab(sel)
+    with tab_history:
+        if tab_history.open is not False:
+            history_tab()
+else:
+    guard(sel)

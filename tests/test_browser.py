@@ -1,0 +1,278 @@
+"""End to end in a real browser: `streamlit run app.py` on a free port, Debian's Chromium driven by Playwright.
+
+Every page is opened at 1920×1080, must finish running without an exception, and is saved as a full-page
+screenshot in artifacts/screenshots/<page>.png for a person to look at. The server reads an empty store, so the
+demo city (data/demo) is shown; without a demo store a small fixture store is used instead.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data.store import DEMO_DIR, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1920, "height": 1080}
+ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "This app has encountered an error",
+               "KeyError", "TypeError", "ValueError", "AttributeError", "ComputeError", "SchemaError")
+
+
+def page_stems() -> list[str]:
+    """The URL path of every page app.py registers (the file stem), read from its PAGES list."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return [Path(p).stem for p, *_ in ast.literal_eval(node.value)]
+    raise AssertionError("app.py has no PAGES list")
+
+
+PAGES = page_stems()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited with {proc.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        time.sleep(0.3)
+    raise AssertionError(f"streamlit did not answer on {url} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def demo_months() -> list[str]:
+    return Store(DEMO_DIR).months()
+
+
+@contextlib.contextmanager
+def streamlit_server(store: Path, log_dir: Path):
+    """`streamlit run app.py` on a free port with KPM_STORE=store; yields url, store and the log file."""
+    port = _free_port()
+    env = {**os.environ, "KPM_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+    log = (log_dir / "streamlit.log").open("w+", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield {"url": url, "store": store, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_months):
+    """A headless server reading an empty store (so the demo city is shown; a fixture store if there is no demo)."""
+    store = tmp_path_factory.mktemp("empty_store")
+    if not demo_months:
+        from tests.app_store import build_store
+
+        build_store(store)
+    with streamlit_server(store, tmp_path_factory.mktemp("log")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} 不存在：浏览器测试需要 Debian 的 Chromium 和中文字体。"
+                    "请安装：apt-get install chromium fonts-noto-cjk", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM),
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN", device_scale_factor=1)
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    ctx.close()
+
+
+def wait_done(pg, settle: float = 1.5, timeout: float = 90) -> None:
+    """Wait until the app has connected, the script is not running, and that holds for `settle` seconds."""
+    pg.wait_for_selector('[data-testid="stApp"]', state="attached")
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = pg.evaluate("""() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app) return true;
+            const st = app.getAttribute('data-test-script-state');
+            const conn = app.getAttribute('data-test-connection-state');
+            const widget = document.querySelector('[data-testid="stStatusWidget"]');
+            const skeleton = document.querySelector('[data-testid="stAppSkeleton"]');
+            return st !== 'notRunning' || (conn && conn !== 'CONNECTED') || !!widget || !!skeleton;
+        }""")
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= settle:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the app did not finish running in time")
+
+
+def log_tail(server: dict, n: int = 60) -> str:
+    """The end of the server's log (the traceback of a redacted exception is there)."""
+    log = server["log"]
+    log.flush()
+    log.seek(0)
+    return "".join(log.readlines()[-n:])
+
+
+def assert_no_error(pg, name: str, server: dict) -> None:
+    exc = pg.locator('[data-testid="stException"]')
+    if exc.count():
+        raise AssertionError(f"{name}: exception shown: {exc.first.inner_text()[:500]}\n--- server log ---\n"
+                             f"{log_tail(server)}")
+    text = pg.locator('[data-testid="stApp"]').inner_text()
+    for needle in ERROR_TEXTS:
+        assert needle not in text, f"{name}: error text {needle!r} on the page"
+
+
+def shoot(pg, name: str) -> Path:
+    """A full-page screenshot. Streamlit scrolls inside its main container, not the document, so the viewport is
+    stretched to the content's height first (then put back)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    height = pg.evaluate("""() => Math.max(document.documentElement.scrollHeight, ...[...document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stMainBlockContainer"], [data-testid="stSidebarContent"]')]
+        .map(e => e.scrollHeight))""")
+    pg.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], min(int(height) + 40, 20000))})
+    pg.wait_for_timeout(800)
+    pg.screenshot(path=str(path), full_page=True)
+    pg.set_viewport_size(VIEWPORT)
+    return path
+
+
+@pytest.mark.parametrize("stem", PAGES)
+def test_every_page_in_the_browser(server, page, stem):
+    page.goto(f"{server['url']}/{stem}", wait_until="domcontentloaded")
+    wait_done(page)
+    # charts draw after the script finishes: wait until each has its canvas or svg
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .every(c => c.querySelector('canvas, svg'))""")
+    page.wait_for_timeout(500)
+    assert_no_error(page, stem, server)
+    title = page.locator('[data-testid="stMain"] h1').first.inner_text()
+    assert title.strip(), f"{stem}: no page title"
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("报送月份").count() >= 1, \
+        f"{stem}: the sidebar selection is missing"
+    shot = shoot(page, stem)
+    assert shot.stat().st_size > 10_000
+
+
+def test_url_selection_shows_in_the_sidebar(server, page, demo_months):
+    store = Store(DEMO_DIR) if demo_months else Store(server["store"])
+    months = store.months()
+    month = months[-3] if len(months) >= 3 else months[0]
+    county = sorted(store.read(month).get_column("county").unique().to_list())[0]
+    page.goto(f"{server['url']}/overview?county={county}&month={month}", wait_until="domcontentloaded")
+    wait_done(page)
+    assert_no_error(page, "overview-url", server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    month_box = sidebar.locator('[data-testid="stSelectbox"]').first.locator("input")
+    assert month_box.input_value() == month
+    county_box = sidebar.locator('[data-testid="stMultiSelect"]').first
+    assert county in county_box.inner_text()
+    caption = sidebar.locator('[data-testid="stCaptionContainer"]', has_text="当前选择").first.inner_text()
+    assert month in caption and county in caption
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"县区：{county}" in main
+    # the URL keeps the selection after the app has written it back
+    assert f"month={month}" in page.url
+    shoot(page, "overview_url_selection")
+
+
+def test_project_link_opens_its_history(server, page, demo_months):
+    store = Store(DEMO_DIR) if demo_months else Store(server["store"])
+    latest = store.read(store.months()[-1])
+    rec = latest.sort("total_investment", descending=True).row(0, named=True)
+    page.goto(f"{server['url']}/ledger?project={rec['project_id']}", wait_until="domcontentloaded")
+    wait_done(page)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .every(c => c.querySelector('canvas, svg'))""")
+    assert_no_error(page, "ledger-project", server)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text(rec["project_name"], exact=True).count() >= 1
+    assert page.get_by_role("tab", name="项目档案").get_attribute("aria-selected") == "true"
+    shoot(page, "ledger_history")
+
+
+def test_ledger_watch_lists_in_the_browser(server, page):
+    page.goto(f"{server['url']}/ledger", wait_until="domcontentloaded")
+    wait_done(page)
+    page.get_by_role("tab", name="预警清单").click()
+    wait_done(page)
+    assert_no_error(page, "ledger-lists", server)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("口径：", exact=False).count() >= 1
+    shoot(page, "ledger_lists")
+
+
+def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
+    """The analyst's flow on a fresh server: upload the sample ledger, read the check, confirm, see it stored."""
+    from ui.importing import sample_ledger_bytes
+
+    from tests.app_store import month_frame
+
+    frame = Store(DEMO_DIR).read(demo_months[-1]) if demo_months else month_frame("2024-06")
+    sample = tmp_path / "示例台账.xlsx"
+    sample.write_bytes(sample_ledger_bytes(frame))
+    store = tmp_path / "real_store"
+    with streamlit_server(store, tmp_path) as srv:
+        page.goto(f"{srv['url']}/admin", wait_until="domcontentloaded")
+        wait_done(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+        page.get_by_text("检查通过，可以导入。").wait_for()
+        wait_done(page)
+        assert_no_error(page, "admin-checked", srv)
+        shoot(page, "admin_checked")
+        assert not Store(store).months()                         # checking wrote nothing
+        page.get_by_role("button", name="确认导入").click()
+        page.get_by_text(f"已导入 {frame['snapshot_month'][0]:%Y-%m}").wait_for()
+        wait_done(page)
+        assert_no_error(page, "admin-imported", srv)
+        assert Store(store).months() == [f"{frame['snapshot_month'][0]:%Y-%m}"]
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "正式数据" in sidebar and "演示数据" not in sidebar
+        page.get_by_role("tab", name="操作记录").click()
+        shoot(page, "admin_imported")

@@ -1,0 +1,125 @@
+"""What the 数据管理 page shows about an import: problem tables, the change preview, stored months, audit log, sample."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from data.ingest import ImportOutcome, previous_month
+from data.schema import COLUMNS
+from data.store import DEMO_DIR, Store
+from data.validate import Problem
+
+PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
+ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}
+# Warning rules (data.validate.compare_with_previous) that describe the change against last month.
+CHANGE_RULES = {"new_projects": "新增项目", "missing_projects": "上月项目本月缺失",
+                "changed_totals": "总投资大幅调整", "ytd_fell": "本年累计减少"}
+UPLOAD_TYPES = ("xlsx", "csv", "parquet")
+
+
+def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:
+    """One row per problem with the Chinese headers 规则/列/行/值/说明 (行 is the source row, empty if none)."""
+    return pl.DataFrame(
+        {"规则": [p.rule for p in problems], "列": [p.column for p in problems], "行": [p.row for p in problems],
+         "值": [p.value for p in problems], "说明": [p.message for p in problems]},
+        schema={"规则": pl.String, "列": pl.String, "行": pl.Int64, "值": pl.String, "说明": pl.String})
+
+
+def is_demo_store(store: Store) -> bool:
+    """True when the store would write into the embedded demo city (never allowed from the page)."""
+    return store.root.resolve() == DEMO_DIR.resolve()
+
+
+def preview(outcome: ImportOutcome, store: Store) -> dict:
+    """The change against the stored previous month: its key and rows (None if not stored), this file's rows,
+    and the counts of new, missing, re-based and falling projects (from the dry run's warnings)."""
+    prev = previous_month(outcome.month) if outcome.month else None
+    prev_rows = None
+    if prev:
+        for info in store.info():
+            if info.month == prev:
+                prev_rows = info.rows
+    counts = {k: sum(1 for w in outcome.warnings if w.rule == rule) for k, rule in CHANGE_RULES.items()}
+    return {"previous": prev, "previous_rows": prev_rows, "rows": outcome.rows, **counts}
+
+
+def months_frame(store: Store) -> pl.DataFrame:
+    """Stored months (Store.info) for the table: 报送月份, 行数, 来源文件, 导入时间, 经办人, 存储校验."""
+    infos = store.info()
+    return pl.DataFrame(
+        {"报送月份": [i.month for i in infos], "行数": [i.rows for i in infos], "来源文件": [i.source for i in infos],
+         "导入时间": [i.imported_at.replace("T", " ") for i in infos], "经办人": [i.user for i in infos],
+         "文件SHA256": [i.sha256[:16] for i in infos]},
+        schema={"报送月份": pl.String, "行数": pl.Int64, "来源文件": pl.String, "导入时间": pl.String,
+                "经办人": pl.String, "文件SHA256": pl.String})
+
+
+def audit_frame(store: Store) -> pl.DataFrame:
+    """The audit log, newest first, with Chinese headers and action names."""
+    recs = list(reversed(store.audit()))
+    return pl.DataFrame(
+        {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
+         "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
+         "报送月份": [r.get("month", "") for r in recs], "行数": [r.get("rows") for r in recs],
+         "来源文件": [r.get("source", "") for r in recs], "经办人": [r.get("user", "") for r in recs],
+         "文件SHA256": [str(r.get("sha256", ""))[:16] for r in recs]},
+        schema={"时间": pl.String, "操作": pl.String, "报送月份": pl.String, "行数": pl.Int64, "来源文件": pl.String,
+                "经办人": pl.String, "文件SHA256": pl.String})
+
+
+def sample_source() -> pl.DataFrame | None:
+    """The frame a sample ledger is made from: the demo city's latest month (the embedded store)."""
+    demo = Store(DEMO_DIR)
+    months = demo.months()
+    return demo.read(months[-1]) if months else None
+
+
+def sample_file_name(frame: pl.DataFrame) -> str:
+    m = frame.get_column("snapshot_month")[0]
+    return f"示范市_{m.year}年{m.month}月_重点项目台账（示例）.xlsx"
+
+
+def sample_ledger_bytes(frame: pl.DataFrame) -> bytes:
+    """A realistic Excel ledger of the frame (data.demo_ledgers.write_sample_ledger; a plain layout if absent)."""
+    try:
+        from data.demo_ledgers import write_sample_ledger
+    except ImportError:
+        return _plain_ledger(frame)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sample.xlsx"
+        write_sample_ledger(frame, path)
+        return path.read_bytes()
+
+
+def _plain_ledger(frame: pl.DataFrame) -> bytes:
+    """Fallback: title row, unit row, 序号 + Chinese headers, the rows, a 合计 row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "重点项目台账"
+    m = frame.get_column("snapshot_month")[0] if frame.height else dt.date.today()
+    ws.append([f"示范市{m.year}年{m.month}月重点项目建设进展情况表"])
+    ws["A1"].font = Font(size=16, bold=True)
+    ws.append(["单位：万元"])
+    ws.append(["序号", *[c.zh for c in COLUMNS]])
+    for i, rec in enumerate(frame.iter_rows(named=True), 1):
+        row = []
+        for c in COLUMNS:
+            v = rec[c.name]
+            if c.kind == "bool" and v is not None:
+                v = "是" if v else "否"
+            elif c.kind == "month" and v is not None:
+                v = f"{v:%Y-%m}"
+            row.append(v)
+        ws.append([i, *row])
+    ws.append(["合计"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
