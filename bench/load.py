@@ -1,0 +1,345 @@
+"""Many viewers at once: N real headless-Chromium sessions against one dashboard server for a bounded time.
+
+    python -m bench.load --sessions 20 --seconds 60 --start-server          # launches streamlit on a free port
+    python -m bench.load --sessions 20 --seconds 60 --url http://127.0.0.1:8501
+
+Each session (one browser context) keeps switching pages — by clicking the sidebar navigation (same Streamlit
+session) or by opening a URL with a filter in the query string (?month=…&county=…, a new session, as a shared link
+does) — and waits a viewer's pause between views. Page time = from the click or navigation until the app reports its
+script as not running, the status widget is gone and the page's own title is rendered. Reported: views, errors
+(stException elements, failed or timed-out loads, page JavaScript errors), p50/p95/max page time, and the server
+process's RSS (/proc/PID/status) before, at peak and after. Only loopback addresses; sessions and time are capped;
+it stops by itself. Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import ipaddress
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+MAX_SESSIONS, MAX_SECONDS = 50, 600
+NAV_TIMEOUT_S = 30.0
+READY_JS = """(title) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"] img, [data-testid="stStatusWidget"] button')) return false;
+  const h = [...document.querySelectorAll('[data-testid="stMain"] h1')].map(e => e.innerText.trim());
+  return h.some(t => t.startsWith(title));
+}"""
+
+
+# ---- what to visit -------------------------------------------------------------------------------------------------
+def app_pages() -> list[tuple[str, str]]:
+    """(url path, Chinese title) of every page app.py registers (read from its PAGES list, not run)."""
+    from ui.i18n import LABELS
+
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return [(Path(p).stem, LABELS[k][0]) for p, k, *_ in ast.literal_eval(node.value)]
+    raise SystemExit("app.py has no PAGES list")
+
+
+def filter_values(store_dir: str | None) -> tuple[list[str], list[str]]:
+    """Months and counties of the store the server shows (the demo city when the store is empty)."""
+    from data.store import active_store
+
+    store, _ = active_store(store_dir)
+    months = store.months()
+    counties = sorted(store.read(months[-1]).get_column("county").unique().to_list()) if months else []
+    return months, counties
+
+
+# ---- the server ----------------------------------------------------------------------------------------------------
+def check_loopback(url: str) -> str:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        ok = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SystemExit(f"只对本机回环地址做负载测试（127.0.0.1、localhost、[::1]），拒绝：{url}")
+    return url.rstrip("/")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"服务器 {url} 在 {seconds:.0f} 秒内没有就绪。")
+
+
+def start_server(port: int, store_dir: str | None) -> subprocess.Popen:
+    env = {**os.environ, "KPM_STORE": store_dir or tempfile.mkdtemp(prefix="kpm-load-store-")}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def pid_listening_on(port: int) -> int | None:
+    """The process (of this user) listening on the TCP port, from /proc/net/tcp{,6} and /proc/*/fd."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 9 and parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(parts[9])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+def rss_mb(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# ---- the sessions --------------------------------------------------------------------------------------------------
+@dataclass
+class Results:
+    times: dict[str, list[float]] = field(default_factory=lambda: {"url": [], "click": []})
+    errors: list[str] = field(default_factory=list)
+    views: int = 0
+    rss: list[float] = field(default_factory=list)
+
+
+def _query(rng: random.Random, months: list[str], counties: list[str]) -> str:
+    q: list[tuple[str, str]] = []
+    if months and rng.random() < 0.7:
+        q.append(("month", rng.choice(months[-12:])))
+    if counties and rng.random() < 0.5:
+        q.extend(("county", c) for c in rng.sample(counties, rng.choice([1, 1, 2])))
+    return urllib.parse.urlencode(q)
+
+
+async def _ready(page, title: str) -> None:
+    await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=NAV_TIMEOUT_S * 1000)
+
+
+async def _exceptions(page) -> list[str]:
+    loc = page.locator('[data-testid="stException"]')
+    n = await loc.count()
+    return [(await loc.nth(i).inner_text())[:200] for i in range(n)]
+
+
+async def session(i: int, browser, base: str, pages: list[tuple[str, str]], months: list[str], counties: list[str],
+                  deadline: float, res: Results, think: tuple[float, float], seed: int) -> None:
+    rng = random.Random(seed * 1000 + i)
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = await ctx.new_page()
+    page.on("pageerror", lambda e: res.errors.append(f"会话{i} 页面脚本错误：{str(e)[:200]}"))
+    current = None
+    try:
+        while time.monotonic() < deadline:
+            path, title = rng.choice([p for p in pages if p[0] != current] or pages)
+            kind = "click" if current is not None and rng.random() < 0.5 else "url"
+            t0 = time.perf_counter()
+            try:
+                if kind == "url":
+                    q = _query(rng, months, counties)
+                    resp = await page.goto(f"{base}/{path}" + (f"?{q}" if q else ""), wait_until="commit",
+                                           timeout=NAV_TIMEOUT_S * 1000)
+                    if resp is None or resp.status >= 400:
+                        res.errors.append(f"会话{i} 打开 /{path} 失败：HTTP {resp.status if resp else '无响应'}")
+                else:
+                    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
+                    if await link.count() == 0:
+                        link = page.locator('[data-testid="stSidebarNav"] a', has_text=title)
+                    await link.first.click(timeout=NAV_TIMEOUT_S * 1000)
+                await _ready(page, title)
+                res.times[kind].append(time.perf_counter() - t0)
+                res.views += 1
+                for text in await _exceptions(page):
+                    res.errors.append(f"会话{i} /{path} 出现异常：{text}")
+                current = path
+            except Exception as e:  # a timeout or a dead page: count it, start over with a fresh load
+                res.errors.append(f"会话{i} /{path}（{kind}）未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
+                current = None
+            pause = rng.uniform(*think)
+            await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+    finally:
+        await ctx.close()
+
+
+async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        v = rss_mb(pid)
+        if v is not None:
+            res.rss.append(v)
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def run_load(base: str, sessions: int, seconds: float, pid: int | None, store_dir: str | None,
+                   think: tuple[float, float], seed: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    pages = app_pages()
+    months, counties = filter_values(store_dir)
+    res = Results()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            # Warm-up: one view of each page fills the server's caches; memory is measured from here.
+            warm = await browser.new_context(viewport={"width": 1440, "height": 900})
+            wp = await warm.new_page()
+            for path, title in pages:
+                await wp.goto(f"{base}/{path}", wait_until="commit")
+                await _ready(wp, title)
+            await warm.close()
+            await asyncio.sleep(1.0)
+            before = rss_mb(pid)
+            stop = asyncio.Event()
+            sampler = asyncio.create_task(sample_rss(pid, res, stop))
+            t0 = time.monotonic()
+            deadline = t0 + seconds
+            await asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed)
+                                   for i in range(sessions)))
+            elapsed = time.monotonic() - t0
+            stop.set()
+            await sampler
+        finally:
+            await browser.close()
+    await asyncio.sleep(2.0)
+    after = rss_mb(pid)
+    all_times = sorted(res.times["url"] + res.times["click"])
+
+    def pct(xs: list[float], q: float) -> float | None:
+        if not xs:
+            return None
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
+
+    return {
+        "url": base, "sessions": sessions, "seconds": round(elapsed, 1), "views": res.views,
+        "views_by_kind": {k: len(v) for k, v in res.times.items()},
+        "errors": len(res.errors), "error_samples": res.errors[:10],
+        "p50_s": pct(all_times, 0.50), "p95_s": pct(all_times, 0.95), "max_s": max(all_times) if all_times else None,
+        "mean_s": statistics.fmean(all_times) if all_times else None,
+        "p95_url_s": pct(res.times["url"], 0.95), "p95_click_s": pct(res.times["click"], 0.95),
+        "server_pid": pid, "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
+        "rss_after_mb": after,
+        "rss_growth_mb": (after - before) if after is not None and before is not None else None,
+        "rss_peak_growth_mb": (max(res.rss) - before) if res.rss and before is not None else None,
+    }
+
+
+def _fmt(x: float | None, unit: str = "s", nd: int = 2) -> str:
+    return "—" if x is None else f"{x:.{nd}f} {unit}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.load", description="多人同时查看的负载测试（真实浏览器，仅本机回环地址）")
+    target = ap.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="已运行的服务器，如 http://127.0.0.1:8501（仅回环地址）")
+    target.add_argument("--start-server", action="store_true", help="自行在空闲的回环端口上启动 streamlit")
+    ap.add_argument("--sessions", type=int, default=20, help=f"并发浏览器会话数（1–{MAX_SESSIONS}）")
+    ap.add_argument("--seconds", type=float, default=60, help=f"持续时间（秒，1–{MAX_SECONDS}）")
+    ap.add_argument("--store", help="--start-server 时的数据库目录（默认空目录，即演示城市）")
+    ap.add_argument("--server-pid", type=int, help="--url 时服务器进程号（默认按端口查找）")
+    ap.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
+                    help="两次查看之间的停顿（秒）")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--p95-target", type=float, default=3.0, help="p95 页面时间目标（秒）")
+    ap.add_argument("--mem-target", type=float, default=300.0, help="服务器内存增长目标（MB）")
+    ap.add_argument("--json", metavar="FILE", help="把结果另存为 JSON")
+    args = ap.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
+        ap.error(f"--sessions 须在 1–{MAX_SESSIONS}，--seconds 须在 1–{MAX_SECONDS}")
+    if not Path(CHROMIUM).exists():
+        print(f"找不到 {CHROMIUM}：请先安装 Debian 的 chromium（apt-get install -y chromium）。", file=sys.stderr)
+        return 2
+    server = None
+    try:
+        if args.start_server:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            server = start_server(port, args.store)
+            wait_healthy(base)
+            pid = server.pid
+        else:
+            base = check_loopback(args.url)
+            wait_healthy(base, 10)
+            pid = args.server_pid or pid_listening_on(urllib.parse.urlsplit(base).port or 80)
+        out = asyncio.run(run_load(base, args.sessions, args.seconds, pid, args.store if args.start_server else None,
+                                   tuple(args.think), args.seed))
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    growth = out["rss_growth_mb"]
+    out["targets"] = {"errors": 0, "p95_s": args.p95_target, "rss_growth_mb": args.mem_target}
+    out["met"] = (out["errors"] == 0 and out["views"] > 0 and out["p95_s"] is not None
+                  and out["p95_s"] <= args.p95_target and (growth is None or growth <= args.mem_target))
+    print(f"负载测试：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}")
+    print(f"  查看次数 {out['views']}（点击导航 {out['views_by_kind']['click']}，打开链接 {out['views_by_kind']['url']}），"
+          f"错误 {out['errors']}")
+    print(f"  页面时间 p50 {_fmt(out['p50_s'])} · p95 {_fmt(out['p95_s'])} · 最长 {_fmt(out['max_s'])}"
+          f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}）")
+    print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
+          f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
+          f"增长 {_fmt(growth, 'MB', 0)}")
+    for e in out["error_samples"]:
+        print(f"  错误：{e}")
+    print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB）："
+          f"{'达到' if out['met'] else '未达到'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if out["met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
