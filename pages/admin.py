@@ -8,7 +8,7 @@ import streamlit as st
 from data.ingest import ImportOutcome, import_file
 from data.store import Store, StoreError
 from ui import data, state
-from ui.access import can_write, current_user
+from ui.auth import audit_user, can_write, sign_in_panel
 from ui.i18n import t
 from ui.importing import (UPLOAD_TYPES, audit_frame, is_demo_store, months_frame, preview, problems_frame,
                           sample_file_name, sample_ledger_bytes, sample_source)
@@ -28,7 +28,7 @@ def _options() -> dict:
     return {"sheet": (st.session_state.get("admin_sheet") or "").strip() or None,
             "month": (st.session_state.get("admin_month") or "").strip() or None,
             "replace": bool(st.session_state.get("admin_replace")),
-            "user": (st.session_state.get("admin_user") or "").strip() or current_user()}
+            "user": audit_user(st.session_state.get("admin_user") or "")}   # the signed-in analyst
 
 
 def dry_run(store: Store, name: str, content: bytes, opts: dict) -> ImportOutcome:
@@ -186,6 +186,7 @@ def audit_tab(store: Store) -> None:
 # ---- page ---------------------------------------------------------------------------------------------------------
 state.current()   # as on every page: a deep link that reached this script bare is rerun through app.py first
 st.title(t("pages_admin"))
+sign_in_panel()   # viewers read; analysts sign in here (OIDC or the analyst password), or how to enable it
 store = Store()   # the real store (KPM_STORE or data/store); the demo city is only ever read
 flash = st.session_state.pop(FLASH, None)
 if isinstance(flash, tuple):
