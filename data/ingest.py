@@ -406,10 +406,15 @@ def _sniff(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise _Refused(Problem("文件编码无法识别", message=(
+            "CSV 文件开头标明了 UTF-8/UTF-16 编码，但内容不符合该编码（文件可能已损坏）：请用 Excel 另存为"
+            "“CSV UTF-8（逗号分隔）”，或直接导入 .xlsx。"))) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -678,7 +683,7 @@ def _parquet_table(data: bytes) -> _Table:
             f"Parquet 文件解压后有 {_mb(unpacked)}，超过安全上限 {_mb(MAX_UNZIPPED_BYTES)}，未读取：请只导出台账的列和行。")))
     try:
         df = pl.read_parquet(io.BytesIO(data))
-    except Exception as e:  # any decoding failure means a damaged or foreign parquet file
+    except (Exception, pl.exceptions.PanicException) as e:  # damaged or foreign parquet (polars may panic on it)
         raise _Refused(Problem("文件无法读取", message=f"Parquet 文件无法读取（{type(e).__name__}）：请重新导出。")) from None
     cols = [s.to_list() for s in df.iter_columns()]
     rows = [(i + 1, [c[i] for c in cols]) for i in range(df.height)]
@@ -977,7 +982,7 @@ def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: st
         prev_key = previous_month(res.month)
         try:
             previous = store.read(prev_key) if prev_key in store.months() else None
-        except Exception:  # an unreadable stored month must not block this month's import
+        except (Exception, pl.exceptions.PanicException):  # an unreadable stored month must not block this import
             previous = None
             warnings.append(Problem("上月数据无法读取", message=f"库中 {prev_key} 的数据无法读取，已跳过与上月的比对。"))
         warnings.extend(compare_with_previous(res.frame, previous, res.source_rows))

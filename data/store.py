@@ -305,7 +305,7 @@ def intact_problem(path: Path, month: str) -> str | None:
     """Why a snapshot file is not a readable canonical snapshot of `month`, or None when it is."""
     try:
         df = pl.read_parquet(path)
-    except Exception as e:  # any decoding failure: truncated, overwritten, not parquet at all
+    except (Exception, pl.exceptions.PanicException) as e:  # truncated, overwritten, not parquet (polars may panic)
         return f"文件无法读取（{type(e).__name__}），可能已截断或损坏"
     if df.schema != SCHEMA:
         got = ", ".join(f"{k}:{v}" for k, v in list(df.schema.items())[:5])
