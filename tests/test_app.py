@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from data.ingest import import_file
 from data.store import DEMO_DIR, Store
 from tests import app_store as fx
+from tests.auth_helpers import analyst_env, sign_in
 from tests.factories import ledger_rows, tree_bytes, write_csv, write_table_xlsx, write_xlsx
 from ui.i18n import LABELS
 
@@ -261,8 +262,17 @@ def next_month_frame() -> pl.DataFrame:
     return pl.concat([july, new])
 
 
+@pytest.fixture
+def analyst(monkeypatch) -> None:
+    """The analyst password is configured (the page is read-only until someone signs in)."""
+    analyst_env(monkeypatch)
+
+
 def admin() -> AppTest:
-    return start(page="pages/admin.py")
+    """The 数据管理 page, signed in as the analyst (needs the `analyst` fixture)."""
+    at = sign_in(start(page="pages/admin.py"))
+    assert not at.exception and at.file_uploader, "sign-in did not open the upload"
+    return at
 
 
 def upload(at: AppTest, name: str, content: bytes, mime: str = XLSX) -> AppTest:
@@ -276,7 +286,7 @@ def tables_with(at: AppTest, column: str) -> list:
 
 
 def test_admin_shows_months_audit_and_sample(store):
-    at = admin()
+    at = start(page="pages/admin.py")                          # viewers see the months and the log too
     months = tables_with(at, "来源文件")[0]
     assert list(months["报送月份"]) == list(fx.MONTHS)
     assert list(months["行数"]) == [6, 6, 6]
@@ -288,7 +298,7 @@ def test_admin_shows_months_audit_and_sample(store):
     assert "下载示例台账（Excel）" in labels
 
 
-def test_a_good_file_is_checked_previewed_and_stored(store, tmp_path):
+def test_a_good_file_is_checked_previewed_and_stored(store, analyst, tmp_path):
     content = write_xlsx(next_month_frame(), tmp_path / "七月台账.xlsx").read_bytes()
     before = tree_bytes(store.root)
     at = upload(admin(), "七月台账.xlsx", content)
@@ -319,7 +329,7 @@ def test_a_good_file_is_checked_previewed_and_stored(store, tmp_path):
     assert at.file_uploader[0].value is None                      # the uploader is emptied for the next file
 
 
-def test_a_bad_file_is_refused_with_its_report_and_the_store_is_untouched(store, tmp_path):
+def test_a_bad_file_is_refused_with_its_report_and_the_store_is_untouched(store, analyst, tmp_path):
     bad = next_month_frame().with_columns(
         pl.when(pl.col("project_id") == "JA01").then(pl.lit("乙类")).otherwise(pl.col("category")).alias("category"),
         pl.when(pl.col("project_id") == "CQ01").then(None).otherwise(pl.col("project_name")).alias("project_name"))
@@ -338,7 +348,7 @@ def test_a_bad_file_is_refused_with_its_report_and_the_store_is_untouched(store,
     assert tree_bytes(store.root) == before
 
 
-def test_an_existing_month_needs_replace(store, tmp_path):
+def test_an_existing_month_needs_replace(store, analyst, tmp_path):
     june = fx.month_frame("2024-06").with_columns(pl.col("leader").fill_null("赵六"))
     content = write_xlsx(june, tmp_path / "june.xlsx").read_bytes()
     before = tree_bytes(store.root)
@@ -352,12 +362,12 @@ def test_an_existing_month_needs_replace(store, tmp_path):
     at = at.button(key="admin_confirm").click().run()
     assert any("已导入 2024-06" in s.value for s in at.success)
     rec = Store(store.root).audit()[-1]
-    assert (rec["action"], rec["month"], rec["user"]) == ("replace", "2024-06", "李分析")
+    assert (rec["action"], rec["month"], rec["user"]) == ("replace", "2024-06", "analyst（李分析）")
     assert len(Store(store.root).history("2024-06")) == 1
     assert Store(store.root).read("2024-06").get_column("leader").null_count() == 0
 
 
-def test_month_option_for_a_file_without_a_month_column(store, tmp_path):
+def test_month_option_for_a_file_without_a_month_column(store, analyst, tmp_path):
     headers, rows = ledger_rows(next_month_frame(), style="cells")
     keep = [i for i, h in enumerate(headers) if h != "报送月份"]
     path = write_table_xlsx([headers[i] for i in keep], [[r[i] for i in keep] for r in rows],
@@ -368,9 +378,9 @@ def test_month_option_for_a_file_without_a_month_column(store, tmp_path):
     assert {m.label: m.value for m in at.metric}["报送月份"] == "2024-07"
 
 
-def test_admin_never_writes_into_the_demo_city(monkeypatch):
+def test_admin_never_writes_into_the_demo_city(monkeypatch, analyst):
     monkeypatch.setenv("KPM_STORE", str(DEMO_DIR))
-    at = start(page="pages/admin.py")
+    at = sign_in(start(page="pages/admin.py"))
     assert any("演示数据目录" in e.value for e in at.error)
     assert not at.file_uploader
 

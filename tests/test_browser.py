@@ -65,10 +65,10 @@ def demo_months() -> list[str]:
 
 
 @contextlib.contextmanager
-def streamlit_server(store: Path, log_dir: Path):
+def streamlit_server(store: Path, log_dir: Path, **extra_env: str):
     """`streamlit run app.py` on a free port with KPM_STORE=store; yields url, store and the log file."""
     port = _free_port()
-    env = {**os.environ, "KPM_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "KPM_STORE": str(store), "PYTHONUNBUFFERED": "1", **extra_env}
     log = (log_dir / "streamlit.log").open("w+", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
@@ -249,17 +249,20 @@ def test_ledger_watch_lists_in_the_browser(server, page):
 
 
 def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
-    """The analyst's flow on a fresh server: upload the sample ledger, read the check, confirm, see it stored."""
-    from ui.importing import sample_ledger_bytes
-
+    """The analyst's flow on a fresh server: sign in, upload the sample ledger, read the check, confirm, see it
+    stored and the pages switch from the demo city to the real data."""
     from tests.app_store import month_frame
+    from tests.auth_helpers import ANALYST_HASH, sign_in_browser
+    from ui.importing import sample_ledger_bytes
 
     frame = Store(DEMO_DIR).read(demo_months[-1]) if demo_months else month_frame("2024-06")
     sample = tmp_path / "示例台账.xlsx"
     sample.write_bytes(sample_ledger_bytes(frame))
     store = tmp_path / "real_store"
-    with streamlit_server(store, tmp_path) as srv:
+    with streamlit_server(store, tmp_path, KPM_ANALYST_PASSWORD_HASH=ANALYST_HASH) as srv:
         page.goto(f"{srv['url']}/admin", wait_until="domcontentloaded")
+        wait_done(page)
+        sign_in_browser(page)
         wait_done(page)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
         page.get_by_text("检查通过，可以导入。").wait_for()
