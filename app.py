@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.store import StoreError
-from ui import data, state
+from ui import data, screen, state
 from ui.i18n import t
 from ui.widgets import describe_filters, inject_css
 
@@ -20,6 +20,7 @@ PAGES = [
     ("pages/management.py", "pages_management", ":material/assignment:", False),
     ("pages/pipeline.py", "pages_pipeline", ":material/explore:", False),
     ("pages/compare.py", "pages_compare", ":material/leaderboard:", False),
+    ("pages/duel.py", "pages_duel", ":material/compare_arrows:", False),
     ("pages/ledger.py", "pages_ledger", ":material/table_view:", False),
     ("pages/admin.py", "pages_admin", ":material/settings:", False),
 ]
@@ -55,9 +56,13 @@ def sidebar() -> None:
 
 inject_css()
 nav = st.navigation([st.Page(p, title=t(k), icon=i, default=d, url_path=p.split("/")[-1][:-3])
-                     for p, k, i, d in PAGES])
+                     for p, k, i, d in PAGES], position=screen.nav_position())
 try:
-    sidebar()
+    if screen.active():
+        screen.run(nav, PAGES)  # 大屏: no sidebar; selection, playlist and header from the URL
+    else:
+        sidebar()
+        screen.sidebar_toggle()
 except StoreError as e:
     st.error(str(e))
 nav.run()

@@ -1,36 +1,68 @@
-"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, and the gap to target."""
+"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, and the monthly
+bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from metrics import bulletin
 from metrics.ranking import load_scorecard
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
-from ui import data, state
-from ui.i18n import ind_name
+from ui import data, screen, state
+from ui.i18n import ind_name, t
 from ui.widgets import guard, page_title, show_table
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def bulletin_buttons(sel: state.Selection) -> None:
+    """月通报 for this month and selection, generated when clicked (never on page load)."""
+    ds, month, filters = data.dataset(), sel.month, sel.filters
+    name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
+    c1, c2, _ = st.columns([2, 2, 4])
+    c1.download_button(t("bulletin_docx"), lambda: bulletin.build_bulletin(ds, month, filters), f"{name}.docx", DOCX,
+                       key="bulletin_docx", help=t("bulletin_help"), icon="📄", on_click="ignore", type="primary")
+    c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
+                       key="bulletin_xlsx", help=t("bulletin_help"), icon="📊", on_click="ignore")
+
+
 sel = state.current()
-page_title("pages_compare", sel)
-if guard(sel):
-    card = load_scorecard()
-    st.caption("评分表：" + "，".join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
-               + f"；约谈预警：连续{card.warning_months}个月排名后{card.warning_places}位。")
-    r = data.ranking(sel.month, sel.filters)
-    arrow = pl.when(pl.col("rank_change").is_null()).then(pl.lit("—")).when(pl.col("rank_change") > 0).then(
-        pl.format("↑{}", pl.col("rank_change"))).when(pl.col("rank_change") < 0).then(
-        pl.format("↓{}", -pl.col("rank_change"))).otherwise(pl.lit("→0"))
-    table = r.select(
-        pl.col("rank").alias("名次"), pl.col("county").alias("县区"), pl.col("score").round(1).alias("综合得分"),
-        arrow.alias("名次变化"), pl.col("flag").fill_null("").alias("标识"),
-        pl.when(pl.col("warning")).then(pl.lit("⚠ 约谈预警")).otherwise(pl.lit("")).alias("预警"),
-        *[pl.col(i.id).alias(ind_name(i.id)) for i in card.items],
-        pl.col("explanation").alias("失分说明"))
-    cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items if BY_ID[i.id].is_rate}
-    show_table(table, f"县区排名_{sel.month}", key="ranking", column_config=cfg)
-    st.subheader("距年度目标")
-    gap = data.gap_to_target(sel.month, sel.filters)
-    show_table(gap.rename(GAP_ZH), f"距年度目标_{sel.month}", key="gap",
-               column_config={GAP_ZH["investment_completion_rate"]: st.column_config.NumberColumn(format="percent"),
-                              GAP_ZH["time_schedule"]: st.column_config.NumberColumn(format="percent")})
+if screen.active():
+    screen.ranking(sel)
+else:
+    page_title("pages_compare", sel)
+    if guard(sel):
+        card = load_scorecard()
+        st.caption("评分表：" + "，".join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
+                   + f"；约谈预警：连续{card.warning_months}个月排名后{card.warning_places}位。")
+        bulletin_buttons(sel)
+        r = data.ranking(sel.month, sel.filters)
+        table = r.select(
+            pl.col("rank").alias("名次"), pl.col("county").alias("县区"), pl.col("score").round(1).alias("综合得分"),
+            pl.col("rank_change").map_elements(bulletin.rank_change_text, return_dtype=pl.String,
+                                               skip_nulls=False).alias("名次变化"),
+            pl.col("flag").fill_null("").alias("标识"),
+            pl.when(pl.col("warning")).then(pl.lit("⚠ 约谈预警")).otherwise(pl.lit("")).alias("预警"),
+            *[pl.col(i.id).alias(ind_name(i.id)) for i in card.items],
+            pl.col("explanation").alias("失分说明"))
+        cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
+               if BY_ID[i.id].is_rate}
+        cfg["失分说明"] = st.column_config.TextColumn(width="large")
+        show_table(table, f"县区排名_{sel.month}", key="ranking", column_config=cfg)
+
+        st.subheader(t("warning_why"))
+        warned = r.filter(pl.col("warning"))
+        if warned.is_empty():
+            st.success(t("no_warning"))
+        for row in warned.iter_rows(named=True):
+            flag = f"，{row['flag']}" if row["flag"] else ""
+            st.error(f"**⚠ {row['county']}（第{row['rank']}名{flag}）**：{row['explanation']}")
+
+        st.subheader(t("gap_title"))
+        gap = data.gap_to_target(sel.month, sel.filters)
+        show_table(gap.rename(GAP_ZH), f"距年度目标_{sel.month}", key="gap",
+                   column_config={GAP_ZH["investment_completion_rate"]: st.column_config.NumberColumn(format="percent"),
+                                  GAP_ZH["time_schedule"]: st.column_config.NumberColumn(format="percent")})
+        st.caption("此后每月需完成 = 距年度计划差额 ÷ 剩余月数（12月为空）；下月需完成 = 回到下月时序进度所需的投资。")

@@ -8,7 +8,7 @@ import streamlit as st
 from metrics.format import format_value
 from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
-from ui import data, state
+from ui import data, screen, state
 from ui.i18n import ind_name, t
 from ui.widgets import BAD, GOOD, guard, kpi_row, month_num, page_title, trend_chart
 
@@ -18,8 +18,12 @@ HEAT = ["investment_completion_rate", "schedule_deviation", "start_rate", "resum
         "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects"]
 
 sel = state.current()
-page_title("pages_overview", sel)
-if guard(sel):
+on_screen = screen.active()
+if on_screen:  # the meeting-room layout: 8 big tiles and 2 charts, no scrolling at 1920×1080
+    screen.overview(sel, HEADLINE)
+else:
+    page_title("pages_overview", sel)
+if not on_screen and guard(sel):
     kpi_row(HEADLINE, sel)
     left, right = st.columns([3, 2])
     series = data.series(sel.filters, ["investment_completion_rate", "time_schedule"])

@@ -32,7 +32,11 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
     """Tiles for the dimension's indicators, trend charts, county bars and the by-county table; returns that table."""
     ids = [i.id for i in by_dimension(dimension)]
     data_month = month_num(sel)
+    from ui import screen
     from ui.widgets import kpi_row
+
+    if screen.active():  # the meeting-room layout: 8 tiles and 2 charts, nothing below
+        screen.dimension(sel, tiles or ids, trend, bars)
 
     kpi_row(tiles or ids, sel)
     if trend:

@@ -249,6 +249,8 @@ def guard(sel: Selection) -> bool:
 
 
 def page_title(key: str, sel: Selection) -> None:
+    if st.query_params.get("mode") == "screen":  # the screen header (ui.screen) names the page and month
+        return
     st.title(t(key))
     st.caption(f"{sel.month} · {describe_filters(sel.filters)}")
 

@@ -1,0 +1,139 @@
+"""县区对比: 2–4 counties side by side — the same KPI tiles in aligned columns, trend small multiples on a shared
+scale, the scorecard's scaled scores as parallel coordinates, and every figure with its n.
+
+Each county is measured with the sidebar's filters except the county filter (as in the ranking). The chosen
+counties stay in the URL (`?vs=高新区&vs=石门县`, or `?vs=高新区,石门县` typed by hand); by default the month's 红旗 and 蜗牛.
+"""
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from metrics.engine import add_months, to_month
+from metrics.format import format_value
+from metrics.ranking import RED, SNAIL, load_scorecard
+from metrics.registry import BY_ID
+from ui import data, state
+from ui.i18n import ind_name, t
+from ui.widgets import (BAD, axis_format, guard, kpi_tile_html, md_escape, page_title, show_table,
+                        tooltip_format)
+
+TILES = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "completed_ytd_sum",
+         "monthly_investment", "private_share", "industrial_share", "procedures_complete_rate", "signed_start_rate",
+         "lagging_projects", "stopped_projects"]
+TRENDS = ["investment_completion_rate", "start_rate", "private_share"]
+URL_KEY = "vs"
+
+sel = state.current()
+page_title("pages_duel", sel)
+if guard(sel):
+    card = load_scorecard()
+    base = sel.filters.without("county")
+    counties = data.options().get("county", [])
+    rank = data.ranking(sel.month, base)
+    flags = {r["county"]: r for r in rank.iter_rows(named=True)}
+    default = ([c for c in rank.filter(pl.col("flag") == RED)["county"].to_list()[:1]]
+               + [c for c in rank.filter(pl.col("flag") == SNAIL)["county"].to_list()[-1:]])
+    if "duel_counties" not in st.session_state:
+        # ?vs=高新区&vs=石门县 or ?vs=高新区,石门县
+        from_url = [c for v in st.query_params.get_all(URL_KEY) for c in v.split(",") if c in counties][:4]
+        st.session_state["duel_counties"] = from_url or [c for c in dict.fromkeys(default) if c in counties]
+    picked = st.multiselect(t("duel_pick"), counties, key="duel_counties", max_selections=4)
+    if st.query_params.get_all(URL_KEY) != picked:
+        st.query_params[URL_KEY] = picked
+    if len(picked) < 2:
+        st.info(t("duel_need_two"))
+        st.stop()
+
+    m = to_month(sel.month)
+    prev = f"{add_months(m, -1):%Y-%m}"
+    months = [sel.month] + ([prev] if prev in data.months() else [])
+    ids = list(dict.fromkeys(TILES + [i.id for i in card.items]))
+    by = data.compute(months, base, "county", ids).filter(pl.col("county").is_in(picked))
+    now = {r["county"]: r for r in by.filter(pl.col("snapshot_month") == m).iter_rows(named=True)}
+    before = {r["county"]: r for r in by.filter(pl.col("snapshot_month") != m).iter_rows(named=True)}
+
+    # Column heads: county, rank, flags — then one row per indicator so tiles line up across counties.
+    st.subheader(t("duel_tiles"))
+    cols = st.columns(len(picked))
+    for col, c in zip(cols, picked):
+        r = flags.get(c)
+        badge = ""
+        if r:
+            badge = f"{t('rank_n').format(n=r['rank'])} · {t('score')} {r['score']:.1f}"
+            badge += {RED: f" :green-badge[{RED}]", SNAIL: f" :red-badge[{SNAIL}]"}.get(r["flag"], "")
+            badge += f" :orange-badge[⚠ {t('interview_warning')}]" if r["warning"] else ""
+        col.markdown(f"### {md_escape(c)}\n{badge}")
+    for iid in TILES:
+        ind = BY_ID[iid]
+        cols = st.columns(len(picked))
+        for col, c in zip(cols, picked):
+            now_c, before_c = now.get(c, {}), before.get(c, {})
+            col.markdown(kpi_tile_html(ind, now_c.get(iid), before_c.get(iid), now_c.get(f"n__{iid}"), m.month),
+                         unsafe_allow_html=True)
+
+    # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
+    st.subheader(t("duel_trends"))
+    series = data.series(base, TRENDS, by="county").filter(pl.col("county").is_in(picked))
+    width = max(180, int(1100 / len(picked)))
+    for iid in TRENDS:
+        ind = BY_ID[iid]
+        d = series.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col("county").alias("县区"),
+                          pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n"),
+                          pl.col("snapshot_month").dt.year().alias("年"),
+                          pl.col("snapshot_month").dt.month().alias("_m"))
+        target = [ind.target_for(x) if ind.target != "time_schedule" else x / 12 for x in d["_m"].to_list()]
+        ref_name = t("time_schedule") if ind.target == "time_schedule" else t("target")
+        d = d.with_columns(pl.Series("目标", target, dtype=pl.Float64)).drop("_m")
+        base_chart = alt.Chart().encode(x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)))
+        # one line per year: year-to-date figures restart in January
+        line = base_chart.mark_line(point=True, strokeWidth=3).encode(
+            y=alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))), detail="年:N",
+            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("月份:O"),
+                     alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
+                     alt.Tooltip("n:Q", title=t("n"))])
+        layers = [line]
+        if d["目标"].is_not_null().any():
+            layers.append(base_chart.mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
+                y="目标:Q", detail="年:N", tooltip=[alt.Tooltip("目标:Q", title=t("target"), format=tooltip_format(ind))]))
+        chart = (alt.layer(*layers, data=d).properties(width=width, height=220)
+                 .facet(column=alt.Column("县区:N", sort=picked, title=None,
+                                          header=alt.Header(labelFontSize=16, labelFontWeight="bold")))
+                 .resolve_scale(y="shared")
+                 .properties(title=f"{ind_name(iid)}（{ref_name}：红色虚线）"))
+        st.altair_chart(chart)
+
+    # Parallel coordinates of the scorecard's scaled scores (0–100 among all counties this month).
+    st.subheader(t("duel_scores"))
+    order = [ind_name(i.id) for i in card.items]
+    long = []
+    for c in picked:
+        r = flags.get(c)
+        if not r:
+            continue
+        for i in card.items:
+            long.append({"县区": c, "指标": ind_name(i.id), "得分": r[f"scaled__{i.id}"],
+                         "值": format_value(i.id, r[i.id]), "权重": i.weight})
+    if long:
+        ldf = pl.DataFrame(long)
+        pc = alt.Chart(ldf).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
+            x=alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160, grid=True)),
+            y=alt.Y("得分:Q", scale=alt.Scale(domain=[0, 100]), title="评分（0–100）"),
+            color=alt.Color("县区:N", sort=picked, title=t("county"), scale=alt.Scale(scheme="tableau10")),
+            detail="县区:N",
+            tooltip=["县区", "指标", "值", alt.Tooltip("得分:Q", format=".1f"), "权重"])
+        st.altair_chart(pc.properties(height=340), width="stretch")
+        st.caption("每条折线为一个县区；纵轴为该指标在全部县区间的min–max得分（越高越好，按评分表方向），综合得分为按权重加权。")
+
+    # The figures with n beside each rate, downloadable.
+    st.subheader(t("duel_table"))
+    rows = []
+    for iid in ids:
+        ind = BY_ID[iid]
+        row = {t("indicator"): ind_name(iid)}
+        for c in picked:
+            row[c] = format_value(ind, now.get(c, {}).get(iid))
+            row[f"{c} n"] = now.get(c, {}).get(f"n__{iid}")
+        rows.append(row)
+    show_table(pl.DataFrame(rows, strict=False), f"县区对比_{sel.month}", key="duel_table")
