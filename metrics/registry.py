@@ -38,7 +38,7 @@ PRODUCING = C("status") == "投产"
 HAS_PROBLEM = C("problems").is_not_null() & (C("problems").str.strip_chars() != "")
 PROC_SET = C("build_type").is_in(["新开工", "前期"])
 LEADER_SET = CONSTR & C("level").is_in(["省级", "市级"])
-ALL = pl.lit(True)
+ALL = C("project_id").is_not_null()  # per row (a literal True would aggregate to 1, not the row count)
 
 
 def _completion(cond: pl.Expr) -> pl.Expr:

@@ -392,3 +392,6 @@ def test_n_counts_the_population_of_each_rate():
     df = indicators_at(Dataset.from_frame(s), "2024-06")
     assert df["n__start_rate"][0] == 2
     assert df["n__investment_completion_rate"][0] == 3
+    assert df["n__project_count"][0] == 3 and df["n__stopped_projects"][0] == 3
+    by = indicators_at(Dataset.from_frame(s), "2024-06", by="county")
+    assert by["n__problem_projects"].to_list() == [3]
