@@ -27,11 +27,12 @@ from metrics.bulletin import city_name, month_zh, rank_change_text
 from metrics.engine import to_month
 from metrics.format import DASH, fmt_rate
 from metrics.ranking import RED, SNAIL
+from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
 from ui import data
 from ui.i18n import LABELS, ind_name, t
 from ui.state import MULTI, Selection, current
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, bar_chart, guard, kpi_row, trend_chart
+from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, trend_chart
 
 MODE = "screen"
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 30, 5, 3600
@@ -508,9 +509,37 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
 
 
 def _county_bars(container, sel: Selection, iid: str) -> None:
-    by = data.compute([sel.month], sel.filters, "county", [iid])
-    show(container, bar_chart(by, "county", iid, month_num=_month_num(sel), height=CHART_H,
-                              horizontal=by.height > 12))
+    """Every county on one indicator, best first, coloured against the target; a pinned county stays among the
+    others (outlined, the rest dimmed) so the room sees where it stands."""
+    ind = BY_ID[iid]
+    m = _month_num(sel)
+    focus = list(sel.filters.county)
+    by = data.compute([sel.month], sel.filters.without("county"), "county", [iid])
+    d = (by.select(pl.col("county").alias("组"), pl.col(iid).alias("值")).drop_nulls()
+         .sort("值", descending=ind.direction != "lower"))
+    target = ind.target_for(m)
+    if target is not None:
+        ok = (pl.col("值") >= target) if ind.direction != "lower" else (pl.col("值") <= target)
+        d = d.with_columns(pl.when(ok).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
+        color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[S_GOOD, S_BAD]), title=None)
+    else:
+        d = d.with_columns(pl.lit("值").alias("状态"))
+        color = alt.value(S_ACCENT)
+    d = d.with_columns(pl.col("组").is_in(focus).alias("焦点"))
+    pinned = alt.datum["焦点"]
+    bars = alt.Chart(d).mark_bar().encode(
+        x=alt.X("组:N", sort=d["组"].to_list(), title=None, axis=alt.Axis(labelAngle=0 if d.height <= 12 else -45)),
+        y=alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))),
+        color=color,
+        opacity=alt.condition(pinned, alt.value(1.0), alt.value(0.4 if focus else 1.0)),
+        stroke=alt.condition(pinned, alt.value(S_WARN), alt.value(None)),
+        strokeWidth=alt.condition(pinned, alt.value(5), alt.value(0)))
+    layers = [bars]
+    if target is not None:
+        layers.append(alt.Chart(pl.DataFrame({"t": [target]})).mark_rule(color=S_BAD, strokeDash=[6, 4], size=2)
+                      .encode(y="t:Q"))
+    title = f"{ind_name(iid)} · {t('county')}" + (f"（{'、'.join(focus)}）" if focus else "")
+    show(container, alt.layer(*layers).properties(height=CHART_H, title=title))
 
 
 def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: Sequence[str]) -> None:
