@@ -622,11 +622,3 @@ def ranking(sel: Selection) -> None:
                      f'<p>{html.escape(row["explanation"])}</p></div>')
     right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div><div class="kpm-scroll">{"".join(cards)}</div>',
                    unsafe_allow_html=True)
-
-
-def chart_in_screen(container, chart: alt.TopLevelMixin, height: int | None = None) -> None:
-    """For shared page code: the screen style in screen mode, the normal chart otherwise."""
-    if active():
-        show(container, chart, height)
-    else:
-        container.altair_chart(chart, width="stretch")
