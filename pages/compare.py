@@ -23,7 +23,8 @@ def bulletin_buttons(sel: state.Selection) -> None:
     name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
     c1.download_button(t("bulletin_docx"), lambda: bulletin.build_bulletin(ds, month, filters), f"{name}.docx", DOCX,
-                       key="bulletin_docx", help=t("bulletin_help"), icon=":material/description:", on_click="ignore", type="primary")
+                       key="bulletin_docx", help=t("bulletin_help"), icon=":material/description:", on_click="ignore",
+                       type="primary")
     c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
                        key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:", on_click="ignore")
 
