@@ -55,8 +55,13 @@ def sidebar() -> None:
 
 
 inject_css()
-nav = st.navigation([st.Page(p, title=t(k), icon=i, default=d, url_path=p.split("/")[-1][:-3])
-                     for p, k, i, d in PAGES], position=screen.nav_position())
+# The default page is only served at "/", so /overview gets a hidden alias running the same file (a shared
+# /overview?county=… link must not fall back with a "page not found" notice).
+_pages = [st.Page(p, title=t(k), icon=i, default=d, url_path=("home" if d else p.split("/")[-1][:-3]))
+          for p, k, i, d in PAGES]
+_aliases = [st.Page(p, title=t(k), icon=i, url_path=p.split("/")[-1][:-3], visibility="hidden")
+            for p, k, i, d in PAGES if d]
+nav = st.navigation(_pages + _aliases, position=screen.nav_position())
 try:
     if screen.active():
         screen.run(nav, PAGES)  # 大屏: no sidebar; selection, playlist and header from the URL
