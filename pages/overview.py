@@ -33,7 +33,7 @@ if not on_screen and guard(sel):
     cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
     right.altair_chart(
         alt.Chart(cdf).mark_bar(color=BAD).encode(
-            y=alt.Y("清单:N", sort="-x", title=None), x=alt.X("项目数:Q", title="项目数（个）"),
+            y=alt.Y("清单:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)), x=alt.X("项目数:Q", title="项目数（个）"),
             tooltip=["清单", alt.Tooltip("项目数:Q", format=",")])
         + alt.Chart(cdf).mark_text(align="left", dx=4, fontSize=14).encode(
             y=alt.Y("清单:N", sort="-x"), x="项目数:Q", text=alt.Text("项目数:Q", format=",")),

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from data.schema import ZH
 from metrics.engine import BY_LABELS, Filters, add_months, to_month
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.format import DASH, format_value
@@ -22,7 +23,7 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 CSS = """
 <style>
-.kpi {border:1px solid #dfe3ea;border-radius:10px;padding:10px 14px;background:#fff;min-height:148px;
+.kpi {border:1px solid #dfe3ea;border-radius:10px;padding:10px 14px;background:#fff;min-height:148px;margin-bottom:12px;
       border-left:6px solid var(--kc);}
 .kpi .lbl {font-size:15px;color:#3b4453;display:flex;justify-content:space-between;gap:6px}
 .kpi .lbl .i {cursor:help;color:#8a94a6}
@@ -124,12 +125,17 @@ def _title(ind: Indicator) -> str:
     return ind_name(ind.id) + unit
 
 
+MONTHLY_FLOWS = {"monthly_investment", "monthly_investment_mom", "new_starts_100m"}
+
+
 def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedule: bool | None = None,
                 height: int = 300) -> alt.Chart:
     """An indicator over the months, with the target (or 时序进度) as a dashed line."""
     ind = BY_ID[iid]
+    # Year-to-date figures restart in January: draw one line per year; monthly flows run on across the boundary.
+    year = pl.col("snapshot_month").dt.year() if iid not in MONTHLY_FLOWS else pl.lit(0)
     d = df.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col(iid).alias("值"),
-                  pl.col("snapshot_month").dt.year().alias("年"), *([pl.col(color).alias("组")] if color else []))
+                  year.alias("年"), *([pl.col(color).alias("组")] if color else []))
     enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.value(ACCENT)
     base = alt.Chart(d).encode(
         x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
@@ -137,7 +143,6 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
         tooltip=[alt.Tooltip("月份:O"), *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
                  alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))],
     )
-    # Year-to-date figures restart in January: one line per year, not a drop across the boundary.
     line = base.mark_line(point=True, strokeWidth=3).encode(color=enc_color, detail="年:N")
     layers = [line]
     use_schedule = ind.target == "time_schedule" if schedule is None else schedule
@@ -218,7 +223,7 @@ def stacked_share(df: pl.DataFrame, key: str, part: str, value: str = "total_inv
     return alt.Chart(d).mark_bar().encode(
         x=alt.X(f"{key}:N", title=None, axis=alt.Axis(labelAngle=0 if d[key].n_unique() <= 12 else -45)),
         y=alt.Y("占比:Q", stack="normalize", axis=alt.Axis(format=".0%"), title="占比"),
-        color=alt.Color(f"{part}:N", title=BY_LABELS.get(part, part)),
+        color=alt.Color(f"{part}:N", title=BY_LABELS.get(part, ZH.get(part, part))),
         tooltip=[alt.Tooltip(f"{key}:N", title=BY_LABELS.get(key, key)), alt.Tooltip(f"{part}:N"),
                  alt.Tooltip("v:Q", title="总投资（万元）", format=",.0f"), alt.Tooltip("占比:Q", format=".1%")],
     ).properties(height=height, title=title)
