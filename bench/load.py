@@ -146,6 +146,7 @@ def rss_mb(pid: int | None) -> float | None:
 @dataclass
 class Results:
     times: dict[str, list[float]] = field(default_factory=lambda: {"url": [], "click": []})
+    server: list[float] = field(default_factory=list)   # until the server's script_finished frame arrived
     errors: list[str] = field(default_factory=list)
     views: int = 0
     rss: list[float] = field(default_factory=list)
@@ -160,8 +161,21 @@ def _query(rng: random.Random, months: list[str], counties: list[str]) -> str:
     return urllib.parse.urlencode(q)
 
 
-async def _ready(page, title: str) -> None:
-    await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=NAV_TIMEOUT_S * 1000)
+def _on_frame(payload, finished: list[float]) -> None:
+    """Note when the server says a script run finished (a tiny ForwardMsg; big delta frames are not parsed). The
+    frame is seen by the browser's network layer, so this time is not delayed by the page's own rendering."""
+    if isinstance(payload, (bytes, bytearray)) and len(payload) < 512:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        try:
+            if ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished":
+                finished.append(time.perf_counter())
+        except Exception:  # not a ForwardMsg we know: ignore
+            pass
+
+
+async def _ready(page, title: str, timeout_s: float = NAV_TIMEOUT_S) -> None:
+    await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=timeout_s * 1000)
 
 
 async def _exceptions(page) -> list[str]:
@@ -171,17 +185,21 @@ async def _exceptions(page) -> list[str]:
 
 
 async def session(i: int, browser, base: str, pages: list[tuple[str, str]], months: list[str], counties: list[str],
-                  deadline: float, res: Results, think: tuple[float, float], seed: int) -> None:
+                  deadline: float, res: Results, think: tuple[float, float], seed: int, server_timing: bool) -> None:
     rng = random.Random(seed * 1000 + i)
     ctx = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = await ctx.new_page()
     page.on("pageerror", lambda e: res.errors.append(f"会话{i} 页面脚本错误：{str(e)[:200]}"))
+    finished: list[float] = []
+    if server_timing:  # every websocket frame then crosses the Playwright pipe: for a few sessions only
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: _on_frame(payload, finished)))
     current = None
     try:
         while time.monotonic() < deadline:
             path, title = rng.choice([p for p in pages if p[0] != current] or pages)
             kind = "click" if current is not None and rng.random() < 0.5 else "url"
             t0 = time.perf_counter()
+            finished.clear()
             try:
                 if kind == "url":
                     q = _query(rng, months, counties)
@@ -196,6 +214,8 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
                     await link.first.click(timeout=NAV_TIMEOUT_S * 1000)
                 await _ready(page, title)
                 res.times[kind].append(time.perf_counter() - t0)
+                if finished:
+                    res.server.append(finished[-1] - t0)
                 res.views += 1
                 for text in await _exceptions(page):
                     res.errors.append(f"会话{i} /{path} 出现异常：{text}")
@@ -221,7 +241,7 @@ async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event) -> None
 
 
 async def run_load(base: str, sessions: int, seconds: float, pid: int | None, store_dir: str | None,
-                   think: tuple[float, float], seed: int) -> dict:
+                   think: tuple[float, float], seed: int, server_timing: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
     pages = app_pages()
@@ -234,8 +254,13 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
             warm = await browser.new_context(viewport={"width": 1440, "height": 900})
             wp = await warm.new_page()
             for path, title in pages:
-                await wp.goto(f"{base}/{path}", wait_until="commit")
-                await _ready(wp, title)
+                try:
+                    await wp.goto(f"{base}/{path}", wait_until="commit", timeout=90_000)
+                    await _ready(wp, title, 90)
+                    for text in await _exceptions(wp):
+                        res.errors.append(f"预热 /{path} 出现异常：{text}")
+                except Exception as e:  # a page that cannot load even alone is an error of the run, not a crash
+                    res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
             await warm.close()
             await asyncio.sleep(1.0)
             before = rss_mb(pid)
@@ -243,8 +268,8 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
             sampler = asyncio.create_task(sample_rss(pid, res, stop))
             t0 = time.monotonic()
             deadline = t0 + seconds
-            await asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed)
-                                   for i in range(sessions)))
+            await asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed,
+                                           server_timing) for i in range(sessions)))
             elapsed = time.monotonic() - t0
             stop.set()
             await sampler
@@ -267,6 +292,7 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
         "p50_s": pct(all_times, 0.50), "p95_s": pct(all_times, 0.95), "max_s": max(all_times) if all_times else None,
         "mean_s": statistics.fmean(all_times) if all_times else None,
         "p95_url_s": pct(res.times["url"], 0.95), "p95_click_s": pct(res.times["click"], 0.95),
+        "server_p50_s": pct(res.server, 0.50), "server_p95_s": pct(res.server, 0.95),
         "server_pid": pid, "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
         "rss_after_mb": after,
         "rss_growth_mb": (after - before) if after is not None and before is not None else None,
@@ -287,9 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60, help=f"持续时间（秒，1–{MAX_SECONDS}）")
     ap.add_argument("--store", help="--start-server 时的数据库目录（默认空目录，即演示城市）")
     ap.add_argument("--server-pid", type=int, help="--url 时服务器进程号（默认按端口查找）")
-    ap.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
+    ap.add_argument("--think", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
                     help="两次查看之间的停顿（秒）")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--server-timing", action="store_true",
+                    help="另记服务器完成脚本的时间（每个 websocket 帧都经 Playwright 传回，只宜少量会话）")
     ap.add_argument("--p95-target", type=float, default=3.0, help="p95 页面时间目标（秒）")
     ap.add_argument("--mem-target", type=float, default=300.0, help="服务器内存增长目标（MB）")
     ap.add_argument("--json", metavar="FILE", help="把结果另存为 JSON")
@@ -311,8 +339,9 @@ def main(argv: list[str] | None = None) -> int:
             base = check_loopback(args.url)
             wait_healthy(base, 10)
             pid = args.server_pid or pid_listening_on(urllib.parse.urlsplit(base).port or 80)
+        load_before = os.getloadavg()
         out = asyncio.run(run_load(base, args.sessions, args.seconds, pid, args.store if args.start_server else None,
-                                   tuple(args.think), args.seed))
+                                   tuple(args.think), args.seed, args.server_timing))
     finally:
         if server is not None:
             server.terminate()
@@ -332,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
           f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
           f"增长 {_fmt(growth, 'MB', 0)}")
+    if args.server_timing:
+        print(f"  其中服务器完成脚本（收到 script_finished）：p50 {_fmt(out['server_p50_s'])} · "
+              f"p95 {_fmt(out['server_p95_s'])}（其余为浏览器渲染；本机的浏览器与服务器共用 CPU）")
+    out["loadavg_before"], out["loadavg_after"] = load_before, os.getloadavg()
+    print(f"  本机负载（1 分钟平均）：开始 {load_before[0]:.1f} · 结束 {out['loadavg_after'][0]:.1f}"
+          f"（{os.cpu_count()} 核；其他进程也会拖慢结果）")
     for e in out["error_samples"]:
         print(f"  错误：{e}")
     print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB）："
