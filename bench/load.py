@@ -3,9 +3,10 @@
     python -m bench.load --sessions 20 --seconds 60 --start-server          # launches streamlit on a free port
     python -m bench.load --sessions 20 --seconds 60 --url http://127.0.0.1:8501
 
-Each session (one browser context) keeps switching pages — by clicking the sidebar navigation (same Streamlit
-session) or by opening a URL with a filter in the query string (?month=…&county=…, a new session, as a shared link
-does) — and waits a viewer's pause between views. Page time = from the click or navigation until the app reports its
+Sessions (one browser context each) join over a ramp-up (--ramp, 10 s) and keep switching pages — by clicking the
+sidebar navigation (same Streamlit session) or, for --url-share of the views (0.3) and always the first, by opening
+a URL with a filter in the query string (?month=…&county=…, a new session, as a shared link does) — pausing 1–5 s
+(--think) between views. Page time = from the click or navigation until the app reports its
 script as not running, the status widget is gone and the page's own title is rendered. Reported: views, errors
 (stException elements, failed or timed-out loads, page JavaScript errors), p50/p95/max page time, and the server
 process's RSS (/proc/PID/status) before, at peak and after. Only loopback addresses; sessions and time are capped;
@@ -142,6 +143,58 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) from /proc/PID/stat; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below root (here: the Playwright driver and the Chromium processes it started)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(proc.name))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+class CpuMeter:
+    """CPU seconds used by the server and by this run's browsers between start() and stop() (browser processes that
+    end in between are counted up to their last sample)."""
+
+    def __init__(self, server_pid: int | None):
+        self.server_pid = server_pid
+        self.seen: dict[int, tuple[float, float]] = {}   # browser pid → (first, last) CPU seconds
+
+    def sample(self) -> None:
+        for pid in descendants(os.getpid()):
+            c = cpu_seconds(pid)
+            first = self.seen.get(pid, (c, c))[0]
+            self.seen[pid] = (first, max(c, self.seen.get(pid, (c, c))[1]))
+
+    def start(self) -> None:
+        self.server0 = cpu_seconds(self.server_pid) if self.server_pid else None
+        self.seen.clear()
+        self.sample()
+
+    def stop(self) -> tuple[float | None, float]:
+        self.sample()
+        server = cpu_seconds(self.server_pid) - self.server0 if self.server_pid and self.server0 is not None else None
+        return server, sum(last - first for first, last in self.seen.values())
+
+
 # ---- the sessions --------------------------------------------------------------------------------------------------
 @dataclass
 class Results:
@@ -178,6 +231,23 @@ async def _ready(page, title: str, timeout_s: float = NAV_TIMEOUT_S) -> None:
     await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=timeout_s * 1000)
 
 
+STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const sw = document.querySelector('[data-testid="stStatusWidget"]');
+  return {state: app && app.getAttribute('data-test-script-state'), conn: app && app.getAttribute('data-test-connection-state'),
+          status: sw ? sw.innerText.slice(0, 80) : null, path: location.pathname,
+          h1: [...document.querySelectorAll('[data-testid="stMain"] h1')].map(e => e.innerText.trim().slice(0, 30))};
+}"""
+
+
+async def _where(page) -> str:
+    """What the page showed when it did not become ready (for the error line)."""
+    try:
+        return json.dumps(await page.evaluate(STATE_JS), ensure_ascii=False)
+    except Exception as e:  # the page itself is gone
+        return f"（页面状态不可读：{type(e).__name__}）"
+
+
 async def _exceptions(page) -> list[str]:
     loc = page.locator('[data-testid="stException"]')
     n = await loc.count()
@@ -185,9 +255,13 @@ async def _exceptions(page) -> list[str]:
 
 
 async def session(i: int, browser, base: str, pages: list[tuple[str, str]], months: list[str], counties: list[str],
-                  deadline: float, res: Results, think: tuple[float, float], seed: int, server_timing: bool) -> None:
+                  deadline: float, res: Results, think: tuple[float, float], seed: int, server_timing: bool,
+                  delay: float = 0.0, url_share: float = 0.3) -> None:
     rng = random.Random(seed * 1000 + i)
-    ctx = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    await asyncio.sleep(delay)  # viewers arrive over the ramp-up, not all in the same instant
+    # Reduced motion: no spinner or skeleton animations repainting while a page loads (they only cost this machine's
+    # CPU, which the browsers share with the server; a viewer's own browser pays them on its own computer).
+    ctx = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", reduced_motion="reduce")
     page = await ctx.new_page()
     page.on("pageerror", lambda e: res.errors.append(f"会话{i} 页面脚本错误：{str(e)[:200]}"))
     finished: list[float] = []
@@ -197,7 +271,7 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
     try:
         while time.monotonic() < deadline:
             path, title = rng.choice([p for p in pages if p[0] != current] or pages)
-            kind = "click" if current is not None and rng.random() < 0.5 else "url"
+            kind = "url" if current is None or rng.random() < url_share else "click"
             t0 = time.perf_counter()
             finished.clear()
             try:
@@ -221,7 +295,8 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
                     res.errors.append(f"会话{i} /{path} 出现异常：{text}")
                 current = path
             except Exception as e:  # a timeout or a dead page: count it, start over with a fresh load
-                res.errors.append(f"会话{i} /{path}（{kind}）未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
+                res.errors.append(f"会话{i} /{path}（{kind}）未能加载：{type(e).__name__}: {str(e).splitlines()[0][:120]}"
+                                  f" · {await _where(page)}")
                 current = None
             pause = rng.uniform(*think)
             await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
@@ -229,11 +304,12 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
         await ctx.close()
 
 
-async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event) -> None:
+async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event, cpu: CpuMeter) -> None:
     while not stop.is_set():
         v = rss_mb(pid)
         if v is not None:
             res.rss.append(v)
+        cpu.sample()
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
         except asyncio.TimeoutError:
@@ -241,7 +317,8 @@ async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event) -> None
 
 
 async def run_load(base: str, sessions: int, seconds: float, pid: int | None, store_dir: str | None,
-                   think: tuple[float, float], seed: int, server_timing: bool = False) -> dict:
+                   think: tuple[float, float], seed: int, server_timing: bool = False, ramp: float = 10.0,
+                   url_share: float = 0.3) -> dict:
     from playwright.async_api import async_playwright
 
     pages = app_pages()
@@ -264,15 +341,19 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
             await warm.close()
             await asyncio.sleep(1.0)
             before = rss_mb(pid)
+            cpu = CpuMeter(pid)
+            cpu.start()
             stop = asyncio.Event()
-            sampler = asyncio.create_task(sample_rss(pid, res, stop))
+            sampler = asyncio.create_task(sample_rss(pid, res, stop, cpu))
             t0 = time.monotonic()
             deadline = t0 + seconds
             await asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed,
-                                           server_timing) for i in range(sessions)))
+                                           server_timing, min(ramp, seconds / 2) * i / sessions, url_share)
+                                   for i in range(sessions)))
             elapsed = time.monotonic() - t0
             stop.set()
             await sampler
+            server_cpu, browser_cpu = cpu.stop()
         finally:
             await browser.close()
     await asyncio.sleep(2.0)
@@ -297,6 +378,9 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
         "rss_after_mb": after,
         "rss_growth_mb": (after - before) if after is not None and before is not None else None,
         "rss_peak_growth_mb": (max(res.rss) - before) if res.rss and before is not None else None,
+        "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu,
+        "server_cpu_per_view_s": server_cpu / res.views if server_cpu is not None and res.views else None,
+        "browser_cpu_per_view_s": browser_cpu / res.views if res.views else None,
     }
 
 
@@ -315,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-pid", type=int, help="--url 时服务器进程号（默认按端口查找）")
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
                     help="两次查看之间的停顿（秒）")
+    ap.add_argument("--url-share", type=float, default=0.3,
+                    help="之后的查看中打开带筛选条件链接（新会话）的比例，其余为点击侧栏导航（默认 0.3）")
+    ap.add_argument("--ramp", type=float, default=10.0, help="会话在开始后的这么多秒内陆续加入（默认 10）")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--server-timing", action="store_true",
                     help="另记服务器完成脚本的时间（每个 websocket 帧都经 Playwright 传回，只宜少量会话）")
@@ -341,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             pid = args.server_pid or pid_listening_on(urllib.parse.urlsplit(base).port or 80)
         load_before = os.getloadavg()
         out = asyncio.run(run_load(base, args.sessions, args.seconds, pid, args.store if args.start_server else None,
-                                   tuple(args.think), args.seed, args.server_timing))
+                                   tuple(args.think), args.seed, args.server_timing, args.ramp, args.url_share))
     finally:
         if server is not None:
             server.terminate()
@@ -361,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
           f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
           f"增长 {_fmt(growth, 'MB', 0)}")
+    print(f"  CPU：服务器 {_fmt(out['server_cpu_s'], 's', 1)}（每次查看 {_fmt(out['server_cpu_per_view_s'])}）· "
+          f"本机浏览器 {_fmt(out['browser_cpu_s'], 's', 1)}（每次查看 {_fmt(out['browser_cpu_per_view_s'])}）")
     if args.server_timing:
         print(f"  其中服务器完成脚本（收到 script_finished）：p50 {_fmt(out['server_p50_s'])} · "
               f"p95 {_fmt(out['server_p95_s'])}（其余为浏览器渲染；本机的浏览器与服务器共用 CPU）")

@@ -26,6 +26,7 @@ def test_load_script_two_sessions(tmp_path):
     assert r["views_by_kind"]["url"] >= 1
     assert r["p50_s"] is not None and 0 < r["p50_s"] <= r["p95_s"] <= r["max_s"]
     assert r["server_pid"] and r["rss_before_mb"] > 50 and r["rss_after_mb"] is not None
+    assert r["server_cpu_s"] > 0 and r["browser_cpu_s"] > 0 and r["server_cpu_per_view_s"] > 0
     assert r["url"].startswith("http://127.0.0.1:") and r["seconds"] < 60
     assert "p95" in p.stdout and "服务器内存" in p.stdout
 
