@@ -370,6 +370,7 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
         "url": base, "sessions": sessions, "seconds": round(elapsed, 1), "views": res.views,
         "views_by_kind": {k: len(v) for k, v in res.times.items()},
         "errors": len(res.errors), "error_samples": res.errors[:10],
+        "app_exceptions": sum(1 for e in res.errors if "出现异常" in e or "页面脚本错误" in e),
         "p50_s": pct(all_times, 0.50), "p95_s": pct(all_times, 0.95), "max_s": max(all_times) if all_times else None,
         "mean_s": statistics.fmean(all_times) if all_times else None,
         "p95_url_s": pct(res.times["url"], 0.95), "p95_click_s": pct(res.times["click"], 0.95),
@@ -442,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
                   and out["p95_s"] <= args.p95_target and (growth is None or growth <= args.mem_target))
     print(f"负载测试：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}")
     print(f"  查看次数 {out['views']}（点击导航 {out['views_by_kind']['click']}，打开链接 {out['views_by_kind']['url']}），"
-          f"错误 {out['errors']}")
+          f"错误 {out['errors']}（其中页面异常 {out['app_exceptions']}，其余为超时或加载失败）")
     print(f"  页面时间 p50 {_fmt(out['p50_s'])} · p95 {_fmt(out['p95_s'])} · 最长 {_fmt(out['max_s'])}"
           f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}）")
     print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
