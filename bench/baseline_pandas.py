@@ -55,10 +55,25 @@ NEEDS: dict[str, set[str]] = {
     "reserve_conversion_rate": set(),  # computed from its own reads
     "signed_projects": {"is_signed_attraction"}, "signed_start_rate": {"is_signed_attraction", "actual_start"},
 }
-EMPTY_ZERO = {"project_count", "total_investment_sum", "plan_investment_sum", "completed_ytd_sum", "lagging_projects",
-              "stopped_projects", "zombie_projects", "monthly_investment", "new_starts_100m", "problem_projects",
-              "pipeline_investment", "signed_projects"}
-DATE_COLS = {"snapshot_month", "planned_start", "actual_start", "planned_completion", *PROC_COLUMNS}
+# Indicators read straight off one summed column (0 for an empty selection), and those that are one summed column over another
+# (numerator, denominator[, factor on the denominator]).
+SUMS = {"project_count": "project_count", "total_investment_sum": "total_investment_sum",
+        "plan_investment_sum": "plan_c", "completed_ytd_sum": "ytd_c", "lagging_projects": "lagging_projects",
+        "stopped_projects": "stopped_projects", "zombie_projects": "zombie_projects",
+        "monthly_investment": "monthly_investment", "new_starts_100m": "new_starts_100m",
+        "problem_projects": "problem_projects", "pipeline_investment": "pipeline_investment",
+        "signed_projects": "signed_projects"}
+RATIOS = {
+    "investment_completion_rate": ("ytd_c", "plan_c"), "start_rate": ("new_started", "new_n"),
+    "resume_rate": ("cont_resumed", "cont_n"), "funds_in_place_rate": ("funds_c", "plan_c"),
+    "private_share": ("tot_private", "tot_c"), "industrial_share": ("tot_ind", "tot_c"),
+    "government_share": ("tot_gov", "tot_c"), "emerging_share": ("tot_emerging", "tot_ind2"),
+    "traditional_share": ("tot_traditional", "tot_ind2"), "chain_investment_share": ("tot_chain", "tot_ind2"),
+    "profit_tax_rate": ("pt_num", "pt_den"), "tax_per_mu": ("tax_num", "tax_den"),
+    "production_rate": ("producing", "finished"), "procedures_complete_rate": ("proc_done", "proc_n", 6),
+    "leader_coverage": ("lead_ok", "lead_n"), "stats_inclusion_rate": ("stat_ok", "stat_n"),
+    "signed_start_rate": ("signed_started", "signed_projects"),
+}
 
 
 def month_index(d: dt.date) -> int:
@@ -273,47 +288,22 @@ def indicators(src: PandasSource, months, filters, by: str | None, ids) -> pd.Da
     main = sums.loc[sums.index.get_level_values("mi").isin([month_index(m) for m in months])] if mom_months else sums
     out = pd.DataFrame(index=main.index)
     s = main
-    for direct in ("project_count", "total_investment_sum", "lagging_projects", "stopped_projects", "zombie_projects",
-                   "monthly_investment", "new_starts_100m", "problem_projects", "pipeline_investment",
-                   "signed_projects"):
-        if direct in wanted:
-            out[direct] = s[direct]
-    if "plan_investment_sum" in wanted:
-        out["plan_investment_sum"] = s["plan_c"]
-    if "completed_ytd_sum" in wanted:
-        out["completed_ytd_sum"] = s["ytd_c"]
-    rate = _ratio(s["ytd_c"], s["plan_c"]) if "ytd_c" in s else None
-    if "investment_completion_rate" in wanted:
-        out["investment_completion_rate"] = rate
-    ts_g = pd.Series((main.index.get_level_values("mi") % 12 + 1) / 12, index=main.index)
+    for iid in wanted & SUMS.keys():
+        out[iid] = s[SUMS[iid]]
+    for iid in wanted & RATIOS.keys():
+        num, den, *times = RATIOS[iid]
+        out[iid] = _ratio(s[num].astype(float), s[den].astype(float) * (times[0] if times else 1))
     if "schedule_deviation" in wanted:
-        out["schedule_deviation"] = rate - ts_g
-    if "start_rate" in wanted:
-        out["start_rate"] = _ratio(s["new_started"].astype(float), s["new_n"].astype(float))
-    if "resume_rate" in wanted:
-        out["resume_rate"] = _ratio(s["cont_resumed"].astype(float), s["cont_n"].astype(float))
+        mi = main.index.get_level_values("mi")
+        out["schedule_deviation"] = _ratio(s["ytd_c"], s["plan_c"]) - pd.Series((mi % 12 + 1) / 12, index=main.index)
     if "new_vs_continuing_gap" in wanted:
         out["new_vs_continuing_gap"] = _ratio(s["new_ytd"], s["new_plan"]) - _ratio(s["cont_ytd"], s["cont_plan"])
-    if "funds_in_place_rate" in wanted:
-        out["funds_in_place_rate"] = _ratio(s["funds_c"], s["plan_c"])
     if want_mom:
         prev_mi = sums["monthly_investment"].rename("prev").reset_index()
         prev_mi = prev_mi[prev_mi["mi"].isin([month_index(m) for m in mom_months])]
         prev_mi["mi"] += 1
         joined = main[["monthly_investment"]].reset_index().merge(prev_mi, on=keys, how="left")
         out["monthly_investment_mom"] = (_ratio(joined["monthly_investment"], joined["prev"]) - 1).to_numpy()
-    if "private_share" in wanted:
-        out["private_share"] = _ratio(s["tot_private"], s["tot_c"])
-    if "industrial_share" in wanted:
-        out["industrial_share"] = _ratio(s["tot_ind"], s["tot_c"])
-    if "government_share" in wanted:
-        out["government_share"] = _ratio(s["tot_gov"], s["tot_c"])
-    if "emerging_share" in wanted:
-        out["emerging_share"] = _ratio(s["tot_emerging"], s["tot_ind2"])
-    if "traditional_share" in wanted:
-        out["traditional_share"] = _ratio(s["tot_traditional"], s["tot_ind2"])
-    if "chain_investment_share" in wanted:
-        out["chain_investment_share"] = _ratio(s["tot_chain"], s["tot_ind2"])
     if "chain_coverage" in wanted:
         sub = d[constr & d["chain"].notna()]
         n_chains = sub.groupby(keys, sort=False, dropna=False)["chain"].nunique()
@@ -321,26 +311,12 @@ def indicators(src: PandasSource, months, filters, by: str | None, ids) -> pd.Da
         everything = src.frame(months, ["chain"]).groupby("mi")["chain"].nunique()
         all_chains = pd.Series(out.index.get_level_values("mi").map(everything), index=out.index)
         out["chain_coverage"] = _ratio(n_chains.astype(float), all_chains.astype(float))
-    if "profit_tax_rate" in wanted:
-        out["profit_tax_rate"] = _ratio(s["pt_num"], s["pt_den"])
-    if "tax_per_mu" in wanted:
-        out["tax_per_mu"] = _ratio(s["tax_num"], s["tax_den"])
-    if "production_rate" in wanted:
-        out["production_rate"] = _ratio(s["producing"].astype(float), s["finished"].astype(float))
-    if "procedures_complete_rate" in wanted:
-        out["procedures_complete_rate"] = _ratio(s["proc_done"].astype(float), s["proc_n"].astype(float) * 6)
-    if "leader_coverage" in wanted:
-        out["leader_coverage"] = _ratio(s["lead_ok"].astype(float), s["lead_n"].astype(float))
     if "approval_to_start_days" in wanted:
         a, p = d["actual_start"], d["proc_approval"]
         ok = a.notna() & p.notna() & (a.dt.year == d["snapshot_month"].dt.year)
         days = (a - p).dt.days.where(ok)
         med = pd.concat([d[keys], days.rename("days")], axis=1)[ok].groupby(keys, sort=False, dropna=False)["days"]
         out["approval_to_start_days"] = med.median().reindex(out.index).astype(float)
-    if "stats_inclusion_rate" in wanted:
-        out["stats_inclusion_rate"] = _ratio(s["stat_ok"].astype(float), s["stat_n"].astype(float))
-    if "signed_start_rate" in wanted:
-        out["signed_start_rate"] = _ratio(s["signed_started"].astype(float), s["signed_projects"].astype(float))
     if "reserve_conversion_rate" in wanted:
         rc = _reserve(src, months, filters, by)
         out = out.join(rc, how="outer")
@@ -348,7 +324,7 @@ def indicators(src: PandasSource, months, filters, by: str | None, ids) -> pd.Da
         out = out.reindex(pd.Index([month_index(m) for m in months], name="mi"))
     if "time_schedule" in wanted:
         out["time_schedule"] = (out.index.get_level_values("mi") % 12 + 1) / 12
-    for iid in EMPTY_ZERO & wanted:
+    for iid in wanted & SUMS.keys():  # counts and sums are 0 for an empty selection
         out[iid] = out[iid].fillna(0)
     out = out.reset_index()
     out.insert(0, "snapshot_month", [from_index(int(i)) for i in out["mi"]])

@@ -59,6 +59,7 @@ def run(scale: str = "city", repeat: int = 5, cache_dir=None, names: list[str] |
         raise ValueError(f"unknown scale {scale!r}: choose from {', '.join(SCALES)}")
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
+    load_before = os.getloadavg()[0]
     store = ensure_store(scale, cache_dir, log)
     ctx = Context.of(store)
     rows = json.loads((store.root / "manifest.json").read_text(encoding="utf-8"))["rows"]
@@ -103,7 +104,8 @@ def run(scale: str = "city", repeat: int = 5, cache_dir=None, names: list[str] |
         "peak_rss_mb": round(peak_ours, 1), "peak_rss_note": RSS_NOTE,
         "peak_rss_mb_with_baselines": round(_rss_mb(), 1),
         "cross_check": "passed",
-        "machine": {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
+        "machine": {"cpus": os.cpu_count(), "load_avg_1m_before": round(load_before, 2),
+                    "load_avg_1m_after": round(os.getloadavg()[0], 2),
                     "python": platform.python_version(), "polars": pl.__version__, "pandas": pd.__version__,
                     "duckdb": duckdb.__version__, "platform": platform.platform()},
     }
@@ -150,8 +152,8 @@ def format_table(result: dict) -> str:
     m = result["machine"]
     lines = [
         f"scale {result['scale']}: {result['rows']:,} rows ({result['projects']:,} projects × {result['months']} months),"
-        f" {result['repeat']} repetitions, {m['cpus']} CPUs, polars {m['polars']}, pandas {m['pandas']},"
-        f" duckdb {m['duckdb']}",
+        f" {result['repeat']} repetitions, {m['cpus']} CPUs (load average {m['load_avg_1m_before']:g} before,"
+        f" {m['load_avg_1m_after']:g} after), polars {m['polars']}, pandas {m['pandas']}, duckdb {m['duckdb']}",
         line(head), line(tuple("-" * w for w in widths)), *map(line, rows),
         f"peak RSS (ours): {result['peak_rss_mb']:,.0f} MB; whole process incl. baselines: "
         f"{result['peak_rss_mb_with_baselines']:,.0f} MB",
