@@ -41,11 +41,10 @@ def sidebar() -> None:
     sel = state.current()
     state.write_to_url(sel)
     sb.caption(f"**{t('selection')}**：{sel.month or '—'} · {describe_filters(sel.filters)}")
-    _, is_demo, _ = data.source()
-    rec = data.last_import()
-    stamp = f"{t('data_as_of')}：{months[-1] if months else '—'}"
-    if rec.get("time"):
-        stamp += f" · {t('imported_at')} {rec['time'].replace('T', ' ')}"
+    latest, imported, is_demo = data.as_of()
+    stamp = f"{t('data_as_of')}：{latest}"
+    if imported:
+        stamp += f" · {t('imported_at')} {imported}"
     if is_demo:
         sb.warning(f"{stamp}\n\n{t('demo_data')}")
     else:

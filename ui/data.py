@@ -158,3 +158,11 @@ def project_index() -> pl.DataFrame:
     """Every project ever stored: id, latest name and county, latest month (for the history chooser)."""
     store, _, key = source()
     return _project_index(key, str(store.root))
+
+
+def as_of() -> tuple[str, str, bool]:
+    """The data-as-of stamp: latest stored month, time of the newest import ('' if none), and whether it is the demo."""
+    ms = months()
+    rec = last_import()
+    _, is_demo, _ = source()
+    return (ms[-1] if ms else "—"), rec.get("time", "").replace("T", " "), is_demo

@@ -326,11 +326,10 @@ def run(nav, pages: Sequence[tuple]) -> None:
     _write_url(_url_params(pl_))
 
     sel = _selection(pl_, months, options)
-    _, is_demo, _ = data.source()
-    rec = data.last_import()
-    asof = f"{t('data_as_of')} {months[-1] if months else DASH}"
-    if rec.get("time"):
-        asof += f" · {t('imported_at')} {rec['time'].replace('T', ' ')[:16]}"
+    latest, imported, is_demo = data.as_of()
+    asof = f"{t('data_as_of')} {latest}"
+    if imported:
+        asof += f" · {t('imported_at')} {imported[:16]}"
     if is_demo:
         asof += f" · {t('screen_demo')}"
     county = "、".join(sel.filters.county)
