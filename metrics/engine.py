@@ -328,6 +328,8 @@ def _finish(df: pl.DataFrame, months: list[dt.date], by: str | None, indicators:
     lf = df.lazy()
     if by is None:
         lf = pl.LazyFrame({MONTH: months}, schema={MONTH: pl.Date}).join(lf, on=MONTH, how="left")
+    elif BY_COLUMNS[by] not in df.columns:  # no stored month: an empty breakdown, not a missing column
+        lf = lf.with_columns(pl.lit(None, pl.String).alias(BY_COLUMNS[by]))
     have = set(df.columns)
     ts = C(MONTH).dt.month().cast(pl.Float64) / 12
     lf = lf.with_columns(time_schedule=ts)

@@ -395,3 +395,9 @@ def test_n_counts_the_population_of_each_rate():
     assert df["n__project_count"][0] == 3 and df["n__stopped_projects"][0] == 3
     by = indicators_at(Dataset.from_frame(s), "2024-06", by="county")
     assert by["n__problem_projects"].to_list() == [3]
+
+
+def test_breakdown_of_a_month_not_stored_is_empty():
+    ds = Dataset.from_frame(snapshot("2024-06", dict(project_id="A")))
+    out = compute(ds, ["2024-09"], by="county")
+    assert out.is_empty() and "county" in out.columns and "project_count" in out.columns
