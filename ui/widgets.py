@@ -235,8 +235,11 @@ def show_table(df: pl.DataFrame, name: str, labels: dict[str, str] | None = None
     shown = df.rename({k: v for k, v in (labels or {}).items() if k in df.columns})
     event = st.dataframe(shown, width="stretch", hide_index=True, height=height or "auto", key=key, **kwargs)
     c1, c2, _ = st.columns([1, 1, 6])
-    c1.download_button(t("download_csv"), to_csv_bytes(shown), f"{name}.csv", "text/csv", key=f"csv_{key or name}")
-    c2.download_button(t("download_xlsx"), to_xlsx_bytes({name: shown}), f"{name}.xlsx",
+    # Files are built when a button is clicked (a callable), not on every rerun: the XLSX writer was ~6% of the
+    # server's CPU under many viewers (bench/load.py), for downloads almost nobody makes.
+    c1.download_button(t("download_csv"), lambda: to_csv_bytes(shown), f"{name}.csv", "text/csv",
+                       key=f"csv_{key or name}")
+    c2.download_button(t("download_xlsx"), lambda: to_xlsx_bytes({name: shown}), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key or name}")
     return event
 
