@@ -37,6 +37,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 MAX_SESSIONS, MAX_SECONDS = 50, 600
 NAV_TIMEOUT_S = 30.0
+OVERRUN_S = 30.0   # beyond the run's own length and its last step's timeouts, before stuck sessions are given up
 READY_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -103,7 +104,13 @@ def start_server(port: int, store_dir: str | None) -> subprocess.Popen:
     env = {**os.environ, "KPM_STORE": store_dir or tempfile.mkdtemp(prefix="kpm-load-store-")}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file, not an unread pipe: a full pipe (64 KB of warnings under load) would block
+    # the server's logging and stall every session.
+    log = tempfile.NamedTemporaryFile(prefix="kpm-load-server-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    proc.log_path = log.name  # type: ignore[attr-defined]
+    return proc
 
 
 def pid_listening_on(port: int) -> int | None:
@@ -200,6 +207,7 @@ class CpuMeter:
 class Results:
     times: dict[str, list[float]] = field(default_factory=lambda: {"url": [], "click": []})
     server: list[float] = field(default_factory=list)   # until the server's script_finished frame arrived
+    step: dict[int, str] = field(default_factory=dict)   # what each session is doing (named if the run overruns)
     errors: list[str] = field(default_factory=list)
     views: int = 0
     rss: list[float] = field(default_factory=list)
@@ -272,6 +280,7 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
         while time.monotonic() < deadline:
             path, title = rng.choice([p for p in pages if p[0] != current] or pages)
             kind = "url" if current is None or rng.random() < url_share else "click"
+            res.step[i] = f"{'打开' if kind == 'url' else '点击'} /{path}"
             t0 = time.perf_counter()
             finished.clear()
             try:
@@ -299,9 +308,20 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
                                   f" · {await _where(page)}")
                 current = None
             pause = rng.uniform(*think)
+            res.step[i] = "停顿"
             await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+        res.step[i] = "关闭"
     finally:
-        await ctx.close()
+        await _bounded(ctx.close(), 15)
+        res.step.pop(i, None)
+
+
+async def _bounded(aw, seconds: float) -> None:
+    """Await a clean-up step, but never longer than seconds: a wedged browser must not keep the run going."""
+    try:
+        await asyncio.wait_for(aw, seconds)
+    except Exception:  # timed out or the target is already gone: nothing left to clean
+        pass
 
 
 async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event, cpu: CpuMeter) -> None:
@@ -338,7 +358,7 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
                         res.errors.append(f"预热 /{path} 出现异常：{text}")
                 except Exception as e:  # a page that cannot load even alone is an error of the run, not a crash
                     res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
-            await warm.close()
+            await _bounded(warm.close(), 15)
             await asyncio.sleep(1.0)
             before = rss_mb(pid)
             cpu = CpuMeter(pid)
@@ -347,15 +367,21 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
             sampler = asyncio.create_task(sample_rss(pid, res, stop, cpu))
             t0 = time.monotonic()
             deadline = t0 + seconds
-            await asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed,
-                                           server_timing, min(ramp, seconds / 2) * i / sessions, url_share)
-                                   for i in range(sessions)))
+            runs = asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed,
+                                            server_timing, min(ramp, seconds / 2) * i / sessions, url_share)
+                                    for i in range(sessions)))
+            # Every step inside a session has its own timeout; this bound catches what has none (a wedged browser or
+            # server), so the script always ends and says which sessions were stuck where.
+            try:
+                await asyncio.wait_for(runs, seconds + NAV_TIMEOUT_S * 3 + OVERRUN_S)
+            except asyncio.TimeoutError:
+                res.errors.extend(f"会话{i} 在时限内没有结束，停在：{step}" for i, step in sorted(res.step.items()))
             elapsed = time.monotonic() - t0
             stop.set()
             await sampler
             server_cpu, browser_cpu = cpu.stop()
         finally:
-            await browser.close()
+            await _bounded(browser.close(), 30)
     await asyncio.sleep(2.0)
     after = rss_mb(pid)
     all_times = sorted(res.times["url"] + res.times["click"])
@@ -421,7 +447,10 @@ def main(argv: list[str] | None = None) -> int:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             server = start_server(port, args.store)
-            wait_healthy(base)
+            try:
+                wait_healthy(base)
+            except SystemExit as e:
+                raise SystemExit(f"{e} 服务器日志：{server.log_path}") from None
             pid = server.pid
         else:
             base = check_loopback(args.url)
@@ -459,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
           f"（{os.cpu_count()} 核；其他进程也会拖慢结果）")
     for e in out["error_samples"]:
         print(f"  错误：{e}")
+    if server is not None:
+        out["server_log"] = server.log_path
+        print(f"  服务器日志：{server.log_path}")
     print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB）："
           f"{'达到' if out['met'] else '未达到'}")
     if args.json:

@@ -29,6 +29,31 @@ def test_load_script_two_sessions(tmp_path):
     assert r["server_cpu_s"] > 0 and r["browser_cpu_s"] > 0 and r["server_cpu_per_view_s"] > 0
     assert r["url"].startswith("http://127.0.0.1:") and r["seconds"] < 60
     assert "p95" in p.stdout and "服务器内存" in p.stdout
+    # The server's output went to a log file (an unread pipe would stall the server once full).
+    assert "Streamlit" in Path(r["server_log"]).read_text(encoding="utf-8", errors="replace")
+
+
+def test_load_script_ends_when_a_session_is_stuck(monkeypatch):
+    """A session wedged where no step timeout applies is given up at the run's bound and named in the errors."""
+    if not CHROMIUM.exists():
+        pytest.fail("浏览器测试需要 /usr/bin/chromium：apt-get install -y chromium fonts-noto-cjk（或运行 bash tests/run.sh）")
+    import asyncio
+
+    from bench import load
+
+    async def wedged(i, browser, base, *args, **kwargs):
+        res = args[4]
+        res.step[i] = "打开 /overview"
+        await asyncio.Event().wait()  # never set: stands for a browser call that never returns
+
+    monkeypatch.setattr(load, "app_pages", lambda: [])  # no warm-up: no server is needed for this
+    monkeypatch.setattr(load, "filter_values", lambda store: ([], []))
+    monkeypatch.setattr(load, "session", wedged)
+    monkeypatch.setattr(load, "NAV_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(load, "OVERRUN_S", 1.0)
+    out = asyncio.run(asyncio.wait_for(load.run_load("http://127.0.0.1:9", 2, 1.0, None, None, (0.1, 0.2), 7), 60))
+    assert out["views"] == 0 and out["errors"] == 2
+    assert all("没有结束" in e and "打开 /overview" in e for e in out["error_samples"])
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8501", "http://192.168.1.5", "http://example.com:8501"])
