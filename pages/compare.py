@@ -63,7 +63,14 @@ else:
 
         st.subheader(t("gap_title"))
         gap = data.gap_to_target(sel.month, sel.filters)
-        show_table(gap.rename(GAP_ZH), f"距年度目标_{sel.month}", key="gap",
-                   column_config={GAP_ZH["investment_completion_rate"]: st.column_config.NumberColumn(format="percent"),
-                                  GAP_ZH["time_schedule"]: st.column_config.NumberColumn(format="percent")})
-        st.caption("此后每月需完成 = 距年度计划差额 ÷ 剩余月数（12月为空）；下月需完成 = 回到下月时序进度所需的投资。")
+        year_end = gap.is_empty() or gap.get_column("months_left").max() == 0
+        if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
+            gap = gap.drop("months_left", "monthly_needed", "next_month_needed")
+        money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",
+                             "next_month_needed") if c in gap.columns]
+        gap = gap.with_columns(pl.col(money).round(2))  # 万元 to the 百元, as the ledgers are kept
+        cfg = {GAP_ZH[c]: st.column_config.NumberColumn(format="localized") for c in money}
+        cfg |= {GAP_ZH[c]: st.column_config.NumberColumn(format="percent")
+                for c in ("investment_completion_rate", "time_schedule")}
+        show_table(gap.rename(GAP_ZH, strict=False), f"距年度目标_{sel.month}", key="gap", column_config=cfg)
+        st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))

@@ -243,10 +243,28 @@ def test_ranking_page_arrows_badges_warnings_gap_and_bulletin_buttons(demo_env):
     assert len(errors) == len(warned)
     for e, r in zip(errors, warned):
         assert r["county"] in e and r["explanation"] in e
+    # December: nothing is left to spread over the months, so the per-month columns are left out and said why.
+    assert month.endswith("-12")
     gap = at.dataframe[1].value
-    assert "此后每月需完成(万元)" in gap.columns
+    assert "距年度计划差额(万元)" in gap.columns and "此后每月需完成(万元)" not in gap.columns
+    assert any("12月为年末" in c.value for c in at.caption)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载月通报（Word）" in labels and "下载通报表格（Excel）" in labels
+
+
+@needs_demo
+def test_gap_table_mid_year_shows_the_monthly_investment_needed(demo_env):
+    from metrics.engine import Dataset, Filters
+    from metrics.watchlists import gap_to_target
+
+    month = next(m for m in reversed(demo_env) if m.endswith("-06"))
+    at = app("pages/compare.py", month=month)
+    gap = at.dataframe[1].value
+    want = gap_to_target(Dataset.from_store(Store(DEMO_DIR)), month, Filters())
+    assert gap["县区"].to_list() == want.get_column("county").to_list()
+    assert gap["此后每月需完成(万元)"].to_list() == pytest.approx(want.get_column("monthly_needed").to_list(), abs=0.01)
+    assert gap["剩余月数"].to_list() == [6] * want.height
+    assert any("剩余月数" in c.value for c in at.caption)
 
 
 # ------------------------------------------------------------------ screen mode through AppTest

@@ -72,6 +72,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_warning": ("本月无县区触发约谈预警。", "No county is under interview warning this month."),
     "warning_why": ("约谈预警县区及失分原因", "Counties under interview warning, and why"),
     "gap_title": ("距年度目标", "Gap to the annual target"),
+    "gap_caption": ("此后每月需完成 = 距年度计划差额 ÷ 剩余月数；下月需完成 = 回到下月时序进度所需的投资。",
+                    "Needed a month = shortfall ÷ months left; next month = investment needed to be back on the "
+                    "time schedule next month."),
+    "gap_caption_year_end": ("12月为年末，没有剩余月份：距年度计划差额即全年未完成的计划投资。",
+                             "December ends the year: no months are left, the shortfall is the plan not completed."),
     "bulletin_docx": ("下载月通报（Word）", "Download the bulletin (Word)"),
     "bulletin_xlsx": ("下载通报表格（Excel）", "Download the bulletin tables (Excel)"),
     "bulletin_help": ("按当前月份和筛选生成：总体情况、排名、约谈预警、距年度目标、分项指标、十张清单（附件）",
