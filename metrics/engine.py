@@ -272,8 +272,12 @@ def _plan(ds: Dataset, months: list[dt.date], filters: Filters, by: str | None,
     if "chain_coverage" in ids:
         all_chains = (ds.rows(months, ["chain"]).group_by(MONTH)
                       .agg(C("chain").drop_nulls().n_unique().alias("_chains_all")))
-        out = out.join(all_chains, on=MONTH, how="left").with_columns(
-            chain_coverage=ratio(C("_chains").cast(pl.Float64), C("_chains_all").cast(pl.Float64)))
+        # Without a breakdown an empty selection still covers 0 of the month's chains (0.0, not null): the
+        # denominator is the whole snapshot's, so only a snapshot without any chain leaves it undefined.
+        out = (all_chains.join(out, on=MONTH, how="left") if by is None
+               else out.join(all_chains, on=MONTH, how="left"))
+        out = out.with_columns(chain_coverage=ratio(C("_chains").fill_null(0).cast(pl.Float64),
+                                                    C("_chains_all").cast(pl.Float64)))
     if need_mom:
         prev_mi = (ds.rows(mom_months, mom_cols).filter(where).group_by(keys)
                    .agg(mi_prev)

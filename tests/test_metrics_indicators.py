@@ -240,6 +240,9 @@ def test_chain_coverage_denominator_ignores_filters():
     assert value(s, "2024-06", "chain_coverage", Filters(county=("甲县",))) == pytest.approx(1 / 3)
     none = snapshot("2024-06", dict(project_id="A"))
     assert value(none, "2024-06", "chain_coverage") is None
+    # A filter that selects nothing covers 0 of the snapshot's 3 chains: the denominator is not zero, so 0.0.
+    assert value(s, "2024-06", "chain_coverage", Filters(county=("丙县",))) == 0.0
+    assert value(s, "2024-06", "project_count", Filters(county=("丙县",))) == 0
 
 
 # ---------------------------------------------------------------- efficiency
