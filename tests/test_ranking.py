@@ -84,6 +84,14 @@ def test_ties_at_the_bottom_count_as_bottom_places():
     assert r["乙县"]["flag"] == r["丙县"]["flag"] == "蜗牛"
 
 
+def test_a_county_with_no_project_under_the_filter_is_not_ranked():
+    s = month("2024-05", {"甲县": (0.5, True), "乙县": (0.3, False), "丙县": (0.1, False)})
+    s = s.with_columns(chain=s["county"].replace({"甲县": "光伏", "乙县": "光伏", "丙县": "新材料"}))
+    r = ranking(Dataset.from_frame(s), "2024-05", Filters(chain=("光伏",)), card=CARD)
+    # 丙县 has no 光伏 project: left out, not scored 0 and made 蜗牛.
+    assert r["county"].to_list() == ["甲县", "乙县"] and r["flag"].to_list() == ["红旗", "蜗牛"]
+
+
 def test_county_filter_is_ignored_for_measurement_but_narrows_rows():
     s = month("2024-05", {"甲县": (0.5, True), "乙县": (0.3, False), "丙县": (0.1, False)})
     r = ranking(Dataset.from_frame(s), "2024-05", Filters(county=("丙县",)), card=CARD)
