@@ -51,6 +51,7 @@ else:
         cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
                if BY_ID[i.id].is_rate}
         cfg["失分说明"] = st.column_config.TextColumn(width="large")
+        cfg["预警"] = st.column_config.TextColumn(width=100)  # "⚠ 约谈预警" in full, not clipped to "⚠ 约谈"
         show_table(table, f"县区排名_{sel.month}", key="ranking", column_config=cfg)
 
         st.subheader(t("warning_why"))
