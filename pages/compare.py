@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from metrics import bulletin
+from metrics.engine import to_month
 from metrics.ranking import load_scorecard
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
@@ -64,7 +65,7 @@ else:
 
         st.subheader(t("gap_title"))
         gap = data.gap_to_target(sel.month, sel.filters)
-        year_end = gap.is_empty() or gap.get_column("months_left").max() == 0
+        year_end = to_month(sel.month).month == 12
         if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
             gap = gap.drop("months_left", "monthly_needed", "next_month_needed")
         money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",
