@@ -30,11 +30,24 @@ from data.validate import Problem, compare_with_previous, format_report, show_va
 # - Numbers: thousands separators must group by three ('1,23' is refused, not read as 123).
 # - Rows skipped without a word: empty rows (a pre-printed 序号 alone counts as empty), 合计/小计/总计/累计 rows
 #   without a project code, repeated header rows, the 栏次 row (甲 乙 1 2 3 …) right under the header.
-#   Notes under the table ('注：', '填表人') are skipped with a warning. Merged data cells are not unmerged.
+#   Notes under the table ('注：', '填表人') are skipped with a warning.
+# - Group heading rows ('一、产业类项目（12个）', '（二）基础设施', 序号 '一' beside a name), with no project code
+#   and no 县区/类别/级别/性质/状态/主体, are skipped with a warning (their subtotals are not projects).
+# - A data cell merged down over several projects (县区, 产业链, 项目类别, … written once for a block) counts for
+#   every row it covers, as it reads on screen. Codes, names and numbers cannot be shared by projects: a merged
+#   项目编码/项目名称 or number cell refuses the file, naming the rows, rather than guessing a split.
 ACCEPTED = "只支持 Excel 工作簿（.xlsx）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）和 Parquet（.parquet）文件"
 SCAN_ROWS = 30  # the header is looked for in the first rows only; titles and unit rows sit above it
 MIN_HEADER_MATCHES = 3
 SUMMARY_WORDS = ("合计", "小计", "总计", "累计")
+# Group headings inside the table: '一、…', '一' alone (序号 column), '（二）…', '1、…', '第三类…'.
+SECTION_RE = re.compile(r"^\s*(?:[一二三四五六七八九十百]+\s*(?:[、.]|$)|\(\s*[一二三四五六七八九十百\d]+\s*\)"
+                        r"|\d+\s*、|第[一二三四五六七八九十百\d]+(?:类|部分|批|项|片区))")
+# A group heading row leaves these blank; a project row has them (it is a project missing its code, then).
+SECTION_BLANK = ("county", "category", "level", "build_type", "status", "investor_type")
+# Merged-down data cells shared by the rows they cover (attributes); the rest must be one per project.
+MERGE_FILL_KINDS = {"str", "enum", "bool", "date", "month"}
+MERGE_REFUSED = {"project_id", "project_name"}
 SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}
 # Lines an analyst adds under the table (notes, signatures): skipped with a warning rather than failing every rule.
 FOOTNOTE_RE = re.compile(r"^(注|备注|说明|填表人|填报人|审核人|制表人|负责人|联系人|联系电话|单位负责人)")
@@ -127,6 +140,7 @@ class _Table:
     header_row: int | None
     labels: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    merges: list[tuple[int, int, int]] = field(default_factory=list)  # (first row, last row, column) of merged cells
 
 
 # ---- cell parsing ----------------------------------------------------------------------------------------------
@@ -528,7 +542,7 @@ def _formula_problems(formulas: dict, rows: list[list], res_warnings: list, res_
             f"另有 {len(cached) - MAX_FORMULA_LINES} 个公式单元格，已按保存的计算结果导入（不重新计算）。")))
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, list[str]]:
+def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, list[str], list[tuple[int, int, int]]]:
     import openpyxl
 
     try:
@@ -541,6 +555,8 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
     rows = [_rstrip(r) for r in ws.iter_rows(values_only=True)]
     # Merged ranges matter only in the header area: a merged header cell counts for every cell it covers.
     spans: dict[tuple[int, int], tuple[object, int]] = {}
+    # Ranges merged down (1-based sheet rows, 0-based column); whether they lie in the data is known later.
+    merges = [(rng.min_row, rng.max_row, rng.min_col - 1) for rng in ws.merged_cells.ranges if rng.max_row > rng.min_row]
     for rng in ws.merged_cells.ranges:
         if rng.min_row > SCAN_ROWS + 2:
             continue
@@ -549,7 +565,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
         for r in range(rng.min_row, min(rng.max_row, SCAN_ROWS + 2) + 1):
             for c in range(rng.min_col, rng.max_col + 1):
                 spans[(r - 1, c - 1)] = (value, width)
-    return rows, spans, ws.title, names
+    return rows, spans, ws.title, names, merges
 
 
 def _rstrip(row: tuple) -> list:
@@ -778,6 +794,36 @@ def _is_summary(values: list, id_value: object) -> bool:
     return hit and (_blank(id_value) or any(w in str(id_value) for w in SUMMARY_WORDS))
 
 
+def _unmerge(table: _Table, mapping: dict[str, tuple[int, float]], mapped_cols: list[int],
+             res: ImportResult) -> set[tuple[str, int]]:
+    """Give each row its share of cells merged down over data rows; refuse merged codes, names and numbers."""
+    by_row = {r: values for r, values in table.rows}
+    name_of = {j: n for n, (j, _) in mapping.items()}
+    refused: set[tuple[str, int]] = set()
+    last_row = max(by_row, default=0)
+    done: dict[int, int] = {}  # column → last row handled: overlapping ranges (a crafted file) are done once
+    for r0, r1, j in sorted(table.merges):
+        if r0 not in by_row or j not in name_of or r0 <= done.get(j, 0):
+            continue  # a header merge, a column that is not imported, or an overlap
+        r1 = done[j] = min(r1, last_row)
+        col = COLUMN_BY_NAME[name_of[j]]
+        top = by_row[r0][j]
+        # Rows the merge runs over that hold nothing else (a blank line at the end of a block) stay empty.
+        rows = [r for r in range(r0 + 1, r1 + 1)
+                if r in by_row and any(not _blank(by_row[r][k]) for k in mapped_cols if k != j)]
+        if not rows or _blank(top):
+            continue
+        if col.kind in MERGE_FILL_KINDS and col.name not in MERGE_REFUSED:
+            for r in rows:
+                by_row[r][j] = top
+        else:
+            refused.update((col.zh, r) for r in rows)
+            res.errors.append(Problem("合并单元格", col.zh, r0, top, (
+                f"第 {r0}–{r1} 行的“{col.zh}”是一个合并单元格，只有第 {r0} 行有值：每个项目的{col.zh}须各自填写，"
+                "请取消合并后逐行填写。")))
+    return refused
+
+
 def _parse_month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:
     if month is None or not str(month).strip():
         return None, None
@@ -806,9 +852,10 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
                 res.warnings.append(Problem("参数被忽略", message="Parquet 文件没有工作表，已忽略指定的工作表名。"))
         elif res.kind == "xlsx":
             formulas = _preflight_xlsx(data, sheet)
-            rows, spans, res.sheet, _ = _read_xlsx(data, sheet)
+            rows, spans, res.sheet, _, merges = _read_xlsx(data, sheet)
             _formula_problems(formulas, rows, res.warnings, res.errors)
             table = _grid_table(rows, spans, lambda j: f"{_col_letter(j)} 列")
+            table.merges = merges
         else:
             rows, spans = _read_csv(data)
             if len(rows) > max_rows() + SCAN_ROWS:
@@ -848,10 +895,13 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
             continue
         mapping[name] = (j, factor)
 
-    # Data rows: drop empty, summary (合计), repeated header and footnote rows.
-    id_col = mapping.get("project_id", (None,))[0]
-    keep: list[tuple[int, list]] = []
     mapped_cols = [j for j, _ in mapping.values()]
+    merged_refused = _unmerge(table, mapping, mapped_cols, res)
+
+    # Data rows: drop empty, summary (合计), group heading, repeated header and footnote rows.
+    id_col = mapping.get("project_id", (None,))[0]
+    attr_cols = [mapping[n][0] for n in SECTION_BLANK if n in mapping]
+    keep: list[tuple[int, list]] = []
     for src_row, values in table.rows:
         texts = [v for v in values if not _blank(v)]
         # Template rows with only a pre-printed 序号 count as empty: no mapped column holds anything.
@@ -864,6 +914,12 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
             continue  # the 栏次 row (甲 乙 1 2 3 …) that statistical tables put under the header
         id_value = values[id_col] if id_col is not None else None
         if _is_summary(values, id_value):
+            continue
+        if (_blank(id_value) and any(isinstance(v, str) and SECTION_RE.match(_nfkc(v)) for v in texts[:2])
+                and all(_blank(values[j]) for j in attr_cols)):
+            heading = " ".join(v.strip() for v in texts[:2] if isinstance(v, str))  # '一 产业类项目' or '一、…'
+            res.warnings.append(Problem("已跳过分组标题行", "", src_row, heading, (
+                f"“{heading}”是分组标题（小计）行，不是项目，未导入：如确为项目，请补填项目编码等必填项。")))
             continue
         repeats = sum(1 for n, (j, _) in mapping.items() if _name(values[j]) == n)
         if repeats >= max(2, len(mapping) // 3):
@@ -904,7 +960,7 @@ def _build(table: _Table, res: ImportResult, month: str | None) -> None:
     res.source_rows = [r for r, _ in keep]
     n = len(keep)
     columns: dict[str, list] = {}
-    bad_cells: set[tuple[str, int]] = set()
+    bad_cells: set[tuple[str, int]] = set(merged_refused)
     for col in COLUMNS:
         if col.name not in mapping:
             columns[col.name] = [None] * n

@@ -269,6 +269,72 @@ def test_subtotal_rows_skipped_but_not_project_names(tmp_path):
     assert ("必填项为空", "项目编码", 4) in {(p.rule, p.column, p.row) for p in res.errors}
 
 
+@pytest.mark.parametrize("seq,name", [(None, "一、产业类项目（2个）"), ("一", "产业类项目"), (None, "（二）基础设施项目"),
+                                      (None, "2、社会民生项目"), (None, "第三类 生态环保项目"), ("（一）", "工业项目")])
+def test_group_heading_rows_skipped_with_a_warning(tmp_path, seq, name):
+    f = valid_frame(3)
+    headers, rows = ledger_rows(f, style="cells")
+    heading = [None] * len(headers)
+    heading[headers.index("项目名称")], heading[headers.index("总投资(万元)")] = name, 30000  # with its subtotal
+    rows.insert(1, heading)
+    path = write_table_xlsx(headers, rows, tmp_path / "a.xlsx", total_row=False)
+    if seq is not None:  # the heading's numeral in the 序号 column, as many county tables do
+        wb = openpyxl.load_workbook(path)
+        wb.active.cell(5, 1).value = seq
+        wb.save(path)
+    res = read_ledger(path)
+    assert res.errors == [], res.report()
+    assert_frame_equal(res.frame, f)
+    assert res.source_rows == [4, 6, 7]
+    skipped = [p for p in res.warnings if p.rule == "已跳过分组标题行"]
+    assert [(p.row, p.value) for p in skipped] == [(5, " ".join(x for x in (seq, name) if x))]
+
+
+def test_a_project_named_like_a_heading_is_not_skipped(tmp_path):
+    f = valid_frame(2)
+    headers, rows = ledger_rows(f, style="cells")
+    rows[0][headers.index("项目编码")], rows[0][headers.index("项目名称")] = None, "一、城市更新项目"
+    res = read_ledger(write_table_xlsx(headers, rows, tmp_path / "a.xlsx", total_row=False))
+    # It has its 县区, 类别, 状态 …: a project missing its code, reported, not dropped.
+    assert ("必填项为空", "项目编码", 4) in {(p.rule, p.column, p.row) for p in res.errors}
+    assert not any(p.rule == "已跳过分组标题行" for p in res.warnings)
+
+
+def _merge_down(path: Path, column: str, first: int, last: int) -> Path:
+    """Merge one column's cells over data rows first..last (sheet rows), as a county office does for a block."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    c = HEADERS.index(column) + 2  # after the 序号 column, 1-based
+    for r in range(first + 1, last + 1):
+        ws.cell(r, c).value = None
+    ws.merge_cells(start_row=first, start_column=c, end_row=last, end_column=c)
+    wb.save(path)
+    return path
+
+
+def test_attribute_cells_merged_down_count_for_every_row(tmp_path):
+    f = valid_frame(5).with_columns(county=pl.Series(["甲县", "甲县", "甲县", "乙县", "乙县"]),
+                                    chain=pl.lit("新材料"), level=pl.lit("市级"))
+    path = write_xlsx(f, tmp_path / "a.xlsx")
+    for column, first, last in (("县区", 4, 6), ("县区", 7, 8), ("产业链", 4, 8), ("项目级别", 5, 8)):
+        _merge_down(path, column, first, last)
+    res = read_ledger(path)
+    assert res.errors == [], res.report()
+    assert_frame_equal(res.frame, f)
+
+
+@pytest.mark.parametrize("column", ["总投资(万元)", "项目编码", "项目名称"])
+def test_codes_names_and_numbers_merged_down_are_refused(tmp_path, column):
+    path = _merge_down(write_xlsx(valid_frame(4), tmp_path / "a.xlsx"), column, 5, 7)
+    res = read_ledger(path)
+    assert res.frame is None
+    merged = [p for p in res.errors if p.rule == "合并单元格"]
+    assert [(p.column, p.row) for p in merged] == [(column, 5)] and "第 5–7 行" in merged[0].message
+    # The covered rows are not reported a second time as empty.
+    assert not any(p.column == column and p.row in (6, 7) for p in res.errors), res.report()
+    assert "合并单元格" in res.report()
+
+
 def test_column_number_row_under_header_skipped(tmp_path):
     f = valid_frame(2)
     headers, rows = ledger_rows(f)
