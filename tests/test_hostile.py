@@ -163,13 +163,13 @@ def test_zip_bomb_refused_before_openpyxl(tmp_path, store, monkeypatch, mb, need
 
 # ---- row caps, from metadata before the rows are read ----------------------------------------------------------------
 def _spy_full_loads(monkeypatch) -> list:
-    """Record openpyxl loads that are not read-only (the expensive full load) and polars parquet reads."""
+    """Record openpyxl loads past the preflight (the value load, data_only=True, or any full load) and parquet reads."""
     seen = []
     real = openpyxl.load_workbook
 
     def spy(*a, **k):
-        if not k.get("read_only"):
-            seen.append("openpyxl full load")
+        if not k.get("read_only") or k.get("data_only"):
+            seen.append("openpyxl value load")
         return real(*a, **k)
 
     monkeypatch.setattr(openpyxl, "load_workbook", spy)
@@ -215,6 +215,16 @@ def test_sheet_dimension_is_checked_and_not_trusted(tmp_path, store, monkeypatch
     out = import_file(lying, store=store, filename="a.xlsx")
     _refused(out, "行数过多")
     assert seen == []
+
+
+def test_a_dimension_that_understates_the_sheet_loses_nothing(tmp_path):
+    f = valid_frame(12)
+    data = write_xlsx(f, tmp_path / "a.xlsx").read_bytes()
+    lying = _patch_member(data, "xl/worksheets/sheet1.xml",
+                          lambda b: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:C5"', b))
+    res = read_ledger(lying, filename="a.xlsx")
+    assert res.errors == [], res.report()
+    assert_frame_equal(res.frame, f)
 
 
 # ---- formula cells -------------------------------------------------------------------------------------------------
