@@ -4,10 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from data.store import StoreError
-from ui import data, screen, state
+from ui import data, runlog, screen, state
 from ui.i18n import t
 from ui.widgets import describe_filters, inject_css
 
+_run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
 st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
@@ -69,4 +70,5 @@ try:
         screen.sidebar_toggle()
 except StoreError as e:
     st.error(str(e))
-nav.run()
+with _run:
+    nav.run()

@@ -29,6 +29,9 @@ def test_load_script_two_sessions(tmp_path):
     assert r["server_cpu_s"] > 0 and r["browser_cpu_s"] > 0 and r["server_cpu_per_view_s"] > 0
     assert r["url"].startswith("http://127.0.0.1:") and r["seconds"] < 60
     assert "p95" in p.stdout and "服务器内存" in p.stdout
+    # The server timed its own script runs (ui/runlog.py): one per view at least, each well under the page time.
+    assert r["server_runs"] >= r["views"] and 0 < r["server_run_p50_s"] <= r["server_run_p95_s"] <= r["max_s"]
+    assert "服务器端每次脚本运行" in p.stdout
     # The server's output went to a log file (an unread pipe would stall the server once full).
     assert "Streamlit" in Path(r["server_log"]).read_text(encoding="utf-8", errors="replace")
 
@@ -67,3 +70,21 @@ def test_load_script_bounds():
     p = subprocess.run([sys.executable, "-m", "bench.load", "--start-server", "--sessions", "500"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "--sessions" in p.stderr
+
+
+def test_browser_processes_exclude_the_server_and_can_be_lowered():
+    """--start-server makes the server a child too: it must count neither as browser CPU nor be deprioritised."""
+    import os
+
+    from bench.load import browser_pids, lower_priority
+
+    sleeper = [sys.executable, "-c", "import time; time.sleep(30)"]
+    server, browser = subprocess.Popen(sleeper), subprocess.Popen(sleeper)
+    try:
+        pids = browser_pids(server.pid)
+        assert browser.pid in pids and server.pid not in pids
+        lower_priority(pids)
+        assert os.getpriority(os.PRIO_PROCESS, browser.pid) == 19
+        assert os.getpriority(os.PRIO_PROCESS, server.pid) == os.getpriority(os.PRIO_PROCESS, os.getpid())
+    finally:
+        server.kill(), browser.kill()
