@@ -23,6 +23,7 @@ import ipaddress
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -498,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"找不到 {CHROMIUM}：请先安装 Debian 的 chromium（apt-get install -y chromium）。", file=sys.stderr)
         return 2
     server = None
+    # A `timeout` or kill sends SIGTERM: leave through the finally below, so a server we started does not outlive us.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         if args.start_server:
             port = free_port()
@@ -506,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 wait_healthy(base)
             except SystemExit as e:
+                if not isinstance(e.code, str):
+                    raise  # SIGTERM while waiting: leave as the signal asked
                 raise SystemExit(f"{e} 服务器日志：{server.log_path}") from None
             pid = server.pid
         else:

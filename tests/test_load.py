@@ -88,3 +88,30 @@ def test_browser_processes_exclude_the_server_and_can_be_lowered():
         assert os.getpriority(os.PRIO_PROCESS, server.pid) == os.getpriority(os.PRIO_PROCESS, os.getpid())
     finally:
         server.kill(), browser.kill()
+
+
+def test_a_terminated_run_takes_its_server_down():
+    """`timeout` sends SIGTERM: the server the script started must not outlive it."""
+    import signal
+    import time
+
+    from bench.load import descendants
+
+    p = subprocess.Popen([sys.executable, "-m", "bench.load", "--start-server", "--sessions", "1", "--seconds", "120"],
+                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        servers: list[int] = []
+        deadline = time.monotonic() + 60
+        while not servers and time.monotonic() < deadline:
+            time.sleep(0.5)
+            servers = [pid for pid in descendants(p.pid)
+                       if b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert servers, "the load script started no server"
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=60) == 128 + signal.SIGTERM
+        time.sleep(1)
+        alive = [pid for pid in servers if Path(f"/proc/{pid}").exists()
+                 and Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"]
+        assert alive == []
+    finally:
+        p.kill()
