@@ -350,8 +350,7 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise _Refused(Problem("文件无法读取", message=(
-            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+        raise _unreadable(e) from None
     total = sum(i.file_size for i in infos)
     bomb = len(infos) > MAX_ZIP_MEMBERS or total > MAX_UNZIPPED_BYTES or any(
         i.file_size > 2**20 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1) for i in infos)
@@ -365,11 +364,14 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)\"")
 
 
-def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
-    """(rows, cells, formulas) counted from the sheet's XML as a stream: the sheet's own <dimension> may lie."""
+def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int, list[str]]:
+    """(rows, cells, formulas) counted from the sheet's XML as a stream — the sheet's own <dimension> may lie — and
+    its merged ranges ('A1:AG1', …), which openpyxl's read-only mode does not expose."""
     rows = cells = formulas = 0
+    refs: list[str] = []
     tail = b""
     with zf.open(part) as fh:
         while True:
@@ -384,8 +386,9 @@ def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
             rows += len(_ROW_TAG.findall(head))
             cells += len(_CELL_TAG.findall(head))
             formulas += len(_FORMULA_TAG.findall(head))
+            refs += [m.decode("ascii") for m in _MERGE_REF.findall(head)]
             if not chunk:
-                return rows, cells, formulas
+                return rows, cells, formulas, refs
             if len(tail) > 4096:  # a '<' that never closes: not XML we could use, stop carrying it
                 tail = b""
 
@@ -477,17 +480,17 @@ def _pick_sheet(worksheets: list, sheet: str | None):
     return ws
 
 
-def _preflight_xlsx(data: bytes, sheet: str | None) -> dict[tuple[int, int], tuple[str, str]]:
-    """Before the full load: zip-bomb checks, the chosen sheet's size from its dimension and from its XML, and its
-    formula cells (read once with data_only=False, never evaluated): {(row0, col0): (coordinate, formula)}."""
+def _preflight_xlsx(data: bytes, sheet: str | None) -> tuple[dict[tuple[int, int], tuple[str, str]], list[str]]:
+    """Before the full load: zip-bomb checks, the chosen sheet's size from its dimension and from its XML, its
+    formula cells (read once with data_only=False, never evaluated): {(row0, col0): (coordinate, formula)}, and its
+    merged ranges from the same pass over the XML."""
     import openpyxl
 
     zf = _check_zip(data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as e:  # openpyxl raises many types for damaged files; all mean the same to the analyst
-        raise _Refused(Problem("文件无法读取", message=(
-            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+        raise _unreadable(e) from None
     try:
         ws = _pick_sheet(wb.worksheets, sheet)
         limit = max_rows() + SCAN_ROWS
@@ -499,8 +502,9 @@ def _preflight_xlsx(data: bytes, sheet: str | None) -> dict[tuple[int, int], tup
                 f"工作表“{ws.title}”有 {declared_cols:,} 列，超过上限 {MAX_COLUMNS:,} 列：请删除多余的列后再导入。")))
         part = getattr(ws, "_worksheet_path", None)
         n_rows = n_cells = n_formulas = 0
+        refs: list[str] = []
         if part:
-            n_rows, n_cells, n_formulas = _scan_sheet_xml(zf, part)
+            n_rows, n_cells, n_formulas, refs = _scan_sheet_xml(zf, part)
             if n_rows > limit:
                 raise _too_many_rows(n_rows, f"工作表“{ws.title}”")
             if n_cells > MAX_CELLS:
@@ -513,9 +517,15 @@ def _preflight_xlsx(data: bytes, sheet: str | None) -> dict[tuple[int, int], tup
                     if getattr(cell, "data_type", None) == "f":
                         text = getattr(cell.value, "text", cell.value)
                         formulas[(cell.row - 1, cell.column - 1)] = (cell.coordinate, str(text or ""))
-        return formulas
+        return formulas, refs
     finally:
         wb.close()
+
+
+def _unreadable(e: Exception) -> _Refused:
+    """An xlsx that zipfile or openpyxl cannot open: one message, whatever the library raised."""
+    return _Refused(Problem("文件无法读取", message=(
+        f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。")))
 
 
 def _formula_problems(formulas: dict, rows: list[list], res_warnings: list, res_errors: list) -> None:
@@ -542,28 +552,26 @@ def _formula_problems(formulas: dict, rows: list[list], res_warnings: list, res_
             f"另有 {len(cached) - MAX_FORMULA_LINES} 个公式单元格，已按保存的计算结果导入（不重新计算）。")))
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, list[str], list[tuple[int, int, int]]]:
+def _read_xlsx(data: bytes, sheet: str | None, refs: list[str]
+               ) -> tuple[list[list], dict, str, list[str], list[tuple[int, int, int]]]:
     import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
     try:
         # Read-only streams the sheet (~1.6× faster than building every cell object); merged ranges, which it does
-        # not expose, come from the sheet's XML below.
+        # not expose, come from the preflight's pass over the sheet's XML (refs).
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             names = [ws.title for ws in wb.worksheets]
             ws = _pick_sheet(wb.worksheets, sheet)
             ws.reset_dimensions()  # the sheet's <dimension> may be wrong: read every row and cell there is
             rows = [_rstrip(r) for r in ws.iter_rows(values_only=True)]
-            part = getattr(ws, "_worksheet_path", None)
-            refs = _merge_refs(zipfile.ZipFile(io.BytesIO(data)), part) if part else []
         finally:
             wb.close()
     except _Refused:
         raise
     except Exception as e:  # openpyxl raises many types for damaged files; all mean the same to the analyst
-        raise _Refused(Problem("文件无法读取", message=(
-            f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。"))) from None
+        raise _unreadable(e) from None
     # Merged ranges matter in the header area (a merged header cell counts for every cell it covers) and, merged
     # down, in the data (1-based sheet rows, 0-based column; whether a range lies in the data is known later).
     spans: dict[tuple[int, int], tuple[object, int]] = {}
@@ -586,26 +594,6 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list[list], dict, str, l
             for c in range(min_col, min(max_col, MAX_COLUMNS) + 1):
                 spans[(r - 1, c - 1)] = (value, width)
     return rows, spans, ws.title, names, merges
-
-
-_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)\"")
-
-
-def _merge_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """The sheet's merged ranges ('A1:AG1', …) from its XML, read as a stream."""
-    refs: list[str] = []
-    tail = b""
-    with zf.open(part.lstrip("/")) as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            buf = tail + chunk
-            cut = len(buf) if not chunk else max(buf.rfind(b"<"), 0)
-            refs += [m.decode("ascii") for m in _MERGE_REF.findall(buf[:cut])]
-            tail = buf[cut:]
-            if not chunk:
-                return refs
-            if len(tail) > 4096:  # a '<' that never closes: not XML we could use, stop carrying it
-                tail = b""
 
 
 def _rstrip(row: tuple) -> list:
@@ -891,8 +879,8 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
             if sheet:
                 res.warnings.append(Problem("参数被忽略", message="Parquet 文件没有工作表，已忽略指定的工作表名。"))
         elif res.kind == "xlsx":
-            formulas = _preflight_xlsx(data, sheet)
-            rows, spans, res.sheet, _, merges = _read_xlsx(data, sheet)
+            formulas, refs = _preflight_xlsx(data, sheet)
+            rows, spans, res.sheet, _, merges = _read_xlsx(data, sheet, refs)
             _formula_problems(formulas, rows, res.warnings, res.errors)
             table = _grid_table(rows, spans, lambda j: f"{_col_letter(j)} 列")
             table.merges = merges
