@@ -12,7 +12,8 @@ script as not running, the status widget is gone and the page's own title is ren
 process's RSS (/proc/PID/status) before, at peak and after, CPU seconds of the server and of the browsers, and —
 with --start-server — the server's own time per script run (the app logs it to KPM_RUN_LOG, ui/runlog.py), which
 no browser on this machine can slow down except by taking CPU. --nice-browsers runs the browsers at nice 19.
-Only loopback addresses; sessions and time are capped; it stops by itself (also on SIGTERM, taking its server down). Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
+Only loopback addresses; sessions and time are capped; it stops by itself (also on SIGTERM, taking its server down).
+Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
 """
 from __future__ import annotations
 
