@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, UNIT_FACTORS, ZH, match_header, normalize_header, split_unit
+from data.submissions import unit_column
 from data.store import Store, StoreError, month_key, safe_source_name
 from data.validate import Problem, compare_with_previous, format_report, show_value, validate
 
@@ -1055,37 +1056,81 @@ def previous_month(month: str) -> str:
     return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
+def _previous_rows(store: Store, month: str, units: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """Last month's published rows of the units this file submits (other units' projects are not 'missing')."""
+    prev_key = previous_month(month)
+    if prev_key not in store.months():
+        return None
+    previous = store.read(prev_key)
+    owners = unit_column(previous, store.units(prev_key))
+    return previous.filter(owners.is_in(list(units)))
+
+
+def _foreign_rows(frame: pl.DataFrame, source_rows, unit: str) -> list[Problem]:
+    """A county reporter's rows of another county, each named."""
+    rows = list(source_rows) if source_rows else list(range(1, frame.height + 1))
+    return [Problem("不属于本单位", ZH["county"], rows[i], county,
+                    f"第 {rows[i]} 行“{name}”属于“{county}”，您只能报送“{unit}”的项目：请删除该行，或由{county}报送。")
+            for i, (county, name) in enumerate(frame.select("county", "project_name").iter_rows()) if county != unit]
+
+
+def _is_county(store: Store, unit: str, frame: pl.DataFrame) -> bool:
+    """A unit is a county (its rows are its 县区's) when that name is a 县区 in this file or any stored month."""
+    if unit in set(frame.get_column("county")):
+        return True
+    return any(unit in st for st in (store.units(m) for m in store.months()[-1:]) if unit in st and
+               st[unit].kind == "county")
+
+
 def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: str | None = None,
                 sheet: str | None = None, month: str | None = None, replace: bool = False, user: str = "",
-                dry_run: bool = False) -> ImportOutcome:
-    """Read, validate, compare with the stored previous month, and write only when there are no errors."""
+                dry_run: bool = False, unit: str | None = None, reporter_unit: str | None = None) -> ImportOutcome:
+    """Read, validate, compare each unit with its stored previous month, and write only when there are no
+    errors: an analyst's import publishes (rows grouped by 县区, or all as the named `unit`); a reporter's
+    (`reporter_unit`) becomes that unit's submission awaiting review."""
     res = read_ledger(path_or_bytes, filename=filename, sheet=sheet, month=month)
     errors, warnings = list(res.errors), list(res.warnings)
     rows = res.frame.height if res.frame is not None else len(res.source_rows)
-    if res.frame is not None and res.month:
-        prev_key = previous_month(res.month)
+    named = unit
+    if res.frame is not None and reporter_unit:
+        if _is_county(store, reporter_unit, res.frame):
+            errors.extend(_foreign_rows(res.frame, res.source_rows, reporter_unit))
+        else:
+            named = reporter_unit
+    if res.frame is not None and res.month and not errors:
         try:
-            previous = store.read(prev_key) if prev_key in store.months() else None
+            plan = store.plan(res.frame, unit=named)
+            previous = _previous_rows(store, plan.month, plan.units)
         except (Exception, pl.exceptions.PanicException):  # an unreadable stored month must not block this import
-            previous = None
-            warnings.append(Problem("上月数据无法读取", message=f"库中 {prev_key} 的数据无法读取，已跳过与上月的比对。"))
+            plan, previous = None, None
+            warnings.append(Problem("上月数据无法读取", message=f"库中 {previous_month(res.month)} 或本月的数据无法读取，"
+                                    "已跳过与已有数据的比对。"))
         warnings.extend(compare_with_previous(res.frame, previous, res.source_rows))
-        if res.month in store.months():
-            if dry_run and not replace:
-                warnings.append(Problem("月份已有数据", ZH["snapshot_month"], None, res.month,
-                                        f"库中已有 {res.month} 的数据：正式导入时需选择“替换”（命令行加 --replace）。"))
-            elif replace:
-                warnings.append(Problem("将替换已有数据", ZH["snapshot_month"], None, res.month,
-                                        f"库中已有 {res.month} 的数据，将被替换（旧版本保存在历史记录中）。"))
-            else:
-                errors.append(Problem("月份已有数据", ZH["snapshot_month"], None, res.month, (
-                    f"库中已有 {res.month} 的数据，未覆盖：如需替换，请勾选“替换”（命令行加 --replace）。")))
+        changes = [f"{u}：{text}" for u, text in plan.changes.items()] if plan else []
+        published = list(plan.changes) if plan else []
+        errors.extend(Problem("项目重复报送", ZH["project_id"], None, "", msg) for msg in (plan.clashes if plan else []))
+        if published and reporter_unit:
+            warnings.append(Problem("将替换已有数据", ZH["snapshot_month"], None, res.month, (
+                f"{res.month} 已有{'、'.join(published)}已发布的数据：审核通过后将替换（{'；'.join(changes)}）。")))
+        elif published and (replace or dry_run):
+            warnings.append(Problem("将替换已有数据" if replace else "月份已有数据", ZH["snapshot_month"], None, res.month, (
+                f"库中 {res.month} 中{'、'.join(published)}已有数据，"
+                + ("将被替换（旧版本保存在历史记录中），其他单位不变：" if replace else "正式导入时需选择“替换”（命令行加 --replace）：")
+                + "；".join(changes) + "。")))
+        elif published:
+            errors.append(Problem("月份已有数据", ZH["snapshot_month"], None, res.month, (
+                f"库中 {res.month} 中{'、'.join(published)}已有数据，未覆盖：如需替换这些单位的数据，"
+                "请勾选“替换”（命令行加 --replace）；其他单位的数据不受影响。（" + "；".join(changes) + "）")))
     outcome = ImportOutcome(ok=not errors, month=res.month, rows=rows, errors=errors, warnings=warnings, result=res)
     if errors or dry_run:
         return outcome
     try:
-        outcome.record = store.write(res.frame, source=res.filename or "", source_sha256=res.sha256,
-                                     replace=replace, user=user)
+        if reporter_unit:
+            outcome.record = store.submit(res.frame, unit=reporter_unit, source=res.filename or "",
+                                          source_sha256=res.sha256, user=user)
+        else:
+            outcome.record = store.write(res.frame, source=res.filename or "", source_sha256=res.sha256,
+                                         replace=replace, user=user, unit=named)
     except StoreError as e:
         outcome.errors.append(Problem("写入被拒绝", ZH["snapshot_month"], None, res.month or "", str(e)))
         outcome.ok = False

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,15 @@ from pathlib import Path
 import polars as pl
 
 from data.schema import SCHEMA
+from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, change_summary, conflicts, month_report,
+                              published_rows, replay, split_units, unit_column)
 
 ENV_VAR = "KPM_STORE"
 DEFAULT_DIR = Path(__file__).resolve().parent / "store"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+LOCK_TIMEOUT_VAR = "KPM_LOCK_TIMEOUT"
+LOCK_TIMEOUT_S = 30.0
 FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see _fault)
 FAULT_POINTS = ("after_tmp_write", "after_history", "after_replace", "mid_audit")
 TMP_SUFFIX = ".tmp"
@@ -79,9 +84,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def make_dirs(path: Path) -> None:
+    """mkdir -p, fsyncing the parent of every directory it creates, so a crash cannot lose the new entry."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir()
+        _fsync_dir(d.parent)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temp file in the same directory, fsync, os.replace: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -97,12 +115,37 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+
+
+def _one_month(df: pl.DataFrame) -> str:
+    months = df.get_column("snapshot_month").unique().to_list()
+    if len(months) != 1:
+        raise StoreError("一个快照只能包含一个报送月份。")
+    return month_key(months[0])
+
+
 def frame_to_parquet_bytes(df: pl.DataFrame) -> bytes:
     import io
 
     buf = io.BytesIO()
     df.write_parquet(buf, compression="zstd", statistics=True)
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a write would do: the month, the file's submissions by unit, replaced units → change, clashes."""
+
+    month: str
+    units: dict[str, pl.DataFrame]
+    changes: dict[str, str]
+    clashes: list[str]
 
 
 @dataclass(frozen=True)
@@ -126,6 +169,7 @@ class Store:
         self.history_dir = self.root / "history"
         self.audit_path = self.root / "audit.jsonl"
         self.lock_path = self.root / ".lock"
+        self.pending_dir = self.root / "pending"
 
     # ---- reading ---------------------------------------------------------------
     def path_for(self, month: dt.date | str) -> Path:
@@ -176,7 +220,7 @@ class Store:
         """Each stored month with its last successful import record."""
         last: dict[str, dict] = {}
         for rec in self.audit():
-            if rec.get("action") in ("import", "replace", "restore"):
+            if rec.get("action") in SNAPSHOT_ACTIONS:
                 last[rec["month"]] = rec
         out = []
         for m in self.months():
@@ -190,11 +234,21 @@ class Store:
 
     # ---- writing ---------------------------------------------------------------
     @contextlib.contextmanager
-    def lock(self):
-        """An exclusive inter-process lock on the store (fcntl.flock; released if the process dies)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+    def lock(self, timeout: float | None = None):
+        """An exclusive inter-process lock on the store (fcntl.flock; released if the process dies), waited for
+        at most `timeout` seconds ($KPM_LOCK_TIMEOUT, default 30) so a page never hangs on a stuck writer."""
+        make_dirs(self.root)
+        wait = float(os.environ.get(LOCK_TIMEOUT_VAR, LOCK_TIMEOUT_S)) if timeout is None else timeout
         with open(self.lock_path, "a+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(f"数据库正忙：另一位用户正在写入，{wait:g} 秒内未能完成。库中数据未改变，请稍后重试。")
+                    time.sleep(0.05)
             try:
                 yield
             finally:
@@ -218,32 +272,139 @@ class Store:
         finally:
             os.close(fd)
 
-    def write(self, df: pl.DataFrame, *, source: str = "", source_sha256: str = "", replace: bool = False,
-              user: str = "") -> dict:
-        """Store one validated snapshot atomically; refuse an existing month unless replace; audit it."""
-        months = df.get_column("snapshot_month").unique().to_list()
-        if len(months) != 1:
-            raise StoreError("一个快照只能包含一个报送月份。")
-        key = month_key(months[0])
-        data = frame_to_parquet_bytes(df.select(list(SCHEMA.names())).cast(SCHEMA))
+    def units(self, month: str) -> dict[str, UnitState]:
+        """Each reporting unit's state in a month (published, pending, returned), from the audit log."""
+        counties: list[str] = []
+        if self.path_for(month).exists():
+            with contextlib.suppress(Exception, pl.exceptions.PanicException):
+                counties = pl.scan_parquet(self.path_for(month)).select(pl.col("county").unique(
+                    maintain_order=True)).collect().to_series().to_list()
+        return replay(self.audit(), month, counties)
+
+    def settings(self) -> Settings:
+        """Deadline day and configured expected units (settings.json beside the snapshots)."""
+        path = self.root / "settings.json"
+        if not path.exists():
+            return Settings()
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Settings(int(raw.get("deadline_day", Settings.deadline_day)), tuple(raw.get("expected_units", ())))
+
+    def save_settings(self, settings: Settings, *, user: str = "") -> None:
+        """Store the deadline day and expected units atomically; audited."""
+        if not 1 <= settings.deadline_day <= 31:
+            raise StoreError(f"报送截止日“{settings.deadline_day}”无效：请填 1–31 之间的日子（默认 25）。")
+        data = json.dumps({"deadline_day": settings.deadline_day, "expected_units": list(settings.expected_units)},
+                          ensure_ascii=False, indent=1).encode("utf-8")
         with self.lock():
-            target = self.path_for(key)
-            action = "import"
-            if target.exists():
-                if not replace:
-                    raise StoreError(f"{key} 已有数据，未覆盖。如需替换，请选择“替换”（命令行加 --replace）。")
-                stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-                atomic_write_bytes(self.history_dir / f"{key}.{stamp}.parquet", target.read_bytes())
+            atomic_write_bytes(self.root / "settings.json", data)
+            self._append_audit({"time": _now(), "user": user, "action": "settings", "month": "",
+                                "deadline_day": settings.deadline_day, "expected_units": list(settings.expected_units)})
+
+    def report(self, month: str) -> MonthReport:
+        """The month's 报送情况: expected units (published in the latest stored month before it, plus the
+        configured list) and every unit that reported, each with its status."""
+        states = self.units(month)
+        snapshot = self.read(month) if self.path_for(month).exists() else None
+        earlier = [m for m in self.months() if m < month]
+        expected: list[str] = []
+        if earlier:
+            expected = [u for u, st in self.units(earlier[-1]).items() if st.published]
+        return month_report(month, states, published_rows(states, snapshot), expected, self.settings())
+
+    def plan(self, df: pl.DataFrame, *, unit: str | None = None) -> Plan:
+        """What writing this file would do, before anything is written: its submissions by unit, the published
+        units it would replace with what changes, and project_ids another unit already reported."""
+        month = _one_month(df)
+        new = split_units(df, unit)
+        if not self.path_for(month).exists():
+            return Plan(month, new, {}, [])
+        snap, states = self.read(month), self.units(month)
+        owners = unit_column(snap, states)
+        changes = {name: change_summary(snap.filter(owners == name), frame) for name, frame in new.items()
+                   if name in states and states[name].published}
+        stay = ~owners.is_in(list(new))
+        return Plan(month, new, changes, conflicts(new, snap.filter(stay), owners.filter(stay)))
+
+    def write(self, df: pl.DataFrame, *, source: str = "", source_sha256: str = "", replace: bool = False,
+              user: str = "", unit: str | None = None, action: str | None = None,
+              submitted: dict | None = None) -> dict:
+        """Publish a file's submissions atomically: its rows grouped by 县区 (or all as the named `unit`) join
+        the month's snapshot; a unit already published is replaced only with `replace`, other units' rows are
+        never touched; audited with every unit written."""
+        month = _one_month(df)
+        new = split_units(df, unit)
+        with self.lock():
+            target = self.path_for(month)
+            states = self.units(month)
+            kept = self.read(month) if target.exists() else df.clear()
+            owners = unit_column(kept, states) if target.exists() else pl.Series("unit", [], pl.String)
+            again = [u for u in new if u in states and states[u].published]
+            if again and not replace:
+                raise StoreError(f"{month} 中{'、'.join(again)}已有数据，未覆盖。如需替换{'该' if len(again) == 1 else '这些'}"
+                                 "单位的数据，请选择“替换”（命令行加 --replace）；其他单位的数据不受影响。")
+            stay = ~owners.is_in(list(new))
+            kept, owners = kept.filter(stay), owners.filter(stay)
+            clash = conflicts(new, kept, owners)
+            if clash:
+                raise StoreError(clash[0] + (f"（另有 {len(clash) - 1} 处同类冲突）" if len(clash) > 1 else ""))
+            frames = [kept, df] if kept.height else [df]  # the file's rows keep their order
+            merged = pl.concat([f.select(list(SCHEMA.names())).cast(SCHEMA) for f in frames])
+            data = frame_to_parquet_bytes(merged)
+            replaced = target.exists()
+            if replaced:
+                atomic_write_bytes(self.history_dir / f"{month}.{_stamp()}.parquet", target.read_bytes())
                 _fault("after_history")
-                action = "replace"
             atomic_write_bytes(target, data)
             _fault("after_replace")
+            units = {name: {"kind": "named" if unit else "county", "rows": frame.height,
+                            **({"project_ids": frame.get_column("project_id").to_list()} if unit else {}),
+                            **(submitted or {})} for name, frame in new.items()}
             record = {
-                "time": dt.datetime.now().isoformat(timespec="seconds"), "user": user,
-                "source": safe_source_name(source),
-                "sha256": source_sha256, "stored_sha256": sha256_bytes(data), "rows": df.height, "month": key,
-                "action": action,
+                "time": _now(), "user": user, "source": safe_source_name(source),
+                "sha256": source_sha256, "stored_sha256": sha256_bytes(data), "rows": merged.height, "month": month,
+                "action": action or ("replace" if again else "import"), "units": units,
             }
+            self._append_audit(record)
+        return record
+
+    # ---- review: a reporter's submission waits for an analyst -----------------------------------------
+    def submit(self, df: pl.DataFrame, *, unit: str, source: str = "", source_sha256: str = "",
+               user: str = "") -> dict:
+        """Keep a reporter's validated ledger as the unit's submission 待审核 (not in the snapshot yet)."""
+        month = _one_month(df)
+        data = frame_to_parquet_bytes(df.select(list(SCHEMA.names())).cast(SCHEMA))
+        with self.lock():
+            name = f"{month}/{_stamp()}.parquet"
+            atomic_write_bytes(self.pending_dir / name, data)
+            record = {"time": _now(), "user": user, "source": safe_source_name(source), "sha256": source_sha256,
+                      "stored_sha256": sha256_bytes(data), "rows": df.height, "month": month, "action": "submit",
+                      "unit": unit, "file": name}
+            self._append_audit(record)
+        return record
+
+    def pending(self, month: str, unit: str) -> tuple[dict, pl.DataFrame]:
+        """A unit's submission awaiting review and its rows."""
+        st = self.units(month).get(unit)
+        if st is None or st.pending is None:
+            raise StoreError(f"{month} 没有{unit}待审核的报送。")
+        return st.pending, pl.read_parquet(self.pending_dir / st.pending["file"])
+
+    def publish(self, month: str, unit: str, *, user: str = "") -> dict:
+        """Publish (通过) a unit's pending submission: it replaces the unit's published rows, if any."""
+        rec, frame = self.pending(month, unit)
+        submitted = {"submitted_at": rec.get("time", ""), "submitted_by": rec.get("user", "")}
+        named = self.units(month)[unit].kind == "named" or set(frame.get_column("county").unique()) != {unit}
+        return self.write(frame, source=rec.get("source", ""), source_sha256=rec.get("sha256", ""), replace=True,
+                          user=user, unit=unit if named else None, action="publish", submitted=submitted)
+
+    def return_submission(self, month: str, unit: str, reason: str, *, user: str = "") -> dict:
+        """Return (退回) a unit's pending submission to its reporter, with the reason; audited."""
+        if not reason.strip():
+            raise StoreError("退回时请写明原因（例如哪些项目的数据需要核实），填报员会看到它。")
+        self.pending(month, unit)
+        with self.lock():
+            record = {"time": _now(), "user": user, "month": month, "action": "return", "unit": unit,
+                      "reason": reason.strip()}
             self._append_audit(record)
         return record
 
@@ -254,8 +415,7 @@ class Store:
             target = self.path_for(key)
             if not target.exists():
                 raise StoreError(f"库中没有 {key} 的数据，无法删除。")
-            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-            atomic_write_bytes(self.history_dir / f"{key}.{stamp}.parquet", target.read_bytes())
+            atomic_write_bytes(self.history_dir / f"{key}.{_stamp()}.parquet", target.read_bytes())
             target.unlink()
             _fsync_dir(target.parent)
             record = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "source": "",
@@ -319,7 +479,7 @@ def intact_problem(path: Path, month: str) -> str | None:
 def _last_records(audit: list[dict]) -> dict[str, dict]:
     last: dict[str, dict] = {}
     for rec in audit:
-        if rec.get("action") in ("import", "replace", "restore", "delete") and rec.get("month"):
+        if rec.get("action") in (*SNAPSHOT_ACTIONS, "delete") and rec.get("month"):
             last[rec["month"]] = rec
     return last
 
@@ -358,7 +518,8 @@ def _check_months(store: "Store", audit: list[dict], report: CheckReport) -> lis
 
 def _stale_temps(store: "Store") -> list[Path]:
     out = []
-    for d in (store.snap_dir, store.history_dir, store.root):
+    pending = [d for d in store.pending_dir.iterdir() if d.is_dir()] if store.pending_dir.is_dir() else []
+    for d in (store.snap_dir, store.history_dir, store.root, *pending):
         if d.is_dir():
             out.extend(p for p in d.iterdir() if p.is_file() and p.name.startswith(".") and p.name.endswith(TMP_SUFFIX))
     return sorted(out)
@@ -424,9 +585,10 @@ def _repair_month(store: "Store", f: _MonthFinding, rec: dict | None, report: Ch
     expected = rec.get("stored_sha256") if rec and not deleted else None
     pick = None if deleted else _restore_candidate(store, m, expected)
     if target.exists():  # keep the damaged or unrecorded file, out of the readers' way
-        store.history_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(store.history_dir)
         os.replace(target, store.history_dir / f"{m}.{stamp}.parquet.damaged")
         _fsync_dir(store.snap_dir)
+        _fsync_dir(store.history_dir)
     base = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "month": m}
     if pick is None:
         if deleted:
