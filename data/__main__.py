@@ -1,4 +1,4 @@
-"""Command line: python -m data import|validate|list|check|hash-password|demo (messages in Chinese)."""
+"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo."""
 from __future__ import annotations
 
 import argparse
@@ -48,7 +48,7 @@ def cmd_import(args) -> int:
     from data.ingest import import_file
 
     outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, replace=args.replace,
-                          user=_user())
+                          user=_user(), unit=args.unit)
     if outcome.ok:
         _print_summary(outcome, "导入成功")
         return 0
@@ -61,7 +61,8 @@ def cmd_validate(args) -> int:
     """Check one ledger without writing anything."""
     from data.ingest import import_file
 
-    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, dry_run=True)
+    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, dry_run=True,
+                          unit=args.unit)
     if outcome.ok:
         _print_summary(outcome, "检查通过")
         return 0
@@ -125,6 +126,128 @@ def cmd_check(args) -> int:
     return 1
 
 
+def _month(text: str) -> str:
+    from data.store import month_key, parse_month
+
+    return month_key(parse_month(text))
+
+
+def cmd_submissions(args) -> int:
+    """Print a month's 报送情况: every expected unit's status, rows, who and when, and lateness."""
+    import json
+
+    store = _store(args)
+    report = store.report(_month(args.month))
+    if args.format == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+        return 0
+    from data.submissions import STATUS_ZH
+
+    print(report.line())
+    print(f"报送截止日：{report.deadline:%Y-%m-%d}")
+    print("报送单位        状态    行数  报送时间             报送人      备注")
+    for u in report.units:
+        note = "逾期" if u.late else ""
+        note = "；".join(x for x in (note, "有待审核的更新" if u.pending_update else "",
+                                     f"退回原因：{u.reason}" if u.reason else "") if x)
+        print(f"{u.unit:<12}  {STATUS_ZH[u.status]:<6}  {u.rows:>4}  {u.submitted_at or '—':<19}  "
+              f"{u.submitted_by or '—':<10}  {note}")
+    return 0
+
+
+def cmd_review(args) -> int:
+    """Publish (通过) or return (退回) a unit's submission awaiting review, or list those awaiting it."""
+    store = _store(args)
+    month = _month(args.month)
+    if args.action == "list":
+        waiting = [u for u in store.report(month).units if u.status == "pending" or u.pending_update]
+        if not waiting:
+            print(f"{month} 没有待审核的报送。")
+        for u in waiting:
+            rec, frame = store.pending(month, u.unit)
+            print(f"{u.unit}：{frame.height} 行，{rec.get('user') or '—'} 于 {rec.get('time', '')} 报送（{rec.get('source', '')}）")
+        return 0
+    if not args.unit:
+        print("请用 --unit 指定报送单位。", file=sys.stderr)
+        return 2
+    if args.action == "publish":
+        rec = store.publish(month, args.unit, user=_user())
+        print(f"已发布：{month} {args.unit} 的报送已计入当月数据（当月共 {rec['rows']} 个项目）。")
+    else:
+        store.return_submission(month, args.unit, args.reason or "", user=_user())
+        print(f"已退回：{month} {args.unit} 的报送，原因：{args.reason}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
+    from data.template import ledger_template
+    from data.store import parse_month
+
+    store = _store(args)
+    month = parse_month(args.month)
+    earlier = [m for m in store.months() if m < _month(args.month)]
+    frame = None
+    if earlier:
+        snap = store.read(earlier[-1])
+        from data.submissions import unit_column
+
+        frame = snap.filter(unit_column(snap, store.units(earlier[-1])) == args.unit)
+    out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
+    out.write_bytes(ledger_template(frame if frame is not None and frame.height else None, month, args.unit))
+    rows = frame.height if frame is not None else 0
+    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{earlier[-1] if earlier else '—'}已发布的 {rows} 个项目）。")
+    return 0
+
+
+def cmd_user(args) -> int:
+    """Manage named sign-in accounts: add, list, remove, passwd."""
+    from data import users
+
+    store = _store(args)
+    if args.action == "list":
+        accs = users.accounts(store)
+        if not accs:
+            print("还没有用户：用 python -m data user add 用户名 --role analyst|reporter [--unit 单位] 添加。")
+        for a in accs:
+            print(f"{a.name:<16} {users.ROLES[a.role]:<4} {a.unit or '—':<12} 创建于 {a.created}")
+        return 0
+    if not args.name:
+        print("请给出用户名。", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        users.remove(store, args.name, by=_user())
+        print(f"已删除用户“{args.name}”。")
+        return 0
+    password = _read_password_twice()
+    if password is None:
+        return 1
+    if args.action == "add":
+        acc = users.add(store, args.name, args.role or "", password, unit=args.unit or "", by=_user())
+        where = f"，报送单位：{acc.unit}" if acc.unit else ""
+        print(f"已添加用户“{acc.name}”（{users.ROLES[acc.role]}{where}）。")
+    else:
+        users.set_password(store, args.name, password, by=_user())
+        print(f"已更新“{args.name}”的口令。")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    """Show or set the reporting deadline day and the expected units."""
+    from data.submissions import Settings
+
+    store = _store(args)
+    cur = store.settings()
+    if args.deadline is None and args.units is None:
+        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}")
+        return 0
+    units = tuple(u.strip() for u in args.units.replace("，", ",").split(",") if u.strip()) if args.units is not None \
+        else cur.expected_units
+    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units), user=_user())
+    print("已保存。")
+    return 0
+
+
 def _read_password_twice() -> str | None:
     if sys.stdin.isatty():
         first = getpass.getpass("分析员口令：")
@@ -169,17 +292,54 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("import", help="导入台账到数据库（有错误时不写入）")
     common(sp)
     sp.add_argument("--store", metavar="目录", help="数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
-    sp.add_argument("--replace", action="store_true", help="该月份已有数据时替换（旧版本存入历史）")
+    sp.add_argument("--replace", action="store_true", help="文件中的单位当月已有数据时替换这些单位的数据（旧版本存入历史）")
+    sp.add_argument("--unit", metavar="单位", help="整个文件作为该单位的报送（如 市交通局）；默认按县区分为各县区的报送")
     sp.set_defaults(func=cmd_import)
 
     sp = sub.add_parser("validate", help="只检查台账，不写入")
     common(sp)
+    sp.add_argument("--unit", metavar="单位", help="整个文件作为该单位的报送")
     sp.add_argument("--store", metavar="目录", help="用于与上月比对的数据库目录")
     sp.set_defaults(func=cmd_validate)
 
     sp = sub.add_parser("list", help="列出数据库中的月份")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("submissions", help="某月各报送单位的报送情况（已发布、待审核、已退回、未报送、逾期）")
+    sp.add_argument("--month", metavar="YYYY-MM", required=True, help="报送月份")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.add_argument("--format", choices=["text", "json"], default="text", help="输出格式")
+    sp.set_defaults(func=cmd_submissions)
+
+    sp = sub.add_parser("review", help="审核填报员的报送：list 列出待审核，publish 通过，return 退回")
+    sp.add_argument("action", choices=["list", "publish", "return"], metavar="list|publish|return")
+    sp.add_argument("--month", metavar="YYYY-MM", required=True, help="报送月份")
+    sp.add_argument("--unit", metavar="单位", help="报送单位")
+    sp.add_argument("--reason", metavar="原因", help="退回原因（退回时必填）")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_review)
+
+    sp = sub.add_parser("template", help="生成某单位下月的底稿（上月已发布数据的 Excel 台账）")
+    sp.add_argument("--unit", metavar="单位", required=True, help="报送单位")
+    sp.add_argument("--month", metavar="YYYY-MM", required=True, help="要填报的月份（底稿沿用此前最近一个月的已发布数据）")
+    sp.add_argument("--out", metavar="文件", help="输出的 .xlsx 文件（默认 单位_年月_重点项目台账.xlsx）")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_template)
+
+    sp = sub.add_parser("user", help="管理登录账号：add 添加、list 列出、remove 删除、passwd 改口令（口令从终端或标准输入读两次）")
+    sp.add_argument("action", choices=["add", "list", "remove", "passwd"], metavar="add|list|remove|passwd")
+    sp.add_argument("name", nargs="?", metavar="用户名")
+    sp.add_argument("--role", choices=["analyst", "reporter"], help="analyst 分析员，reporter 填报员")
+    sp.add_argument("--unit", metavar="单位", help="填报员的报送单位（如 石门县）")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_user)
+
+    sp = sub.add_parser("settings", help="查看或设置报送截止日和应报单位")
+    sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")
+    sp.add_argument("--units", metavar="单位,单位", help="除上月已报送单位外，还应报送的单位（逗号分隔）")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_settings)
 
     sp = sub.add_parser("check", help="校验数据库：文件可读、结构标准、与操作记录的校验值一致（--repair 修复）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
@@ -204,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except StoreError as e:
+        print(str(e), file=sys.stderr)
+        return 1
     except Exception as e:  # an analyst gets one Chinese line, not a traceback; KPM_DEBUG=1 shows the trace
         if os.environ.get("KPM_DEBUG"):
             raise
