@@ -327,13 +327,13 @@ class Store:
 
     def write(self, df: pl.DataFrame, *, source: str = "", source_sha256: str = "", replace: bool = False,
               user: str = "", unit: str | None = None, action: str | None = None,
-              submitted: dict | None = None) -> dict:
+              submitted: dict | None = None, at: str | None = None, lock_timeout: float | None = None) -> dict:
         """Publish a file's submissions atomically: its rows grouped by 县区 (or all as the named `unit`) join
         the month's snapshot; a unit already published is replaced only with `replace`, other units' rows are
-        never touched; audited with every unit written."""
+        never touched; audited with every unit written (`at`: the time to record, for a past month's demo)."""
         month = _one_month(df)
         new = split_units(df, unit)
-        with self.lock():
+        with self.lock(lock_timeout):
             target = self.path_for(month)
             states = self.units(month)
             kept = self.read(month) if target.exists() else df.clear()
@@ -360,7 +360,7 @@ class Store:
                             **({"project_ids": frame.get_column("project_id").to_list()} if unit else {}),
                             **(submitted or {})} for name, frame in new.items()}
             record = {
-                "time": _now(), "user": user, "source": safe_source_name(source),
+                "time": at or _now(), "user": user, "source": safe_source_name(source),
                 "sha256": source_sha256, "stored_sha256": sha256_bytes(data), "rows": merged.height, "month": month,
                 "action": action or ("replace" if again else "import"), "units": units,
             }
