@@ -701,6 +701,15 @@ def _frame(p: dict[str, np.ndarray], sim: dict[str, np.ndarray], rows: np.ndarra
     return pl.DataFrame({k: cols[k] for k in SCHEMA.names()}, schema=SCHEMA)
 
 
+def _handed_in(key: str, frame: pl.DataFrame) -> dict[str, dict]:
+    """When each county's ledger of month `key` was published: the 16th to the 27th, so a few are late (after
+    the 25th), the same every run."""
+    y, m = map(int, key.split("-"))
+    counties = frame.get_column("county").unique(maintain_order=True).to_list()
+    return {c: {"published_at": f"{key}-{16 + (i * 7 + m * 5 + y) % 12:02d}T09:30:00", "submitted_by": "demo"}
+            for i, c in enumerate(counties)}
+
+
 def generate(out_dir: Path | None = None) -> list[Path]:
     """Write the demo snapshots into a store at out_dir (default data/demo), replacing what was there."""
     root = Path(out_dir) if out_dir is not None else DEMO_DIR
@@ -713,7 +722,8 @@ def generate(out_dir: Path | None = None) -> list[Path]:
         f.unlink(missing_ok=True)
     paths = []
     for key, frame in build_snapshots().items():
-        store.write(frame, source=f"demo-{key}", user="demo", replace=True)
+        store.write(frame, source=f"demo-{key}", user="demo", replace=True, submitted=_handed_in(key, frame),
+                    at=f"{key}-27T17:00:00")
         paths.append(store.path_for(key))
     store.lock_path.unlink(missing_ok=True)
     return paths

@@ -330,7 +330,8 @@ class Store:
               submitted: dict | None = None, at: str | None = None, lock_timeout: float | None = None) -> dict:
         """Publish a file's submissions atomically: its rows grouped by 县区 (or all as the named `unit`) join
         the month's snapshot; a unit already published is replaced only with `replace`, other units' rows are
-        never touched; audited with every unit written (`at`: the time to record, for a past month's demo)."""
+        never touched; audited with every unit written (`submitted`: per unit, when and by whom it was handed
+        in or, for a past month's demo, published; `at`: the time to record)."""
         month = _one_month(df)
         new = split_units(df, unit)
         with self.lock(lock_timeout):
@@ -358,7 +359,7 @@ class Store:
             _fault("after_replace")
             units = {name: {"kind": "named" if unit else "county", "rows": frame.height,
                             **({"project_ids": frame.get_column("project_id").to_list()} if unit else {}),
-                            **(submitted or {})} for name, frame in new.items()}
+                            **(submitted or {}).get(name, {})} for name, frame in new.items()}
             record = {
                 "time": at or _now(), "user": user, "source": safe_source_name(source),
                 "sha256": source_sha256, "stored_sha256": sha256_bytes(data), "rows": merged.height, "month": month,
@@ -392,7 +393,7 @@ class Store:
     def publish(self, month: str, unit: str, *, user: str = "") -> dict:
         """Publish (通过) a unit's pending submission: it replaces the unit's published rows, if any."""
         rec, frame = self.pending(month, unit)
-        submitted = {"submitted_at": rec.get("time", ""), "submitted_by": rec.get("user", "")}
+        submitted = {unit: {"submitted_at": rec.get("time", ""), "submitted_by": rec.get("user", "")}}
         named = self.units(month)[unit].kind == "named" or set(frame.get_column("county").unique()) != {unit}
         return self.write(frame, source=rec.get("source", ""), source_sha256=rec.get("sha256", ""), replace=True,
                           user=user, unit=unit if named else None, action="publish", submitted=submitted)

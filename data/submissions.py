@@ -79,7 +79,7 @@ def replay(records: Iterable[dict], month: str, snapshot_counties: Iterable[str]
                 st.kind = info.get("kind", "county")
                 st.project_ids = tuple(info.get("project_ids", ()))
                 st.published = True
-                st.published_at = rec.get("time", "")
+                st.published_at = info.get("published_at") or rec.get("time", "")
                 st.published_by = rec.get("user", "")
                 st.submitted_at = info.get("submitted_at") or rec.get("time", "")
                 st.submitted_by = info.get("submitted_by") or rec.get("user", "")
