@@ -45,6 +45,12 @@ def month_key(month: dt.date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
+def previous_month(month: str) -> str:
+    """'2024-01' → '2023-12'."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
