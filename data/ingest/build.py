@@ -15,7 +15,7 @@ from data.ingest.rows import Mapping, project_rows, unmerge
 from data.ingest.source import Refused, clean_filename, load, sniff
 from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, normalize_header, split_unit
 from data.store import month_key
-from data.validate import Problem, validate
+from data.validate import RULE_BY_ID, Problem, validate
 
 SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}  # numbering columns: never imported, never reported
 Cells = set[tuple[str, int]]  # (Chinese column, source row) of cells already reported
@@ -187,6 +187,6 @@ def _settle_month(table: Table, mapping: Mapping, columns: dict[str, list], mont
 def _check_rules(frame: pl.DataFrame, res: ImportResult, reported: Cells) -> None:
     """The validation rules on the parsed frame; an empty required cell already reported as unreadable is skipped."""
     for p in validate(frame, res.source_rows):
-        if p.rule == "必填项为空" and (p.column, p.row) in reported:
+        if p.rule == RULE_BY_ID["required"].name and (p.column, p.row) in reported:
             continue  # already reported as 类型错误 (with the raw value) or as 合并单元格
         res.errors.append(p)
