@@ -62,13 +62,16 @@ def _rows_of(frame: pl.DataFrame, source_rows: Sequence[int] | None) -> pl.Serie
     return pl.Series("_row", list(source_rows), dtype=pl.Int64())
 
 
+Check = Callable[["Rule", Any], Iterator[Problem]]  # (the rule, what it reads) → its findings
+
+
 @dataclass(frozen=True)
 class Rule:
     """One declared rule: a stable id, its Chinese name (the report's heading for it) and its check."""
 
     id: str
     name: str
-    check: Callable[[Rule, Any], Iterator[Problem]]  # (the rule, what it reads) → its findings
+    check: Check
     needs: tuple[str, ...] = ()  # columns the check reads: a frame without one of them skips the rule
 
 
@@ -110,39 +113,10 @@ def _allowed(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
                          lambda r, c=col, a=allowed: f"“{c.zh}”填写了“{show_value(r['_v'])}”，不是允许的取值：请改为 {a} 之一。")
 
 
-def _industry_class_given(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    yield from _flag(rule, df, (pl.col("category") == "产业") & pl.col("industry_class").is_null(), "industry_class",
-                     lambda r: "项目类别为“产业”时必须填写产业类型：请填“新兴产业”或“传统产业”。")
-
-
-def _industry_class_empty(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    not_industry = pl.col("category").is_not_null() & (pl.col("category") != "产业")
-    yield from _flag(
-        rule, df, not_industry & pl.col("industry_class").is_not_null(), "industry_class",
-        lambda r: f"项目类别为“{r['category']}”（非产业）时产业类型须为空：请清空此格，或把项目类别改为“产业”。",
-        extra=[pl.col("category")])
-
-
 def _not_negative(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
     for name in (n for n in MONEY_OR_AREA if n in df.columns):
         yield from _flag(rule, df, pl.col(name) < 0, name,
                          lambda r, z=ZH[name]: f"“{z}”不能为负数：请填写 0 或正数（金额单位万元）。")
-
-
-def _total_covers_ytd(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    yield from _flag(rule, df, pl.col("completed_investment_total") < pl.col("completed_investment_ytd") - EPS,
-                     "completed_investment_total",
-                     lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元小于本年累计完成投资 {_fmt_num(r['_y'])} 万元："
-                                "开工以来的累计应包含本年完成额，请核对两列。"),
-                     extra=[pl.col("completed_investment_ytd").alias("_y")])
-
-
-def _total_within_investment(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    yield from _flag(rule, df, pl.col("completed_investment_total") > pl.col("total_investment") * 1.2 + EPS,
-                     "completed_investment_total",
-                     lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元超过总投资 {_fmt_num(r['_t'])} 万元的 1.2 倍："
-                                "请核对金额与单位（万元），如总投资已调整请同步更新总投资。"),
-                     extra=[pl.col("total_investment").alias("_t")])
 
 
 def _one_month(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
@@ -159,32 +133,45 @@ def _one_month(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
                      lambda r, m=main: f"此行报送月份与多数行（{m:%Y-%m}）不同：请更正。")
 
 
-def _month_first_day(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    yield from _flag(rule, df, pl.col("snapshot_month").dt.day() != 1, "snapshot_month",
-                     lambda r: "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。")
+def _each_row(mask: pl.Expr, column: str, message: Callable[[dict], str], extra: Sequence[pl.Expr] = ()) -> Check:
+    """A check flagging every row where mask holds, in `column`; `extra` columns are there for the message."""
+    return lambda rule, df: _flag(rule, df, mask, column, message, extra)
 
 
-def _started_by_month_end(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    yield from _flag(rule, df, pl.col("actual_start") > pl.col("snapshot_month").dt.month_end(), "actual_start",
-                     lambda r: (f"实际开工时间 {show_value(r['_v'])} 晚于报送月份 {r['_m']:%Y-%m} 的月末：尚未开工的项目请清空"
-                                "实际开工时间，或核对日期。"),
-                     extra=[pl.col("snapshot_month").alias("_m")])
-
+_TOTAL, _YTD = pl.col("completed_investment_total"), pl.col("completed_investment_ytd")
+_INVESTMENT, _MONTH, _CATEGORY = pl.col("total_investment"), pl.col("snapshot_month"), pl.col("category")
 
 RULES: tuple[Rule, ...] = (
     Rule("required", "必填项为空", _required),
     Rule("unique_project_id", "项目编码重复", _unique_id, ("project_id",)),
     Rule("allowed_values", "取值不在范围", _allowed),
-    Rule("industry_class_given", "产业类型缺失", _industry_class_given, ("category", "industry_class")),
-    Rule("industry_class_empty", "产业类型应为空", _industry_class_empty, ("category", "industry_class")),
+    Rule("industry_class_given", "产业类型缺失", _each_row(
+        (_CATEGORY == "产业") & pl.col("industry_class").is_null(), "industry_class",
+        lambda r: "项目类别为“产业”时必须填写产业类型：请填“新兴产业”或“传统产业”。"), ("category", "industry_class")),
+    Rule("industry_class_empty", "产业类型应为空", _each_row(
+        _CATEGORY.is_not_null() & (_CATEGORY != "产业") & pl.col("industry_class").is_not_null(), "industry_class",
+        lambda r: f"项目类别为“{r['category']}”（非产业）时产业类型须为空：请清空此格，或把项目类别改为“产业”。",
+        extra=[_CATEGORY]), ("category", "industry_class")),
     Rule("not_negative", "数值为负", _not_negative),
-    Rule("total_covers_ytd", "开工累计小于本年累计", _total_covers_ytd,
-         ("completed_investment_total", "completed_investment_ytd")),
-    Rule("total_within_investment", "累计投资超过总投资", _total_within_investment,
-         ("completed_investment_total", "total_investment")),
+    Rule("total_covers_ytd", "开工累计小于本年累计", _each_row(
+        _TOTAL < _YTD - EPS, "completed_investment_total",
+        lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元小于本年累计完成投资 {_fmt_num(r['_y'])} 万元："
+                   "开工以来的累计应包含本年完成额，请核对两列。"),
+        extra=[_YTD.alias("_y")]), ("completed_investment_total", "completed_investment_ytd")),
+    Rule("total_within_investment", "累计投资超过总投资", _each_row(
+        _TOTAL > _INVESTMENT * 1.2 + EPS, "completed_investment_total",
+        lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元超过总投资 {_fmt_num(r['_t'])} 万元的 1.2 倍："
+                   "请核对金额与单位（万元），如总投资已调整请同步更新总投资。"),
+        extra=[_INVESTMENT.alias("_t")]), ("completed_investment_total", "total_investment")),
     Rule("one_month", "报送月份不一致", _one_month, ("snapshot_month",)),
-    Rule("month_first_day", "报送月份非月初", _month_first_day, ("snapshot_month",)),
-    Rule("started_by_month_end", "开工时间晚于报送月", _started_by_month_end, ("snapshot_month", "actual_start")),
+    Rule("month_first_day", "报送月份非月初", _each_row(
+        _MONTH.dt.day() != 1, "snapshot_month",
+        lambda r: "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。"), ("snapshot_month",)),
+    Rule("started_by_month_end", "开工时间晚于报送月", _each_row(
+        pl.col("actual_start") > _MONTH.dt.month_end(), "actual_start",
+        lambda r: (f"实际开工时间 {show_value(r['_v'])} 晚于报送月份 {r['_m']:%Y-%m} 的月末：尚未开工的项目请清空"
+                   "实际开工时间，或核对日期。"),
+        extra=[_MONTH.alias("_m")]), ("snapshot_month", "actual_start")),
 )
 
 
@@ -221,24 +208,21 @@ def _new_projects(rule: Rule, m: _Months) -> Iterator[Problem]:
 
 
 def _ytd_fell(rule: Rule, m: _Months) -> Iterator[Problem]:
-    same_year = pl.col("snapshot_month").dt.year() == m.year
-    fell = m.both.filter(same_year & (pl.col("completed_investment_ytd") < pl.col("_prev_ytd") - EPS))
-    for rec in fell.select("_row", "completed_investment_ytd", "_prev_ytd").iter_rows(named=True):
-        yield Problem(rule.name, ZH["completed_investment_ytd"], rec["_row"], rec["completed_investment_ytd"],
-                      f"本年累计完成投资 {_fmt_num(rec['completed_investment_ytd'])} 万元低于上月的 "
-                      f"{_fmt_num(rec['_prev_ytd'])} 万元：本年累计只增不减，请核对。")
+    fell = (pl.col("snapshot_month").dt.year() == m.year) & (_YTD < pl.col("_prev_ytd") - EPS)
+    return _flag(rule, m.both, fell, "completed_investment_ytd",
+                 lambda r: (f"本年累计完成投资 {_fmt_num(r['_v'])} 万元低于上月的 {_fmt_num(r['_prev_ytd'])} 万元："
+                            "本年累计只增不减，请核对。"),
+                 extra=[pl.col("_prev_ytd")])
 
 
 def _changed_totals(rule: Rule, m: _Months) -> Iterator[Problem]:
-    changed = m.both.filter(
-        pl.when(pl.col("_prev_total") > 0)
-        .then((pl.col("total_investment") / pl.col("_prev_total") - 1).abs() > REBASELINE_RATIO)
-        .otherwise(pl.col("total_investment") > 0)
-    )
-    for rec in changed.select("_row", "total_investment", "_prev_total").iter_rows(named=True):
-        yield Problem(rule.name, ZH["total_investment"], rec["_row"], rec["total_investment"],
-                      f"总投资由上月 {_fmt_num(rec['_prev_total'])} 万元变为 {_fmt_num(rec['total_investment'])} 万元，"
-                      f"变动超过 {REBASELINE_RATIO:.0%}：如确属调整请保留，否则请核对金额和单位。")
+    changed = (pl.when(pl.col("_prev_total") > 0)
+               .then((pl.col("total_investment") / pl.col("_prev_total") - 1).abs() > REBASELINE_RATIO)
+               .otherwise(pl.col("total_investment") > 0))
+    return _flag(rule, m.both, changed, "total_investment",
+                 lambda r: (f"总投资由上月 {_fmt_num(r['_prev_total'])} 万元变为 {_fmt_num(r['_v'])} 万元，"
+                            f"变动超过 {REBASELINE_RATIO:.0%}：如确属调整请保留，否则请核对金额和单位。"),
+                 extra=[pl.col("_prev_total")])
 
 
 CHANGES: tuple[Rule, ...] = (

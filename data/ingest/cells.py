@@ -38,23 +38,32 @@ def nfkc(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def _content(value: object) -> str:
+    """The cell's text, NFKC-normalised; '' for a placeholder that means "nothing" ('-', '/')."""
+    s = nfkc(value)
+    return "" if s in PLACEHOLDERS else s
+
+
+def _numeric(value: object) -> bool:
+    """A number as Excel or parquet stores it; a bool (True/False in a number column) raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    return isinstance(value, (int, float, Decimal))
+
+
 def parse_number(value: object) -> float | None:
     """'1,234.5', '１２', ' 12 ', 12 → float; '' → None; anything else raises ValueError."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError("bool")
-    if isinstance(value, (int, float, Decimal)):
+    if _numeric(value):
         x = float(value)
-        if math.isnan(x):
-            return None
         if math.isinf(x):
             raise ValueError("inf")
-        return x
+        return None if math.isnan(x) else x
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
         raise ValueError("date")
-    s = nfkc(value)
-    if not s or s in PLACEHOLDERS:
+    s = _content(value)
+    if not s:
         return None
     s = s.replace(" ", "")
     if not NUMBER_RE.match(s):
@@ -80,9 +89,7 @@ def parse_date(value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, bool):
-        raise ValueError("bool")
-    if isinstance(value, (int, float, Decimal)):
+    if _numeric(value):
         x = float(value)
         if math.isnan(x):
             return None
@@ -90,8 +97,8 @@ def parse_date(value: object) -> dt.date | None:
             n = int(x)
             return _ymd(n // 10000, n // 100 % 100, n % 100)
         return _serial(x)
-    s = nfkc(value)
-    if not s or s in PLACEHOLDERS:
+    s = _content(value)
+    if not s:
         return None
     for rx in DATE_RES:
         m = rx.match(s)
@@ -115,8 +122,8 @@ def parse_month_value(value: object) -> dt.date | None:
             n = int(x)
             return _ymd(n // 100, n % 100, 1)
     if isinstance(value, str):
-        s = nfkc(value)
-        if not s or s in PLACEHOLDERS:
+        s = _content(value)
+        if not s:
             return None
         for rx in MONTH_RES:
             m = rx.match(s)

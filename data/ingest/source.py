@@ -179,6 +179,11 @@ def sniff(data: bytes) -> str:
     return "csv"
 
 
+def _undecodable(what: str) -> Refused:
+    return Refused(Problem("文件编码无法识别", message=(
+        f"{what}：请用 Excel 另存为“CSV UTF-8（逗号分隔）”，或直接导入 .xlsx。")))
+
+
 def decode(data: bytes) -> str:
     """CSV text: a UTF-8/UTF-16 byte-order mark is obeyed; otherwise UTF-8, then GB18030 (which covers GBK)."""
     try:
@@ -187,9 +192,7 @@ def decode(data: bytes) -> str:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
     except UnicodeDecodeError:
-        raise Refused(Problem("文件编码无法识别", message=(
-            "CSV 文件开头标明了 UTF-8/UTF-16 编码，但内容不符合该编码（文件可能已损坏）：请用 Excel 另存为"
-            "“CSV UTF-8（逗号分隔）”，或直接导入 .xlsx。"))) from None
+        raise _undecodable("CSV 文件开头标明了 UTF-8/UTF-16 编码，但内容不符合该编码（文件可能已损坏）") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -197,6 +200,4 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise Refused(Problem("文件编码无法识别", message=(
-            "CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码：请用 Excel 另存为“CSV UTF-8（逗号分隔）”，或直接导入 .xlsx。"
-        ))) from None
+        raise _undecodable("CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码") from None

@@ -111,6 +111,18 @@ def preflight(data: bytes, sheet: str | None) -> tuple[Formulas, list[str]]:
         wb.close()
 
 
+def _formula(text: str) -> str:
+    return text if text.startswith("=") else f"={text}"
+
+
+def _report_formulas(found: list, into: list, rule: str, line, more) -> None:
+    """One problem per formula cell, up to MAX_FORMULA_LINES, then one counting the rest."""
+    for r, c, coord, text, value in found[:MAX_FORMULA_LINES]:
+        into.append(Problem(rule, f"{col_letter(c)} 列", r + 1, _formula(text), line(coord, _formula(text), value)))
+    if len(found) > MAX_FORMULA_LINES:
+        into.append(Problem(rule, message=more(len(found) - MAX_FORMULA_LINES)))
+
+
 def formula_problems(formulas: Formulas, rows: list[list], warnings: list, errors: list) -> None:
     """A formula cell with a cached value: a warning naming cell and formula (the cached value is imported);
     without one: an error (the value is unknown, and is never computed here)."""
@@ -118,21 +130,14 @@ def formula_problems(formulas: Formulas, rows: list[list], warnings: list, error
     for (r, c), (coord, text) in sorted(formulas.items()):
         value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
         (uncached if value is None else cached).append((r, c, coord, text, value))
-    formula = lambda text: text if text.startswith("=") else f"={text}"  # noqa: E731
-    for r, c, coord, text, _ in uncached[:MAX_FORMULA_LINES]:
-        errors.append(Problem("公式未计算", f"{col_letter(c)} 列", r + 1, formula(text), (
-            f"单元格 {coord} 是公式“{formula(text)}”，文件中没有它的计算结果：公式未计算，请在Excel中另存为数值"
-            "（或在 Excel/WPS 中打开、重新计算并保存）后再导入。")))
-    if len(uncached) > MAX_FORMULA_LINES:
-        errors.append(Problem("公式未计算", message=(
-            f"另有 {len(uncached) - MAX_FORMULA_LINES} 个公式单元格没有计算结果：公式未计算，请在Excel中另存为数值。")))
-    for r, c, coord, text, value in cached[:MAX_FORMULA_LINES]:
-        warnings.append(Problem("公式单元格", f"{col_letter(c)} 列", r + 1, formula(text), (
-            f"单元格 {coord} 是公式“{formula(text)}”，已按文件中保存的计算结果“{show_value(value)}”导入（不重新计算）："
-            "请确认结果是最新的；建议报送前把公式另存为数值。")))
-    if len(cached) > MAX_FORMULA_LINES:
-        warnings.append(Problem("公式单元格", message=(
-            f"另有 {len(cached) - MAX_FORMULA_LINES} 个公式单元格，已按保存的计算结果导入（不重新计算）。")))
+    _report_formulas(uncached, errors, "公式未计算", lambda coord, f, _: (
+        f"单元格 {coord} 是公式“{f}”，文件中没有它的计算结果：公式未计算，请在Excel中另存为数值"
+        "（或在 Excel/WPS 中打开、重新计算并保存）后再导入。"),
+        lambda k: f"另有 {k} 个公式单元格没有计算结果：公式未计算，请在Excel中另存为数值。")
+    _report_formulas(cached, warnings, "公式单元格", lambda coord, f, value: (
+        f"单元格 {coord} 是公式“{f}”，已按文件中保存的计算结果“{show_value(value)}”导入（不重新计算）："
+        "请确认结果是最新的；建议报送前把公式另存为数值。"),
+        lambda k: f"另有 {k} 个公式单元格，已按保存的计算结果导入（不重新计算）。")
 
 
 def _rstrip(row: tuple) -> list:
