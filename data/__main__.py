@@ -9,7 +9,8 @@ from pathlib import Path
 
 from data.ingest import import_file
 from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
-from data.store import Store, StoreError, check_store
+from data.store import Store, StoreError
+from data.store_check import check_store
 
 
 _ARGPARSE_ZH = (

@@ -1,17 +1,16 @@
-"""Snapshot validation: the DOMAIN.md rules and the month-over-month warnings as declared lists of rules (each
-with an id, its Chinese name and a vectorised Polars check), and the Chinese report."""
+"""Snapshot validation: the DOMAIN.md rules and the month-over-month warnings as declared lists of rules, each
+with an id, its Chinese name and a vectorised Polars check."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from data.problems import Problem, format_report, show_value
 from data.schema import COLUMN_BY_NAME, COLUMNS, ZH
 
-VALUE_CAP = 60
 MONEY_OR_AREA = tuple(c.name for c in COLUMNS if c.kind in ("money", "float"))
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 ENUMS = tuple(c.name for c in COLUMNS if c.kind == "enum")
@@ -19,33 +18,9 @@ ENUMS = tuple(c.name for c in COLUMNS if c.kind == "enum")
 REBASELINE_RATIO = 0.20
 # Comparisons of money allow for binary float noise (values come from Excel formulas).
 EPS = 1e-6
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: rule (short Chinese name), column (Chinese header), source row, raw value, Chinese message."""
-
-    rule: str
-    column: str = ""
-    row: int | None = None
-    value: str = ""
-    message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "value", show_value(self.value))
-
-
-def show_value(value: object) -> str:
-    """A raw value as the analyst typed it, capped so a report line stays readable."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+# Problem, format_report and show_value (data/problems.py) stay importable from here.
+__all__ = ["CHANGES", "RULES", "RULE_BY_ID", "Problem", "Rule", "compare_with_previous", "format_report",
+           "show_value", "validate"]
 
 
 def _fmt_num(x: float | None) -> str:
@@ -251,36 +226,3 @@ def compare_with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None,
     months = _Months(now, prev, both, f"{prev_month:%Y-%m}" if prev_month else "上月",
                      prev_month.year if prev_month else -1)
     return [p for rule in CHANGES for p in rule.check(rule, months)]
-
-
-def _line(p: Problem) -> str:
-    where = [f"第 {p.row} 行" if p.row is not None else "", f"「{p.column}」" if p.column else "",
-             f"值“{p.value}”" if p.value != "" else ""]
-    head = " · ".join(w for w in where if w)
-    return f"  {head} — {p.message}" if head else f"  {p.message}"
-
-
-def format_report(errors: Sequence[Problem], warnings: Sequence[Problem] = (), limit: int = 50) -> str:
-    """A Chinese text report grouped by rule, at most `limit` problem lines, with the totals."""
-    lines = [f"检查结果：错误 {len(errors)} 条，警告 {len(warnings)} 条。"]
-    shown = 0
-    for title, problems in (("错误（须改正后才能导入）", errors), ("警告（可以导入，请核对）", warnings)):
-        if not problems or shown >= limit:
-            continue
-        lines.append(f"【{title}】")
-        groups: dict[str, list[Problem]] = {}
-        for p in problems:
-            groups.setdefault(p.rule, []).append(p)
-        for rule, items in groups.items():
-            if shown >= limit:
-                break
-            lines.append(f"■ {rule}（{len(items)} 条）")
-            for p in sorted(items, key=lambda p: (p.row is not None, p.row or 0)):
-                if shown >= limit:
-                    break
-                lines.append(_line(p))
-                shown += 1
-    total = len(errors) + len(warnings)
-    if shown < total:
-        lines.append(f"…另有 {total - shown} 条未列出（共 {total} 条）。")
-    return "\n".join(lines)

@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from data.ingest import ImportOutcome
+from data.problems import Problem
 from data.store import DEMO_DIR, Store, previous_month
-from data.validate import RULE_BY_ID, Problem
+from data.validate import RULE_BY_ID
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from data.ingest.cells import blank, nfkc
 from data.ingest.source import Refused
+from data.problems import Problem
 from data.schema import UNIT_FACTORS, match_header
-from data.validate import Problem
 
 SCAN_ROWS = 30  # the header is looked for in the first rows only; titles and unit rows sit above it
 MIN_HEADER_MATCHES = 3

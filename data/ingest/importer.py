@@ -7,9 +7,10 @@ import polars as pl
 
 from data.ingest.build import read_ledger
 from data.ingest.result import ImportOutcome, ImportResult
+from data.problems import Problem
 from data.schema import ZH
 from data.store import Store, StoreError, previous_month
-from data.validate import Problem, compare_with_previous
+from data.validate import compare_with_previous
 
 
 def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: str | None = None,

@@ -9,9 +9,9 @@ import polars as pl
 from data.ingest import xlsx
 from data.ingest.header import SCAN_ROWS, Table, grid_table, score
 from data.ingest.result import ImportResult
-from data.ingest.source import MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode, max_rows, mb, too_many_columns, \
-    too_many_rows
-from data.validate import Problem
+from data.ingest.source import (MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode, max_rows, mb, too_many_columns,
+                                too_many_rows)
+from data.problems import Problem
 
 
 def _read_csv(data: bytes) -> list[list]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from data.validate import Problem, format_report
+from data.problems import Problem, format_report
 
 
 @dataclass

@@ -5,8 +5,8 @@ import re
 
 from data.ingest.cells import blank, nfkc
 from data.ingest.header import Table, column_name
+from data.problems import Problem
 from data.schema import COLUMN_BY_NAME
-from data.validate import Problem
 
 # Decisions where DOMAIN.md is silent (kept beside the code they rule):
 # - Rows skipped without a word: empty rows (a pre-printed 序号 alone counts as empty), 合计/小计/总计/累计 rows

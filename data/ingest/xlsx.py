@@ -6,9 +6,9 @@ import re
 import zipfile
 
 from data.ingest.header import SCAN_ROWS
-from data.ingest.source import MAX_CELLS, MAX_COLUMNS, Refused, check_zip, max_rows, too_many_columns, too_many_rows, \
-    unreadable
-from data.validate import Problem, show_value
+from data.ingest.source import (MAX_CELLS, MAX_COLUMNS, Refused, check_zip, max_rows, too_many_columns,
+                                too_many_rows, unreadable)
+from data.problems import Problem, show_value
 
 MAX_FORMULA_LINES = 20  # formula cells named one by one in the report; the rest are counted
 
