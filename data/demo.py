@@ -34,8 +34,7 @@ __all__ = ["LAGGING_COUNTY", "LEADING_COUNTY", "build_snapshots", "generate"]
 
 @dataclass(frozen=True)
 class _Year:
-    """What the simulation of one year reads: each project's role and the months (1–12, 13 = not this year) when
-    it starts and completes."""
+    """What one year's simulation reads: each project's role, start and completion month (1–12; 13 = not this year)."""
 
     n: int
     year: int

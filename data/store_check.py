@@ -1,5 +1,4 @@
-"""Verify the store (every month readable, canonical, matching its audit record; no stale temp files) and repair it
-from history."""
+"""Verify the store's months and temp files against the audit log, and repair damaged months from history."""
 from __future__ import annotations
 
 import contextlib
@@ -111,8 +110,7 @@ def _stale_temps(store: Store) -> list[Path]:
 
 
 def _restore_candidate(store: Store, month: str, expected_sha: str | None) -> tuple[Path, str] | None:
-    """The history version to restore: the newest intact one whose content the audit log last recorded,
-    else the newest intact one."""
+    """The newest intact history version with the content the audit log last recorded, else the newest intact one."""
     intact = [(p, _sha_file(p)) for p in reversed(store.history(month)) if intact_problem(p, month) is None]
     for p, sha in intact:
         if expected_sha and sha == expected_sha:

@@ -1,5 +1,4 @@
-"""Snapshot validation: the DOMAIN.md rules and the month-over-month warnings as declared lists of rules, each
-with an id, its Chinese name and a vectorised Polars check."""
+"""Snapshot validation: the DOMAIN.md rules and month-over-month warnings as declared rules (id, name, check)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence

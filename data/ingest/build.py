@@ -160,8 +160,7 @@ def _month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:
 
 def _settle_month(table: Table, mapping: Mapping, columns: dict[str, list], month: str | None, res: ImportResult,
                   n: int) -> bool:
-    """报送月份 from the column or the month argument (both present must agree); True when the argument is valid.
-    An empty 报送月份 column counts as absent, so the argument fills it."""
+    """报送月份 from the column or the argument, which must agree (an empty column yields); True if the argument holds."""
     arg, problem = _month_arg(month)
     if problem:
         res.errors.append(problem)

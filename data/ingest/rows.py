@@ -74,8 +74,7 @@ def _footnote(texts: list) -> object | None:
 
 
 def unmerge(table: Table, mapping: Mapping, errors: list[Problem]) -> set[tuple[str, int]]:
-    """Give each row its share of cells merged down over data rows; refuse merged codes, names and numbers.
-    Returns the (column, row) cells refused, already reported."""
+    """Share cells merged down over data rows; refuse merged codes, names and numbers, returning the cells refused."""
     by_row = {r: values for r, values in table.rows}
     mapped_cols = [j for j, _ in mapping.values()]
     name_of = {j: n for n, (j, _) in mapping.items()}
@@ -105,8 +104,7 @@ def unmerge(table: Table, mapping: Mapping, errors: list[Problem]) -> set[tuple[
 
 
 def project_rows(table: Table, mapping: Mapping, warnings: list[Problem]) -> list[tuple[int, list]]:
-    """The data rows that are projects: empty, summary (合计), group heading, repeated header and note rows are
-    dropped, the headings and notes with a warning."""
+    """The project rows: empty, 合计, group heading, repeated header and note rows dropped (headings, notes warned)."""
     mapped_cols = [j for j, _ in mapping.values()]
     id_col = mapping.get("project_id", (None,))[0]
     attr_cols = [mapping[n][0] for n in SECTION_BLANK if n in mapping]

@@ -119,8 +119,7 @@ def _printable(text: str) -> str:
 
 
 def clean_filename(name: str | None, warnings: list[Problem]) -> str | None:
-    """The file name kept for the audit log and messages: the base name only, without control characters.
-    It never names a stored file (the store names files by month)."""
+    """The base name without control characters, for the audit log and messages (stored files are named by month)."""
     if name is None:
         return None
     clean = safe_source_name(name)

@@ -79,8 +79,7 @@ def _formula_cells(ws) -> Formulas:
 
 
 def preflight(data: bytes, sheet: str | None) -> tuple[Formulas, list[str]]:
-    """Before the full load: zip-bomb checks, the chosen sheet's size from its dimension and from its XML, its
-    formula cells and its merged ranges (from the same pass over the XML)."""
+    """Before the full load: zip checks, the sheet's size (dimension and XML), its formula cells and merged ranges."""
     import openpyxl
 
     zf = check_zip(data)
@@ -124,8 +123,7 @@ def _report_formulas(found: list, into: list, rule: str, line, more) -> None:
 
 
 def formula_problems(formulas: Formulas, rows: list[list], warnings: list, errors: list) -> None:
-    """A formula cell with a cached value: a warning naming cell and formula (the cached value is imported);
-    without one: an error (the value is unknown, and is never computed here)."""
+    """Formula cells: a warning with a cached value (imported as is), an error without one (never computed here)."""
     uncached, cached = [], []
     for (r, c), (coord, text) in sorted(formulas.items()):
         value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
@@ -169,8 +167,7 @@ def _values(data: bytes, sheet: str | None) -> tuple[list[list], str]:
 
 def _merged(rows: list[list], refs: list[str]) -> tuple[dict[tuple[int, int], tuple[object, int]],
                                                         list[tuple[int, int, int]]]:
-    """Merged ranges in the header area as spans {(row0, col0): (value, width)} (a merged header cell counts for
-    every cell it covers), and every range merged down as (first row, last row, col0), 1-based sheet rows."""
+    """Header-area merges as spans {(row0, col0): (value, width)}; ranges merged down as (row, last row, col0)."""
     from openpyxl.utils.cell import range_boundaries
 
     spans: dict[tuple[int, int], tuple[object, int]] = {}
