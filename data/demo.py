@@ -9,7 +9,7 @@ About 800 projects a year (785–861 rows a month) in 9 counties and 17 industri
 Decisions: 续建 sites in winter shutdown report 停工 until they resume (most in January, a few by April), so
 复工率 ramps in Q1; a 前期/储备 project that starts becomes 新开工 the month before its start.
 This module simulates the months and writes the store; data/demo_city.py declares the city, data/demo_projects.py
-decides its projects.
+decides its projects' timelines and data/demo_details.py the rest of what they carry.
 """
 from __future__ import annotations
 
