@@ -7,7 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from data.ingest import import_file
+from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
 from data.store import Store, StoreError
+from data.store_check import check_store
 
 
 _ARGPARSE_ZH = (
@@ -43,32 +46,29 @@ def _print_summary(outcome, verb: str) -> None:
         print(outcome.report(limit=50))
 
 
-def cmd_import(args) -> int:
-    """Import one ledger into the store."""
-    from data.ingest import import_file
-
-    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, replace=args.replace,
-                          user=_user(), unit=args.unit)
+def _check_or_import(args, *, dry_run: bool) -> int:
+    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month,
+                          replace=getattr(args, "replace", False), user="" if dry_run else _user(), dry_run=dry_run,
+                          unit=args.unit)
     if outcome.ok:
-        _print_summary(outcome, "导入成功")
+        _print_summary(outcome, "检查通过" if dry_run else "导入成功")
         return 0
     print(outcome.report(limit=50))
-    print(f"导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
+    if dry_run:
+        print(f"检查未通过：文件“{args.file}”有 {len(outcome.errors)} 个错误。请按上面的提示修改。")
+    else:
+        print(f"导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
     return 1
+
+
+def cmd_import(args) -> int:
+    """Import one ledger into the store."""
+    return _check_or_import(args, dry_run=False)
 
 
 def cmd_validate(args) -> int:
     """Check one ledger without writing anything."""
-    from data.ingest import import_file
-
-    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month, dry_run=True,
-                          unit=args.unit)
-    if outcome.ok:
-        _print_summary(outcome, "检查通过")
-        return 0
-    print(outcome.report(limit=50))
-    print(f"检查未通过：文件“{args.file}”有 {len(outcome.errors)} 个错误。请按上面的提示修改。")
-    return 1
+    return _check_or_import(args, dry_run=True)
 
 
 def cmd_list(args) -> int:
@@ -91,11 +91,8 @@ def cmd_list(args) -> int:
 
 def cmd_demo(args) -> int:
     """Generate the demo city's ledgers."""
-    try:
-        from data.demo import generate
-    except ImportError as e:
-        print(f"演示数据生成器不可用（{e}）。", file=sys.stderr)
-        return 1
+    from data.demo import generate  # numpy and the generator load only for this command
+
     paths = generate(Path(args.out) if args.out else None)
     print(f"已生成演示数据 {len(paths)} 个文件：")
     for p in paths:
@@ -105,8 +102,6 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     """Verify every stored month; with --repair restore damaged months from history and remove stale temp files."""
-    from data.store import check_store
-
     store = _store(args)
     report = check_store(store, repair=args.repair, user=_user() or "check --repair")
     print(f"数据库：{store.root}（检查 {len(report.checked)} 个月）")
@@ -263,8 +258,6 @@ def _read_password_twice() -> str | None:
 
 def cmd_hash_password(args) -> int:
     """Read the analyst password twice and print the hash line for .streamlit/secrets.toml."""
-    from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
-
     password = _read_password_twice()
     if password is None:
         return 1

@@ -11,7 +11,7 @@ import re
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -23,7 +23,7 @@ from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState
 ENV_VAR = "KPM_STORE"
 DEFAULT_DIR = Path(__file__).resolve().parent / "store"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 LOCK_TIMEOUT_VAR = "KPM_LOCK_TIMEOUT"
 LOCK_TIMEOUT_S = 30.0
 FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see _fault)
@@ -39,7 +39,7 @@ class StoreError(Exception):
 
 def parse_month(text: str) -> dt.date:
     """'2024-06' → date(2024, 6, 1); raises StoreError with a Chinese message otherwise."""
-    m = _MONTH_RE.match(str(text).strip())
+    m = MONTH_RE.match(str(text).strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise StoreError(f"月份“{text}”格式不对：请写成 YYYY-MM，例如 2024-06。")
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
@@ -48,6 +48,12 @@ def parse_month(text: str) -> dt.date:
 def month_key(month: dt.date) -> str:
     """date(2024, 6, 1) → '2024-06'."""
     return f"{month.year:04d}-{month.month:02d}"
+
+
+def previous_month(month: str) -> str:
+    """'2024-01' → '2023-12'."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -76,7 +82,8 @@ def safe_source_name(name: object) -> str:
     return text
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a directory, so that a rename in it survives a crash."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -94,7 +101,7 @@ def make_dirs(path: Path) -> None:
     for d in reversed(missing):
         with contextlib.suppress(FileExistsError):
             d.mkdir()
-        _fsync_dir(d.parent)
+        fsync_dir(d.parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -108,7 +115,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         _fault("after_tmp_write")
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -180,7 +187,7 @@ class Store:
         """Stored months, ascending, as 'YYYY-MM'."""
         if not self.snap_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if _MONTH_RE.match(p.stem))
+        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if MONTH_RE.match(p.stem))
 
     def is_empty(self) -> bool:
         return not self.months()
@@ -418,7 +425,7 @@ class Store:
                 raise StoreError(f"库中没有 {key} 的数据，无法删除。")
             atomic_write_bytes(self.history_dir / f"{key}.{_stamp()}.parquet", target.read_bytes())
             target.unlink()
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             record = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "source": "",
                       "sha256": "", "rows": 0, "month": key, "action": "delete"}
             self._append_audit(record)
@@ -426,189 +433,9 @@ class Store:
 
     def history(self, month: str) -> list[Path]:
         """Earlier versions of a month, oldest first."""
-        if not self.history_dir.is_dir() or not _MONTH_RE.match(str(month)):
+        if not self.history_dir.is_dir() or not MONTH_RE.match(str(month)):
             return []
         return sorted(self.history_dir.glob(f"{month}.*.parquet"))
-
-
-@dataclass
-class CheckReport:
-    """What `python -m data check` found and, with --repair, did: problems make the exit code 1."""
-
-    root: Path
-    checked: list[str] = field(default_factory=list)       # months verified
-    problems: list[str] = field(default_factory=list)      # each a Chinese sentence
-    warnings: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    unrepaired: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass
-class _MonthFinding:
-    month: str
-    path: Path | None
-    problem: str
-
-
-def _sha_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def intact_problem(path: Path, month: str) -> str | None:
-    """Why a snapshot file is not a readable canonical snapshot of `month`, or None when it is."""
-    try:
-        df = pl.read_parquet(path)
-    except (Exception, pl.exceptions.PanicException) as e:  # truncated, overwritten, not parquet (polars may panic)
-        return f"文件无法读取（{type(e).__name__}），可能已截断或损坏"
-    if df.schema != SCHEMA:
-        got = ", ".join(f"{k}:{v}" for k, v in list(df.schema.items())[:5])
-        return f"列结构不是标准快照结构（{got}…）"
-    months = df.get_column("snapshot_month").unique().to_list()
-    if months != [parse_month(month)]:
-        return f"文件中的报送月份（{', '.join(str(m) for m in months) or '无'}）与文件名 {month} 不一致"
-    return None
-
-
-def _last_records(audit: list[dict]) -> dict[str, dict]:
-    last: dict[str, dict] = {}
-    for rec in audit:
-        if rec.get("action") in (*SNAPSHOT_ACTIONS, "delete") and rec.get("month"):
-            last[rec["month"]] = rec
-    return last
-
-
-def _check_months(store: "Store", audit: list[dict], report: CheckReport) -> list[_MonthFinding]:
-    last = _last_records(audit)
-    findings: list[_MonthFinding] = []
-    present = store.months()
-    if store.snap_dir.is_dir():
-        for p in sorted(store.snap_dir.iterdir()):
-            if p.is_file() and not p.name.endswith(TMP_SUFFIX) and p.stem not in present:
-                report.warnings.append(f"snapshots/ 中有无关文件“{p.name}”（不会被读取）。")
-    for m in present:
-        path = store.path_for(m)
-        report.checked.append(m)
-        why = intact_problem(path, m)
-        rec = last.get(m)
-        if why:
-            findings.append(_MonthFinding(m, path, f"{m}：{why}。"))
-            continue
-        if rec is None:
-            findings.append(_MonthFinding(m, path, f"{m}：文件完好，但操作记录中没有它的导入记录（可能是导入中途崩溃或被人手工放入）。"))
-        elif rec.get("action") == "delete":
-            findings.append(_MonthFinding(m, path, f"{m}：操作记录显示已删除，但文件仍在。"))
-        elif not rec.get("stored_sha256"):
-            report.warnings.append(f"{m}：最近的操作记录没有存储校验值，无法核对内容。")
-        elif _sha_file(path) != rec["stored_sha256"]:
-            findings.append(_MonthFinding(m, path, (
-                f"{m}：文件内容与最近一次操作记录（{rec.get('time', '')} {rec.get('action', '')}）的校验值不一致，"
-                "可能在写入后被改动，或写入中途崩溃。")))
-    for m, rec in sorted(last.items()):
-        if rec.get("action") != "delete" and m not in present and _MONTH_RE.match(m):
-            findings.append(_MonthFinding(m, None, f"{m}：操作记录中有该月数据，但文件不见了。"))
-    return findings
-
-
-def _stale_temps(store: "Store") -> list[Path]:
-    out = []
-    pending = [d for d in store.pending_dir.iterdir() if d.is_dir()] if store.pending_dir.is_dir() else []
-    for d in (store.snap_dir, store.history_dir, store.root, *pending):
-        if d.is_dir():
-            out.extend(p for p in d.iterdir() if p.is_file() and p.name.startswith(".") and p.name.endswith(TMP_SUFFIX))
-    return sorted(out)
-
-
-def _restore_candidate(store: "Store", month: str, expected_sha: str | None) -> tuple[Path, str] | None:
-    """The history version to restore: the newest intact one whose content the audit log last recorded,
-    else the newest intact one."""
-    intact = [(p, _sha_file(p)) for p in reversed(store.history(month)) if intact_problem(p, month) is None]
-    for p, sha in intact:
-        if expected_sha and sha == expected_sha:
-            return p, sha
-    return intact[0] if intact else None
-
-
-def check_store(store: "Store", *, repair: bool = False, user: str = "") -> CheckReport:
-    """Verify every stored month (readable, canonical schema, sha256 against its last audit record) and stale
-    temp files; with repair, restore damaged months from their newest intact history version (audited as
-    'restore') and remove stale temp files. Runs under the store lock, so no writer is mid-way."""
-    report = CheckReport(store.root)
-    if not store.root.is_dir():
-        report.problems.append(f"数据库目录“{store.root}”不存在。")
-        return report
-    # A store no writer ever touched has no .lock; checking it (e.g. the shipped demo) must not create one.
-    guard = store.lock() if repair or store.lock_path.exists() else contextlib.nullcontext()
-    with guard:
-        torn = 0
-        if store.audit_path.exists():
-            for line in store.audit_path.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    json.loads(line)
-                except json.JSONDecodeError:
-                    torn += 1
-        if torn:
-            report.warnings.append(f"操作记录中有 {torn} 行不完整（写入时崩溃留下的），读取时已忽略；记录只追加，不改写。")
-        audit = store.audit()
-        findings = _check_months(store, audit, report)
-        temps = _stale_temps(store)
-        for f in findings:
-            report.problems.append(f.problem)
-        for t in temps:
-            report.problems.append(f"残留的临时文件“{t.relative_to(store.root)}”（写入中途中断留下的，读取时不会用到）。")
-        if not repair:
-            return report
-        for t in temps:
-            with contextlib.suppress(FileNotFoundError):
-                t.unlink()
-            report.repaired.append(f"已删除临时文件“{t.relative_to(store.root)}”。")
-        last = _last_records(audit)
-        for f in findings:
-            _repair_month(store, f, last.get(f.month), report, user)
-    after = check_store(store, repair=False)
-    report.problems = after.problems
-    report.warnings = after.warnings
-    return report
-
-
-def _repair_month(store: "Store", f: _MonthFinding, rec: dict | None, report: CheckReport, user: str) -> None:
-    m = f.month
-    target = store.path_for(m)
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    deleted = rec is not None and rec.get("action") == "delete"
-    expected = rec.get("stored_sha256") if rec and not deleted else None
-    pick = None if deleted else _restore_candidate(store, m, expected)
-    if target.exists():  # keep the damaged or unrecorded file, out of the readers' way
-        make_dirs(store.history_dir)
-        os.replace(target, store.history_dir / f"{m}.{stamp}.parquet.damaged")
-        _fsync_dir(store.snap_dir)
-        _fsync_dir(store.history_dir)
-    base = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "month": m}
-    if pick is None:
-        if deleted:
-            report.repaired.append(f"{m}：已删除月份残留的文件已移入历史（.damaged）。")
-            return
-        note = ("文件损坏或未登记，且没有完好的历史版本，已移入历史（.damaged）" if f.path is not None
-                else "文件缺失，且没有完好的历史版本")
-        store._append_audit({**base, "source": "", "sha256": "", "rows": 0, "action": "delete",
-                             "note": f"check --repair：{note}"})
-        report.unrepaired.append(f"{m}：{note}，已从库中除名：请重新导入该月台账。")
-        return
-    path, sha = pick
-    data = path.read_bytes()
-    atomic_write_bytes(target, data)
-    rows = pl.scan_parquet(target).select(pl.len()).collect().item()
-    store._append_audit({**base, "source": f"history/{path.name}", "sha256": "", "stored_sha256": sha, "rows": rows,
-                         "action": "restore"})
-    same = "（与最近一次操作记录一致）" if sha == expected else "（最近一次记录的版本已无完好副本，恢复为最新的完好版本）"
-    report.repaired.append(f"{m}：已从历史版本 {path.name} 恢复{same}。")
 
 
 def active_store(root: str | os.PathLike | None = None) -> tuple[Store, bool]:
@@ -617,3 +444,12 @@ def active_store(root: str | os.PathLike | None = None) -> tuple[Store, bool]:
     if store.is_empty() and Store(DEMO_DIR).months():
         return Store(DEMO_DIR), True
     return store, False
+
+
+def __getattr__(name: str):
+    """check_store and CheckReport live in data/store_check.py (verification and repair); importable from here too."""
+    if name in ("check_store", "CheckReport", "intact_problem"):
+        from data import store_check
+
+        return getattr(store_check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

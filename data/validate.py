@@ -1,15 +1,15 @@
-"""Snapshot validation: the DOMAIN.md rules as vectorised Polars checks, month-over-month warnings, a Chinese report."""
+"""Snapshot validation: the DOMAIN.md rules and month-over-month warnings as declared rules (id, name, check)."""
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
+from data.problems import Problem, format_report, show_value
 from data.schema import COLUMN_BY_NAME, COLUMNS, ZH
 
-VALUE_CAP = 60
 MONEY_OR_AREA = tuple(c.name for c in COLUMNS if c.kind in ("money", "float"))
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 ENUMS = tuple(c.name for c in COLUMNS if c.kind == "enum")
@@ -17,33 +17,9 @@ ENUMS = tuple(c.name for c in COLUMNS if c.kind == "enum")
 REBASELINE_RATIO = 0.20
 # Comparisons of money allow for binary float noise (values come from Excel formulas).
 EPS = 1e-6
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: rule (short Chinese name), column (Chinese header), source row, raw value, Chinese message."""
-
-    rule: str
-    column: str = ""
-    row: int | None = None
-    value: str = ""
-    message: str = ""
-
-    def __post_init__(self):
-        object.__setattr__(self, "value", show_value(self.value))
-
-
-def show_value(value: object) -> str:
-    """A raw value as the analyst typed it, capped so a report line stays readable."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+# Problem, format_report and show_value (data/problems.py) stay importable from here.
+__all__ = ["CHANGES", "RULES", "RULE_BY_ID", "Problem", "Rule", "compare_with_previous", "format_report",
+           "show_value", "validate"]
 
 
 def _fmt_num(x: float | None) -> str:
@@ -60,102 +36,178 @@ def _rows_of(frame: pl.DataFrame, source_rows: Sequence[int] | None) -> pl.Serie
     return pl.Series("_row", list(source_rows), dtype=pl.Int64())
 
 
-def _present(frame: pl.DataFrame, *names: str) -> bool:
-    return all(n in frame.columns for n in names)
+Check = Callable[["Rule", Any], Iterator[Problem]]  # (the rule, what it reads) → its findings
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One declared rule: a stable id, its Chinese name (the report's heading for it) and its check."""
+
+    id: str
+    name: str
+    check: Check
+    needs: tuple[str, ...] = ()  # columns the check reads: a frame without one of them skips the rule
+
+
+def _flag(rule: Rule, df: pl.DataFrame, mask: pl.Expr, column: str, message: Callable[[dict], str],
+          extra: Sequence[pl.Expr] = ()) -> Iterator[Problem]:
+    """One Problem per row where mask holds, naming the source row and the cell's value."""
+    # The check itself is one vectorised filter; Python only formats the (few) failing rows.
+    bad = df.filter(mask.fill_null(False)).select("_row", pl.col(column).alias("_v"), *extra)
+    for rec in bad.iter_rows(named=True):
+        yield Problem(rule.name, ZH[column], rec["_row"], rec["_v"], message(rec))
+
+
+# ---- the snapshot rules (DOMAIN.md), in the order the report lists them ---------------------------------------------
+def _required(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
+    for col in (COLUMN_BY_NAME[n] for n in REQUIRED if n in df.columns):
+        yield from _flag(rule, df, pl.col(col.name).is_null(), col.name,
+                         lambda r, c=col: f"“{c.zh}”为必填项，此行为空：请补填（{c.rule}）。")
+
+
+def _unique_id(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
+    """Every row that shares an id, naming the other rows."""
+    dup = (
+        df.filter(pl.col("project_id").is_not_null() & pl.col("project_id").is_duplicated())
+        .with_columns(pl.col("_row").implode().over("project_id").alias("_all"))
+        .select("_row", "project_id", "_all")
+    )
+    for rec in dup.iter_rows(named=True):
+        others = "、".join(str(r) for r in rec["_all"] if r != rec["_row"])
+        yield Problem(rule.name, ZH["project_id"], rec["_row"], rec["project_id"],
+                      f"项目编码“{rec['project_id']}”与第 {others} 行重复：同一月份每个项目只能出现一次，"
+                      "请删除重复行或更正编码。")
+
+
+def _allowed(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
+    for col in (COLUMN_BY_NAME[n] for n in ENUMS if n in df.columns):
+        allowed = "、".join(col.allowed or ())
+        outside = pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(list(col.allowed or ()))
+        yield from _flag(rule, df, outside, col.name,
+                         lambda r, c=col, a=allowed: f"“{c.zh}”填写了“{show_value(r['_v'])}”，不是允许的取值：请改为 {a} 之一。")
+
+
+def _not_negative(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
+    for name in (n for n in MONEY_OR_AREA if n in df.columns):
+        yield from _flag(rule, df, pl.col(name) < 0, name,
+                         lambda r, z=ZH[name]: f"“{z}”不能为负数：请填写 0 或正数（金额单位万元）。")
+
+
+def _one_month(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
+    """One line listing the months found, then every row off the majority month."""
+    counts = df.get_column("snapshot_month").drop_nulls().value_counts(sort=True)
+    if counts.height <= 1:
+        return
+    listed = "、".join(f"{m:%Y-%m}（{n} 行）" if m.day == 1 else f"{m:%Y-%m-%d}（{n} 行）" for m, n in counts.iter_rows())
+    yield Problem(rule.name, ZH["snapshot_month"], None, "",
+                  f"文件包含多个报送月份：{listed}。一个文件只能报送一个月份：请按月份拆分成多个文件分别导入，"
+                  "或更正填错的月份。")
+    main = counts.item(0, 0)
+    yield from _flag(rule, df, pl.col("snapshot_month") != main, "snapshot_month",
+                     lambda r, m=main: f"此行报送月份与多数行（{m:%Y-%m}）不同：请更正。")
+
+
+def _each_row(mask: pl.Expr, column: str, message: Callable[[dict], str], extra: Sequence[pl.Expr] = ()) -> Check:
+    """A check flagging every row where mask holds, in `column`; `extra` columns are there for the message."""
+    return lambda rule, df: _flag(rule, df, mask, column, message, extra)
+
+
+_TOTAL, _YTD = pl.col("completed_investment_total"), pl.col("completed_investment_ytd")
+_INVESTMENT, _MONTH, _CATEGORY = pl.col("total_investment"), pl.col("snapshot_month"), pl.col("category")
+
+RULES: tuple[Rule, ...] = (
+    Rule("required", "必填项为空", _required),
+    Rule("unique_project_id", "项目编码重复", _unique_id, ("project_id",)),
+    Rule("allowed_values", "取值不在范围", _allowed),
+    Rule("industry_class_given", "产业类型缺失", _each_row(
+        (_CATEGORY == "产业") & pl.col("industry_class").is_null(), "industry_class",
+        lambda r: "项目类别为“产业”时必须填写产业类型：请填“新兴产业”或“传统产业”。"), ("category", "industry_class")),
+    Rule("industry_class_empty", "产业类型应为空", _each_row(
+        _CATEGORY.is_not_null() & (_CATEGORY != "产业") & pl.col("industry_class").is_not_null(), "industry_class",
+        lambda r: f"项目类别为“{r['category']}”（非产业）时产业类型须为空：请清空此格，或把项目类别改为“产业”。",
+        extra=[_CATEGORY]), ("category", "industry_class")),
+    Rule("not_negative", "数值为负", _not_negative),
+    Rule("total_covers_ytd", "开工累计小于本年累计", _each_row(
+        _TOTAL < _YTD - EPS, "completed_investment_total",
+        lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元小于本年累计完成投资 {_fmt_num(r['_y'])} 万元："
+                   "开工以来的累计应包含本年完成额，请核对两列。"),
+        extra=[_YTD.alias("_y")]), ("completed_investment_total", "completed_investment_ytd")),
+    Rule("total_within_investment", "累计投资超过总投资", _each_row(
+        _TOTAL > _INVESTMENT * 1.2 + EPS, "completed_investment_total",
+        lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元超过总投资 {_fmt_num(r['_t'])} 万元的 1.2 倍："
+                   "请核对金额与单位（万元），如总投资已调整请同步更新总投资。"),
+        extra=[_INVESTMENT.alias("_t")]), ("completed_investment_total", "total_investment")),
+    Rule("one_month", "报送月份不一致", _one_month, ("snapshot_month",)),
+    Rule("month_first_day", "报送月份非月初", _each_row(
+        _MONTH.dt.day() != 1, "snapshot_month",
+        lambda r: "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。"), ("snapshot_month",)),
+    Rule("started_by_month_end", "开工时间晚于报送月", _each_row(
+        pl.col("actual_start") > _MONTH.dt.month_end(), "actual_start",
+        lambda r: (f"实际开工时间 {show_value(r['_v'])} 晚于报送月份 {r['_m']:%Y-%m} 的月末：尚未开工的项目请清空"
+                   "实际开工时间，或核对日期。"),
+        extra=[_MONTH.alias("_m")]), ("snapshot_month", "actual_start")),
+)
 
 
 def validate(frame: pl.DataFrame, source_rows: Sequence[int] | None = None) -> list[Problem]:
     """Every DOMAIN.md rule on one snapshot; each failing cell becomes a Problem naming its source row."""
     df = frame.with_columns(_rows_of(frame, source_rows))
-    out: list[Problem] = []
+    return [p for rule in RULES if all(c in df.columns for c in rule.needs) for p in rule.check(rule, df)]
 
-    def emit(mask: pl.Expr, rule: str, column: str, message, extra: Sequence[pl.Expr] = ()) -> None:
-        # The check itself is one vectorised filter; Python only formats the (few) failing rows.
-        bad = df.filter(mask.fill_null(False)).select("_row", pl.col(column).alias("_v"), *extra)
-        for rec in bad.iter_rows(named=True):
-            out.append(Problem(rule, ZH[column], rec["_row"], rec["_v"], message(rec)))
 
-    # 必填
-    for name in REQUIRED:
-        if name not in df.columns:
-            continue
-        col = COLUMN_BY_NAME[name]
-        emit(pl.col(name).is_null(), "必填项为空", name,
-             lambda r, c=col: f"“{c.zh}”为必填项，此行为空：请补填（{c.rule}）。")
+# ---- month-over-month warnings, in the order the report lists them -------------------------------------------------
+@dataclass(frozen=True)
+class _Months:
+    """What the change rules read: this month (with _row), last month, both joined, last month's label and year."""
 
-    # 编码重复: report every row that shares an id, naming the other rows.
-    if "project_id" in df.columns:
-        dup = (
-            df.filter(pl.col("project_id").is_not_null() & pl.col("project_id").is_duplicated())
-            .with_columns(pl.col("_row").implode().over("project_id").alias("_all"))
-            .select("_row", "project_id", "_all")
-        )
-        for rec in dup.iter_rows(named=True):
-            others = "、".join(str(r) for r in rec["_all"] if r != rec["_row"])
-            out.append(Problem("项目编码重复", ZH["project_id"], rec["_row"], rec["project_id"],
-                               f"项目编码“{rec['project_id']}”与第 {others} 行重复：同一月份每个项目只能出现一次，"
-                               "请删除重复行或更正编码。"))
+    now: pl.DataFrame
+    prev: pl.DataFrame
+    both: pl.DataFrame
+    label: str
+    year: int
 
-    # 取值不在范围
-    for name in ENUMS:
-        if name not in df.columns:
-            continue
-        col = COLUMN_BY_NAME[name]
-        allowed = "、".join(col.allowed or ())
-        emit(pl.col(name).is_not_null() & ~pl.col(name).is_in(list(col.allowed or ())), "取值不在范围", name,
-             lambda r, c=col, a=allowed: f"“{c.zh}”填写了“{show_value(r['_v'])}”，不是允许的取值：请改为 {a} 之一。")
 
-    # 产业类型 depends on 项目类别
-    if _present(df, "category", "industry_class"):
-        emit((pl.col("category") == "产业") & pl.col("industry_class").is_null(), "产业类型缺失", "industry_class",
-             lambda r: "项目类别为“产业”时必须填写产业类型：请填“新兴产业”或“传统产业”。")
-        emit(pl.col("category").is_not_null() & (pl.col("category") != "产业") & pl.col("industry_class").is_not_null(),
-             "产业类型应为空", "industry_class",
-             lambda r: f"项目类别为“{r['category']}”（非产业）时产业类型须为空：请清空此格，或把项目类别改为“产业”。",
-             extra=[pl.col("category")])
+def _missing_projects(rule: Rule, m: _Months) -> Iterator[Problem]:
+    for rec in m.prev.join(m.now.select("project_id"), on="project_id", how="anti").iter_rows(named=True):
+        yield Problem(rule.name, ZH["project_id"], None, rec["project_id"],
+                      f"{m.label} 报送的项目“{rec['project_name']}”（{rec['county']}）本月未报送："
+                      "如项目仍在库请补报；如已调出，请在说明中注明原因。")
 
-    # 金额不得为负
-    for name in MONEY_OR_AREA:
-        if name not in df.columns:
-            continue
-        emit(pl.col(name) < 0, "数值为负", name,
-             lambda r, z=ZH[name]: f"“{z}”不能为负数：请填写 0 或正数（金额单位万元）。")
 
-    # 开工累计 vs 本年累计 and 总投资
-    if _present(df, "completed_investment_total", "completed_investment_ytd"):
-        emit(pl.col("completed_investment_total") < pl.col("completed_investment_ytd") - EPS,
-             "开工累计小于本年累计", "completed_investment_total",
-             lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元小于本年累计完成投资 {_fmt_num(r['_y'])} 万元："
-                        "开工以来的累计应包含本年完成额，请核对两列。"),
-             extra=[pl.col("completed_investment_ytd").alias("_y")])
-    if _present(df, "completed_investment_total", "total_investment"):
-        emit(pl.col("completed_investment_total") > pl.col("total_investment") * 1.2 + EPS,
-             "累计投资超过总投资", "completed_investment_total",
-             lambda r: (f"开工累计完成投资 {_fmt_num(r['_v'])} 万元超过总投资 {_fmt_num(r['_t'])} 万元的 1.2 倍："
-                        "请核对金额与单位（万元），如总投资已调整请同步更新总投资。"),
-             extra=[pl.col("total_investment").alias("_t")])
+def _new_projects(rule: Rule, m: _Months) -> Iterator[Problem]:
+    new = m.now.join(m.prev.select("project_id"), on="project_id", how="anti")
+    for rec in new.select("_row", "project_id", "project_name").iter_rows(named=True):
+        yield Problem(rule.name, ZH["project_id"], rec["_row"], rec["project_id"],
+                      f"项目“{rec['project_name']}”在 {m.label} 没有报送，为本月新增：请确认不是编码填错。")
 
-    # 报送月份: one month per snapshot, first day; 实际开工 not after its end.
-    if "snapshot_month" in df.columns:
-        months = df.get_column("snapshot_month").drop_nulls()
-        counts = months.value_counts(sort=True)
-        if counts.height > 1:
-            listed = "、".join(f"{m:%Y-%m}（{n} 行）" if m.day == 1 else f"{m:%Y-%m-%d}（{n} 行）"
-                              for m, n in counts.iter_rows())
-            out.append(Problem("报送月份不一致", ZH["snapshot_month"], None, "",
-                               f"文件包含多个报送月份：{listed}。一个文件只能报送一个月份：请按月份拆分成多个文件分别导入，"
-                               "或更正填错的月份。"))
-            main = counts.item(0, 0)
-            emit(pl.col("snapshot_month") != main, "报送月份不一致", "snapshot_month",
-                 lambda r, m=main: f"此行报送月份与多数行（{m:%Y-%m}）不同：请更正。")
-        emit(pl.col("snapshot_month").dt.day() != 1, "报送月份非月初", "snapshot_month",
-             lambda r: "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。")
-        if "actual_start" in df.columns:
-            emit(pl.col("actual_start") > pl.col("snapshot_month").dt.month_end(), "开工时间晚于报送月", "actual_start",
-                 lambda r: (f"实际开工时间 {show_value(r['_v'])} 晚于报送月份 {r['_m']:%Y-%m} 的月末：尚未开工的项目请清空"
-                            "实际开工时间，或核对日期。"),
-                 extra=[pl.col("snapshot_month").alias("_m")])
-    return out
+
+def _ytd_fell(rule: Rule, m: _Months) -> Iterator[Problem]:
+    fell = (pl.col("snapshot_month").dt.year() == m.year) & (_YTD < pl.col("_prev_ytd") - EPS)
+    return _flag(rule, m.both, fell, "completed_investment_ytd",
+                 lambda r: (f"本年累计完成投资 {_fmt_num(r['_v'])} 万元低于上月的 {_fmt_num(r['_prev_ytd'])} 万元："
+                            "本年累计只增不减，请核对。"),
+                 extra=[pl.col("_prev_ytd")])
+
+
+def _changed_totals(rule: Rule, m: _Months) -> Iterator[Problem]:
+    changed = (pl.when(pl.col("_prev_total") > 0)
+               .then((pl.col("total_investment") / pl.col("_prev_total") - 1).abs() > REBASELINE_RATIO)
+               .otherwise(pl.col("total_investment") > 0))
+    return _flag(rule, m.both, changed, "total_investment",
+                 lambda r: (f"总投资由上月 {_fmt_num(r['_prev_total'])} 万元变为 {_fmt_num(r['_v'])} 万元，"
+                            f"变动超过 {REBASELINE_RATIO:.0%}：如确属调整请保留，否则请核对金额和单位。"),
+                 extra=[pl.col("_prev_total")])
+
+
+CHANGES: tuple[Rule, ...] = (
+    Rule("missing_projects", "上月项目本月缺失", _missing_projects),
+    Rule("new_projects", "新增项目", _new_projects),
+    Rule("ytd_fell", "本年累计减少", _ytd_fell),
+    Rule("changed_totals", "总投资大幅调整", _changed_totals),
+)
+
+
+RULE_BY_ID: dict[str, Rule] = {r.id: r for r in (*RULES, *CHANGES)}
 
 
 def compare_with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None,
@@ -163,74 +215,13 @@ def compare_with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None,
     """Warnings against last month's snapshot: missing or new projects, falling 本年累计, re-baselined 总投资."""
     if previous is None or previous.is_empty() or frame.is_empty():
         return []
-    out: list[Problem] = []
     now = frame.with_columns(_rows_of(frame, source_rows))
     prev = previous.select(
         "project_id", "project_name", "county", "snapshot_month",
         pl.col("completed_investment_ytd").alias("_prev_ytd"), pl.col("total_investment").alias("_prev_total"),
     )
     prev_month = prev.get_column("snapshot_month").drop_nulls().min()
-    prev_label = f"{prev_month:%Y-%m}" if prev_month else "上月"
-
-    gone = prev.join(now.select("project_id"), on="project_id", how="anti")
-    for rec in gone.iter_rows(named=True):
-        out.append(Problem("上月项目本月缺失", ZH["project_id"], None, rec["project_id"],
-                           f"{prev_label} 报送的项目“{rec['project_name']}”（{rec['county']}）本月未报送："
-                           "如项目仍在库请补报；如已调出，请在说明中注明原因。"))
-
-    new = now.join(prev.select("project_id"), on="project_id", how="anti")
-    for rec in new.select("_row", "project_id", "project_name").iter_rows(named=True):
-        out.append(Problem("新增项目", ZH["project_id"], rec["_row"], rec["project_id"],
-                           f"项目“{rec['project_name']}”在 {prev_label} 没有报送，为本月新增：请确认不是编码填错。"))
-
     both = now.join(prev.drop("project_name", "county", "snapshot_month"), on="project_id", how="inner")
-    same_year = pl.col("snapshot_month").dt.year() == (prev_month.year if prev_month else -1)
-    fell = both.filter(same_year & (pl.col("completed_investment_ytd") < pl.col("_prev_ytd") - EPS))
-    for rec in fell.select("_row", "completed_investment_ytd", "_prev_ytd").iter_rows(named=True):
-        out.append(Problem("本年累计减少", ZH["completed_investment_ytd"], rec["_row"], rec["completed_investment_ytd"],
-                           f"本年累计完成投资 {_fmt_num(rec['completed_investment_ytd'])} 万元低于上月的 "
-                           f"{_fmt_num(rec['_prev_ytd'])} 万元：本年累计只增不减，请核对。"))
-
-    changed = both.filter(
-        pl.when(pl.col("_prev_total") > 0)
-        .then((pl.col("total_investment") / pl.col("_prev_total") - 1).abs() > REBASELINE_RATIO)
-        .otherwise(pl.col("total_investment") > 0)
-    )
-    for rec in changed.select("_row", "total_investment", "_prev_total").iter_rows(named=True):
-        out.append(Problem("总投资大幅调整", ZH["total_investment"], rec["_row"], rec["total_investment"],
-                           f"总投资由上月 {_fmt_num(rec['_prev_total'])} 万元变为 {_fmt_num(rec['total_investment'])} 万元，"
-                           f"变动超过 {REBASELINE_RATIO:.0%}：如确属调整请保留，否则请核对金额和单位。"))
-    return out
-
-
-def _line(p: Problem) -> str:
-    where = [f"第 {p.row} 行" if p.row is not None else "", f"「{p.column}」" if p.column else "",
-             f"值“{p.value}”" if p.value != "" else ""]
-    head = " · ".join(w for w in where if w)
-    return f"  {head} — {p.message}" if head else f"  {p.message}"
-
-
-def format_report(errors: Sequence[Problem], warnings: Sequence[Problem] = (), limit: int = 50) -> str:
-    """A Chinese text report grouped by rule, at most `limit` problem lines, with the totals."""
-    lines = [f"检查结果：错误 {len(errors)} 条，警告 {len(warnings)} 条。"]
-    shown = 0
-    for title, problems in (("错误（须改正后才能导入）", errors), ("警告（可以导入，请核对）", warnings)):
-        if not problems or shown >= limit:
-            continue
-        lines.append(f"【{title}】")
-        groups: dict[str, list[Problem]] = {}
-        for p in problems:
-            groups.setdefault(p.rule, []).append(p)
-        for rule, items in groups.items():
-            if shown >= limit:
-                break
-            lines.append(f"■ {rule}（{len(items)} 条）")
-            for p in sorted(items, key=lambda p: (p.row is not None, p.row or 0)):
-                if shown >= limit:
-                    break
-                lines.append(_line(p))
-                shown += 1
-    total = len(errors) + len(warnings)
-    if shown < total:
-        lines.append(f"…另有 {total - shown} 条未列出（共 {total} 条）。")
-    return "\n".join(lines)
+    months = _Months(now, prev, both, f"{prev_month:%Y-%m}" if prev_month else "上月",
+                     prev_month.year if prev_month else -1)
+    return [p for rule in CHANGES for p in rule.check(rule, months)]

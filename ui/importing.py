@@ -1,24 +1,21 @@
 """What the 数据管理 page shows about an import: problem tables, the change preview, stored months, audit log, sample."""
 from __future__ import annotations
 
-import datetime as dt
-import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
-from data.ingest import ImportOutcome, previous_month
-from data.schema import COLUMNS
-from data.store import DEMO_DIR, Store
-from data.validate import Problem
+from data.ingest import ImportOutcome
+from data.problems import Problem
+from data.store import DEMO_DIR, Store, previous_month
+from data.validate import RULE_BY_ID
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}
-# Warning rules (data.validate.compare_with_previous) that describe the change against last month.
-CHANGE_RULES = {"new_projects": "新增项目", "missing_projects": "上月项目本月缺失",
-                "changed_totals": "总投资大幅调整", "ytd_fell": "本年累计减少"}
+# The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
+CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "csv", "parquet")
 
 
@@ -85,41 +82,10 @@ def sample_file_name(frame: pl.DataFrame) -> str:
 
 
 def sample_ledger_bytes(frame: pl.DataFrame) -> bytes:
-    """A realistic Excel ledger of the frame (data.demo_ledgers.write_sample_ledger; a plain layout if absent)."""
-    try:
-        from data.demo_ledgers import write_sample_ledger
-    except ImportError:
-        return _plain_ledger(frame)
+    """A realistic Excel ledger of the frame (data.demo_ledgers.write_sample_ledger)."""
+    from data.demo_ledgers import write_sample_ledger  # openpyxl loads only when a sample is asked for
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sample.xlsx"
         write_sample_ledger(frame, path)
         return path.read_bytes()
-
-
-def _plain_ledger(frame: pl.DataFrame) -> bytes:
-    """Fallback: title row, unit row, 序号 + Chinese headers, the rows, a 合计 row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "重点项目台账"
-    m = frame.get_column("snapshot_month")[0] if frame.height else dt.date.today()
-    ws.append([f"示范市{m.year}年{m.month}月重点项目建设进展情况表"])
-    ws["A1"].font = Font(size=16, bold=True)
-    ws.append(["单位：万元"])
-    ws.append(["序号", *[c.zh for c in COLUMNS]])
-    for i, rec in enumerate(frame.iter_rows(named=True), 1):
-        row = []
-        for c in COLUMNS:
-            v = rec[c.name]
-            if c.kind == "bool" and v is not None:
-                v = "是" if v else "否"
-            elif c.kind == "month" and v is not None:
-                v = f"{v:%Y-%m}"
-            row.append(v)
-        ws.append([i, *row])
-    ws.append(["合计"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -1,0 +1,192 @@
+"""Build: a Table → the canonical snapshot frame, every problem named by its source row; read_ledger runs it all."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+from data.ingest.cells import HOW_TO_FIX, PARSERS, blank, parse_month_value
+from data.ingest.header import Table, match
+from data.ingest.readers import read_table
+from data.ingest.result import ImportResult
+from data.ingest.rows import Mapping, project_rows, unmerge
+from data.ingest.source import Refused, clean_filename, load, sniff
+from data.problems import Problem
+from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, normalize_header, split_unit
+from data.store import month_key
+from data.validate import RULE_BY_ID, validate
+
+SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}  # numbering columns: never imported, never reported
+Cells = set[tuple[str, int]]  # (Chinese column, source row) of cells already reported
+
+
+def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
+                month: str | None = None) -> ImportResult:
+    """Read and check one ledger file; the frame is returned only when there are no errors."""
+    res = ImportResult(frame=None, filename=filename)
+    try:
+        data, name = load(source, filename)
+        res.filename = clean_filename(name, res.warnings)
+        res.sha256 = hashlib.sha256(data).hexdigest()
+        res.kind = sniff(data)
+        table = read_table(data, res, sheet)
+    except Refused as e:
+        res.errors.append(e.problem)
+        return res
+    res.header_row = table.header_row
+    build(table, res, month)
+    return res
+
+
+def build(table: Table, res: ImportResult, month: str | None) -> None:
+    """Map the headers, keep the project rows, parse every cell, settle the month, check every rule."""
+    mapping, unmatched = _map_headers(table, res.errors)
+    reported = unmerge(table, mapping, res.errors)
+    keep = project_rows(table, mapping, res.warnings)
+    _report_unmatched(table, unmatched, keep, res.warnings)
+    missing = _report_missing_columns(table, mapping, res)
+    res.source_rows = [r for r, _ in keep]
+    columns = _parse_cells(keep, mapping, res.errors, reported)
+    month_given = _settle_month(table, mapping, columns, month, res, len(keep))
+    if not keep and not res.errors:
+        res.errors.append(Problem("没有数据", "", table.header_row, "", (
+            f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
+    frame = pl.DataFrame({c.name: pl.Series(c.name, columns[c.name], dtype=c.dtype) for c in COLUMNS})
+    # Columns already reported as missing would fail every row again; leave them out of the rule checks.
+    absent = set(missing) | ({"snapshot_month"} if "snapshot_month" not in mapping and not month_given else set())
+    _check_rules(frame.drop(sorted(absent)) if absent else frame, res, reported)
+    if not res.errors:
+        res.frame = frame.select(list(SCHEMA.names())).cast(SCHEMA)
+
+
+def _map_headers(table: Table, errors: list[Problem]) -> tuple[Mapping, list[int]]:
+    """Each canonical column's source column and unit factor, and the source columns that name none."""
+    mapping: Mapping = {}
+    unmatched: list[int] = []
+    for j, h in enumerate(table.headers):
+        if blank(h):
+            unmatched.append(j)
+            continue
+        name, factor = match(str(h))
+        if name is None:
+            if normalize_header(h) not in SEQ_HEADERS:
+                unmatched.append(j)
+            continue
+        if COLUMN_BY_NAME[name].kind == "money" and split_unit(str(h))[1] is None and table.group_factor[j]:
+            factor = table.group_factor[j]
+        if name in mapping:
+            first = mapping[name][0]
+            errors.append(Problem("表头重复", ZH[name], table.header_row, str(h), (
+                f"{table.labels[first]}“{table.headers[first]}”和 {table.labels[j]}“{h}”都对应“{ZH[name]}”："
+                "请删除或改名其中一列。")))
+            continue
+        mapping[name] = (j, factor)
+    return mapping, unmatched
+
+
+def _report_unmatched(table: Table, unmatched: list[int], keep: list[tuple[int, list]],
+                      warnings: list[Problem]) -> None:
+    """A warning for each ignored column: one with an unknown header, or none but holding data."""
+    for j in unmatched:
+        h = table.headers[j]
+        if blank(h):
+            if any(not blank(values[j]) for _, values in keep):
+                warnings.append(Problem("未识别的列", table.labels[j], table.header_row, "",
+                                        f"{table.labels[j]}没有表头但有数据，已忽略：如需导入，请补上标准表头。"))
+        else:
+            warnings.append(Problem("未识别的列", str(h).strip(), table.header_row, str(h), (
+                f"{table.labels[j]}表头“{str(h).strip()}”不是标准列名，此列已忽略：如需导入，请改为标准表头"
+                "（如“总投资(万元)”“计划开工时间”）。")))
+
+
+def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult) -> list[str]:
+    """An error for each required column not found, a warning for each optional one; the required ones missing."""
+    found = [str(h).strip() for h in table.headers if not blank(h)]
+    missing = []
+    for col in COLUMNS:
+        if col.name in mapping or col.name == "snapshot_month":
+            continue
+        aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
+        if col.required:
+            missing.append(col.name)
+            res.errors.append(Problem("缺少必填列", col.zh, table.header_row, "", (
+                f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。")))
+        else:
+            res.warnings.append(Problem("缺少可选列", col.zh, table.header_row, "",
+                                        f"没有找到“{col.zh}”列{aka}，按空值处理：如有此项数据，请补上该列。"))
+    return missing
+
+
+def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Problem],
+                 reported: Cells) -> dict[str, list]:
+    """Every column's values: an unreadable cell is an error (added to reported), never silently nulled."""
+    columns: dict[str, list] = {}
+    for col in COLUMNS:
+        if col.name not in mapping:
+            columns[col.name] = [None] * len(keep)
+            continue
+        j, factor = mapping[col.name]
+        parse = PARSERS[col.kind]
+        out = []
+        for src_row, values in keep:
+            raw = values[j]
+            try:
+                v = parse(raw)
+            except (ValueError, OverflowError, TypeError):
+                v = None
+                reported.add((col.zh, src_row))
+                errors.append(Problem("类型错误", col.zh, src_row, raw, f"“{col.zh}”的值无法识别：{HOW_TO_FIX[col.kind]}"))
+            if v is not None and factor != 1.0:
+                v = round(v * factor, 8)
+            out.append(v)
+        columns[col.name] = out
+    return columns
+
+
+def _month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:
+    if month is None or not str(month).strip():
+        return None, None
+    try:
+        d = parse_month_value(str(month))
+    except ValueError:
+        d = None
+    if d is None:
+        return None, Problem("月份格式错误", ZH["snapshot_month"], None, month,
+                             f"指定的月份“{month}”无法识别：请写成 YYYY-MM，例如 2024-06。")
+    return d, None
+
+
+def _settle_month(table: Table, mapping: Mapping, columns: dict[str, list], month: str | None, res: ImportResult,
+                  n: int) -> bool:
+    """报送月份 from the column or the argument, which must agree (an empty column yields); True if the argument holds."""
+    arg, problem = _month_arg(month)
+    if problem:
+        res.errors.append(problem)
+    if "snapshot_month" in mapping and arg is not None and all(m is None for m in columns["snapshot_month"]):
+        del mapping["snapshot_month"]
+    if "snapshot_month" in mapping:
+        found = sorted({m for m in columns["snapshot_month"] if m is not None})
+        if len(found) == 1:
+            res.month = month_key(found[0])
+            if arg is not None and arg != found[0]:
+                res.errors.append(Problem("月份冲突", ZH["snapshot_month"], None, res.month, (
+                    f"文件中的报送月份是 {res.month}，但指定的月份是 {month_key(arg)}：请核对，"
+                    "去掉 --month 或改为文件中的月份。")))
+    elif arg is not None:
+        columns["snapshot_month"] = [arg] * n
+        res.month = month_key(arg)
+    elif not problem:
+        res.errors.append(Problem("缺少报送月份", ZH["snapshot_month"], table.header_row, "", (
+            "文件中没有“报送月份”列，也没有指定月份：请在表中增加“报送月份”列（如 2024-06），"
+            "或导入时指定月份（命令行加 --month 2024-06）。")))
+    return arg is not None
+
+
+def _check_rules(frame: pl.DataFrame, res: ImportResult, reported: Cells) -> None:
+    """The validation rules on the parsed frame; an empty required cell already reported as unreadable is skipped."""
+    for p in validate(frame, res.source_rows):
+        if p.rule == RULE_BY_ID["required"].name and (p.column, p.row) in reported:
+            continue  # already reported as 类型错误 (with the raw value) or as 合并单元格
+        res.errors.append(p)

@@ -1,0 +1,158 @@
+"""Header detection: find the header row (one or two levels) in a grid, each column's name and unit factor."""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from data.ingest.cells import blank, nfkc
+from data.ingest.source import Refused
+from data.problems import Problem
+from data.schema import UNIT_FACTORS, match_header
+
+SCAN_ROWS = 30  # the header is looked for in the first rows only; titles and unit rows sit above it
+MIN_HEADER_MATCHES = 3
+UNIT_ROW_RE = re.compile(r"单位\s*:\s*(万元|亿元|元)")
+GROUP_UNIT_RE = re.compile(r"\((万元|亿元|元)\)")
+
+
+@dataclass
+class Table:
+    """Source-neutral view of a ledger: final header per column, unit factors from groups, raw data rows."""
+
+    headers: list[object]
+    group_factor: list[float | None]
+    rows: list[tuple[int, list]]
+    header_row: int | None
+    labels: list[str]
+    merges: list[tuple[int, int, int]] = field(default_factory=list)  # (first row, last row, column) of merged cells
+
+    @property
+    def where(self) -> str:
+        """'第 3 行表头' for messages ('表头' when the source has no header row, as parquet)."""
+        return f"第 {self.header_row} 行表头" if self.header_row else "表头"
+
+
+@functools.lru_cache(maxsize=8192)
+def match(text: str) -> tuple[str | None, float]:
+    """The canonical column a header text names, and its unit factor (cached: headers repeat)."""
+    return match_header(text)
+
+
+def column_name(value: object) -> str | None:
+    """The canonical column a cell's text names as a header, or None."""
+    return match(value)[0] if isinstance(value, str) and value.strip() else None
+
+
+def score(row: list) -> int:
+    """How many distinct canonical columns a row names: the header is the row that names most."""
+    return len({n for n in (column_name(v) for v in row) if n})
+
+
+def _filled(rows: list[list], spans: dict, r: int, width: int) -> list:
+    row = rows[r] if r < len(rows) else []
+    out = []
+    for j in range(width):
+        v = row[j] if j < len(row) else None
+        if (r, j) in spans:
+            v = spans[(r, j)][0]
+        out.append(v)
+    return out
+
+
+def _is_group_text(v: object) -> bool:
+    if not isinstance(v, str) or not v.strip() or column_name(v):
+        return False
+    return ":" not in nfkc(v)  # '填报单位：…' and '单位：万元' describe the file, not columns
+
+
+def _groups(rows: list[list], spans: dict, t: int, width: int) -> list[object]:
+    """The group header covering each column of row t: merged cell, or text carried right over empty cells."""
+    top = _filled(rows, spans, t, width)
+    out: list[object] = []
+    carry: object = None
+    for j, v in enumerate(top):
+        merged = (t, j) in spans and spans[(t, j)][1] > 1
+        if not blank(v):
+            carry = v if not merged else None
+            out.append(v)
+        else:
+            out.append(carry)
+    return out
+
+
+def _two_level(rows: list[list], spans: dict, t: int, width: int) -> int:
+    """How many columns of row t+1 are sub-headers under a group header of row t (0 = not a two-level header)."""
+    if t < 0 or t + 1 >= len(rows):
+        return 0
+    if sum(not blank(v) for v in rows[t]) < 2:
+        return 0  # a title line: one text, maybe merged across the whole width
+    groups = _groups(rows, spans, t, width)
+    sub = _filled(rows, spans, t + 1, width)
+    return sum(1 for j in range(width) if column_name(sub[j]) and _is_group_text(groups[j]))
+
+
+def _unit_factor(text: object) -> float | None:
+    if not isinstance(text, str):
+        return None
+    m = GROUP_UNIT_RE.search(nfkc(text).replace("（", "(").replace("）", ")"))
+    return UNIT_FACTORS[m.group(1)] if m else None
+
+
+def _header_rows(rows: list[list], spans: dict, width: int) -> tuple[int, int]:
+    """(group row, sub-header row), 0-based; the same row twice for a one-level header."""
+    scores = [score(_filled(rows, spans, r, width)) for r in range(min(len(rows), SCAN_ROWS))]
+    if not scores or max(scores) < MIN_HEADER_MATCHES:
+        raise Refused(Problem("未找到表头", message=(
+            f"前 {SCAN_ROWS} 行中没有找到表头（应含“项目编码”“项目名称”“县区”“总投资(万元)”等列名）："
+            "请确认表头文字与模板一致，数据在第一个工作表（或用 --sheet 指定）。")))
+    b = scores.index(max(scores))
+    below, above = _two_level(rows, spans, b, width), _two_level(rows, spans, b - 1, width)
+    if below and below >= above:
+        return b, b + 1
+    if above:
+        return b - 1, b
+    return b, b
+
+
+def _headers(rows: list[list], spans: dict, t: int, s: int, width: int) -> tuple[list[object], list[float | None]]:
+    """Each column's header text, and the unit factor its group header states (万元/亿元/元), if any."""
+    if t == s:
+        return _filled(rows, spans, t, width), [None] * width
+    top, sub = _filled(rows, spans, t, width), _filled(rows, spans, s, width)
+    groups = _groups(rows, spans, t, width)
+    headers: list[object] = []
+    group_factor: list[float | None] = []
+    for j in range(width):
+        if column_name(sub[j]):
+            headers.append(sub[j])
+            group_factor.append(_unit_factor(groups[j]) if _is_group_text(groups[j]) else None)
+        else:
+            headers.append(top[j] if column_name(top[j]) or blank(sub[j]) else sub[j])
+            group_factor.append(None)
+    return headers, group_factor
+
+
+def _sheet_factor(rows: list[list], t: int) -> float | None:
+    """The unit a line above the header states ('单位：万元'); the last such line wins."""
+    factor = None
+    for r in range(t):
+        for v in rows[r]:
+            if isinstance(v, str):
+                m = UNIT_ROW_RE.search(nfkc(v))
+                if m:
+                    factor = UNIT_FACTORS[m.group(1)]
+    return factor
+
+
+def grid_table(rows: list[list], spans: dict, label: Callable[[int], str]) -> Table:
+    """The Table of a grid (CSV or sheet rows; spans: merged header cells {(r, c): (value, width)})."""
+    width = max((len(r) for r in rows), default=0)
+    t, s = _header_rows(rows, spans, width)
+    headers, group_factor = _headers(rows, spans, t, s, width)
+    sheet_factor = _sheet_factor(rows, t)  # applies to money columns that state no unit of their own
+    if sheet_factor is not None:
+        group_factor = [g if g is not None else sheet_factor for g in group_factor]
+    data = [(r + 1, rows[r] + [None] * (width - len(rows[r]))) for r in range(s + 1, len(rows))]
+    return Table(headers, group_factor, data, t + 1, [label(j) for j in range(width)])

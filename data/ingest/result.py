@@ -1,0 +1,49 @@
+"""What reading a ledger (ImportResult) and importing it into the store (ImportOutcome) return."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from data.problems import Problem, format_report
+
+
+@dataclass
+class ImportResult:
+    """One ledger read: the canonical frame (only when error-free), problems, and where each row came from."""
+
+    frame: pl.DataFrame | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    source_rows: list[int] = field(default_factory=list)
+    month: str | None = None
+    sha256: str = ""
+    filename: str | None = None
+    header_row: int | None = None
+    sheet: str | None = None
+    kind: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def report(self, limit: int = 50) -> str:
+        """The Chinese problem report."""
+        return format_report(self.errors, self.warnings, limit)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: ok, month, rows, problems and the store's audit record (None when nothing was written)."""
+
+    ok: bool
+    month: str | None
+    rows: int
+    errors: list[Problem]
+    warnings: list[Problem]
+    record: dict | None = None
+    result: ImportResult | None = None
+
+    def report(self, limit: int = 50) -> str:
+        """The Chinese problem report."""
+        return format_report(self.errors, self.warnings, limit)
