@@ -15,12 +15,12 @@ from pathlib import Path
 
 import polars as pl
 
+from data.months import is_month_key, month_key, parse_month
 from data.schema import SCHEMA
 
 ENV_VAR = "KPM_STORE"
 DEFAULT_DIR = Path(__file__).resolve().parent / "store"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see _fault)
 FAULT_POINTS = ("after_tmp_write", "after_history", "after_replace", "mid_audit")
 TMP_SUFFIX = ".tmp"
@@ -30,19 +30,6 @@ SOURCE_NAME_MAX = 120
 
 class StoreError(Exception):
     """A refused store operation, with a message in Chinese."""
-
-
-def parse_month(text: str) -> dt.date:
-    """'2024-06' → date(2024, 6, 1); raises StoreError with a Chinese message otherwise."""
-    m = _MONTH_RE.match(str(text).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise StoreError(f"月份“{text}”格式不对：请写成 YYYY-MM，例如 2024-06。")
-    return dt.date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def month_key(month: dt.date) -> str:
-    """date(2024, 6, 1) → '2024-06'."""
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -136,7 +123,7 @@ class Store:
         """Stored months, ascending, as 'YYYY-MM'."""
         if not self.snap_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if _MONTH_RE.match(p.stem))
+        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if is_month_key(p.stem))
 
     def is_empty(self) -> bool:
         return not self.months()
@@ -265,7 +252,7 @@ class Store:
 
     def history(self, month: str) -> list[Path]:
         """Earlier versions of a month, oldest first."""
-        if not self.history_dir.is_dir() or not _MONTH_RE.match(str(month)):
+        if not self.history_dir.is_dir() or not is_month_key(str(month)):
             return []
         return sorted(self.history_dir.glob(f"{month}.*.parquet"))
 
@@ -351,7 +338,7 @@ def _check_months(store: "Store", audit: list[dict], report: CheckReport) -> lis
                 f"{m}：文件内容与最近一次操作记录（{rec.get('time', '')} {rec.get('action', '')}）的校验值不一致，"
                 "可能在写入后被改动，或写入中途崩溃。")))
     for m, rec in sorted(last.items()):
-        if rec.get("action") != "delete" and m not in present and _MONTH_RE.match(m):
+        if rec.get("action") != "delete" and m not in present and is_month_key(m):
             findings.append(_MonthFinding(m, None, f"{m}：操作记录中有该月数据，但文件不见了。"))
     return findings
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest import ImportOutcome, previous_month
+from data.ingest import ImportOutcome
+from data.months import previous_month
 from data.schema import COLUMNS
 from data.store import DEMO_DIR, Store
 from data.validate import Problem

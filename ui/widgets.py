@@ -8,11 +8,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from data.months import previous_month, to_month
 from data.schema import ZH
-from metrics.engine import BY_LABELS, Filters, add_months, to_month
+from metrics import rowsets
 from metrics.export import to_csv_bytes, to_xlsx_bytes
-from metrics.format import DASH, format_value
-from metrics.registry import BY_ID, Indicator
+from metrics.filters import BY_LABELS, Filters
+from metrics.format import DASH, format_change, format_value
+from metrics.indicator import Indicator, meets
+from metrics.registry import BY_ID
 from ui import data
 from ui.i18n import ind_name, t
 from ui.state import Selection, focus_county
@@ -53,23 +56,8 @@ def _missing(v) -> bool:
 
 def status_color(ind: Indicator, value, target) -> str:
     """Green when the value meets its target in the indicator's direction, red when not, grey without target."""
-    if _missing(value) or target is None or ind.direction == "neutral":
-        return NEUTRAL
-    ok = value >= target if ind.direction == "higher" else value <= target
-    return GOOD if ok else BAD
-
-
-def _delta_text(ind: Indicator, value, prev) -> str:
-    if _missing(value) or _missing(prev):
-        return DASH
-    d = value - prev
-    if ind.is_rate:
-        return f"{d * 100:+.1f}个百分点"
-    if ind.unit == "万元":
-        return f"{d:+,.0f}万元"
-    if ind.unit == "个":
-        return f"{int(d):+d}个"
-    return f"{d:+,.1f}{ind.unit}"
+    ok = meets(ind.direction, value, target)
+    return NEUTRAL if ok is None else GOOD if ok else BAD
 
 
 def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
@@ -91,17 +79,15 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
             f'<span class="i" title="{caliber}">ⓘ</span></div>'
             f'<div class="val">{html.escape(format_value(ind, value))}</div>'
             f'<div class="sub">{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
-            f'{t("mom")} <b>{html.escape(_delta_text(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
+            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
 
 
 def kpi_row(ids: list[str], sel: Selection, per_row: int = 4) -> dict:
     """Tiles for the given indicators at the selected month, compared with last month; returns this month's record."""
     m = to_month(sel.month)
-    prev_m = add_months(m, -1)
-    months = [sel.month] + ([f"{prev_m:%Y-%m}"] if f"{prev_m:%Y-%m}" in data.months() else [])
-    df = data.compute(months, sel.filters, None, ids)
+    df = data.compute(with_previous(sel.month), sel.filters, None, ids)
     rows = {r["snapshot_month"]: r for r in df.iter_rows(named=True)}
-    now, before = rows.get(m, {}), rows.get(prev_m, {})
+    now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
     for start in range(0, len(ids), per_row):
         cols = st.columns(per_row)
         for col, iid in zip(cols, ids[start:start + per_row]):
@@ -149,7 +135,7 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     targets = []
     for m in d["月份"].to_list():
         month_num = int(m[5:7])
-        tv = month_num / 12 if use_schedule else ind.target_for(month_num)
+        tv = rowsets.schedule(month_num) if use_schedule else ind.target_for(month_num)
         if tv is not None:
             targets.append({"月份": m, "目标": tv, "年": int(m[:4])})
     if targets:
@@ -170,8 +156,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
     if target is not None:
-        ok = (pl.col("值") >= target) if ind.direction == "higher" else (pl.col("值") <= target)
-        d = d.with_columns(pl.when(ok).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
+        d = d.with_columns(pl.when(meets(ind.direction, pl.col("值"), target)).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
         color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[GOOD, BAD]), title=None)
     else:
         d = d.with_columns(pl.lit("值").alias("状态"))
@@ -270,3 +255,9 @@ def describe_filters(f: Filters) -> str:
 
 def month_num(sel: Selection) -> int:
     return to_month(sel.month).month
+
+
+def with_previous(month: str) -> list[str]:
+    """The month and, when it is stored, the month before (for the change since last month)."""
+    prev = previous_month(month)
+    return [month] + ([prev] if prev in data.months() else [])
