@@ -33,7 +33,8 @@ from metrics.watchlists import WATCH_LISTS
 from ui import data
 from ui.i18n import LABELS, ind_name, ranking_headers, t
 from ui.state import MULTI, Selection, current
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, month_num, trend_chart
+from ui.widgets import (ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, month_num, target_status,
+                        trend_chart)
 
 MODE = "screen"
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 30, 5, 3600
@@ -514,12 +515,7 @@ def _county_bars(container, sel: Selection, iid: str) -> None:
     d = (by.select(pl.col("county").alias("组"), pl.col(iid).alias("值")).drop_nulls()
          .sort("值", descending=ind.direction != "lower"))
     target = ind.target_for(m)
-    if target is not None:
-        d = d.with_columns(pl.when(meets(ind.direction, pl.col("值"), target)).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
-        color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[S_GOOD, S_BAD]), title=None)
-    else:
-        d = d.with_columns(pl.lit("值").alias("状态"))
-        color = alt.value(S_ACCENT)
+    d, color = target_status(d, ind, target, (S_GOOD, S_BAD, S_ACCENT))
     d = d.with_columns(pl.col("组").is_in(focus).alias("焦点"))
     pinned = alt.datum["焦点"]
     bars = alt.Chart(d).mark_bar().encode(

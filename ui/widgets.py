@@ -147,6 +147,16 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     return alt.layer(*layers).properties(height=height, title=f"{ind_name(iid)} · {t('trend')}")
 
 
+def target_status(d: pl.DataFrame, ind: Indicator, target, colors: tuple[str, str, str] = (GOOD, BAD, ACCENT)):
+    """The 值 column's 状态 (达标/未达标 against the target; 值 without one) and the bar colour encoding for it."""
+    good, bad, plain = colors
+    if target is None:
+        return d.with_columns(pl.lit("值").alias("状态")), alt.value(plain)
+    ok = pl.when(meets(ind.direction, pl.col("值"), target)).then(pl.lit("达标")).otherwise(pl.lit("未达标"))
+    scale = alt.Scale(domain=["达标", "未达标"], range=[good, bad])
+    return d.with_columns(ok.alias("状态")), alt.Color("状态:N", scale=scale, title=None)
+
+
 def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = None, height: int = 320,
               select: bool = False, horizontal: bool = False) -> alt.Chart:
     """Groups sorted by an indicator, coloured against its target, with the target as a rule."""
@@ -155,12 +165,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
-    if target is not None:
-        d = d.with_columns(pl.when(meets(ind.direction, pl.col("值"), target)).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
-        color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[GOOD, BAD]), title=None)
-    else:
-        d = d.with_columns(pl.lit("值").alias("状态"))
-        color = alt.value(ACCENT)
+    d, color = target_status(d, ind, target)
     order = "-x" if horizontal else "-y"
     if ind.direction == "lower":
         order = order.replace("-", "")
