@@ -69,6 +69,14 @@ def format_change(ind: Indicator, value, prev) -> str:
     return _CHANGE.get(ind.unit, lambda d: f"{d:+,.1f}{ind.unit}")(value - prev)
 
 
+def format_gap(ind: Indicator, value, target) -> str:
+    """How far a value is from its target: signed, in 个百分点 for a rate and in 个 for a count."""
+    if target is None or _missing(value):
+        return DASH
+    d = value - target
+    return _CHANGE[ind.unit](d) if ind.unit in ("比率", "百分点", "个") else format_value(ind, d)
+
+
 # A figure in a table whose header names the unit, so that cells carry bare numbers (as tables in a 通报 do).
 _FIGURE_UNIT = {"比率": "%", "万元": "亿元"}
 _FIGURE = {"比率": lambda v: f"{v * 100:.1f}", "百分点": lambda v: f"{v * 100:+.1f}",

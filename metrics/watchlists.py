@@ -26,7 +26,7 @@ PROC_ZH = {"proc_approval": "立项", "proc_land": "用地", "proc_planning": "�
            "proc_energy": "能评", "proc_construction_permit": "施工许可"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WatchList:
     """One list: id, names, the rule in words, the row condition and the columns an analyst checks."""
 
@@ -51,30 +51,49 @@ DERIVED = {
 }
 
 WATCH_LISTS: tuple[WatchList, ...] = (
-    WatchList("lagging", "滞后项目清单", "Lagging projects", "建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
-              lambda: LAGGING, ("completion_rate", "time_schedule", "deviation", "leader", "problems"), "lagging_projects"),
-    WatchList("zombie", "僵尸项目清单", "Zombie projects", "建设项目，未开工/在建/停工，开工累计完成投资3个月未增加。",
-              lambda: ZOMBIE, ("completed_investment_total", "total_3m_ago", "leader", "problems"), "zombie_projects"),
-    WatchList("stopped", "停工项目清单", "Stopped projects", "建设状态为停工。",
-              lambda: C("status") == "停工", ("leader", "problems"), "stopped_projects"),
-    WatchList("overdue_start", "逾期未开工清单", "New starts overdue", "新开工项目，截至报送月末已过计划开工时间仍未开工。",
-              lambda: NEW & ~STARTED & C("planned_start").is_not_null() & (C("planned_start") < C("_month_end")),
-              ("planned_start", "days_overdue", "leader", "problems"), "start_rate"),
-    WatchList("procedures_outstanding", "手续未办结清单", "Procedures outstanding",
-              "新开工、前期项目中六项前期手续尚有未办结的。",
-              lambda: PROC_SET & pl.any_horizontal([C(p).is_null() for p in PROC_COLUMNS]),
-              ("procedures_missing", "planned_start", "leader"), "procedures_complete_rate"),
-    WatchList("signed_not_started", "签约未开工清单", "Signed but not started", "招商引资签约项目尚未开工。",
-              lambda: C("is_signed_attraction") & ~STARTED, ("planned_start", "investor_type", "leader", "problems"),
-              "signed_start_rate"),
-    WatchList("problems", "问题项目清单", "Problems reported", "“存在问题”非空的项目。",
-              lambda: HAS_PROBLEM, ("problems", "leader"), "problem_projects"),
-    WatchList("not_in_statistics", "未入统清单", "Not in statistics", "已开工建设项目尚未入统。",
-              lambda: CONSTR & STARTED & ~C("in_statistics"), ("actual_start", "leader"), "stats_inclusion_rate"),
-    WatchList("leader_missing", "未落实包抓领导清单", "Leader missing", "省级、市级建设项目未落实包抓领导。",
-              lambda: LEADER_SET & C("leader").is_null(), ("problems",), "leader_coverage"),
-    WatchList("not_resumed", "续建未复工清单", "Continuing not resumed", "续建项目建设状态不是在建、竣工或投产。",
-              lambda: CONTINUING & ~RESUMED, ("leader", "problems"), "resume_rate"),
+    WatchList(id="lagging", zh="滞后项目清单", en="Lagging projects",
+              caliber="建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+              condition=lambda: LAGGING,
+              columns=("completion_rate", "time_schedule", "deviation", "leader", "problems"),
+              indicator="lagging_projects"),
+    WatchList(id="zombie", zh="僵尸项目清单", en="Zombie projects",
+              caliber="建设项目，未开工/在建/停工，开工累计完成投资3个月未增加。",
+              condition=lambda: ZOMBIE,
+              columns=("completed_investment_total", "total_3m_ago", "leader", "problems"),
+              indicator="zombie_projects"),
+    WatchList(id="stopped", zh="停工项目清单", en="Stopped projects",
+              caliber="建设状态为停工。",
+              condition=lambda: C("status") == "停工",
+              columns=("leader", "problems"), indicator="stopped_projects"),
+    WatchList(id="overdue_start", zh="逾期未开工清单", en="New starts overdue",
+              caliber="新开工项目，截至报送月末已过计划开工时间仍未开工。",
+              condition=lambda: (NEW & ~STARTED & C("planned_start").is_not_null()
+                                 & (C("planned_start") < C("_month_end"))),
+              columns=("planned_start", "days_overdue", "leader", "problems"), indicator="start_rate"),
+    WatchList(id="procedures_outstanding", zh="手续未办结清单", en="Procedures outstanding",
+              caliber="新开工、前期项目中六项前期手续尚有未办结的。",
+              condition=lambda: PROC_SET & pl.any_horizontal([C(p).is_null() for p in PROC_COLUMNS]),
+              columns=("procedures_missing", "planned_start", "leader"), indicator="procedures_complete_rate"),
+    WatchList(id="signed_not_started", zh="签约未开工清单", en="Signed but not started",
+              caliber="招商引资签约项目尚未开工。",
+              condition=lambda: C("is_signed_attraction") & ~STARTED,
+              columns=("planned_start", "investor_type", "leader", "problems"), indicator="signed_start_rate"),
+    WatchList(id="problems", zh="问题项目清单", en="Problems reported",
+              caliber="“存在问题”非空的项目。",
+              condition=lambda: HAS_PROBLEM,
+              columns=("problems", "leader"), indicator="problem_projects"),
+    WatchList(id="not_in_statistics", zh="未入统清单", en="Not in statistics",
+              caliber="已开工建设项目尚未入统。",
+              condition=lambda: CONSTR & STARTED & ~C("in_statistics"),
+              columns=("actual_start", "leader"), indicator="stats_inclusion_rate"),
+    WatchList(id="leader_missing", zh="未落实包抓领导清单", en="Leader missing",
+              caliber="省级、市级建设项目未落实包抓领导。",
+              condition=lambda: LEADER_SET & C("leader").is_null(),
+              columns=("problems",), indicator="leader_coverage"),
+    WatchList(id="not_resumed", zh="续建未复工清单", en="Continuing not resumed",
+              caliber="续建项目建设状态不是在建、竣工或投产。",
+              condition=lambda: CONTINUING & ~RESUMED,
+              columns=("leader", "problems"), indicator="resume_rate"),
 )
 LIST_BY_ID = {w.id: w for w in WATCH_LISTS}
 

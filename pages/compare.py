@@ -5,14 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data.months import to_month
 from metrics import bulletin
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import data, screen, state
 from ui.i18n import ind_name, ranking_headers, t
-from ui.widgets import guard, page_title, show_table
+from ui.widgets import guard, month_num, page_title, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -60,7 +59,7 @@ else:
 
         st.subheader(t("gap_title"))
         gap = data.gap_to_target(sel.month, sel.filters)
-        year_end = to_month(sel.month).month == 12
+        year_end = month_num(sel) == 12
         if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
             gap = gap.drop("months_left", "monthly_needed", "next_month_needed")
         money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",

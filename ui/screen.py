@@ -23,7 +23,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from data.months import month_zh, to_month
+from data.months import month_zh
 from metrics.bulletin import city_name
 from metrics.format import DASH, fmt_rate
 from metrics.indicator import meets
@@ -566,7 +566,7 @@ def ranking(sel: Selection) -> None:
     fs = 28 if n <= 10 else 24 if n <= 14 else 20
     pad = max(3, min(16, int((680 / n - fs * 1.3) / 2)))
     # In December nothing is left to spread over the months: show the shortfall itself.
-    need_key, need_label = (("shortfall", "gap_shortfall") if to_month(sel.month).month == 12
+    need_key, need_label = (("shortfall", "gap_shortfall") if month_num(sel) == 12
                             else ("monthly_needed", "monthly_needed"))
     board = ranking_table(r, ("rank", "county", "score", "rank_change", "flag"), text=True, headers=ranking_headers())
     rows = []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import math
 
 import altair as alt
 import polars as pl
@@ -13,7 +12,7 @@ from data.schema import ZH
 from metrics import rowsets
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.filters import BY_LABELS, Filters
-from metrics.format import DASH, format_change, format_value
+from metrics.format import DASH, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from ui import data
@@ -50,10 +49,6 @@ def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def status_color(ind: Indicator, value, target) -> str:
     """Green when the value meets its target in the indicator's direction, red when not, grey without target."""
     ok = meets(ind.direction, value, target)
@@ -64,14 +59,7 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
     """One KPI tile: value, target, gap, change since last month, n, and ⓘ with the 口径 (all text escaped)."""
     target = ind.target_for(month_num)
     color = status_color(ind, value, target)
-    tgt = DASH if target is None else (format_value(ind, target) if not ind.unit == "百分点" else
-                                       f"{target * 100:+.1f}个百分点")
-    if target is None or _missing(value):
-        gap = DASH
-    elif ind.is_rate:
-        gap = f"{(value - target) * 100:+.1f}个百分点"
-    else:
-        gap = format_value(ind, value - target) if ind.unit != "个" else f"{int(value - target):+d}个"
+    tgt, gap = format_value(ind, target), format_gap(ind, value, target)
     name = html.escape(ind_name(ind.id))
     caliber = html.escape(ind.caliber + (f"（目标来源：{ind.target_source}）" if ind.target_source else ""))
     n_txt = DASH if n is None else f"{int(n):,}"
