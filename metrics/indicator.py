@@ -75,6 +75,10 @@ class Indicator:
     target_source: str = ""
     empty: float | None = None  # value when the selection holds no rows: 0 for counts and sums, None for rates
 
+    def __post_init__(self) -> None:
+        if (self.expr is None) == (self.kind is None):
+            raise ValueError(f"指标“{self.id}”应声明 expr（普通聚合）或 kind（其他类型）之一，且只能声明一个。")
+
     @property
     def is_rate(self) -> bool:
         return self.unit in ("比率", "百分点")
