@@ -17,9 +17,10 @@ import polars as pl
 
 from bench import baseline_duckdb as bduck
 from bench import baseline_pandas as bpd
+from data.months import add_months
 from data.schema import TIER_LABELS
 from data.store import Store
-from metrics.engine import Dataset, Filters, add_months, compute, compute_many, indicators_at, month_series
+from metrics.engine import Dataset, Filters, compute, compute_many, indicators_at, month_series
 from metrics.ranking import load_scorecard, ranking
 from metrics.registry import IDS
 

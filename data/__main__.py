@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data.ingest import import_file
 from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
+from data.months import MonthError
 from data.store import Store, StoreError
 from data.store_check import check_store
 
@@ -357,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except StoreError as e:
+    except (StoreError, MonthError) as e:
         print(str(e), file=sys.stderr)
         return 1
     except Exception as e:  # an analyst gets one Chinese line, not a traceback; KPM_DEBUG=1 shows the trace

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from data.months import is_month_key, month_key, parse_month
 from data.schema import SCHEMA
 from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, change_summary, conflicts, month_report,
                               published_rows, replay, split_units, unit_column)
@@ -23,7 +24,6 @@ from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState
 ENV_VAR = "KPM_STORE"
 DEFAULT_DIR = Path(__file__).resolve().parent / "store"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 LOCK_TIMEOUT_VAR = "KPM_LOCK_TIMEOUT"
 LOCK_TIMEOUT_S = 30.0
 FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see _fault)
@@ -35,25 +35,6 @@ SOURCE_NAME_MAX = 120
 
 class StoreError(Exception):
     """A refused store operation, with a message in Chinese."""
-
-
-def parse_month(text: str) -> dt.date:
-    """'2024-06' → date(2024, 6, 1); raises StoreError with a Chinese message otherwise."""
-    m = MONTH_RE.match(str(text).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise StoreError(f"月份“{text}”格式不对：请写成 YYYY-MM，例如 2024-06。")
-    return dt.date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def month_key(month: dt.date) -> str:
-    """date(2024, 6, 1) → '2024-06'."""
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def previous_month(month: str) -> str:
-    """'2024-01' → '2023-12'."""
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -187,7 +168,7 @@ class Store:
         """Stored months, ascending, as 'YYYY-MM'."""
         if not self.snap_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if MONTH_RE.match(p.stem))
+        return sorted(p.stem for p in self.snap_dir.glob("*.parquet") if is_month_key(p.stem))
 
     def is_empty(self) -> bool:
         return not self.months()
@@ -433,7 +414,7 @@ class Store:
 
     def history(self, month: str) -> list[Path]:
         """Earlier versions of a month, oldest first."""
-        if not self.history_dir.is_dir() or not MONTH_RE.match(str(month)):
+        if not self.history_dir.is_dir() or not is_month_key(str(month)):
             return []
         return sorted(self.history_dir.glob(f"{month}.*.parquet"))
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from data.schema import SCHEMA
-from data.store import MONTH_RE, TMP_SUFFIX, Store, atomic_write_bytes, fsync_dir, make_dirs, parse_month
+from data.months import is_month_key, parse_month
+from data.store import TMP_SUFFIX, Store, atomic_write_bytes, fsync_dir, make_dirs
 from data.submissions import SNAPSHOT_ACTIONS
 
 
@@ -97,7 +98,7 @@ def _check_months(store: Store, audit: list[dict], report: CheckReport) -> list[
                 f"{m}：文件内容与最近一次操作记录（{rec.get('time', '')} {rec.get('action', '')}）的校验值不一致，"
                 "可能在写入后被改动，或写入中途崩溃。")))
     for m, rec in sorted(last.items()):
-        if rec.get("action") != "delete" and m not in present and MONTH_RE.match(m):
+        if rec.get("action") != "delete" and m not in present and is_month_key(m):
             findings.append(_MonthFinding(m, None, f"{m}：操作记录中有该月数据，但文件不见了。"))
     return findings
 

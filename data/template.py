@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from data.ingest import EXCEL_EPOCH, SERIAL_MAX, SERIAL_MIN
+from data.ingest.cells import EXCEL_EPOCH, SERIAL_MAX, SERIAL_MIN
 from data.schema import COLUMN_NAMES, COLUMNS, Column
 
 LEDGER_SHEET = "重点项目台账"

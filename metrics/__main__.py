@@ -1,24 +1,23 @@
-"""Command line for headless use: indicators, ranking, watch lists (and the bulletin)."""
+"""Command line for headless use: indicators, ranking, watch lists and the bulletin."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 import polars as pl
 
-from data.store import Store, StoreError, month_key
-from metrics.engine import BY_LABELS, Dataset, Filters, as_record, indicators_at, to_month
-from metrics.format import DASH, format_value
+from data.months import month_key
+from metrics import bulletin
+from metrics.cli import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from metrics.engine import as_record, indicators_at
+from metrics.export import write_xlsx
+from metrics.filters import BY_LABELS
+from metrics.format import format_value, list_cell
+from metrics.ranking import RANK_COLUMNS, ranking, ranking_table
 from metrics.registry import BY_ID, IDS
-from metrics.ranking import load_scorecard, ranking
 from metrics.watchlists import column_labels, find_list, watch_list
-
-
-class CliError(Exception):
-    """A user error: printed in Chinese, exit code 2."""
 
 
 def _jsonable(v):
@@ -31,30 +30,6 @@ def _jsonable(v):
 
 def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=_jsonable)
-
-
-def _dataset(args) -> tuple[Dataset, dt.date]:
-    path = Path(args.data)
-    if not path.is_dir():
-        raise CliError(f"数据目录不存在：{path}（应为 python -m data import 写入的库目录）")
-    ds = Dataset.from_store(Store(path))
-    if not ds.months:
-        raise CliError(f"数据目录 {path} 中没有任何月份的快照。先用 python -m data import 导入台账。")
-    try:
-        month = to_month(args.month)
-    except StoreError as e:
-        raise CliError(str(e)) from None
-    if not ds.has(month):
-        have = "、".join(month_key(m) for m in ds.months)
-        raise CliError(f"库中没有 {month_key(month)} 的快照。已有月份：{have}")
-    return ds, month
-
-
-def _filters(args) -> Filters:
-    try:
-        return Filters.of(args.county or (), args.chain or (), args.tier or (), args.level or ())
-    except ValueError as e:
-        raise CliError(str(e)) from None
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -71,8 +46,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def cmd_indicators(args) -> str:
-    ds, month = _dataset(args)
-    filters = _filters(args)
+    ds, month = open_dataset(args)
+    filters = selection(args)
     df = indicators_at(ds, month, filters, args.by)
     if args.format == "json":
         head = {"month": month_key(month)}
@@ -92,28 +67,22 @@ def cmd_indicators(args) -> str:
 
 
 def cmd_ranking(args) -> str:
-    ds, month = _dataset(args)
-    try:
-        card = load_scorecard(args.scorecard)
-    except ValueError as e:
-        raise CliError(str(e)) from None
-    df = ranking(ds, month, _filters(args), card)
+    ds, month = open_dataset(args)
+    df = ranking(ds, month, selection(args), scorecard(args))
     keys = ["county", "score", "rank", "rank_change", "flag", "warning", "explanation"]
     if args.format == "json":
         return _dump({"month": month_key(month), "rows": [{k: r[k] for k in keys} for r in df.iter_rows(named=True)]})
-    rows = [[str(r["rank"]), r["county"], f"{r['score']:.1f}",
-             DASH if r["rank_change"] is None else f"{r['rank_change']:+d}", r["flag"] or "",
-             "约谈预警" if r["warning"] else "", r["explanation"]] for r in df.iter_rows(named=True)]
-    return f"{month_key(month)} 县区排名\n" + _table(["名次", "县区", "得分", "名次变化", "标识", "预警", "说明"], rows)
+    table = ranking_table(df, RANK_COLUMNS, text=True)
+    return f"{month_key(month)} 县区排名\n" + _table(table.columns, [list(r) for r in table.iter_rows()])
 
 
 def cmd_lists(args) -> str:
-    ds, month = _dataset(args)
+    ds, month = open_dataset(args)
     try:
         w = find_list(args.list)
     except KeyError as e:
         raise CliError(e.args[0]) from None
-    df = watch_list(ds, month, w.id, _filters(args))
+    df = watch_list(ds, month, w.id, selection(args))
     if args.format == "json":
         return _dump({"month": month_key(month), "list": w.id, "name": w.zh, "count": df.height,
                       "rows": df.to_dicts()})
@@ -121,22 +90,14 @@ def cmd_lists(args) -> str:
     if args.format == "xlsx":
         if not args.out:
             raise CliError("xlsx 格式需要 --out 文件名，例如 --out 滞后项目.xlsx")
-        from metrics.export import write_xlsx
-
         write_xlsx({w.zh: labelled}, args.out)
         return f"已写出 {args.out}：{w.zh} {df.height} 个项目"
-    rows = [[DASH if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in r]
-            for r in labelled.iter_rows()]
+    rows = [[list_cell(c, v) for c, v in zip(df.columns, r)] for r in df.iter_rows()]
     return f"{month_key(month)} {w.zh}（{df.height}个）\n" + _table(labelled.columns, rows)
 
 
 def _common(p: argparse.ArgumentParser, formats=("json", "table")) -> None:
-    p.add_argument("--data", required=True, help="库目录（python -m data import 写入的目录）")
-    p.add_argument("--month", required=True, help="月份 YYYY-MM")
-    p.add_argument("--county", action="append", help="县区，可重复")
-    p.add_argument("--chain", action="append", help="产业链，可重复")
-    p.add_argument("--tier", action="append", help="规模档次：亿元以下、1-5亿、5-10亿、10-100亿、100亿以上，可重复")
-    p.add_argument("--level", action="append", help="项目级别：省级、市级、县级，可重复")
+    add_selection_args(p)
     p.add_argument("--format", choices=formats, default="table")
 
 
@@ -149,19 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_indicators)
     p = sub.add_parser("ranking", help="县区排名")
     _common(p)
-    p.add_argument("--scorecard", help="评分表 TOML（默认 metrics/scorecard.toml）")
+    add_scorecard_arg(p)
     p.set_defaults(func=cmd_ranking)
     p = sub.add_parser("lists", help="清单")
     _common(p, ("json", "table", "xlsx"))
     p.add_argument("--list", required=True, help="清单编号或名称")
     p.add_argument("--out", help="输出文件（xlsx）")
     p.set_defaults(func=cmd_lists)
-    try:
-        from metrics import bulletin  # noqa: F401  (added with the monthly bulletin)
-
-        bulletin.add_cli(sub)
-    except ImportError:
-        pass
+    bulletin.add_cli(sub)
     return parser
 
 

@@ -1,217 +1,77 @@
-"""Compute registry indicators over snapshots: filters, breakdowns and month series in one lazy plan."""
+"""Compute registry indicators over snapshots: filters, breakdowns and month series in one lazy plan.
+
+Plain aggregates run in one group-by over the prepared rows. An indicator of another kind (metrics.indicator)
+is computed by the handler of its kind: a Calendar or Derived one after aggregation, the others by a part of
+the plan joined onto the aggregates. No indicator is named here.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
-from data.schema import CONSTRUCTION_SET, SCHEMA, TIER_LABELS, tier_expr
-from data.store import Store, month_key, parse_month
-from metrics.registry import BY_ID, INDICATORS, IDS, Indicator, ratio
+from data.months import add_months, to_month
+from metrics.dataset import Dataset
+from metrics.filters import BY_COLUMNS, BY_LABELS, Filters
+from metrics.indicator import Calendar, Derived, Indicator, MonthOffset, SnapshotRatio, YearBaseConversion
+from metrics.registry import BY_ID, IDS
+from metrics.rowsets import MONTH, ratio
 
 C = pl.col
-MONTH = "snapshot_month"
-
-# Breakdown keys: user-facing name → row column (tier is derived from total_investment).
-BY_COLUMNS = {"county": "county", "chain": "chain", "tier": "_tier", "level": "level", "category": "category",
-              "investor_type": "investor_type"}
-BY_LABELS = {"county": "县区", "chain": "产业链", "tier": "规模档次", "level": "项目级别", "category": "项目类别",
-             "investor_type": "投资主体"}
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    """First day of the month n months after `month` (n may be negative)."""
-    idx = month.year * 12 + month.month - 1 + n
-    return dt.date(idx // 12, idx % 12 + 1, 1)
-
-
-def to_month(value: dt.date | str) -> dt.date:
-    """Accept date or 'YYYY-MM'; return the first of the month."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    return parse_month(value)
 
 
 @dataclass(frozen=True)
-class Filters:
-    """The global selection: each a tuple of allowed values; empty = all."""
+class _Query:
+    """One compute() request: the dataset, the stored months measured, the selection and the breakdown."""
 
-    county: tuple[str, ...] = ()
-    chain: tuple[str, ...] = ()
-    tier: tuple[str, ...] = ()
-    level: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, county: Iterable[str] = (), chain: Iterable[str] = (), tier: Iterable[str] = (),
-           level: Iterable[str] = ()) -> Filters:
-        bad = [t for t in tier if t not in TIER_LABELS]
-        if bad:
-            raise ValueError(f"规模档次“{'、'.join(bad)}”不存在，可选：{'、'.join(TIER_LABELS)}")
-        return cls(tuple(county), tuple(chain), tuple(tier), tuple(level))
-
-    def without(self, *names: str) -> Filters:
-        return Filters(**{k: (() if k in names else v) for k, v in self.as_dict().items()})
-
-    def as_dict(self) -> dict[str, tuple[str, ...]]:
-        return {"county": self.county, "chain": self.chain, "tier": self.tier, "level": self.level}
-
-    def expr(self, tier_col: str | None = None) -> pl.Expr:
-        """Row predicate over a snapshot's own attributes (tier from its total_investment, or from `tier_col`
-        where the rows already carry tier_expr's result, as prepared rows do in `_tier`)."""
-        cond = pl.lit(True)
-        if self.county:
-            cond &= C("county").is_in(list(self.county))
-        if self.chain:
-            cond &= C("chain").is_in(list(self.chain))
-        if self.tier:
-            cond &= (C(tier_col) if tier_col else tier_expr("total_investment")).is_in(list(self.tier))
-        if self.level:
-            cond &= C("level").is_in(list(self.level))
-        return cond
-
-    def is_empty(self) -> bool:
-        return not any(self.as_dict().values())
-
-
-@dataclass
-class Dataset:
-    """Snapshots to measure: which months exist, and a lazy scan restricted to the months a query needs.
-
-    Indicators are computed over prepared rows (prepare_rows) that a Dataset keeps in memory per month, holding
-    the columns queries have asked for, keyed on the files each month depends on (its own, one and three months
-    back; a Dataset made from a frame treats the frame as fixed). A dashboard rerun with other filters therefore
-    neither reads parquet nor repeats the history joins; a replaced file changes its key and is prepared again.
-    """
-
+    ds: Dataset
     months: list[dt.date]
-    _frame: pl.LazyFrame | None = None
-    _files: dict[dt.date, Path] = field(default_factory=dict)
-    _prepared: dict[dt.date, tuple[tuple, pl.DataFrame]] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_store(cls, store: Store) -> Dataset:
-        files = {parse_month(m): store.path_for(m) for m in store.months()}
-        return cls(sorted(files), None, files)
-
-    @classmethod
-    def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
-        lf = df.lazy()
-        months = lf.select(C(MONTH).unique()).collect().get_column(MONTH).to_list()
-        return cls(sorted(months), lf)
-
-    def scan(self, months: Iterable[dt.date]) -> pl.LazyFrame:
-        wanted = sorted(set(months) & set(self.months))
-        if self._frame is not None:
-            return self._frame.filter(C(MONTH).is_in(wanted))
-        if not wanted:
-            return pl.LazyFrame(schema=SCHEMA)
-        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=SCHEMA)
-
-    def _key(self, month: dt.date) -> tuple:
-        """What a prepared month depends on: size and mtime of its file and of the files 1 and 3 months back."""
-        if self._frame is not None:
-            return ()
-        out = []
-        for m in (month, add_months(month, -1), add_months(month, -3)):
-            try:
-                st = self._files[m].stat()
-                out.append((st.st_size, st.st_mtime_ns))
-            except (KeyError, FileNotFoundError):
-                out.append(None)
-        return tuple(out)
-
-    def prepare(self, needs: dict[dt.date, set[str]]) -> None:
-        """Make sure each month's prepared rows hold the named columns; whatever is missing is built in one pass."""
-        todo, plans = [], []
-        stored = set(self.months)
-        for m, cols in needs.items():
-            if m not in stored:
-                continue
-            key = self._key(m)
-            hit = self._prepared.get(m)
-            have = set(hit[1].columns) if hit is not None and hit[0] == key else set()
-            want = set(cols) | {MONTH, "project_id"}
-            if not want <= have:
-                want |= have
-                # Last month and three months back only when a history column is asked for (project_id is
-                # unique within a snapshot, so the left joins add columns, never rows), and of those months
-                # only the columns the joins read.
-                back = [add_months(m, -k) for k, c in ((1, {"_prev_ytd"}), (3, {"_m3_total", "_m3_present"}))
-                        if want & c]
-                raw = self.scan([m])
-                if back:
-                    history = self.scan(back).select("project_id", MONTH, *_HISTORY_COLS)
-                    raw = pl.concat([raw, history], how="diagonal")
-                todo.append((m, key))
-                plans.append(prepare_rows(raw).filter(C(MONTH) == m).select(sorted(want)))
-        for (m, key), df in zip(todo, pl.collect_all(plans) if plans else []):
-            self._prepared[m] = (key, df)
-
-    def rows(self, months: Iterable[dt.date], columns: Iterable[str]) -> pl.LazyFrame:
-        """prepare_rows() of the given months restricted to `columns` (and snapshot_month), from memory."""
-        months = sorted(set(months) & set(self.months))
-        cols = sorted(set(columns) | {MONTH})
-        self.prepare({m: set(cols) for m in months})
-        if not months:
-            return prepare_rows(pl.LazyFrame(schema=SCHEMA)).select(cols)
-        return pl.concat([self._prepared[m][1].lazy().select(cols) for m in months], how="vertical", rechunk=False)
-
-    def height(self, months: Iterable[dt.date]) -> int:
-        """Prepared rows held for these months (0 for a month not prepared yet)."""
-        return sum(self._prepared[m][1].height for m in set(months) if m in self._prepared)
+    filters: Filters
+    by: str | None
 
     @property
-    def latest(self) -> dt.date | None:
-        return self.months[-1] if self.months else None
+    def keys(self) -> list[str]:
+        return [MONTH] + ([BY_COLUMNS[self.by]] if self.by else [])
 
-    def has(self, month: dt.date) -> bool:
-        return month in set(self.months)
-
-    def earliest_of_year(self, year: int) -> dt.date | None:
-        same = [m for m in self.months if m.year == year]
-        return same[0] if same else None
-
-
-# What prepare_rows reads from the snapshots one and three months back.
-_HISTORY_COLS = ("completed_investment_ytd", "completed_investment_total")
-
-
-def prepare_rows(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Add the row-level columns the registry expressions use (tier, started, last month's ytd, 3 months ago)."""
-    prev = raw.select("project_id", C(MONTH).dt.offset_by("1mo"), C("completed_investment_ytd").alias("_prev_ytd"))
-    m3 = raw.select("project_id", C(MONTH).dt.offset_by("3mo"), C("completed_investment_total").alias("_m3_total"),
-                    pl.lit(True).alias("_m3_present"))
-    month_end = C(MONTH).dt.month_end()
-    return (
-        raw.join(prev, on=["project_id", MONTH], how="left")
-        .join(m3, on=["project_id", MONTH], how="left")
-        .with_columns(
-            _tier=tier_expr("total_investment"),
-            _month_end=month_end,
-            _ts=C(MONTH).dt.month().cast(pl.Float64) / 12,
-            _constr=C("build_type").is_in(list(CONSTRUCTION_SET)),
-            _started=C("actual_start").is_not_null() & (C("actual_start") <= month_end),
-            # January resets the year-to-date figure; a project absent last month counts 0.
-            _prev_ytd=pl.when(C(MONTH).dt.month() == 1).then(0.0).otherwise(C("_prev_ytd").fill_null(0.0)),
-            _m3_present=C("_m3_present").fill_null(False),
-        )
-    )
-
-
-def _keys(by: str | None) -> list[str]:
-    return [MONTH] + ([BY_COLUMNS[by]] if by else [])
+    @property
+    def where(self) -> pl.Expr:
+        return self.filters.expr(tier_col="_tier")
 
 
 def _n_col(ind_id: str) -> str:
     return f"n__{ind_id}"
 
 
-def _agg_exprs(indicators: Sequence[Indicator]) -> list[pl.Expr]:
-    return list(_agg_exprs_of(tuple(ind.id for ind in indicators)))
+def _roots(exprs: Iterable[pl.Expr]) -> set[str]:
+    """The columns some expressions read."""
+    return {name for e in exprs for name in e.meta.root_names()}
+
+
+def _inputs(ind: Indicator) -> tuple[str, ...]:
+    """The indicators an indicator's kind reads."""
+    if isinstance(ind.kind, Derived):
+        return ind.kind.inputs
+    if isinstance(ind.kind, MonthOffset):
+        return (ind.kind.of,)
+    return ()
+
+
+def _closure(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators asked for and every indicator their kinds read, each after its inputs."""
+    out: dict[str, Indicator] = {}
+
+    def add(ind: Indicator) -> None:
+        if ind.id not in out:
+            for dep in _inputs(ind):
+                add(BY_ID[dep])
+            out[ind.id] = ind
+
+    for ind in indicators:
+        add(ind)
+    return list(out.values())
 
 
 @functools.lru_cache(maxsize=256)
@@ -221,132 +81,152 @@ def _agg_exprs_of(ids: tuple[str, ...]) -> tuple[pl.Expr, ...]:
     for ind in map(BY_ID.__getitem__, ids):
         if ind.expr is not None:
             exprs.append(ind.expr().alias(ind.id))
+        if isinstance(ind.kind, SnapshotRatio):
+            exprs.append(ind.kind.num().alias(f"_num__{ind.id}"))
         if ind.base is not None:
             exprs.append(ind.base().fill_null(False).sum().cast(pl.Int64).alias(_n_col(ind.id)))
     return tuple(exprs)
 
 
-def _roots(exprs: Iterable[pl.Expr]) -> set[str]:
-    """The columns some expressions read."""
-    return {name for e in exprs for name in e.meta.root_names()}
+# ---- kinds joined onto the aggregates: what each needs prepared, and the part of the plan it joins
+
+
+def _snapshot_needs(q: _Query, ind: Indicator) -> dict[dt.date, set[str]]:
+    return {m: _roots([ind.kind.den()]) for m in q.months}
+
+
+def _snapshot_join(q: _Query, ind: Indicator, out: pl.LazyFrame) -> pl.LazyFrame:
+    """SnapshotRatio: the denominator over every row of the month, whatever the filters."""
+    num, den = f"_num__{ind.id}", f"_den__{ind.id}"
+    whole = q.ds.rows(q.months, _roots([ind.kind.den()])).group_by(MONTH).agg(ind.kind.den().alias(den))
+    # Without a breakdown an empty selection still has a value (0 of the month's whole): the denominator is the
+    # whole snapshot's, so only a snapshot where it is 0 leaves the indicator undefined.
+    out = whole.join(out, on=MONTH, how="left") if q.by is None else out.join(whole, on=MONTH, how="left")
+    return out.with_columns(ratio(C(num).fill_null(0).cast(pl.Float64), C(den).cast(pl.Float64)).alias(ind.id))
+
+
+def _earlier(q: _Query, kind: MonthOffset) -> list[dt.date]:
+    """The stored months `kind.months` before each measured month (same year only, if so declared)."""
+    pairs = [(m, add_months(m, -kind.months)) for m in q.months]
+    return sorted({e for m, e in pairs if q.ds.has(e) and (not kind.same_year or e.year == m.year)})
+
+
+def _offset_expr(ind: Indicator) -> pl.Expr:
+    return BY_ID[ind.kind.of].expr().alias(f"_prev__{ind.id}")
+
+
+def _offset_needs(q: _Query, ind: Indicator) -> dict[dt.date, set[str]]:
+    cols = _roots([_offset_expr(ind), q.where, *map(C, q.keys)])
+    return {e: cols for e in _earlier(q, ind.kind)}
+
+
+def _offset_join(q: _Query, ind: Indicator, out: pl.LazyFrame) -> pl.LazyFrame:
+    """MonthOffset: the `of` indicator over the earlier months, moved forward onto the month it is compared with."""
+    kind, expr = ind.kind, _offset_expr(ind)
+    earlier = (q.ds.rows(_earlier(q, kind), _roots([expr, q.where, *map(C, q.keys)])).filter(q.where)
+               .group_by(q.keys).agg(expr)
+               .with_columns(C(MONTH).dt.offset_by(f"{kind.months}mo")))
+    return out.join(earlier, on=q.keys, how="left", nulls_equal=True).with_columns(
+        (ratio(C(kind.of), C(f"_prev__{ind.id}")) - 1).alias(ind.id))
+
+
+def _base_pairs(q: _Query) -> list[tuple[dt.date, dt.date]]:
+    """(month, the earliest stored month of its year) for each measured month that has one."""
+    pairs = [(m, q.ds.earliest_of_year(m.year)) for m in q.months]
+    return [(m, e) for m, e in pairs if e is not None and e <= m]
+
+
+def _base_cols(q: _Query, ind: Indicator) -> set[str]:
+    return _roots([ind.kind.base(), q.where, *map(C, q.keys[1:])]) | {"project_id"}
+
+
+def _conversion_needs(q: _Query, ind: Indicator) -> dict[dt.date, set[str]]:
+    needs: dict[dt.date, set[str]] = {}
+    for m, e in _base_pairs(q):
+        needs.setdefault(e, set()).update(_base_cols(q, ind))
+        needs.setdefault(m, set()).update(_roots([ind.kind.converted()]) | {"project_id"})
+    return needs
+
+
+def _conversion_join(q: _Query, ind: Indicator, out: pl.LazyFrame) -> pl.LazyFrame:
+    """YearBaseConversion: base rows of the year's first snapshot (filtered and grouped by their attributes there),
+    matched by project_id with the measured month's rows."""
+    pairs, n, keys = _base_pairs(q), _n_col(ind.id), q.keys
+    if not pairs:
+        plan = pl.LazyFrame(schema={**{k: (pl.Date if k == MONTH else pl.String) for k in keys},
+                                    ind.id: pl.Float64, n: pl.Int64})
+    else:
+        link = pl.LazyFrame({MONTH: [m for m, _ in pairs], "_base_month": [e for _, e in pairs]},
+                            schema={MONTH: pl.Date, "_base_month": pl.Date})
+        base = (q.ds.rows({e for _, e in pairs}, _base_cols(q, ind))
+                .filter(ind.kind.base() & q.where)
+                .select(C(MONTH).alias("_base_month"), "project_id", *keys[1:])
+                .join(link, on="_base_month", how="inner"))
+        now = (q.ds.rows(q.months, _roots([ind.kind.converted()]) | {"project_id"})
+               .select("project_id", MONTH, ind.kind.converted().alias("_conv")))
+        plan = (base.join(now, on=["project_id", MONTH], how="left")
+                .group_by(keys)
+                .agg(pl.len().cast(pl.Int64).alias(n), C("_conv").fill_null(False).sum().cast(pl.Int64).alias("_conv"))
+                .with_columns(ratio(C("_conv").cast(pl.Float64), C(n).cast(pl.Float64)).alias(ind.id))
+                .drop("_conv"))
+    return out.join(plan, on=keys, how="full", coalesce=True, nulls_equal=True)
+
+
+Needs = Callable[[_Query, Indicator], dict[dt.date, set[str]]]
+Join = Callable[[_Query, Indicator, pl.LazyFrame], pl.LazyFrame]
+# Joined in this order: a whole-snapshot denominator may add the month row an empty selection lacks.
+_JOINED: dict[type, tuple[Needs, Join]] = {
+    SnapshotRatio: (_snapshot_needs, _snapshot_join),
+    MonthOffset: (_offset_needs, _offset_join),
+    YearBaseConversion: (_conversion_needs, _conversion_join),
+}
+_ORDER = list(_JOINED)
 
 
 def _plan(ds: Dataset, months: list[dt.date], filters: Filters, by: str | None,
           indicators: Sequence[Indicator]) -> pl.LazyFrame:
     """The lazy plan for the given indicators at the given months, grouped by month (and `by`)."""
-    ids = {i.id for i in indicators}
-    keys = _keys(by)
-    need_mom = "monthly_investment_mom" in ids
-    mom_months = [add_months(m, -1) for m in months if m.month > 1 and ds.has(add_months(m, -1))] if need_mom else []
-
-    main_ids = [i for i in indicators if i.expr is not None or i.base is not None]
-    if "monthly_investment_mom" in ids or "schedule_deviation" in ids:
-        main_ids += [BY_ID[x] for x in ("monthly_investment", "investment_completion_rate") if x not in ids]
-    agg_exprs = _agg_exprs(main_ids)
-    if "chain_coverage" in ids:
-        agg_exprs.append(C("chain").filter(C("_constr") & C("chain").is_not_null()).n_unique().alias("_chains"))
-    mi_prev = (C("completed_investment_ytd") - C("_prev_ytd")).filter(C("_constr")).sum().alias("_mi_prev")
-    where = filters.expr(tier_col="_tier")
-    cols = _roots([*agg_exprs, where, *map(C, keys)])
-    mom_cols = _roots([mi_prev, where, *map(C, keys)])
-    # Prepared rows carry last month's ytd (当月完成投资) and three months back (僵尸项目). One pass builds what
-    # the cache lacks: full rows for the measured months, only what 当月完成投资 needs for the months before
-    # them (环比), the 储备转化率 base months' attributes.
-    needs = {m: set(cols) | ({"chain"} if "chain_coverage" in ids else set()) for m in months}
-    for m in mom_months:
-        needs.setdefault(m, set()).update(mom_cols)
-    pairs = _reserve_pairs(ds, months) if "reserve_conversion_rate" in ids else []
-    for m, e in pairs:
-        needs.setdefault(e, set()).update(_RESERVE_BASE_COLS, _roots([where]))
-        needs.setdefault(m, set()).add("actual_start")
+    q = _Query(ds, months, filters, by)
+    wanted = _closure(indicators)
+    agg_exprs = list(_agg_exprs_of(tuple(i.id for i in wanted)))
+    cols = _roots([*agg_exprs, q.where, *map(C, q.keys)])
+    joined = sorted((i for i in wanted if type(i.kind) in _JOINED), key=lambda i: _ORDER.index(type(i.kind)))
+    # One pass builds what the prepared rows lack: the measured months' columns and whatever each joined kind
+    # reads from them or from other months.
+    needs = {m: set(cols) for m in months}
+    for ind in joined:
+        for m, c in _JOINED[type(ind.kind)][0](q, ind).items():
+            needs.setdefault(m, set()).update(c)
     ds.prepare(needs)
-    rows = ds.rows(months, cols).filter(where)
-    if len(keys) == 1 and len(months) == 1:
+    rows = ds.rows(months, cols).filter(q.where)
+    if len(q.keys) == 1 and len(months) == 1:
         # One month, no breakdown: a single group, which polars aggregates ~2× faster in a select than through
         # group_by; an empty selection still yields no row, as group_by does.
         out = (rows.select(pl.lit(months[0], pl.Date).alias(MONTH), *agg_exprs, pl.len().alias("_rows"))
                .filter(C("_rows") > 0).drop("_rows"))
     else:
-        out = rows.group_by(keys).agg(agg_exprs)
-
-    if "chain_coverage" in ids:
-        all_chains = (ds.rows(months, ["chain"]).group_by(MONTH)
-                      .agg(C("chain").drop_nulls().n_unique().alias("_chains_all")))
-        # Without a breakdown an empty selection still covers 0 of the month's chains (0.0, not null): the
-        # denominator is the whole snapshot's, so only a snapshot without any chain leaves it undefined.
-        out = (all_chains.join(out, on=MONTH, how="left") if by is None
-               else out.join(all_chains, on=MONTH, how="left"))
-        out = out.with_columns(chain_coverage=ratio(C("_chains").fill_null(0).cast(pl.Float64),
-                                                    C("_chains_all").cast(pl.Float64)))
-    if need_mom:
-        prev_mi = (ds.rows(mom_months, mom_cols).filter(where).group_by(keys)
-                   .agg(mi_prev)
-                   .with_columns(C(MONTH).dt.offset_by("1mo")))
-        out = out.join(prev_mi, on=keys, how="left", nulls_equal=True).with_columns(
-            monthly_investment_mom=ratio(C("monthly_investment"), C("_mi_prev")) - 1)
-    if "reserve_conversion_rate" in ids:
-        out = out.join(_reserve_plan(ds, months, filters, by), on=keys, how="full", coalesce=True, nulls_equal=True)
+        out = rows.group_by(q.keys).agg(agg_exprs)
+    for ind in joined:
+        out = _JOINED[type(ind.kind)][1](q, ind, out)
     return out
 
 
-_RESERVE_BASE_COLS = ("project_id", "county", "chain", "level", "category", "investor_type", "total_investment",
-                      "build_type")
-
-
-def _reserve_pairs(ds: Dataset, months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """(month, the earliest stored month of its year) for each month that has one."""
-    pairs = [(m, ds.earliest_of_year(m.year)) for m in months]
-    return [(m, e) for m, e in pairs if e is not None and e <= m]
-
-
-def _reserve_plan(ds: Dataset, months: list[dt.date], filters: Filters, by: str | None) -> pl.LazyFrame:
-    """储备转化率: base = 储备/前期 projects of the year's earliest snapshot (filtered there); converted = present now and started."""
-    pairs = _reserve_pairs(ds, months)
-    keys = _keys(by)
-    if not pairs:
-        return pl.LazyFrame(schema={**{k: (pl.Date if k == MONTH else pl.String) for k in keys},
-                                    "reserve_conversion_rate": pl.Float64, "n__reserve_conversion_rate": pl.Int64})
-    link = pl.LazyFrame({MONTH: [m for m, _ in pairs], "_base_month": [e for _, e in pairs]},
-                        schema={MONTH: pl.Date, "_base_month": pl.Date})
-    base_cols = ["project_id", "county", "chain", "level", "category", "investor_type", "total_investment"]
-    where = C("build_type").is_in(["储备", "前期"]) & filters.expr(tier_col="_tier")
-    base = (ds.rows({e for _, e in pairs}, _roots([where, *map(C, base_cols)]))
-            .filter(where)
-            .select(C(MONTH).alias("_base_month"), *base_cols)
-            .with_columns(_tier=tier_expr("total_investment"))
-            .join(link, on="_base_month", how="inner"))
-    now = (ds.rows(months, ["project_id", "actual_start"])
-           .select("project_id", MONTH,
-                   (C("actual_start").is_not_null() & (C("actual_start") <= C(MONTH).dt.month_end())).alias("_conv")))
-    return (base.join(now, on=["project_id", MONTH], how="left")
-            .group_by(keys)
-            .agg(pl.len().cast(pl.Int64).alias("n__reserve_conversion_rate"),
-                 C("_conv").fill_null(False).sum().cast(pl.Int64).alias("_converted"))
-            .with_columns(reserve_conversion_rate=ratio(C("_converted").cast(pl.Float64),
-                                                        C("n__reserve_conversion_rate").cast(pl.Float64)))
-            .drop("_converted"))
-
-
 def _finish(df: pl.DataFrame, months: list[dt.date], by: str | None, indicators: Sequence[Indicator]) -> pl.DataFrame:
-    """Add post-aggregation indicators, empty-selection defaults and a stable column order (one lazy pass)."""
+    """Add calendar and derived indicators, empty-selection defaults and a stable column order (one lazy pass)."""
     lf = df.lazy()
     if by is None:
         lf = pl.LazyFrame({MONTH: months}, schema={MONTH: pl.Date}).join(lf, on=MONTH, how="left")
     elif BY_COLUMNS[by] not in df.columns:  # no stored month: an empty breakdown, not a missing column
         lf = lf.with_columns(pl.lit(None, pl.String).alias(BY_COLUMNS[by]))
     have = set(df.columns)
-    ts = C(MONTH).dt.month().cast(pl.Float64) / 12
-    lf = lf.with_columns(time_schedule=ts)
-    have.add("time_schedule")
-    if "investment_completion_rate" in have:
-        lf = lf.with_columns(schedule_deviation=C("investment_completion_rate") - C("time_schedule"))
-        have.add("schedule_deviation")
-    if "n__investment_completion_rate" in have:
-        lf = lf.with_columns(n__schedule_deviation=C("n__investment_completion_rate"))
-        have.add("n__schedule_deviation")
-    if "n__monthly_investment" in have:
-        lf = lf.with_columns(n__monthly_investment_mom=C("n__monthly_investment"))
-        have.add("n__monthly_investment_mom")
+    for ind in _closure(indicators):
+        kind = ind.kind
+        if isinstance(kind, Calendar):
+            lf = lf.with_columns(kind.value(C(MONTH)).alias(ind.id))
+            have.add(ind.id)
+        elif isinstance(kind, Derived) and all(i in have for i in kind.inputs):
+            lf = lf.with_columns(kind.value(*map(C, kind.inputs)).alias(ind.id))
+            have.add(ind.id)
     missing = [pl.lit(None, dtype=pl.Int64 if ind.unit == "个" else pl.Float64).alias(ind.id)
                for ind in indicators if ind.id not in have]
     if missing:
@@ -433,5 +313,6 @@ def as_record(df: pl.DataFrame, ids: Iterable[str] | None = None) -> dict[str, f
     return {i: row.get(i) for i in ids}
 
 
-__all__ = ["BY_COLUMNS", "BY_LABELS", "Dataset", "Filters", "add_months", "as_record", "compute", "compute_many",
-           "indicators_at", "month_key", "month_series", "to_month"]
+# Dataset and Filters are the types compute() takes; BY_LABELS names its breakdowns.
+__all__ = ["BY_COLUMNS", "BY_LABELS", "Dataset", "Filters", "as_record", "compute", "compute_many", "indicators_at",
+           "month_series"]

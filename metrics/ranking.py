@@ -4,14 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from metrics.engine import MONTH, Dataset, Filters, add_months, compute, to_month
-from metrics.format import format_value
+from data.months import add_months, to_month
+from metrics.dataset import Dataset
+from metrics.engine import compute
+from metrics.filters import Filters
+from metrics.format import fmt_points, format_value, rank_change_text
+from metrics.indicator import meets
 from metrics.registry import BY_ID
+from metrics.rowsets import MONTH
 
 C = pl.col
 SCORECARD_ENV = "KPM_SCORECARD"
@@ -99,6 +105,11 @@ def score_table(by_county: pl.DataFrame, card: Scorecard) -> pl.DataFrame:
     ).drop("_s")
 
 
+def _amount(ind, gap: float) -> str:
+    """How far apart two values are, in points for a rate."""
+    return fmt_points(gap, signed=False) if ind.is_rate else format_value(ind, abs(gap))
+
+
 def _explain(row: dict, card: Scorecard, month: int, best: dict[str, tuple[str, float]]) -> list[str]:
     """Words for the indicators that cost a county most points, largest loss first."""
     losses = sorted(((i.weight * (100 - row[f"scaled__{i.id}"]), i) for i in card.items), key=lambda t: -t[0])
@@ -113,17 +124,12 @@ def _explain(row: dict, card: Scorecard, month: int, best: dict[str, tuple[str, 
             continue
         target = ind.target_for(month)
         target_name = "时序进度" if ind.target == "time_schedule" else "目标"
-        meets = target is not None and (v >= target if item.direction == "higher" else v <= target)
-        if target is not None and not meets:
-            gap = abs(v - target)
+        if meets(item.direction, v, target) is False:
             side = "低于" if item.direction == "higher" else "高于"
-            amount = f"{gap * 100:.1f}个百分点" if ind.is_rate else format_value(ind, gap)
-            parts.append(f"{ind.zh}{format_value(ind, v)}，{side}{target_name}{amount}")
+            parts.append(f"{ind.zh}{format_value(ind, v)}，{side}{target_name}{_amount(ind, v - target)}")
         elif item.id in best:
             county, bv = best[item.id]
-            gap = abs(bv - v)
-            amount = f"{gap * 100:.1f}个百分点" if ind.is_rate else format_value(ind, gap)
-            parts.append(f"{ind.zh}{format_value(ind, v)}，落后最优（{county}）{amount}")
+            parts.append(f"{ind.zh}{format_value(ind, v)}，落后最优（{county}）{_amount(ind, bv - v)}")
     return parts
 
 
@@ -172,3 +178,35 @@ def ranking(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     if filters.county:
         out = out.filter(C("county").is_in(list(filters.county)))  # ranks stay those among all counties
     return out
+
+
+def _printed(fmt: Callable, col: str) -> pl.Expr:
+    return C(col).map_elements(fmt, return_dtype=pl.String, skip_nulls=False)
+
+
+# The columns a ranking table can show: key → (header, cell as stored, cell as printed).
+_WARNING = pl.when(C("warning")).then(pl.lit("约谈预警")).otherwise(pl.lit(""))
+RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr]] = {
+    "rank": ("名次", C("rank"), C("rank").cast(pl.String)),
+    "county": ("县区", C("county"), C("county")),
+    "score": ("得分", C("score").round(2), _printed(lambda v: f"{v:.1f}", "score")),
+    "rank_change": ("名次变化", C("rank_change"), _printed(rank_change_text, "rank_change")),
+    "flag": ("红旗/蜗牛", C("flag").fill_null(""), C("flag").fill_null("")),
+    "warning": ("约谈预警", _WARNING, _WARNING),
+    "explanation": ("说明", C("explanation"), C("explanation")),
+}
+
+
+def ranking_table(rank: pl.DataFrame, columns: Sequence[str], *, text: bool | Collection[str] = False,
+                  indicators: Sequence[str] = (), headers: dict[str, str] | None = None,
+                  indicator_header: Callable[[str], str] = lambda iid: BY_ID[iid].zh) -> pl.DataFrame:
+    """The ranking as a table: the chosen RANK_COLUMNS with their headers (or `headers`), the values of
+    `indicators` before 说明; cells as stored, or as printed for the columns named in `text` (True: all)."""
+    headers = headers or {}
+    printed = set(RANK_COLUMNS) if text is True else set(text or ())
+    cols = [RANK_COLUMNS[c][2 if c in printed else 1].alias(headers.get(c, RANK_COLUMNS[c][0]))
+            for c in columns if c != "explanation"]
+    cols += [C(i).alias(indicator_header(i)) for i in indicators]
+    if "explanation" in columns:
+        cols.append(C("explanation").alias(headers.get("explanation", RANK_COLUMNS["explanation"][0])))
+    return rank.select(cols)

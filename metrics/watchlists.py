@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from data.months import to_month
 from data.schema import PROC_COLUMNS, ZH
-from metrics.engine import MONTH, Dataset, Filters, add_months, compute, prepare_rows, to_month
-from metrics import registry as R
+from metrics.dataset import Dataset
+from metrics.engine import compute
+from metrics.filters import Filters
+from metrics.rowsets import (COMPLETION_RATE, CONSTR, CONTINUING, HAS_PROBLEM, LAGGING, LEADER_SET, MONTH, NEW,
+                             PROC_SET, RESUMED, STARTED, ZOMBIE, history_months, prepare_rows, schedule)
 
 C = pl.col
 
@@ -22,7 +26,7 @@ PROC_ZH = {"proc_approval": "立项", "proc_land": "用地", "proc_planning": "�
            "proc_energy": "能评", "proc_construction_permit": "施工许可"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WatchList:
     """One list: id, names, the rule in words, the row condition and the columns an analyst checks."""
 
@@ -35,43 +39,61 @@ class WatchList:
     indicator: str | None = None  # the registry indicator this list itemises, if any
 
 
-_RATE = C("completed_investment_ytd") / C("plan_investment_year")
 _MISSING_PROCS = pl.concat_str(
     [pl.when(C(p).is_null()).then(pl.lit(PROC_ZH[p])) for p in PROC_COLUMNS], separator="、", ignore_nulls=True)
 DERIVED = {
-    "completion_rate": pl.when(C("plan_investment_year") > 0).then(_RATE),
+    "completion_rate": COMPLETION_RATE,
     "time_schedule": C("_ts"),
-    "deviation": pl.when(C("plan_investment_year") > 0).then(_RATE - C("_ts")),
+    "deviation": COMPLETION_RATE - C("_ts"),
     "total_3m_ago": C("_m3_total"),
     "days_overdue": (C("_month_end") - C("planned_start")).dt.total_days(),
     "procedures_missing": _MISSING_PROCS,
 }
 
 WATCH_LISTS: tuple[WatchList, ...] = (
-    WatchList("lagging", "滞后项目清单", "Lagging projects", "建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
-              R._lagging, ("completion_rate", "time_schedule", "deviation", "leader", "problems"), "lagging_projects"),
-    WatchList("zombie", "僵尸项目清单", "Zombie projects", "建设项目，未开工/在建/停工，开工累计完成投资3个月未增加。",
-              R._zombie, ("completed_investment_total", "total_3m_ago", "leader", "problems"), "zombie_projects"),
-    WatchList("stopped", "停工项目清单", "Stopped projects", "建设状态为停工。",
-              lambda: C("status") == "停工", ("leader", "problems"), "stopped_projects"),
-    WatchList("overdue_start", "逾期未开工清单", "New starts overdue", "新开工项目，截至报送月末已过计划开工时间仍未开工。",
-              lambda: R.NEW & ~R.STARTED & C("planned_start").is_not_null() & (C("planned_start") < C("_month_end")),
-              ("planned_start", "days_overdue", "leader", "problems"), "start_rate"),
-    WatchList("procedures_outstanding", "手续未办结清单", "Procedures outstanding",
-              "新开工、前期项目中六项前期手续尚有未办结的。",
-              lambda: R.PROC_SET & pl.any_horizontal([C(p).is_null() for p in PROC_COLUMNS]),
-              ("procedures_missing", "planned_start", "leader"), "procedures_complete_rate"),
-    WatchList("signed_not_started", "签约未开工清单", "Signed but not started", "招商引资签约项目尚未开工。",
-              lambda: C("is_signed_attraction") & ~R.STARTED, ("planned_start", "investor_type", "leader", "problems"),
-              "signed_start_rate"),
-    WatchList("problems", "问题项目清单", "Problems reported", "“存在问题”非空的项目。",
-              lambda: R.HAS_PROBLEM, ("problems", "leader"), "problem_projects"),
-    WatchList("not_in_statistics", "未入统清单", "Not in statistics", "已开工建设项目尚未入统。",
-              lambda: R.CONSTR & R.STARTED & ~C("in_statistics"), ("actual_start", "leader"), "stats_inclusion_rate"),
-    WatchList("leader_missing", "未落实包抓领导清单", "Leader missing", "省级、市级建设项目未落实包抓领导。",
-              lambda: R.LEADER_SET & C("leader").is_null(), ("problems",), "leader_coverage"),
-    WatchList("not_resumed", "续建未复工清单", "Continuing not resumed", "续建项目建设状态不是在建、竣工或投产。",
-              lambda: R.CONT & ~C("status").is_in(["在建", "竣工", "投产"]), ("leader", "problems"), "resume_rate"),
+    WatchList(id="lagging", zh="滞后项目清单", en="Lagging projects",
+              caliber="建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+              condition=lambda: LAGGING,
+              columns=("completion_rate", "time_schedule", "deviation", "leader", "problems"),
+              indicator="lagging_projects"),
+    WatchList(id="zombie", zh="僵尸项目清单", en="Zombie projects",
+              caliber="建设项目，未开工/在建/停工，开工累计完成投资3个月未增加。",
+              condition=lambda: ZOMBIE,
+              columns=("completed_investment_total", "total_3m_ago", "leader", "problems"),
+              indicator="zombie_projects"),
+    WatchList(id="stopped", zh="停工项目清单", en="Stopped projects",
+              caliber="建设状态为停工。",
+              condition=lambda: C("status") == "停工",
+              columns=("leader", "problems"), indicator="stopped_projects"),
+    WatchList(id="overdue_start", zh="逾期未开工清单", en="New starts overdue",
+              caliber="新开工项目，截至报送月末已过计划开工时间仍未开工。",
+              condition=lambda: (NEW & ~STARTED & C("planned_start").is_not_null()
+                                 & (C("planned_start") < C("_month_end"))),
+              columns=("planned_start", "days_overdue", "leader", "problems"), indicator="start_rate"),
+    WatchList(id="procedures_outstanding", zh="手续未办结清单", en="Procedures outstanding",
+              caliber="新开工、前期项目中六项前期手续尚有未办结的。",
+              condition=lambda: PROC_SET & pl.any_horizontal([C(p).is_null() for p in PROC_COLUMNS]),
+              columns=("procedures_missing", "planned_start", "leader"), indicator="procedures_complete_rate"),
+    WatchList(id="signed_not_started", zh="签约未开工清单", en="Signed but not started",
+              caliber="招商引资签约项目尚未开工。",
+              condition=lambda: C("is_signed_attraction") & ~STARTED,
+              columns=("planned_start", "investor_type", "leader", "problems"), indicator="signed_start_rate"),
+    WatchList(id="problems", zh="问题项目清单", en="Problems reported",
+              caliber="“存在问题”非空的项目。",
+              condition=lambda: HAS_PROBLEM,
+              columns=("problems", "leader"), indicator="problem_projects"),
+    WatchList(id="not_in_statistics", zh="未入统清单", en="Not in statistics",
+              caliber="已开工建设项目尚未入统。",
+              condition=lambda: CONSTR & STARTED & ~C("in_statistics"),
+              columns=("actual_start", "leader"), indicator="stats_inclusion_rate"),
+    WatchList(id="leader_missing", zh="未落实包抓领导清单", en="Leader missing",
+              caliber="省级、市级建设项目未落实包抓领导。",
+              condition=lambda: LEADER_SET & C("leader").is_null(),
+              columns=("problems",), indicator="leader_coverage"),
+    WatchList(id="not_resumed", zh="续建未复工清单", en="Continuing not resumed",
+              caliber="续建项目建设状态不是在建、竣工或投产。",
+              condition=lambda: CONTINUING & ~RESUMED,
+              columns=("leader", "problems"), indicator="resume_rate"),
 )
 LIST_BY_ID = {w.id: w for w in WATCH_LISTS}
 
@@ -86,7 +108,7 @@ def find_list(name: str) -> WatchList:
 
 
 def _rows(ds: Dataset, m: dt.date, filters: Filters) -> pl.LazyFrame:
-    return prepare_rows(ds.scan([m, add_months(m, -1), add_months(m, -3)])).filter(
+    return prepare_rows(ds.scan([m, *history_months(m)])).filter(
         (C(MONTH) == m) & filters.expr())
 
 
@@ -130,7 +152,7 @@ def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters(
         shortfall.alias("shortfall"),
         pl.lit(left, pl.Int64).alias("months_left"),
         (shortfall / left if left else pl.lit(None, pl.Float64)).alias("monthly_needed"),
-        (C("plan_investment_sum") * (m.month + 1) / 12 - C("completed_ytd_sum")).clip(lower_bound=0).alias(
+        (C("plan_investment_sum") * schedule(m.month + 1) - C("completed_ytd_sum")).clip(lower_bound=0).alias(
             "next_month_needed") if left else pl.lit(None, pl.Float64).alias("next_month_needed"),
     ).sort("county")
 

@@ -6,13 +6,12 @@ import polars as pl
 import streamlit as st
 
 from metrics import bulletin
-from metrics.engine import to_month
-from metrics.ranking import load_scorecard
+from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import data, screen, state
-from ui.i18n import ind_name, t
-from ui.widgets import guard, page_title, show_table
+from ui.i18n import ind_name, ranking_headers, t
+from ui.widgets import guard, month_num, page_title, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,18 +40,13 @@ else:
                    + f"；约谈预警：连续{card.warning_months}个月排名后{card.warning_places}位。")
         bulletin_buttons(sel)
         r = data.ranking(sel.month, sel.filters)
-        table = r.select(
-            pl.col("rank").alias("名次"), pl.col("county").alias("县区"), pl.col("score").round(1).alias("综合得分"),
-            pl.col("rank_change").map_elements(bulletin.rank_change_text, return_dtype=pl.String,
-                                               skip_nulls=False).alias("名次变化"),
-            pl.col("flag").fill_null("").alias("标识"),
-            pl.when(pl.col("warning")).then(pl.lit("⚠ 约谈预警")).otherwise(pl.lit("")).alias("预警"),
-            *[pl.col(i.id).alias(ind_name(i.id)) for i in card.items],
-            pl.col("explanation").alias("失分说明"))
+        heads = ranking_headers()
+        table = ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
+                              headers=heads, indicator_header=ind_name)
         cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
                if BY_ID[i.id].is_rate}
-        cfg["失分说明"] = st.column_config.TextColumn(width="large")
-        cfg["预警"] = st.column_config.TextColumn(width=100)  # "⚠ 约谈预警" in full, not clipped to "⚠ 约谈"
+        cfg[heads["score"]] = st.column_config.NumberColumn(format="%.1f")
+        cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
         show_table(table, f"县区排名_{sel.month}", key="ranking", column_config=cfg)
 
         st.subheader(t("warning_why"))
@@ -65,7 +59,7 @@ else:
 
         st.subheader(t("gap_title"))
         gap = data.gap_to_target(sel.month, sel.filters)
-        year_end = to_month(sel.month).month == 12
+        year_end = month_num(sel) == 12
         if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
             gap = gap.drop("months_left", "monthly_needed", "next_month_needed")
         money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",

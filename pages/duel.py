@@ -10,14 +10,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from metrics.engine import add_months, to_month
+from data.months import to_month
 from metrics.format import format_value
 from metrics.ranking import RED, SNAIL, load_scorecard
 from metrics.registry import BY_ID
 from ui import data, state
 from ui.i18n import ind_name, t
 from ui.widgets import (BAD, axis_format, guard, kpi_tile_html, md_escape, page_title, show_table,
-                        tooltip_format)
+                        tooltip_format, with_previous)
 
 TILES = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "completed_ytd_sum",
          "monthly_investment", "private_share", "industrial_share", "procedures_complete_rate", "signed_start_rate",
@@ -47,8 +47,7 @@ if guard(sel):
         st.stop()
 
     m = to_month(sel.month)
-    prev = f"{add_months(m, -1):%Y-%m}"
-    months = [sel.month] + ([prev] if prev in data.months() else [])
+    months = with_previous(sel.month)
     ids = list(dict.fromkeys(TILES + [i.id for i in card.items]))
     by = data.compute(months, base, "county", ids).filter(pl.col("county").is_in(picked))
     now = {r["county"]: r for r in by.filter(pl.col("snapshot_month") == m).iter_rows(named=True)}
@@ -83,7 +82,7 @@ if guard(sel):
                           pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n"),
                           pl.col("snapshot_month").dt.year().alias("年"),
                           pl.col("snapshot_month").dt.month().alias("_m"))
-        target = [ind.target_for(x) if ind.target != "time_schedule" else x / 12 for x in d["_m"].to_list()]
+        target = [ind.target_for(x) for x in d["_m"].to_list()]
         ref_name = t("time_schedule") if ind.target == "time_schedule" else t("target")
         d = d.with_columns(pl.Series("目标", target, dtype=pl.Float64)).drop("_m")
         base_chart = alt.Chart().encode(x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)))

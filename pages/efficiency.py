@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import altair as alt
-import polars as pl
 import streamlit as st
 
+from metrics.rowsets import project_efficiency
 from ui import data, dimension, state
 from ui.widgets import guard, page_title
 
@@ -13,11 +13,8 @@ page_title("pages_efficiency", sel)
 if guard(sel):
     dimension.render("efficiency", sel, trend=["profit_tax_rate", "tax_per_mu"], bars=["tax_per_mu"])
     st.subheader("投产项目效益（亩均税收 × 投资利税率）")
-    rows = (data.snapshot(sel.month, sel.filters)
-            .filter((pl.col("status") == "投产") & (pl.col("land_area_mu") > 0) & (pl.col("total_investment") > 0))
-            .select("project_id", "project_name", "county", "chain", "total_investment",
-                    (pl.col("annual_tax") / pl.col("land_area_mu")).alias("亩均税收"),
-                    (pl.col("annual_profit_tax") / pl.col("total_investment")).alias("投资利税率")))
+    rows = project_efficiency(data.snapshot(sel.month, sel.filters)).rename(
+        {"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
     if rows.is_empty():
         st.info("当前筛选下没有填报用地面积的投产项目。")
     else:

@@ -1,9 +1,9 @@
 """产业结构: emerging vs traditional industry shares."""
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
+from metrics.rowsets import CONSTRUCTION, INDUSTRIAL
 from ui import data, dimension, state
 from ui.widgets import guard, page_title, stacked_share
 
@@ -11,7 +11,6 @@ sel = state.current()
 page_title("pages_industry", sel)
 if guard(sel):
     dimension.render("industry", sel, trend=["emerging_share"], bars=["emerging_share", "traditional_share"])
-    rows = data.snapshot(sel.month, sel.filters).filter(
-        pl.col("build_type").is_in(["新开工", "续建"]) & (pl.col("category") == "产业"))
+    rows = data.snapshot(sel.month, sel.filters).filter(CONSTRUCTION & INDUSTRIAL)
     st.altair_chart(stacked_share(rows, "county", "industry_class", title="各县区新兴/传统产业结构（按总投资）"),
                     width="stretch")

@@ -6,7 +6,8 @@ import polars as pl
 import streamlit as st
 
 from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
-from metrics.format import fmt_money
+from metrics.format import fmt_amount
+from metrics.rowsets import COMPLETION_RATE, schedule, schedule_expr
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
 from ui import data, state
 from ui.i18n import ind_name, lang, t
@@ -122,9 +123,7 @@ def projects_tab(sel: state.Selection) -> None:
         df = df.filter(pl.col("build_type").is_in(build))
     if status:
         df = df.filter(pl.col("status").is_in(status))
-    rate = pl.when(pl.col("plan_investment_year") > 0).then(
-        pl.col("completed_investment_ytd") / pl.col("plan_investment_year"))
-    table = _round_money(df.with_columns(rate.alias("completion_rate")).select(TABLE_COLUMNS)
+    table = _round_money(df.with_columns(COMPLETION_RATE.alias("completion_rate")).select(TABLE_COLUMNS)
                          .sort(["county", "total_investment", "project_id"], descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
     labels = column_labels(TABLE_COLUMNS)
@@ -160,18 +159,13 @@ def lists_tab(sel: state.Selection) -> None:
 
 
 # ---- 项目档案 ---------------------------------------------------------------------------------------------------
-def _fmt_money(v) -> str:
-    """万元, or 亿元 from 10 亿 up (as the KPI tiles do)."""
-    return fmt_money(v, "亿元" if v is not None and abs(v) >= 100_000 else "万元")
-
-
 def investment_curve(h: pl.DataFrame) -> alt.Chart:
     """本年累计完成投资 by month against 年度计划投资 × m/12 (时序进度) and 开工累计完成投资."""
     ytd, plan, total = t("hist_ytd"), t("hist_plan"), t("hist_total")
     d = h.select(
         pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"),
         pl.col("completed_investment_ytd").alias(ytd),
-        (pl.col("plan_investment_year") * pl.col("snapshot_month").dt.month() / 12).alias(plan),
+        (pl.col("plan_investment_year") * schedule_expr(pl.col("snapshot_month"))).alias(plan),
         pl.col("completed_investment_total").alias(total),
     ).unpivot(index="月份", variable_name="系列", value_name="万元")
     domain = [ytd, plan, total]
@@ -239,12 +233,11 @@ def history_panel(pid: str) -> None:
     st.caption(" · ".join(md_escape(f) for f in facts if f))
 
     c = st.columns(5)
-    c[0].metric(ZH["total_investment"], _fmt_money(last["total_investment"]))
-    c[1].metric(ZH["plan_investment_year"], _fmt_money(last["plan_investment_year"]))
-    c[2].metric(ZH["completed_investment_ytd"], _fmt_money(last["completed_investment_ytd"]))
-    plan = last["plan_investment_year"] or 0
-    rate = last["completed_investment_ytd"] / plan if plan > 0 else None
-    sched = last["snapshot_month"].month / 12
+    c[0].metric(ZH["total_investment"], fmt_amount(last["total_investment"]))
+    c[1].metric(ZH["plan_investment_year"], fmt_amount(last["plan_investment_year"]))
+    c[2].metric(ZH["completed_investment_ytd"], fmt_amount(last["completed_investment_ytd"]))
+    rate = h.tail(1).select(COMPLETION_RATE).item()
+    sched = schedule(last["snapshot_month"].month)
     c[3].metric(t("hist_rate").format(m=last_m), "—" if rate is None else f"{rate:.1%}",
                 None if rate is None else t("hist_vs_schedule").format(d=f"{(rate - sched) * 100:+.1f}",
                                                                        s=f"{sched:.0%}"),

@@ -1,9 +1,9 @@
 """投资结构: private, industrial and government shares of the construction set."""
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
+from metrics.rowsets import CONSTRUCTION
 from ui import data, dimension, state
 from ui.widgets import guard, page_title, stacked_share
 
@@ -12,7 +12,7 @@ page_title("pages_structure", sel)
 if guard(sel):
     dimension.render("structure", sel, trend=["private_share", "industrial_share"],
                      bars=["private_share", "government_share"])
-    rows = data.snapshot(sel.month, sel.filters).filter(pl.col("build_type").is_in(["新开工", "续建"]))
+    rows = data.snapshot(sel.month, sel.filters).filter(CONSTRUCTION)
     c1, c2 = st.columns(2)
     c1.altair_chart(stacked_share(rows, "county", "investor_type", title="各县区投资主体结构（按总投资）"),
                     width="stretch")

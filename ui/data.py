@@ -4,7 +4,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data.store import Store, active_store, month_key
+from data.months import month_key, to_month
+from data.store import Store, active_store
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
 
@@ -90,7 +91,7 @@ def list_counts(month: str, filters: Filters) -> dict[str, int]:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _snapshot(key: str, month: str, fkey: tuple, root: str) -> pl.DataFrame:
     ds = _dataset(root, key)
-    return ds.scan([engine.to_month(month)]).filter(_ffrom(fkey).expr()).collect()
+    return ds.scan([to_month(month)]).filter(_ffrom(fkey).expr()).collect()
 
 
 def snapshot(month: str, filters: Filters = Filters()) -> pl.DataFrame:

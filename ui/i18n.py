@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.filters import BY_LABELS
 from metrics.registry import BY_ID
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("示范市重点项目建设监测", "Key Project Monitoring"),
     "month": ("报送月份", "Month"),
-    "county": ("县区", "County"),
-    "chain": ("产业链", "Industrial chain"),
-    "tier": ("规模档次", "Size tier"),
-    "level": ("项目级别", "Level"),
+    "county": (BY_LABELS["county"], "County"),
+    "chain": (BY_LABELS["chain"], "Industrial chain"),
+    "tier": (BY_LABELS["tier"], "Size tier"),
+    "level": (BY_LABELS["level"], "Level"),
     "all": ("全部", "All"),
     "reset": ("重置筛选", "Reset filters"),
     "selection": ("当前选择", "Selection"),
@@ -204,3 +205,9 @@ def ind_name(indicator_id: str) -> str:
     """An indicator's name in the current language, from the registry."""
     ind = BY_ID[indicator_id]
     return ind.en if lang() == "en" else ind.zh
+
+
+def ranking_headers() -> dict[str, str]:
+    """Headers of the ranking table's columns (metrics.ranking.RANK_COLUMNS) in the current language."""
+    return {"rank": t("rank"), "county": t("county"), "score": t("score"), "rank_change": t("rank_change"),
+            "flag": t("flags"), "warning": t("interview_warning")}

@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from data.ingest import ImportOutcome
+from data.months import previous_month
 from data.problems import Problem
-from data.store import DEMO_DIR, Store, previous_month
+from data.store import DEMO_DIR, Store
 from data.validate import RULE_BY_ID
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")

@@ -23,16 +23,18 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from metrics.bulletin import city_name, month_zh, rank_change_text
-from metrics.engine import to_month
+from data.months import month_zh
+from metrics.bulletin import city_name
 from metrics.format import DASH, fmt_rate
-from metrics.ranking import RED, SNAIL
+from metrics.indicator import meets
+from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
 from ui import data
-from ui.i18n import LABELS, ind_name, t
+from ui.i18n import LABELS, ind_name, ranking_headers, t
 from ui.state import MULTI, Selection, current
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, trend_chart
+from ui.widgets import (ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, month_num, target_status,
+                        trend_chart)
 
 MODE = "screen"
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 30, 5, 3600
@@ -480,10 +482,6 @@ def show(container, chart: alt.TopLevelMixin, height: int | None = None) -> None
 # ------------------------------------------------------------------ screen layouts of the pages
 
 
-def _month_num(sel: Selection) -> int:
-    return to_month(sel.month).month
-
-
 CHART_H = 440  # two rows of tiles and one row of charts fill 1080 px below the header
 
 
@@ -511,19 +509,13 @@ def _county_bars(container, sel: Selection, iid: str) -> None:
     """Every county on one indicator, best first, coloured against the target; a pinned county stays among the
     others (outlined, the rest dimmed) so the room sees where it stands."""
     ind = BY_ID[iid]
-    m = _month_num(sel)
+    m = month_num(sel)
     focus = list(sel.filters.county)
     by = data.compute([sel.month], sel.filters.without("county"), "county", [iid])
     d = (by.select(pl.col("county").alias("组"), pl.col(iid).alias("值")).drop_nulls()
          .sort("值", descending=ind.direction != "lower"))
     target = ind.target_for(m)
-    if target is not None:
-        ok = (pl.col("值") >= target) if ind.direction != "lower" else (pl.col("值") <= target)
-        d = d.with_columns(pl.when(ok).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
-        color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[S_GOOD, S_BAD]), title=None)
-    else:
-        d = d.with_columns(pl.lit("值").alias("状态"))
-        color = alt.value(S_ACCENT)
+    d, color = target_status(d, ind, target, (S_GOOD, S_BAD, S_ACCENT))
     d = d.with_columns(pl.col("组").is_in(focus).alias("焦点"))
     pinned = alt.datum["焦点"]
     bars = alt.Chart(d).mark_bar().encode(
@@ -555,8 +547,7 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
     st.stop()
 
 
-def _arrow(v) -> str:
-    text = rank_change_text(v)
+def _arrow(v, text: str) -> str:
     cls = "kpm-flat" if v is None or v == 0 else "kpm-up" if v > 0 else "kpm-down"
     return f'<span class="{cls}">{html.escape(text)}</span>'
 
@@ -575,10 +566,11 @@ def ranking(sel: Selection) -> None:
     fs = 28 if n <= 10 else 24 if n <= 14 else 20
     pad = max(3, min(16, int((680 / n - fs * 1.3) / 2)))
     # In December nothing is left to spread over the months: show the shortfall itself.
-    need_key, need_label = (("shortfall", "gap_shortfall") if to_month(sel.month).month == 12
+    need_key, need_label = (("shortfall", "gap_shortfall") if month_num(sel) == 12
                             else ("monthly_needed", "monthly_needed"))
+    board = ranking_table(r, ("rank", "county", "score", "rank_change", "flag"), text=True, headers=ranking_headers())
     rows = []
-    for row in r.iter_rows(named=True):
+    for row, (rank_txt, county_txt, score_txt, change_txt, _) in zip(r.iter_rows(named=True), board.iter_rows()):
         badges = ""
         if row["flag"] == RED:
             badges += f'<span class="kpm-badge red">{RED}</span>'
@@ -588,18 +580,18 @@ def ranking(sel: Selection) -> None:
             badges += f'<span class="kpm-badge warn">⚠ {t("interview_warning")}</span>'
         g = gap.get(row["county"], {})
         rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
-        rate_cls = "" if rate is None or ts is None else ("kpm-ok" if rate >= ts else "kpm-bad")
+        ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
+        rate_cls = "" if ok is None else "kpm-ok" if ok else "kpm-bad"
         need = g.get(need_key)
         cls = ("red" if row["flag"] == RED else "snail" if row["flag"] == SNAIL else "") + (
             " focus" if row["county"] in focus else "")
         rows.append(
-            f'<tr class="{cls}"><td>{row["rank"]}</td><td><b>{html.escape(row["county"])}</b></td>'
+            f'<tr class="{cls}"><td>{rank_txt}</td><td><b>{html.escape(county_txt)}</b></td>'
             f'<td><span class="kpm-bar" style="width:{max(row["score"], 0) * 1.5:.0f}px"></span>'
-            f'<span class="kpm-score">{row["score"]:.1f}</span></td><td>{_arrow(row["rank_change"])}</td>'
+            f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
             f'<td>{badges}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
             f'<td class="num">{DASH if need is None else f"{need:,.0f}"}</td></tr>')
-    heads = [(t("rank"), ""), (t("county"), ""), (t("score"), ""), (t("rank_change"), ""), (t("flags"), ""),
-             (ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
+    heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
     head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c in heads)
     left, right = st.columns([3.1, 1.9], gap="large")
     left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'

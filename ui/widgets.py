@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import html
-import math
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
+from data.months import previous_month, to_month
 from data.schema import ZH
-from metrics.engine import BY_LABELS, Filters, add_months, to_month
+from metrics import rowsets
 from metrics.export import to_csv_bytes, to_xlsx_bytes
-from metrics.format import DASH, format_value
-from metrics.registry import BY_ID, Indicator
+from metrics.filters import BY_LABELS, Filters
+from metrics.format import DASH, format_change, format_gap, format_value
+from metrics.indicator import Indicator, meets
+from metrics.registry import BY_ID
 from ui import data
 from ui.i18n import ind_name, t
 from ui.state import Selection, focus_county
@@ -47,43 +49,17 @@ def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def status_color(ind: Indicator, value, target) -> str:
     """Green when the value meets its target in the indicator's direction, red when not, grey without target."""
-    if _missing(value) or target is None or ind.direction == "neutral":
-        return NEUTRAL
-    ok = value >= target if ind.direction == "higher" else value <= target
-    return GOOD if ok else BAD
-
-
-def _delta_text(ind: Indicator, value, prev) -> str:
-    if _missing(value) or _missing(prev):
-        return DASH
-    d = value - prev
-    if ind.is_rate:
-        return f"{d * 100:+.1f}个百分点"
-    if ind.unit == "万元":
-        return f"{d:+,.0f}万元"
-    if ind.unit == "个":
-        return f"{int(d):+d}个"
-    return f"{d:+,.1f}{ind.unit}"
+    ok = meets(ind.direction, value, target)
+    return NEUTRAL if ok is None else GOOD if ok else BAD
 
 
 def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
     """One KPI tile: value, target, gap, change since last month, n, and ⓘ with the 口径 (all text escaped)."""
     target = ind.target_for(month_num)
     color = status_color(ind, value, target)
-    tgt = DASH if target is None else (format_value(ind, target) if not ind.unit == "百分点" else
-                                       f"{target * 100:+.1f}个百分点")
-    if target is None or _missing(value):
-        gap = DASH
-    elif ind.is_rate:
-        gap = f"{(value - target) * 100:+.1f}个百分点"
-    else:
-        gap = format_value(ind, value - target) if ind.unit != "个" else f"{int(value - target):+d}个"
+    tgt, gap = format_value(ind, target), format_gap(ind, value, target)
     name = html.escape(ind_name(ind.id))
     caliber = html.escape(ind.caliber + (f"（目标来源：{ind.target_source}）" if ind.target_source else ""))
     n_txt = DASH if n is None else f"{int(n):,}"
@@ -91,17 +67,15 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
             f'<span class="i" title="{caliber}">ⓘ</span></div>'
             f'<div class="val">{html.escape(format_value(ind, value))}</div>'
             f'<div class="sub">{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
-            f'{t("mom")} <b>{html.escape(_delta_text(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
+            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
 
 
 def kpi_row(ids: list[str], sel: Selection, per_row: int = 4) -> dict:
     """Tiles for the given indicators at the selected month, compared with last month; returns this month's record."""
     m = to_month(sel.month)
-    prev_m = add_months(m, -1)
-    months = [sel.month] + ([f"{prev_m:%Y-%m}"] if f"{prev_m:%Y-%m}" in data.months() else [])
-    df = data.compute(months, sel.filters, None, ids)
+    df = data.compute(with_previous(sel.month), sel.filters, None, ids)
     rows = {r["snapshot_month"]: r for r in df.iter_rows(named=True)}
-    now, before = rows.get(m, {}), rows.get(prev_m, {})
+    now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
     for start in range(0, len(ids), per_row):
         cols = st.columns(per_row)
         for col, iid in zip(cols, ids[start:start + per_row]):
@@ -149,7 +123,7 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     targets = []
     for m in d["月份"].to_list():
         month_num = int(m[5:7])
-        tv = month_num / 12 if use_schedule else ind.target_for(month_num)
+        tv = rowsets.schedule(month_num) if use_schedule else ind.target_for(month_num)
         if tv is not None:
             targets.append({"月份": m, "目标": tv, "年": int(m[:4])})
     if targets:
@@ -161,6 +135,16 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     return alt.layer(*layers).properties(height=height, title=f"{ind_name(iid)} · {t('trend')}")
 
 
+def target_status(d: pl.DataFrame, ind: Indicator, target, colors: tuple[str, str, str] = (GOOD, BAD, ACCENT)):
+    """The 值 column's 状态 (达标/未达标 against the target; 值 without one) and the bar colour encoding for it."""
+    good, bad, plain = colors
+    if target is None:
+        return d.with_columns(pl.lit("值").alias("状态")), alt.value(plain)
+    ok = pl.when(meets(ind.direction, pl.col("值"), target)).then(pl.lit("达标")).otherwise(pl.lit("未达标"))
+    scale = alt.Scale(domain=["达标", "未达标"], range=[good, bad])
+    return d.with_columns(ok.alias("状态")), alt.Color("状态:N", scale=scale, title=None)
+
+
 def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = None, height: int = 320,
               select: bool = False, horizontal: bool = False) -> alt.Chart:
     """Groups sorted by an indicator, coloured against its target, with the target as a rule."""
@@ -169,13 +153,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
-    if target is not None:
-        ok = (pl.col("值") >= target) if ind.direction == "higher" else (pl.col("值") <= target)
-        d = d.with_columns(pl.when(ok).then(pl.lit("达标")).otherwise(pl.lit("未达标")).alias("状态"))
-        color = alt.Color("状态:N", scale=alt.Scale(domain=["达标", "未达标"], range=[GOOD, BAD]), title=None)
-    else:
-        d = d.with_columns(pl.lit("值").alias("状态"))
-        color = alt.value(ACCENT)
+    d, color = target_status(d, ind, target)
     order = "-x" if horizontal else "-y"
     if ind.direction == "lower":
         order = order.replace("-", "")
@@ -270,3 +248,9 @@ def describe_filters(f: Filters) -> str:
 
 def month_num(sel: Selection) -> int:
     return to_month(sel.month).month
+
+
+def with_previous(month: str) -> list[str]:
+    """The month and, when it is stored, the month before (for the change since last month)."""
+    prev = previous_month(month)
+    return [month] + ([prev] if prev in data.months() else [])

@@ -10,7 +10,7 @@ from data.ingest.importer import import_file
 from data.ingest.result import ImportOutcome, ImportResult
 from data.ingest.source import (DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB, MAX_ROWS_VAR, MAX_UPLOAD_MB_VAR, max_rows,
                                 max_upload_bytes)
-from data.store import previous_month
+from data.months import previous_month
 
 __all__ = [
     "DEFAULT_MAX_ROWS", "DEFAULT_MAX_UPLOAD_MB", "MAX_ROWS_VAR", "MAX_UPLOAD_MB_VAR", "PARSERS", "ImportOutcome",

@@ -9,7 +9,8 @@ from data.ingest.build import read_ledger
 from data.ingest.result import ImportOutcome, ImportResult
 from data.problems import Problem
 from data.schema import ZH
-from data.store import Plan, Store, StoreError, previous_month
+from data.months import previous_month
+from data.store import Plan, Store, StoreError
 from data.submissions import unit_column
 from data.validate import compare_with_previous
 

@@ -1,0 +1,14 @@
+"""月通报: the monthly bulletin as a Word document (and its tables as a workbook), built only from metrics/.
+
+content collects every figure and table once; words writes the sentences; document lays them out in Word;
+cli is `python -m metrics bulletin`. Every figure comes from metrics.engine / ranking / watchlists and is
+formatted with metrics.format, so the bulletin, the workbook, the pages and the CLI agree to the digit.
+"""
+from metrics.bulletin.cli import add_cli
+from metrics.bulletin.content import KEY_FIGURES, Bulletin, build_workbook, city_name, collect
+from metrics.bulletin.document import build_both, build_bulletin
+from metrics.bulletin.words import summary_sentences
+from metrics.format import figure_header, figure_text, rank_change_text
+
+__all__ = ["Bulletin", "KEY_FIGURES", "add_cli", "build_both", "build_bulletin", "build_workbook", "city_name",
+           "collect", "figure_header", "figure_text", "rank_change_text", "summary_sentences"]

@@ -1,0 +1,104 @@
+"""The bulletin's sentences: every number in them comes from the collected content, formatted by metrics.format."""
+from __future__ import annotations
+
+import datetime as dt
+
+from data.months import add_months, month_zh
+from metrics.bulletin.content import Bulletin
+from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
+from metrics.indicator import meets
+from metrics.registry import BY_ID
+
+
+def _vs_schedule(dev) -> str:
+    if dev is None:
+        return "无年度计划投资，无法与时序进度比较"
+    if abs(dev) < 0.0005:
+        return "与时序进度持平"
+    return f"{'低于' if dev < 0 else '高于'}时序进度{fmt_points(dev, signed=False)}"
+
+
+def _vs_target(iid: str, v, month: int) -> str:
+    ind = BY_ID[iid]
+    t = ind.target_for(month)
+    ok = meets(ind.direction, v, t)
+    if ok is None:
+        return ""
+    return f"（目标{format_value(ind, t)}，{'已达标' if ok else '差' + fmt_points(v - t, signed=False)}）"
+
+
+def _rate(b: Bulletin, iid: str, name: str, target: bool = True) -> str:
+    """'民间投资占比58.0%（目标60.0%，差2.0个百分点）'."""
+    v = b.summary[iid]
+    return f"{name}{fmt_rate(v)}" + (_vs_target(iid, v, b.month.month) if target else "")
+
+
+def summary_sentences(b: Bulletin) -> list[str]:
+    """The headline figures in sentences."""
+    r = b.summary
+    s1 = (f"{b.scope}共有重点项目{r['project_count']}个，总投资{fmt_money(r['total_investment_sum'], '亿元')}。"
+          f"建设项目（新开工、续建）年度计划投资{fmt_money(r['plan_investment_sum'], '亿元')}，"
+          f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}，投资完成率{fmt_rate(r['investment_completion_rate'])}，"
+          f"{_vs_schedule(r['schedule_deviation'])}（时序进度{fmt_rate(r['time_schedule'])}）。")
+    mom = r["monthly_investment_mom"]
+    mom_txt = "（上月无可比数据）" if mom is None else f"，环比{'增长' if mom >= 0 else '下降'}{fmt_rate(abs(mom))}"
+    s2 = f"当月完成投资{fmt_money(r['monthly_investment'], '亿元')}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
+    s3 = f"{_rate(b, 'start_rate', '新开工项目开工率')}，{_rate(b, 'resume_rate', '续建项目复工率')}。"
+    s4 = (f"{_rate(b, 'private_share', '民间投资占比')}，{_rate(b, 'industrial_share', '产业投资占比')}，"
+          f"{_rate(b, 'emerging_share', '新兴产业占比', target=False)}。")
+    s5 = (f"滞后项目{r['lagging_projects']}个，停工项目{r['stopped_projects']}个，僵尸项目{r['zombie_projects']}个，"
+          f"存在问题项目{r['problem_projects']}个；招商签约项目{r['signed_projects']}个，"
+          f"{_rate(b, 'signed_start_rate', '签约项目开工率')}。")
+    return [s1, s2, s3, s4, s5]
+
+
+def intro_sentence(b: Bulletin) -> str:
+    """What is reported, for which month, as of when, from what."""
+    month_end = add_months(b.month, 1) - dt.timedelta(days=1)
+    scope = "" if b.filters.is_empty() else f"，统计范围：{b.filters.describe()}"
+    return (f"现将{month_zh(b.month)}全市重点项目建设情况通报如下（数据月份：{month_zh(b.month)}，"
+            f"数据截至{month_end.year}年{month_end.month}月{month_end.day}日，来源为各县区报送的重点项目台账{scope}）。")
+
+
+def ranking_sentence(b: Bulletin) -> str:
+    card = b.card
+    items = "、".join(f"{BY_ID[i.id].zh}{i.weight:g}分" for i in card.items)
+    parts = [f"按评分表（{items}）对各县区综合评分排名。"]
+    if b.red:
+        parts.append(f"综合排名第一、获评“红旗”的是{'、'.join(b.red)}；")
+    if b.snail:
+        parts.append(f"排名末位、列为“蜗牛”的是{'、'.join(b.snail)}。")
+    return "".join(parts)
+
+
+def warning_paragraphs(b: Bulletin) -> list[str]:
+    """The 约谈预警 rule and each warned county with the reasons, or that none was warned."""
+    card = b.card
+    if not b.warnings:
+        return [f"本月无县区连续{card.warning_months}个月排名后{card.warning_places}位，未触发约谈预警。"]
+    out = [f"按照连续{card.warning_months}个月排名后{card.warning_places}位予以约谈预警的规定，"
+           f"本月{'、'.join(w['county'] for w in b.warnings)}触发约谈预警，主要失分原因如下："]
+    for k, w in enumerate(b.warnings, 1):
+        flag = f"，{w['flag']}" if w["flag"] else ""
+        out.append(f"{k}．{w['county']}（第{w['rank']}名{flag}）：{w['explanation']}。")
+    return out
+
+
+def gap_sentence(b: Bulletin) -> str:
+    left = 12 - b.month.month
+    if not left:
+        return "本月为年末，各县区年度计划完成情况如下（万元）。"
+    return f"截至{month_zh(b.month)}，各县区距年度计划投资的差额，以及此后{left}个月每月需完成的投资（万元）如下。"
+
+
+def annex_lines(b: Bulletin) -> list[str]:
+    """The annex list under the body: '1．滞后项目清单（12个）'."""
+    return [f"{k}．{name.split(' ', 1)[1]}（{b.tables[name].frame.height}个）" for k, name in enumerate(b.annexes, 1)]
+
+
+def annex_title(b: Bulletin, name: str) -> str:
+    return f"{name.split(' ', 1)[1]}（{month_zh(b.month)}，{b.tables[name].frame.height}个）"
+
+
+def title(b: Bulletin) -> str:
+    return f"{b.city}重点项目建设情况通报（{month_zh(b.month)}）"

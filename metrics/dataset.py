@@ -1,0 +1,114 @@
+"""The snapshots to measure, and their prepared rows kept in memory per month."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from data.months import parse_month
+from data.schema import SCHEMA
+from data.store import Store
+from metrics.rowsets import LOOKBACK_COLUMNS, MONTH, history_months, prepare_rows
+
+C = pl.col
+
+
+@dataclass
+class Dataset:
+    """Snapshots to measure: which months exist, and a lazy scan restricted to the months a query needs.
+
+    Indicators are computed over prepared rows (prepare_rows) that a Dataset keeps in memory per month, holding
+    the columns queries have asked for, keyed on the files each month depends on (its own and those of its
+    lookbacks; a Dataset made from a frame treats the frame as fixed). A dashboard rerun with other filters
+    therefore neither reads parquet nor repeats the history joins; a replaced file changes its key and is
+    prepared again.
+    """
+
+    months: list[dt.date]
+    _frame: pl.LazyFrame | None = None
+    _files: dict[dt.date, Path] = field(default_factory=dict)
+    _prepared: dict[dt.date, tuple[tuple, pl.DataFrame]] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_store(cls, store: Store) -> Dataset:
+        files = {parse_month(m): store.path_for(m) for m in store.months()}
+        return cls(sorted(files), None, files)
+
+    @classmethod
+    def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
+        lf = df.lazy()
+        months = lf.select(C(MONTH).unique()).collect().get_column(MONTH).to_list()
+        return cls(sorted(months), lf)
+
+    def scan(self, months: Iterable[dt.date]) -> pl.LazyFrame:
+        wanted = sorted(set(months) & set(self.months))
+        if self._frame is not None:
+            return self._frame.filter(C(MONTH).is_in(wanted))
+        if not wanted:
+            return pl.LazyFrame(schema=SCHEMA)
+        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=SCHEMA)
+
+    def _key(self, month: dt.date) -> tuple:
+        """What a prepared month depends on: size and mtime of its file and of its lookback months' files."""
+        if self._frame is not None:
+            return ()
+        out = []
+        for m in (month, *history_months(month)):
+            try:
+                st = self._files[m].stat()
+                out.append((st.st_size, st.st_mtime_ns))
+            except (KeyError, FileNotFoundError):
+                out.append(None)
+        return tuple(out)
+
+    def prepare(self, needs: dict[dt.date, set[str]]) -> None:
+        """Make sure each month's prepared rows hold the named columns; whatever is missing is built in one pass."""
+        todo, plans = [], []
+        stored = set(self.months)
+        for m, cols in needs.items():
+            if m not in stored:
+                continue
+            key = self._key(m)
+            hit = self._prepared.get(m)
+            have = set(hit[1].columns) if hit is not None and hit[0] == key else set()
+            want = set(cols) | {MONTH, "project_id"}
+            if not want <= have:
+                want |= have
+                # The lookback months only when a lookback column is asked for (project_id is unique within a
+                # snapshot, so the left joins add columns, never rows), and of those months only what they feed.
+                back = history_months(m, want)
+                raw = self.scan([m])
+                if back:
+                    history = self.scan(back).select("project_id", MONTH, *LOOKBACK_COLUMNS)
+                    raw = pl.concat([raw, history], how="diagonal")
+                todo.append((m, key))
+                plans.append(prepare_rows(raw).filter(C(MONTH) == m).select(sorted(want)))
+        for (m, key), df in zip(todo, pl.collect_all(plans) if plans else []):
+            self._prepared[m] = (key, df)
+
+    def rows(self, months: Iterable[dt.date], columns: Iterable[str]) -> pl.LazyFrame:
+        """prepare_rows() of the given months restricted to `columns` (and snapshot_month), from memory."""
+        months = sorted(set(months) & set(self.months))
+        cols = sorted(set(columns) | {MONTH})
+        self.prepare({m: set(cols) for m in months})
+        if not months:
+            return prepare_rows(pl.LazyFrame(schema=SCHEMA)).select(cols)
+        return pl.concat([self._prepared[m][1].lazy().select(cols) for m in months], how="vertical", rechunk=False)
+
+    def height(self, months: Iterable[dt.date]) -> int:
+        """Prepared rows held for these months (0 for a month not prepared yet)."""
+        return sum(self._prepared[m][1].height for m in set(months) if m in self._prepared)
+
+    @property
+    def latest(self) -> dt.date | None:
+        return self.months[-1] if self.months else None
+
+    def has(self, month: dt.date) -> bool:
+        return month in set(self.months)
+
+    def earliest_of_year(self, year: int) -> dt.date | None:
+        same = [m for m in self.months if m.year == year]
+        return same[0] if same else None
