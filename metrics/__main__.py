@@ -11,7 +11,7 @@ import polars as pl
 
 from data.store import Store, StoreError, month_key
 from metrics.engine import BY_LABELS, Dataset, Filters, as_record, indicators_at, to_month
-from metrics.format import DASH, format_value
+from metrics.format import DASH, NO_CHAIN, format_value
 from metrics.registry import BY_ID, IDS
 from metrics.ranking import load_scorecard, ranking
 from metrics.watchlists import column_labels, find_list, watch_list
@@ -86,7 +86,8 @@ def cmd_indicators(args) -> str:
         rec = as_record(df)
         rows = [[BY_ID[i].zh, i, format_value(i, rec[i])] for i in IDS]
         return f"{month_key(month)} 指标\n" + _table(["指标", "编号", "数值"], rows)
-    groups = [r[args.by] or "（空）" for r in df.iter_rows(named=True)]
+    empty = NO_CHAIN if args.by == "chain" else "（空）"
+    groups = [r[args.by] or empty for r in df.iter_rows(named=True)]
     rows = [[BY_ID[i].zh] + [format_value(i, v) for v in df.get_column(i).to_list()] for i in IDS]
     return f"{month_key(month)} 按{BY_LABELS[args.by]}\n" + _table(["指标"] + groups, rows)
 

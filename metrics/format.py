@@ -6,6 +6,7 @@ import math
 from metrics.registry import BY_ID, Indicator
 
 DASH = "—"
+NO_CHAIN = "（未归链）"  # the by-chain row of projects on no chain (chain is null)
 
 
 def _missing(v) -> bool:
