@@ -6,20 +6,21 @@ import polars as pl
 import streamlit as st
 
 from ui import data, dimension, state
+from ui.i18n import t
 from ui.widgets import guard, page_title
 
 sel = state.current()
 page_title("pages_efficiency", sel)
 if guard(sel):
     dimension.render("efficiency", sel, trend=["profit_tax_rate", "tax_per_mu"], bars=["tax_per_mu"])
-    st.subheader("投产项目效益（亩均税收 × 投资利税率）")
+    st.subheader(t("efficiency_title"))
     rows = (data.snapshot(sel.month, sel.filters)
             .filter((pl.col("status") == "投产") & (pl.col("land_area_mu") > 0) & (pl.col("total_investment") > 0))
             .select("project_id", "project_name", "county", "chain", "total_investment",
                     (pl.col("annual_tax") / pl.col("land_area_mu")).alias("亩均税收"),
                     (pl.col("annual_profit_tax") / pl.col("total_investment")).alias("投资利税率")))
     if rows.is_empty():
-        st.info("当前筛选下没有填报用地面积的投产项目。")
+        st.info(t("efficiency_none"))
     else:
         st.altair_chart(alt.Chart(rows).mark_circle(opacity=0.75).encode(
             x=alt.X("亩均税收:Q", title="亩均税收（万元/亩）", axis=alt.Axis(format=",.1f")),
