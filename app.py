@@ -1,6 +1,9 @@
 """Entry point: navigation, the global sidebar selection (kept in the URL), theme. Pages render in pages/."""
 from __future__ import annotations
 
+# Imported before any page runs: altair reads sys.modules["pandas"] without the import lock, so a chart drawn while
+# another script thread was still importing it (Streamlit does, lazily, for its first table) crashed the page.
+import pandas  # noqa: F401
 import streamlit as st
 
 from data.store import StoreError
