@@ -1,12 +1,16 @@
 """Entry point: navigation, the global sidebar selection (kept in the URL), theme. Pages render in pages/."""
 from __future__ import annotations
 
+# Imported before any page runs: altair reads sys.modules["pandas"] without the import lock, so a chart drawn while
+# another script thread was still importing it (Streamlit does, lazily, for its first table) crashed the page.
+import pandas  # noqa: F401
 import streamlit as st
 
 from data.store import StoreError
+from metrics.bulletin import city_name
 from ui import data, runlog, screen, state
 from ui.i18n import t
-from ui.widgets import describe_filters, inject_css
+from ui.widgets import describe_filters, inject_css, md_escape
 
 _run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
 st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide", initial_sidebar_state="expanded")
@@ -33,7 +37,7 @@ def sidebar() -> None:
     opts = data.options()
     state.init_from_url(months, opts)
     sb = st.sidebar
-    sb.markdown(f"### {t('app_title')}")
+    sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
         sb.selectbox(t("month"), months[::-1], key="sel_month")
     for k in state.MULTI:

@@ -8,6 +8,7 @@ from metrics.indicator import Indicator
 from metrics.registry import BY_ID
 
 DASH = "—"
+NO_CHAIN = "（未归链）"  # the by-chain row of projects on no chain (chain is null)
 
 
 def _missing(v) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, dimension, state
+from ui.i18n import t
 from ui.widgets import bar_chart, guard, month_num, page_title
 
 sel = state.current()
@@ -11,7 +12,7 @@ page_title("pages_chain", sel)
 if guard(sel):
     dimension.render("chain", sel, trend=["chain_investment_share", "chain_coverage"],
                      bars=["chain_investment_share"])
-    st.subheader("各产业链")
+    st.subheader(t("by_chain"))
     by_chain = data.compute([sel.month], sel.filters, "chain", ["total_investment_sum", "investment_completion_rate",
                                                                  "project_count"])
     c1, c2 = st.columns(2)

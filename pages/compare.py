@@ -10,7 +10,7 @@ from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import data, screen, state
-from ui.i18n import ind_name, ranking_headers, t
+from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.widgets import guard, month_num, page_title, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,8 +36,8 @@ else:
     page_title("pages_compare", sel)
     if guard(sel):
         card = load_scorecard()
-        st.caption("评分表：" + "，".join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
-                   + f"；约谈预警：连续{card.warning_months}个月排名后{card.warning_places}位。")
+        items = ("，" if lang() == "zh" else ", ").join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
+        st.caption(t("scorecard_caption").format(items=items, months=card.warning_months, places=card.warning_places))
         bulletin_buttons(sel)
         r = data.ranking(sel.month, sel.filters)
         heads = ranking_headers()

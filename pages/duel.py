@@ -123,7 +123,7 @@ if guard(sel):
             detail="县区:N",
             tooltip=["县区", "指标", "值", alt.Tooltip("得分:Q", format=".1f"), "权重"])
         st.altair_chart(pc.properties(height=340), width="stretch")
-        st.caption("每条折线为一个县区；纵轴为该指标在全部县区间的min–max得分（越高越好，按评分表方向），综合得分为按权重加权。")
+        st.caption(t("duel_scores_caption"))
 
     # The figures with n beside each rate, downloadable.
     st.subheader(t("duel_table"))

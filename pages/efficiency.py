@@ -6,17 +6,18 @@ import streamlit as st
 
 from metrics.rowsets import project_efficiency
 from ui import data, dimension, state
+from ui.i18n import t
 from ui.widgets import guard, page_title
 
 sel = state.current()
 page_title("pages_efficiency", sel)
 if guard(sel):
     dimension.render("efficiency", sel, trend=["profit_tax_rate", "tax_per_mu"], bars=["tax_per_mu"])
-    st.subheader("投产项目效益（亩均税收 × 投资利税率）")
+    st.subheader(t("efficiency_title"))
     rows = project_efficiency(data.snapshot(sel.month, sel.filters)).rename(
         {"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
     if rows.is_empty():
-        st.info("当前筛选下没有填报用地面积的投产项目。")
+        st.info(t("efficiency_none"))
     else:
         st.altair_chart(alt.Chart(rows).mark_circle(opacity=0.75).encode(
             x=alt.X("亩均税收:Q", title="亩均税收（万元/亩）", axis=alt.Axis(format=",.1f")),

@@ -38,9 +38,9 @@ if not on_screen and guard(sel):
         + alt.Chart(cdf).mark_text(align="left", dx=4, fontSize=14).encode(
             y=alt.Y("清单:N", sort="-x"), x="项目数:Q", text=alt.Text("项目数:Q", format=",")),
         width="stretch")
-    right.caption("预警清单（项目台账页可逐一查看、导出）")
+    right.caption(t("lists_caption"))
 
-    st.subheader("县区 × 指标")
+    st.subheader(t("heat_title"))
     by = data.compute([sel.month], sel.filters, "county", HEAT)
     m = month_num(sel)
     long = []
@@ -67,4 +67,4 @@ if not on_screen and guard(sel):
         tooltip=["县区", "指标", "值", "目标"])
     text = alt.Chart(ldf).mark_text(fontSize=14).encode(x=alt.X("指标:N", sort=order), y="县区:N", text="值:N")
     st.altair_chart((heat + text).properties(height=max(260, 36 * by.height)), width="stretch")
-    st.caption("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。")
+    st.caption(t("heat_caption"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, dimension, state
+from ui.i18n import t
 from ui.widgets import guard, page_title, trend_chart
 
 sel = state.current()
@@ -15,6 +16,6 @@ if guard(sel):
                             "monthly_investment", "monthly_investment_mom", "new_vs_continuing_gap",
                             "funds_in_place_rate", "lagging_projects", "stopped_projects", "zombie_projects",
                             "new_starts_100m"])
-    st.subheader("当月完成投资（万元）")
+    st.subheader(t("monthly_investment_title"))
     st.altair_chart(trend_chart(data.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
                     width="stretch")

@@ -7,7 +7,7 @@ from metrics.filters import BY_LABELS
 from metrics.registry import BY_ID
 
 LABELS: dict[str, tuple[str, str]] = {
-    "app_title": ("示范市重点项目建设监测", "Key Project Monitoring"),
+    "app_title": ("{city}重点项目建设监测", "{city} · Key Project Monitoring"),  # city: $KPM_CITY
     "month": ("报送月份", "Month"),
     "county": (BY_LABELS["county"], "County"),
     "chain": (BY_LABELS["chain"], "Industrial chain"),
@@ -46,6 +46,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "click_county": ("点击柱子可只看该县区", "Click a bar to focus on that county"),
     "no_filter": ("未筛选（全部项目）", "No filter (all projects)"),
     "pages_duel": ("县区对比", "County comparison"),
+    # headings and notes on the pages
+    "heat_title": ("县区 × 指标", "County × indicator"),
+    "heat_caption": ("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。",
+                     "Colour: each county relative to the others (green good, red bad, by the indicator's direction); "
+                     "figures: this month's values."),
+    "lists_caption": ("预警清单（项目台账页可逐一查看、导出）", "Watch lists (see and export them on the Project ledger page)"),
+    "monthly_investment_title": ("当月完成投资（万元）", "Investment this month (10k yuan)"),
+    "by_chain": ("各产业链", "By chain"),
+    "efficiency_title": ("投产项目效益（亩均税收 × 投资利税率）", "Producing projects (tax per mu × profit-tax rate)"),
+    "efficiency_none": ("当前筛选下没有填报用地面积的投产项目。", "No producing project with a land area under these filters."),
+    "scorecard_caption": ("评分表：{items}；约谈预警：连续{months}个月排名后{places}位。",
+                          "Scorecard: {items}; interview warning: in the bottom {places} for {months} months in a row."),
+    "duel_scores_caption": ("每条折线为一个县区；纵轴为该指标在全部县区间的min–max得分（越高越好，按评分表方向），综合得分为按权重加权。",
+                            "One line per county; the axis is the indicator's min–max score among all counties (higher "
+                            "is better, in the scorecard's direction); the total score weights them."),
     # screen mode (大屏)
     "screen_mode": ("大屏模式", "Screen mode"),
     "screen_help": ("会议室大屏：隐藏侧栏、深色大字、按播放列表轮播（空格暂停，→ 下一页，Esc 退出）",

@@ -12,7 +12,7 @@ from data.schema import ZH
 from metrics import rowsets
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.filters import BY_LABELS, Filters
-from metrics.format import DASH, format_change, format_gap, format_value
+from metrics.format import DASH, NO_CHAIN, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from ui import data
@@ -149,7 +149,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
               select: bool = False, horizontal: bool = False) -> alt.Chart:
     """Groups sorted by an indicator, coloured against its target, with the target as a rule."""
     ind = BY_ID[iid]
-    d = df.select(pl.col(key).fill_null("（未归链）" if key == "chain" else "（空）").alias("组"),
+    d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else "（空）").alias("组"),
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None

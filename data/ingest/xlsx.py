@@ -6,7 +6,8 @@ import re
 import zipfile
 
 from data.ingest.header import SCAN_ROWS
-from data.ingest.source import (MAX_CELLS, MAX_COLUMNS, Refused, check_zip, max_rows, too_many_columns,
+from data.ingest import source
+from data.ingest.source import (MAX_COLUMNS, Refused, check_zip, max_rows, too_many_columns,
                                 too_many_rows, unreadable)
 from data.problems import Problem, show_value
 
@@ -102,9 +103,9 @@ def preflight(data: bytes, sheet: str | None) -> tuple[Formulas, list[str]]:
             n_rows, n_cells, n_formulas, refs = _scan_sheet_xml(zf, part)
             if n_rows > limit:
                 raise too_many_rows(n_rows, f"工作表“{ws.title}”")
-            if n_cells > MAX_CELLS:
+            if n_cells > source.MAX_CELLS:  # read at each call, so a deployment (or test) may lower it
                 raise Refused(Problem("单元格过多", value=f"{n_cells:,}", message=(
-                    f"工作表“{ws.title}”有 {n_cells:,} 个单元格，超过上限 {MAX_CELLS:,}：请删除多余的行列或格式后再导入。")))
+                    f"工作表“{ws.title}”有 {n_cells:,} 个单元格，超过上限 {source.MAX_CELLS:,}：请删除多余的行列或格式后再导入。")))
         return (_formula_cells(ws) if n_formulas or not part else {}), refs
     finally:
         wb.close()
