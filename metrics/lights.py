@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import polars as pl
 
-
 # The expressions read prepared rows (metrics.engine.prepare_rows): snapshot_month and the canonical columns, plus
 #   _constr  build_type ∈ {新开工, 续建}      _started    actual_start not null and ≤ month end
 #   _ts      month ÷ 12 (时序进度)              _month_end  the snapshot month's last day
@@ -18,8 +17,8 @@ PREPARED_COLUMNS = ("_constr", "_started", "_ts", "_month_end")
 RED_LAG, YELLOW_LAG = 0.30, 0.10
 # lag = m/12 − ytd/plan is computed in binary floats, so a lag that is exactly 0.30 in the ledger's decimals can
 # come out as 0.30000000000000004 (December, 70 of 100) and would light red; the contract's "> 0.30" is about the
-# decimal value. Float noise is ~1e-16; two distinct ledger values (0.01 万元 steps, plans up to 1e7 万元) differ
-# by more than 8e-12, so this margin separates noise from a real excess.
+# decimal value. Float noise is ~1e-16, while a lag that really exceeds a threshold does so by at least 8e-12
+# (ytd and plan in 0.01 万元 steps, plans up to 1e7 万元), so this margin tells the two apart.
 _EPS = 1e-12
 
 _NEW = C("build_type") == "新开工"

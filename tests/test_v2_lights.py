@@ -253,7 +253,7 @@ def test_row_light_is_the_worst_and_the_reason_names_each_lit_rule(impl):
 
 # ---------------------------------------------------------------- problem streaks
 def _streak_store():
-    """2023-11 … 2024-04 with 2024-03 missing from the store."""
+    """2023-11 … 2024-05 with 2024-03 missing from the store."""
     return [
         snapshot("2023-11", dict(project_id="P1", problems="征地拆迁未完成"), dict(project_id="P4", problems="资金"),
                  dict(project_id="P9", problems="资金")),
@@ -267,6 +267,7 @@ def _streak_store():
                  dict(project_id="P6", problems=""), dict(project_id="P7", problems="用地"),
                  dict(project_id="P8", problems="用地", county="乙县")),
         snapshot("2024-04", dict(project_id="P1", problems="征地拆迁未完成")),
+        snapshot("2024-05", dict(project_id="P1", problems="征地拆迁未完成")),
     ]
 
 
@@ -284,6 +285,7 @@ def test_problem_streaks_cross_the_year_and_end_at_a_gap_or_a_blank(impl):
     }
     assert counts_of(frames, "2024-02", Filters())["long_standing_problems"] == 2  # P1, P5: streak ≥ 3
     assert pick(rows_of(frames, "2024-04", Filters()), "streak") == {"P1": (1,)}  # 2024-03 is not in the store
+    assert pick(rows_of(frames, "2024-05", Filters()), "streak") == {"P1": (2,)}
     assert pick(rows_of(frames, "2023-12", Filters()), "streak") == {
         "P1": (2,), "P2": (None,), "P3": (1,), "P5": (1,)}
 
