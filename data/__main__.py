@@ -47,19 +47,37 @@ def _print_summary(outcome, verb: str) -> None:
         print(outcome.report(limit=50))
 
 
-def _check_or_import(args, *, dry_run: bool) -> int:
-    outcome = import_file(args.file, store=_store(args), sheet=args.sheet, month=args.month,
+def _one_file(args, path: str, *, dry_run: bool) -> bool:
+    """Check or import one ledger and print its report; whether it passed (each file lands or fails on its own)."""
+    outcome = import_file(path, store=_store(args), sheet=args.sheet, month=args.month,
                           replace=getattr(args, "replace", False), user="" if dry_run else _user(), dry_run=dry_run,
                           unit=args.unit)
     if outcome.ok:
         _print_summary(outcome, "检查通过" if dry_run else "导入成功")
-        return 0
+        return True
     print(outcome.report(limit=50))
     if dry_run:
-        print(f"检查未通过：文件“{args.file}”有 {len(outcome.errors)} 个错误。请按上面的提示修改。")
+        print(f"检查未通过：文件“{path}”有 {len(outcome.errors)} 个错误。请按上面的提示修改。")
     else:
-        print(f"导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
-    return 1
+        print(f"导入被拒绝：文件“{path}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
+    return False
+
+
+def _check_or_import(args, *, dry_run: bool) -> int:
+    if len(args.file) > 1 and args.sheet:
+        print("--sheet 只能用于一个文件：请分别导入。", file=sys.stderr)
+        return 2
+    passed = []
+    for i, path in enumerate(args.file):
+        if len(args.file) > 1:
+            print(f"{'' if i == 0 else chr(10)}【{i + 1}/{len(args.file)}】{path}")
+        passed.append(_one_file(args, path, dry_run=dry_run))
+    if len(args.file) > 1:
+        bad = [p for p, ok in zip(args.file, passed) if not ok]
+        verb = "检查通过" if dry_run else "导入成功"
+        print(f"\n共 {len(args.file)} 个文件：{verb} {len(args.file) - len(bad)} 个" +
+              (f"，未通过 {len(bad)} 个：{'、'.join(bad)}" if bad else "。"))
+    return 0 if all(passed) else 1
 
 
 def cmd_import(args) -> int:
@@ -228,6 +246,40 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_mapping(args) -> int:
+    """Teach the importer a county's own header or value, list what it was taught, or forget one."""
+    from data import mappings
+
+    store = _store(args)
+    if args.action == "list":
+        rows = mappings.load(store).rows()
+        if not rows:
+            print("还没有记住的对应：用 python -m data mapping add --column 原表头 标准表头 或 --value 列 原取值 标准取值 添加。")
+        for kind, col, src, canon in rows:
+            print(f"{kind}  {col:<12} “{src}” → “{canon}”")
+        return 0
+    if args.action == "add":
+        if args.column and len(args.column) == 2 and not args.value:
+            mappings.add_column(store, *args.column, user=_user())
+            print(f"已记住：表头“{args.column[0]}”即“{args.column[1]}”，以后每次导入都会这样对应。")
+        elif args.value and len(args.value) == 3 and not args.column:
+            mappings.add_value(store, *args.value, user=_user())
+            print(f"已记住：“{args.value[0]}”列的“{args.value[1]}”即“{args.value[2]}”，以后每次导入都会这样对应。")
+        else:
+            print("用法：mapping add --column 原表头 标准表头，或 mapping add --value 列 原取值 标准取值。", file=sys.stderr)
+            return 2
+        return 0
+    if args.column and len(args.column) == 1 and not args.value:
+        mappings.remove(store, args.column[0], user=_user())
+    elif args.value and len(args.value) == 2 and not args.column:
+        mappings.remove(store, args.value[1], column=args.value[0], user=_user())
+    else:
+        print("用法：mapping remove --column 原表头，或 mapping remove --value 列 原取值。", file=sys.stderr)
+        return 2
+    print("已删除。")
+    return 0
+
+
 def cmd_settings(args) -> int:
     """Show or set the reporting deadline day and the expected units."""
     from data.submissions import Settings
@@ -279,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     def common(sp, with_store=True):
-        sp.add_argument("file", metavar="文件", help="台账文件：.xlsx、.csv 或 .parquet")
+        sp.add_argument("file", metavar="文件", nargs="+", help="台账文件：.xlsx、.xls、.csv 或 .parquet，可一次给多个")
         sp.add_argument("--month", metavar="YYYY-MM", help="报送月份（文件中没有“报送月份”列时必须指定）")
         sp.add_argument("--sheet", metavar="工作表", help="Excel 工作表名（默认第一个）")
 
@@ -328,6 +380,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--unit", metavar="单位", help="填报员的报送单位（如 石门县）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_user)
+
+    sp = sub.add_parser("mapping", help="记住县区自己的写法：add 添加、list 列出、remove 删除表头或取值的对应")
+    sp.add_argument("action", choices=["add", "list", "remove"], metavar="add|list|remove")
+    sp.add_argument("--column", nargs="+", metavar="表头", help="add：原表头 标准表头；remove：原表头")
+    sp.add_argument("--value", nargs="+", metavar="值", help="add：列 原取值 标准取值；remove：列 原取值")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_mapping)
 
     sp = sub.add_parser("settings", help="查看或设置报送截止日和应报单位")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")

@@ -111,6 +111,29 @@ COLUMNS: tuple[Column, ...] = (
     Column("in_statistics", "是否入统", "bool", True, rule="必填，是/否", en="In statistics", aliases=("入统", "是否纳统")),
 )
 
+# Values county ledgers write their own way (DOMAIN.md Part 2), mapped on import to the canonical value, each
+# mapping reported with its count. Declared once: import, the template's 填报说明 and the README table use it.
+VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "status": {"在建": ("施工中", "在建中", "正在建设"), "竣工": ("已竣工", "完工", "建成"),
+               "投产": ("已投产", "建成投产", "投产运营"), "停工": ("停建", "暂停施工"), "未开工": ("尚未开工", "未开工建设")},
+    "build_type": {"新开工": ("新建",), "续建": ("续建项目",), "前期": ("前期项目", "预备"), "储备": ("储备项目",)},
+    "investor_type": {"政府投资": ("政府", "财政投资"), "国有企业": ("国企", "国有", "国有投资"),
+                      "民间投资": ("民营", "民营企业", "民间", "私营"), "外商投资": ("外资", "外商")},
+    "level": {"省级": ("省重点", "省级重点"), "市级": ("市重点", "市级重点"), "县级": ("县重点", "县级重点", "区级")},
+    "category": {"产业": ("产业项目",), "基础设施": ("基础设施项目",), "社会民生": ("民生", "社会事业"),
+                 "生态环保": ("生态", "环保")},
+    "industry_class": {"新兴产业": ("新兴",), "传统产业": ("传统",)},
+}
+# Any 是/否 column: ticks and crosses.
+BOOL_SYNONYMS: dict[str, tuple[str, ...]] = {"是": ("√", "✓", "✔"), "否": ("×", "✗", "✘")}
+
+
+def synonym_index(column: str) -> dict[str, str]:
+    """written → canonical for one column (its kind's table for 是/否 columns)."""
+    table = BOOL_SYNONYMS if COLUMN_BY_NAME[column].kind == "bool" else VALUE_SYNONYMS.get(column, {})
+    return {w: canon for canon, written in table.items() for w in written}
+
+
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 SCHEMA = pl.Schema({c.name: c.dtype for c in COLUMNS})

@@ -1,7 +1,7 @@
 """Markdown tables for the README, generated from the registries so the docs cannot drift from the code."""
 from __future__ import annotations
 
-from data.schema import COLUMNS
+from data.schema import BOOL_SYNONYMS, COLUMN_BY_NAME, COLUMNS, VALUE_SYNONYMS
 from metrics.registry import DIMENSIONS, INDICATORS
 from metrics.watchlists import WATCH_LISTS
 
@@ -48,7 +48,19 @@ def watchlist_table() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"schema": schema_table, "indicators": indicator_table, "watchlists": watchlist_table}
+def synonym_table() -> str:
+    """| 列 | 写作 | 存为 | — the value synonyms the importer maps (data.schema)."""
+    lines = ["| 列 | 写作 | 存为 |", "|---|---|---|"]
+    for name, table in VALUE_SYNONYMS.items():
+        for canon, written in table.items():
+            lines.append(f"| {COLUMN_BY_NAME[name].zh} | {'、'.join(written)} | {canon} |")
+    for canon, written in BOOL_SYNONYMS.items():
+        lines.append(f"| 所有是/否列 | {'、'.join(written)} | {canon} |")
+    return "\n".join(lines)
+
+
+SECTIONS = {"schema": schema_table, "indicators": indicator_table, "watchlists": watchlist_table,
+            "synonyms": synonym_table}
 
 
 def render_readme(text: str) -> str:

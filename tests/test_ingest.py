@@ -455,7 +455,7 @@ R = FIRST_DATA_ROW
 CASES = {
     "必填": (_mutate(2, "项目名称", None), "必填项为空", "项目名称", R + 2),
     "编码重复": (_dup, "项目编码重复", "项目编码", R + 4),
-    "枚举": (_mutate(1, "建设状态", "施工中"), "取值不在范围", "建设状态", R + 1),
+    "枚举": (_mutate(1, "建设状态", "已批复"), "取值不在范围", "建设状态", R + 1),
     "枚举全角": (_mutate(1, "项目级别", "国家级"), "取值不在范围", "项目级别", R + 1),
     "产业类型缺失": (_mutate(0, "产业类型", None), "产业类型缺失", "产业类型", R),
     "产业类型应为空": (_mutate(1, "产业类型", "新兴产业"), "产业类型应为空", "产业类型", R + 1),
@@ -494,7 +494,7 @@ def test_type_error_names_the_raw_value(tmp_path):
 
 def test_report_lists_several_problems(tmp_path):
     headers, rows = _cells()
-    rows[0][_col("建设状态")] = "施工中"
+    rows[0][_col("建设状态")] = "已批复"
     rows[2][_col("县区")] = None
     rows[3][_col("总投资(万元)")] = -10
     rows[4][_col("计划竣工时间")] = "明年底"
@@ -552,7 +552,7 @@ def test_import_file_writes_and_refuses_existing_month(tmp_path):
 def test_import_file_refuses_invalid_and_writes_nothing(tmp_path):
     store = Store(tmp_path / "store")
     headers, rows = _cells()
-    rows[0][_col("建设状态")] = "施工中"
+    rows[0][_col("建设状态")] = "已批复"
     out = import_file(write_table_xlsx(headers, rows, tmp_path / "bad.xlsx"), store=store)
     assert not out.ok and out.record is None and not (tmp_path / "store").exists()
 
@@ -685,7 +685,7 @@ def _negative(f, draw):
 def _bad_enum(f, draw):
     col = draw(st.sampled_from(["category", "level", "build_type", "status", "investor_type"]))
     i = draw(st.integers(0, f.height - 1))
-    return _with(f, i, **{col: draw(st.sampled_from(["其它类", "施工中", "国家级", "新建"]))}), "取值不在范围", ZH[col], i
+    return _with(f, i, **{col: draw(st.sampled_from(["其它类", "国家级", "新增类"]))}), "取值不在范围", ZH[col], i
 
 
 def _duplicate(f, draw):

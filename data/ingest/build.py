@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
-from data.ingest.cells import HOW_TO_FIX, PARSERS, blank, parse_month_value
+from data.ingest.cells import HOW_TO_FIX, PARSERS, blank, nfkc, parse_month_value
 from data.ingest.header import Table, match
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.rows import Mapping, project_rows, unmerge
 from data.ingest.source import Refused, clean_filename, load, sniff
 from data.problems import Problem
-from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, normalize_header, split_unit
+from data.mappings import NONE, Mappings
+from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, Column, normalize_header, split_unit, synonym_index
 from data.store import month_key
 from data.validate import RULE_BY_ID, validate
 
@@ -23,8 +26,8 @@ Cells = set[tuple[str, int]]  # (Chinese column, source row) of cells already re
 
 
 def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
-                month: str | None = None) -> ImportResult:
-    """Read and check one ledger file; the frame is returned only when there are no errors."""
+                month: str | None = None, mappings: Mappings = NONE) -> ImportResult:
+    """Read and check one ledger file (with the store's taught mappings); the frame only when there are no errors."""
     res = ImportResult(frame=None, filename=filename)
     try:
         data, name = load(source, filename)
@@ -36,19 +39,21 @@ def read_ledger(source: str | Path | bytes, *, filename: str | None = None, shee
         res.errors.append(e.problem)
         return res
     res.header_row = table.header_row
-    build(table, res, month)
+    build(table, res, month, mappings)
     return res
 
 
-def build(table: Table, res: ImportResult, month: str | None) -> None:
+def build(table: Table, res: ImportResult, month: str | None, mappings: Mappings = NONE) -> None:
     """Map the headers, keep the project rows, parse every cell, settle the month, check every rule."""
-    mapping, unmatched = _map_headers(table, res.errors)
+    mapping, unmatched = _map_headers(table, res.errors, mappings)
     reported = unmerge(table, mapping, res.errors)
     keep = project_rows(table, mapping, res.warnings)
     _report_unmatched(table, unmatched, keep, res.warnings)
-    missing = _report_missing_columns(table, mapping, res)
+    missing = _report_missing_columns(table, mapping, res, unmatched)
     res.source_rows = [r for r, _ in keep]
-    columns = _parse_cells(keep, mapping, res.errors, reported)
+    columns = _parse_cells(keep, mapping, res, reported, mappings)
+    if res.made_codes:
+        columns["project_id"] = made_codes(columns, res)
     month_given = _settle_month(table, mapping, columns, month, res, len(keep))
     if not keep and not res.errors:
         res.errors.append(Problem("没有数据", "", table.header_row, "", (
@@ -61,7 +66,7 @@ def build(table: Table, res: ImportResult, month: str | None) -> None:
         res.frame = frame.select(list(SCHEMA.names())).cast(SCHEMA)
 
 
-def _map_headers(table: Table, errors: list[Problem]) -> tuple[Mapping, list[int]]:
+def _map_headers(table: Table, errors: list[Problem], mappings: Mappings) -> tuple[Mapping, list[int]]:
     """Each canonical column's source column and unit factor, and the source columns that name none."""
     mapping: Mapping = {}
     unmatched: list[int] = []
@@ -70,6 +75,8 @@ def _map_headers(table: Table, errors: list[Problem]) -> tuple[Mapping, list[int
             unmatched.append(j)
             continue
         name, factor = match(str(h))
+        if name is None:
+            name, factor = mappings.column_for(h), 1.0
         if name is None:
             if normalize_header(h) not in SEQ_HEADERS:
                 unmatched.append(j)
@@ -101,27 +108,38 @@ def _report_unmatched(table: Table, unmatched: list[int], keep: list[tuple[int, 
                 "（如“总投资(万元)”“计划开工时间”）。")))
 
 
-def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult) -> list[str]:
-    """An error for each required column not found, a warning for each optional one; the required ones missing."""
+def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult, unmatched: list[int]) -> list[str]:
+    """An error for each required column not found (naming the headers not recognised, which may be it), a
+    warning for each optional one; the required ones missing. No 项目编码 beside 项目名称: codes are made."""
     found = [str(h).strip() for h in table.headers if not blank(h)]
+    unknown = [str(table.headers[j]).strip() for j in unmatched if not blank(table.headers[j])]
     missing = []
     for col in COLUMNS:
         if col.name in mapping or col.name == "snapshot_month":
             continue
         aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
+        if col.name == "project_id" and "project_name" in mapping:
+            res.made_codes = True
+            continue
         if col.required:
             missing.append(col.name)
+            taught = (f"未识别的表头：{'、'.join(unknown)}——如其中一列就是“{col.zh}”，可在导入页面选择对应，或运行 "
+                      f"python -m data mapping add --column {unknown[0]} {col.zh}，以后导入都会记住。"
+                      if unknown else "")
             res.errors.append(Problem("缺少必填列", col.zh, table.header_row, "", (
-                f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。")))
+                f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。"
+                + taught)))
         else:
             res.warnings.append(Problem("缺少可选列", col.zh, table.header_row, "",
                                         f"没有找到“{col.zh}”列{aka}，按空值处理：如有此项数据，请补上该列。"))
     return missing
 
 
-def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Problem],
-                 reported: Cells) -> dict[str, list]:
-    """Every column's values: an unreadable cell is an error (added to reported), never silently nulled."""
+def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResult, reported: Cells,
+                 mappings: Mappings) -> dict[str, list]:
+    """Every column's values, a county's own way of writing a value mapped to the canonical one (counted, one
+    warning per mapping); an unreadable cell is an error (added to reported), never silently nulled."""
+    errors = res.errors
     columns: dict[str, list] = {}
     for col in COLUMNS:
         if col.name not in mapping:
@@ -129,9 +147,16 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Pr
             continue
         j, factor = mapping[col.name]
         parse = PARSERS[col.kind]
+        canon = _canonical_value(col, mappings)
+        counts: Counter = Counter()
         out = []
         for src_row, values in keep:
             raw = values[j]
+            if canon is not None and isinstance(raw, str):
+                key = nfkc(raw)
+                if key in canon:
+                    counts[(key, canon[key])] += 1
+                    raw = canon[key]
             try:
                 v = parse(raw)
             except (ValueError, OverflowError, TypeError):
@@ -142,7 +167,46 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Pr
                 v = round(v * factor, 8)
             out.append(v)
         columns[col.name] = out
+        res.warnings.extend(Problem("取值对应", col.zh, None, src, f"{col.zh}：{src} → {to}（{n} 行）")
+                            for (src, to), n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return columns
+
+
+def _canonical_value(col: Column, mappings: Mappings) -> dict[str, str] | None:
+    """written → canonical for an enumerated or 是/否 column: the contract's synonyms, then what was taught."""
+    if col.kind not in ("enum", "bool"):
+        return None
+    table = {**synonym_index(col.name), **mappings.values.get(col.name, {})}
+    return {nfkc(k): v for k, v in table.items()} or None
+
+
+def name_key(name: str) -> str:
+    """A project name folded for matching: NFKC, no blanks or punctuation, lower case."""
+    return re.sub(r"[\s\W_]+", "", nfkc(name)).lower()
+
+
+def made_code(county: str, name: str) -> str:
+    """The stable code made for a project a ledger names but does not code: the same county and name give the
+    same code in every month and on every machine."""
+    return "X" + hashlib.sha1(f"{county}|{name_key(name)}".encode()).hexdigest()[:11].upper()
+
+
+def made_codes(columns: dict[str, list], res: ImportResult) -> list[str | None]:
+    """Codes made from the names (no 项目编码 column); two rows of one county with the same name are an error."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for src_row, county, name in zip(res.source_rows, columns["county"], columns["project_name"]):
+        if not name:
+            out.append(None)
+            continue
+        key = (county, name_key(name))
+        if key in seen:
+            res.errors.append(Problem("项目名称重复", ZH["project_name"], src_row, name, (
+                f"文件没有“项目编码”列，项目按名称对应，但第 {seen[key]} 行和第 {src_row} 行的项目名称相同（“{name}”）："
+                "请改为不同的名称，或增加“项目编码”列。")))
+        seen.setdefault(key, src_row)
+        out.append(made_code(county or "", name))
+    return out
 
 
 def _month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:

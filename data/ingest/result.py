@@ -22,6 +22,7 @@ class ImportResult:
     header_row: int | None = None
     sheet: str | None = None
     kind: str | None = None
+    made_codes: bool = False  # no 项目编码 column: codes were made from the project names (the importer matches them)
 
     @property
     def ok(self) -> bool:

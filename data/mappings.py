@@ -1,0 +1,116 @@
+"""Remembered mappings an analyst taught the importer (a county's own header or value → the canonical one), kept
+with the store in mappings.json, applied to every later import, listed, removable and audit-logged."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from data.schema import COLUMN_BY_NAME, COLUMNS, HEADER_INDEX, normalize_header
+from data.store import Store, StoreError, atomic_write_bytes
+
+_BY_ZH = {normalize_header(c.zh): c.name for c in COLUMNS} | {c.name: c.name for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Mappings:
+    """Taught headers (normalised source header → column name) and values (column name → source → canonical)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def column_for(self, header: object) -> str | None:
+        return self.columns.get(normalize_header(header))
+
+    def value_for(self, column: str, value: str) -> str | None:
+        return self.values.get(column, {}).get(value)
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """(kind, column 中文, source, canonical) for listing."""
+        out = [("列名", COLUMN_BY_NAME[c].zh, src, COLUMN_BY_NAME[c].zh) for src, c in self.columns.items()]
+        out += [("取值", COLUMN_BY_NAME[c].zh, src, canon) for c, m in self.values.items() for src, canon in m.items()]
+        return out
+
+
+NONE = Mappings()
+
+
+def _path(store: Store):
+    return store.root / "mappings.json"
+
+
+def load(store: Store | None) -> Mappings:
+    """The store's remembered mappings (none when it has none)."""
+    if store is None or not _path(store).exists():
+        return NONE
+    raw = json.loads(_path(store).read_text(encoding="utf-8"))
+    return Mappings(dict(raw.get("columns", {})), {k: dict(v) for k, v in raw.get("values", {}).items()})
+
+
+def column_name(text: str) -> str:
+    """A canonical column given by its Chinese header (or English name); StoreError naming the choices otherwise."""
+    name = _BY_ZH.get(normalize_header(text)) or _BY_ZH.get(text)
+    if name is None:
+        raise StoreError(f"“{text}”不是标准列名：请写标准表头，如 {'、'.join(c.zh for c in COLUMNS[:6])} 等"
+                         "（完整列表见 README“Snapshot columns”）。")
+    return name
+
+
+def _save(store: Store, m: Mappings, audit: dict) -> None:
+    data = json.dumps({"columns": m.columns, "values": m.values}, ensure_ascii=False, indent=1).encode("utf-8")
+    atomic_write_bytes(_path(store), data)
+    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
+
+
+def add_column(store: Store, source: str, canonical: str, *, user: str = "") -> str:
+    """Remember that header `source` means the column `canonical` (Chinese header); returns the column name."""
+    name = column_name(canonical)
+    key = normalize_header(source)
+    if not key:
+        raise StoreError("原表头不能为空。")
+    if key in HEADER_INDEX and HEADER_INDEX[key] != name:
+        raise StoreError(f"“{source}”已是标准表头“{COLUMN_BY_NAME[HEADER_INDEX[key]].zh}”的写法，不能再对应“{canonical}”。")
+    with store.lock():
+        m = load(store)
+        _save(store, Mappings({**m.columns, key: name}, m.values),
+              {"user": user, "action": "mapping-add", "kind": "column", "source": source, "canonical": name})
+    return name
+
+
+def add_value(store: Store, column: str, source: str, canonical: str, *, user: str = "") -> str:
+    """Remember that in `column` the value `source` means `canonical` (one of the column's values)."""
+    name = column_name(column)
+    col = COLUMN_BY_NAME[name]
+    allowed = col.allowed or (("是", "否") if col.kind == "bool" else None)
+    if allowed is None:
+        raise StoreError(f"“{col.zh}”不是有固定取值的列，不需要取值对应。")
+    if canonical not in allowed:
+        raise StoreError(f"“{canonical}”不是“{col.zh}”的取值：可选 {'、'.join(allowed)}。")
+    if not source.strip():
+        raise StoreError("原取值不能为空。")
+    with store.lock():
+        m = load(store)
+        values = {**m.values, name: {**m.values.get(name, {}), source.strip(): canonical}}
+        _save(store, Mappings(m.columns, values), {"user": user, "action": "mapping-add", "kind": "value",
+                                                    "column": name, "source": source.strip(), "canonical": canonical})
+    return name
+
+
+def remove(store: Store, source: str, *, column: str | None = None, user: str = "") -> None:
+    """Forget a taught header (`source`), or a taught value of `column`."""
+    with store.lock():
+        m = load(store)
+        if column is None:
+            key = normalize_header(source)
+            if key not in m.columns:
+                raise StoreError(f"没有记住的表头“{source}”：用 python -m data mapping list 查看。")
+            new = Mappings({k: v for k, v in m.columns.items() if k != key}, m.values)
+            audit = {"kind": "column", "source": source}
+        else:
+            name = column_name(column)
+            if source not in m.values.get(name, {}):
+                raise StoreError(f"“{COLUMN_BY_NAME[name].zh}”没有记住的取值“{source}”：用 python -m data mapping list 查看。")
+            values = {k: ({s: c for s, c in v.items() if s != source} if k == name else v) for k, v in m.values.items()}
+            new = Mappings(m.columns, {k: v for k, v in values.items() if v})
+            audit = {"kind": "value", "column": name, "source": source}
+        _save(store, new, {"user": user, "action": "mapping-remove", **audit})
