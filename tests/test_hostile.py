@@ -314,7 +314,7 @@ def test_path_like_names_never_reach_the_file_system(name, tmp_path, monkeypatch
     assert rec["source"] == NAMES[name] == safe_source_name(name)
     assert "/" not in rec["source"] and "\\" not in rec["source"] and "\x00" not in rec["source"]
     cleaned = [p for p in out.warnings if p.rule == "文件名已清理"]
-    assert cleaned and "只按报送月份命名" in cleaned[0].message and "\x00" not in cleaned[0].message
+    assert len(cleaned) == 1 and "只按报送月份命名" in cleaned[0].message and "\x00" not in cleaned[0].message
 
 
 def test_plain_names_are_kept():

@@ -153,7 +153,7 @@ def test_other_zip_refused():
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("word/document.xml", "<w/>")
     res = read_ledger(buf.getvalue())
-    assert res.errors[0].rule == "文件格式不支持" and "zip" in res.errors[0].message
+    assert [p.rule for p in res.errors] == ["文件格式不支持"] and "zip" in res.errors[0].message
 
 
 def test_damaged_xlsx(tmp_path):
@@ -161,12 +161,12 @@ def test_damaged_xlsx(tmp_path):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", "not xml")
     res = read_ledger(buf.getvalue())
-    assert res.errors[0].rule == "文件无法读取" and "损坏" in res.errors[0].message
+    assert [p.rule for p in res.errors] == ["文件无法读取"] and "损坏" in res.errors[0].message
 
 
 def test_missing_file(tmp_path):
     res = read_ledger(tmp_path / "nope.xlsx")
-    assert res.errors[0].rule == "文件无法读取" and "找不到文件" in res.errors[0].message
+    assert [p.rule for p in res.errors] == ["文件无法读取"] and "找不到文件" in res.errors[0].message
 
 
 def test_undecodable_csv():
@@ -177,7 +177,7 @@ def test_undecodable_csv():
 
 def test_no_header(tmp_path):
     res = read_ledger("a,b,c\n1,2,3\n".encode())
-    assert res.errors[0].rule == "未找到表头"
+    assert res.frame is None and [p.rule for p in res.errors] == ["未找到表头"]
 
 
 # ---- sheets ------------------------------------------------------------------------------------------------------
@@ -187,12 +187,13 @@ def test_sheet_selection(tmp_path):
     wb.create_sheet("说明", 0).append(["填表说明"])
     wb.save(path)
     res = read_ledger(path)  # first sheet is 说明: no header there
-    assert res.errors[0].rule == "未找到表头"
+    assert [p.rule for p in res.errors] == ["未找到表头"]
     res = read_ledger(path, sheet="六月")
     assert res.errors == [] and res.sheet == "六月"
     assert_frame_equal(res.frame, valid_frame(2))
     res = read_ledger(path, sheet="七月")
-    assert res.errors[0].rule == "工作表不存在" and "说明、六月" in res.errors[0].message
+    assert [(p.rule, p.message) for p in res.errors] == [
+        ("工作表不存在", "工作簿中没有名为“七月”的工作表。现有工作表：说明、六月。请用 --sheet 指定其中之一。")]
 
 
 # ---- headers -----------------------------------------------------------------------------------------------------
@@ -573,7 +574,7 @@ def test_month_argument_agrees_or_fills(tmp_path):
     res = read_ledger(path, month="2024-06")
     assert res.month == "2024-06"
     assert_frame_equal(res.frame, f)
-    assert read_ledger(path, month="六月").errors[0].rule == "月份格式错误"
+    assert [p.rule for p in read_ledger(path, month="六月").errors] == ["月份格式错误"]
 
 
 # ---- import into the store ---------------------------------------------------------------------------------------
