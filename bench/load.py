@@ -12,6 +12,7 @@ script as not running, the status widget is gone and the page's own title is ren
 process's RSS (/proc/PID/status) before, at peak and after, CPU seconds of the server and of the browsers, and —
 with --start-server — the server's own time per script run (the app logs it to KPM_RUN_LOG, ui/runlog.py), which
 no browser on this machine can slow down except by taking CPU. --nice-browsers runs the browsers at nice 19.
+Each page load or click is given --nav-timeout seconds (30) before it counts as an error.
 Only loopback addresses; sessions and time are capped; it stops by itself (also on SIGTERM, taking its server down).
 Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
 """
@@ -266,8 +267,8 @@ def _on_frame(payload, finished: list[float]) -> None:
             pass
 
 
-async def _ready(page, title: str, timeout_s: float = NAV_TIMEOUT_S) -> None:
-    await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=timeout_s * 1000)
+async def _ready(page, title: str, timeout_s: float | None = None) -> None:
+    await page.wait_for_function(READY_JS, arg=title, polling=100, timeout=(timeout_s or NAV_TIMEOUT_S) * 1000)
 
 
 STATE_JS = """() => {
@@ -472,6 +473,7 @@ def _fmt(x: float | None, unit: str = "s", nd: int = 2) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global NAV_TIMEOUT_S  # --nav-timeout: every step of every session reads it
     ap = argparse.ArgumentParser(prog="python -m bench.load", description="多人同时查看的负载测试（真实浏览器，仅本机回环地址）")
     target = ap.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="已运行的服务器，如 http://127.0.0.1:8501（仅回环地址）")
@@ -490,12 +492,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="另记服务器完成脚本的时间（每个 websocket 帧都经 Playwright 传回，只宜少量会话）")
     ap.add_argument("--nice-browsers", action="store_true",
                     help="浏览器以最低优先级运行（nice 19），服务器优先占用 CPU：近似观众各用自己的电脑（配合 --server-timing）")
+    ap.add_argument("--nav-timeout", type=float, default=NAV_TIMEOUT_S,
+                    help=f"每次打开或点击等待页面完成的时限（秒，默认 {NAV_TIMEOUT_S:g}）")
     ap.add_argument("--p95-target", type=float, default=3.0, help="p95 页面时间目标（秒）")
     ap.add_argument("--mem-target", type=float, default=300.0, help="服务器内存增长目标（MB）")
     ap.add_argument("--json", metavar="FILE", help="把结果另存为 JSON")
     args = ap.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
         ap.error(f"--sessions 须在 1–{MAX_SESSIONS}，--seconds 须在 1–{MAX_SECONDS}")
+    if not 1 <= args.nav_timeout <= MAX_SECONDS:
+        ap.error(f"--nav-timeout 须在 1–{MAX_SECONDS} 秒")
+    NAV_TIMEOUT_S = args.nav_timeout
     if not Path(CHROMIUM).exists():
         print(f"找不到 {CHROMIUM}：请先安装 Debian 的 chromium（apt-get install -y chromium）。", file=sys.stderr)
         return 2

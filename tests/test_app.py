@@ -4,7 +4,6 @@ Runs against a small hand-made store (tests/app_store.py: 3 counties, 3 months) 
 """
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import re
 from pathlib import Path
@@ -18,24 +17,15 @@ from data.store import DEMO_DIR, Store
 from tests import app_store as fx
 from tests.auth_helpers import analyst_env, sign_in
 from tests.factories import ledger_rows, tree_bytes, write_csv, write_table_xlsx, write_xlsx
+from tests.helpers import APP as APP_PATH, ROOT, app_pages  # noqa: F401  (ROOT: for paths in these tests)
 from ui.i18n import LABELS
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+APP = str(APP_PATH)
 TIMEOUT = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def app_pages() -> list[tuple[str, str]]:
-    """(script path, label key) of every page app.py registers, read from its PAGES list without running it."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [(p, k) for p, k, *_ in ast.literal_eval(node.value)]
-    raise AssertionError("app.py has no PAGES list")
-
-
-PAGES = app_pages()
+PAGES = [(p, k) for p, k, *_ in app_pages()]  # (script path, label key) of every page app.py registers
 
 
 @pytest.fixture

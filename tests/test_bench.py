@@ -6,6 +6,7 @@ import json
 import polars as pl
 import pytest
 
+from bench import refusal
 from bench.__main__ import main
 from bench.generate import SCALES, ensure_store, generate_frames
 from bench.run import format_table
@@ -59,7 +60,7 @@ def test_generated_city_respects_the_schema_and_is_realistic(city):
         assert validate(frame) == []
     every = pl.concat(city)
     assert every.get_column("county").n_unique() == 12
-    assert every.get_column("chain").drop_nulls().n_unique() >= 17
+    assert every.get_column("chain").drop_nulls().n_unique() == 18  # the city scale's chains, every one in use
     for col, values in (("build_type", BUILD_TYPES), ("status", STATUSES), ("category", CATEGORIES),
                         ("level", LEVELS), ("investor_type", INVESTOR_TYPES)):
         assert set(every.get_column(col).unique().to_list()) == set(values), col
@@ -110,3 +111,20 @@ def test_baselines_equal_ours_under_many_selections(tmp_path):
     finally:
         cold_duck.close()
         ctx.close()
+
+
+def test_refusal_bench_reports_each_case_against_its_target(tmp_path, capsys):
+    """The timing of hostile-file refusals lives here, not in the suite: only the report's shape is checked."""
+    out = tmp_path / "refusal.json"
+    code = refusal.main(["--repeat", "1", "--json", str(out)])
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert code == (0 if result["met"] else 1) and result["repeat"] == 1
+    assert [(c["name"], c["rule"], c["target_ms"]) for c in result["cases"]] == [
+        ("sparse_20gb", "文件过大", 2000.0), ("zip_bomb", "文件解压后过大", 2000.0)]
+    for c in result["cases"]:
+        assert 0 < c["median_ms"] <= c["max_ms"] and c["met"] == (c["median_ms"] <= c["target_ms"])
+    assert result["met"] == all(c["met"] for c in result["cases"])
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in printed] == ["sparse_20gb", "zip_bomb"]
+    with pytest.raises(ValueError, match="repeat"):
+        refusal.run(0)

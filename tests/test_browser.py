@@ -6,86 +6,24 @@ demo city (data/demo) is shown; without a demo store a small fixture store is us
 """
 from __future__ import annotations
 
-import ast
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from data.store import DEMO_DIR, Store
+from tests.helpers import ROOT, page_paths, streamlit_server
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1920, "height": 1080}
 ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "This app has encountered an error",
                "KeyError", "TypeError", "ValueError", "AttributeError", "ComputeError", "SchemaError")
-
-
-def page_stems() -> list[str]:
-    """The URL path of every page app.py registers (the file stem), read from its PAGES list."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [Path(p).stem for p, *_ in ast.literal_eval(node.value)]
-    raise AssertionError("app.py has no PAGES list")
-
-
-PAGES = page_stems()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited with {proc.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        time.sleep(0.3)
-    raise AssertionError(f"streamlit did not answer on {url} within {timeout}s")
+PAGES = [Path(p).stem for p in page_paths()]  # the URL path of every page app.py registers
 
 
 @pytest.fixture(scope="module")
 def demo_months() -> list[str]:
     return Store(DEMO_DIR).months()
-
-
-@contextlib.contextmanager
-def streamlit_server(store: Path, log_dir: Path, **extra_env: str):
-    """`streamlit run app.py` on a free port with KPM_STORE=store; yields url, store and the log file."""
-    port = _free_port()
-    env = {**os.environ, "KPM_STORE": str(store), "PYTHONUNBUFFERED": "1", **extra_env}
-    log = (log_dir / "streamlit.log").open("w+", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield {"url": url, "store": store, "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,22 +36,6 @@ def server(tmp_path_factory, demo_months):
         build_store(store)
     with streamlit_server(store, tmp_path_factory.mktemp("log")) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} 不存在：浏览器测试需要 Debian 的 Chromium 和中文字体。"
-                    "请安装：apt-get install chromium fonts-noto-cjk", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

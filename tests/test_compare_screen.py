@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from data.store import DEMO_DIR, Store
 from metrics.__main__ import main as cli_main
 from metrics.format import format_value
+from tests.helpers import metrics_json
 from ui.screen import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Playlist, apply_command, parse_playlist,
                        resolve_page)
 
@@ -133,10 +134,7 @@ def demo_env(tmp_path_factory):
 
 
 def cli(*args: str) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert cli_main([*args, "--data", str(DEMO_DIR), "--format", "json"]) == 0
-    return json.loads(out.getvalue())
+    return metrics_json(*args, "--data", str(DEMO_DIR))
 
 
 def app(page: str | None = None, **params: str) -> AppTest:

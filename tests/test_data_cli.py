@@ -1,7 +1,6 @@
 """The `python -m data` command line: exit codes and Chinese output, run as the analyst runs it."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import types
@@ -14,40 +13,37 @@ from data.store import Store
 from tests.factories import (
     ledger_rows, tree_bytes, valid_frame, write_csv, write_table_csv, write_table_xlsx, write_xlsx,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = Path("/work/shared/samples/示例县_2024年6月_重点项目台账.xlsx")
+from tests.helpers import DEMO_LEDGER as SAMPLE, run_module
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if k != "KPM_STORE"}
-    full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "data", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          env=full_env, timeout=120)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
+    return run_module("data", *args, env=env)
 
 
 def test_import_list_and_replace(tmp_path):
     store = tmp_path / "store"
     p = run("import", SAMPLE, "--store", store)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "导入成功" in p.stdout and "2024-06" in p.stdout and "40" in p.stdout
+    assert p.stdout.splitlines() == ["导入成功：报送月份 2024-06，项目 89 个，警告 0 条。"]
 
     p = run("import", SAMPLE, "--store", store)
-    assert p.returncode == 1 and "已有数据" in p.stdout and "--replace" in p.stdout
+    assert p.returncode == 1 and "库中已有 2024-06 的数据，未覆盖" in p.stdout and "--replace" in p.stdout
+    assert p.stdout.startswith("检查结果：错误 1 条，警告 0 条。") and "库中数据未改变" in p.stdout
 
     p = run("import", SAMPLE, "--store", store, "--replace")
-    assert p.returncode == 0 and "替换" in p.stdout
+    assert p.returncode == 0 and p.stdout.startswith("导入成功：报送月份 2024-06，项目 89 个，警告 1 条。")
+    assert "将被替换" in p.stdout
 
     p = run("list", "--store", store)
-    assert p.returncode == 0 and "2024-06" in p.stdout and "40" in p.stdout and SAMPLE.name in p.stdout
+    lines = p.stdout.splitlines()
+    assert p.returncode == 0 and lines[0].endswith("（共 1 个月）") and len(lines) == 3
+    assert lines[2].split()[:2] == ["2024-06", "89"] and lines[2].endswith(SAMPLE.name)
 
 
 def test_validate_writes_nothing(tmp_path):
     store = tmp_path / "store"
     p = run("validate", SAMPLE, "--store", store)
-    assert p.returncode == 0 and "检查通过" in p.stdout and "40" in p.stdout
+    assert p.returncode == 0 and p.stdout.splitlines() == ["检查通过：报送月份 2024-06，项目 89 个，警告 0 条。"]
     assert not store.exists()
 
 
@@ -72,7 +68,8 @@ def test_validate_warns_against_stored_previous_month(tmp_path):
     store = tmp_path / "store"
     assert run("import", write_xlsx(valid_frame(4, "2024-05"), tmp_path / "may.xlsx"), "--store", store).returncode == 0
     p = run("validate", write_xlsx(valid_frame(3, "2024-06"), tmp_path / "june.xlsx"), "--store", store)
-    assert p.returncode == 0 and "上月项目本月缺失" in p.stdout and "P0003" in p.stdout
+    assert p.returncode == 0 and p.stdout.startswith("检查通过：报送月份 2024-06，项目 3 个，警告 1 条。")
+    assert "■ 上月项目本月缺失（1 条）" in p.stdout and "值“P0003”" in p.stdout
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -100,7 +97,7 @@ def test_month_option(tmp_path):
     p = run("import", path, "--store", store)
     assert p.returncode == 1 and "--month" in p.stdout
     p = run("import", path, "--store", store, "--month", "2024-06")
-    assert p.returncode == 0 and "2024-06" in p.stdout
+    assert p.returncode == 0 and p.stdout.splitlines() == ["导入成功：报送月份 2024-06，项目 3 个，警告 0 条。"]
     assert Store(store).read("2024-06").height == 3
 
 
@@ -125,7 +122,8 @@ def test_store_from_environment(tmp_path):
     assert run("import", SAMPLE, env={"KPM_STORE": str(store)}).returncode == 0
     assert Store(store).months() == ["2024-06"]
     p = run("list", env={"KPM_STORE": str(store)})
-    assert "2024-06" in p.stdout
+    assert p.returncode == 0 and p.stdout.splitlines()[0] == f"数据库：{store}（共 1 个月）"
+    assert p.stdout.splitlines()[2].split()[:2] == ["2024-06", "89"]
 
 
 def test_list_empty_and_usage_errors(tmp_path):

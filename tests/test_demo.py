@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import openpyxl
 import polars as pl
@@ -10,12 +9,28 @@ import pytest
 
 from data import demo
 from data.demo_ledgers import write_sample_ledger
+from data.ingest import read_ledger
 from data.schema import (BUILD_TYPES, CATEGORIES, INDUSTRY_CLASSES, INVESTOR_TYPES, LEVELS, PROC_COLUMNS, SCHEMA,
                          STATUSES, TIERS)
 from data.store import DEMO_DIR, Store
+from data.validate import validate
+from metrics.engine import Dataset
+from metrics.ranking import ranking
+from tests.helpers import DEMO_LEDGER, SHARED
 
 CS = ["新开工", "续建"]
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "示例县_2024年6月_重点项目台账.xlsx"
+# The county offices' sample ledger, where the contract's folder sits beside a development checkout.
+SHARED_SAMPLE = SHARED / "samples" / "示例县_2024年6月_重点项目台账.xlsx"
+# The sample's layout, copied from it by hand: merged title, two-row headers, the four header groups.
+SAMPLE_MERGES = sorted(["A1:AG1", "L3:P3", "Q3:S3", "T3:Y3", "Z3:AB3",
+                        *(f"{c}3:{c}4" for c in ("A B C D E F G H I J K AC AD AE AF AG".split()))])
+SAMPLE_ROW3 = ["序号", "项目编码", "项目名称", "县区", "产业链", "项目类别", "产业类型", "项目级别", "建设性质", "建设状态",
+               "投资主体", "投资情况(万元)", None, None, None, None, "进度计划", None, None, "前期手续办理情况", None, None,
+               None, None, None, "效益情况", None, None, "是否招商引资签约项目", "包抓领导", "存在问题", "是否入统", "报送月份"]
+SAMPLE_ROW4 = [None] * 11 + ["总投资", "年度计划投资", "本年累计完成投资", "开工累计完成投资", "本年资金到位", "计划开工时间",
+                             "实际开工时间", "计划竣工时间", "立项(审批/核准/备案)时间", "用地批复时间", "规划许可时间",
+                             "环评批复时间", "能评批复时间", "施工许可时间", "用地面积(亩)", "年税收(万元)", "年利税(万元)"] \
+    + [None] * 5
 REQUIRED = ("snapshot_month", "project_id", "project_name", "county", "category", "level", "build_type", "status",
             "investor_type", "total_investment", "plan_investment_year", "completed_investment_ytd",
             "completed_investment_total", "funds_in_place_ytd", "is_signed_attraction", "in_statistics")
@@ -165,9 +180,6 @@ def test_every_snapshot_passes_the_rules(snaps, key):
 
 
 def test_validator_accepts_demo(snaps):
-    validate = getattr(pytest.importorskip("data.validate"), "validate", None)
-    if validate is None:
-        pytest.skip("data.validate.validate not written yet")
     for key, df in snaps.items():
         assert validate(df) == [], key
 
@@ -321,17 +333,32 @@ def test_sample_ledger_layout(tmp_path, snaps):
     assert [ws.cell(r, 1).value for r in (5, 6)] == [1, 2]
     assert {ws.cell(r, 29).value for r in range(5, ws.max_row)} <= {"是", "否"}
     assert isinstance(ws["AG5"].value, dt.datetime) and ws["AG5"].value.date() == dt.date(2024, 6, 1)
-    if SAMPLE.exists():
-        sample = openpyxl.load_workbook(SAMPLE).active
-        assert sorted(map(str, ws.merged_cells.ranges)) == sorted(map(str, sample.merged_cells.ranges))
-        for r in (3, 4):
-            assert [c.value for c in ws[r]] == [c.value for c in sample[r]]
+    assert sorted(map(str, ws.merged_cells.ranges)) == SAMPLE_MERGES
+    assert [c.value for c in ws[3]] == SAMPLE_ROW3 and [c.value for c in ws[4]] == SAMPLE_ROW4
+
+
+def test_shipped_demo_ledger_is_current(snaps):
+    """data/demo/ledgers holds 石门县's June 2024 rows of the demo city, in the sample's layout."""
+    ws = openpyxl.load_workbook(DEMO_LEDGER).active
+    assert sorted(map(str, ws.merged_cells.ranges)) == SAMPLE_MERGES
+    assert [c.value for c in ws[3]] == SAMPLE_ROW3 and [c.value for c in ws[4]] == SAMPLE_ROW4
+    res = read_ledger(DEMO_LEDGER)
+    assert res.errors == [], res.report()
+    assert res.frame.equals(snaps["2024-06"].filter(pl.col("county") == "石门县")), \
+        "run `python -m data.demo_ledgers` to regenerate data/demo/ledgers"
+
+
+def test_layout_literals_are_the_shared_samples():
+    """The layout literals above against the county offices' own sample, where it sits beside the checkout."""
+    if not SHARED_SAMPLE.is_file():
+        pytest.skip(f"the shared sample ledger is not beside this checkout ({SHARED_SAMPLE}): the layout is checked "
+                    "against the literals copied from it")
+    sample = openpyxl.load_workbook(SHARED_SAMPLE).active
+    assert sorted(map(str, sample.merged_cells.ranges)) == SAMPLE_MERGES
+    assert [c.value for c in sample[3]] == SAMPLE_ROW3 and [c.value for c in sample[4]] == SAMPLE_ROW4
 
 
 def test_ledger_round_trips_through_ingest(tmp_path, snaps):
-    read_ledger = getattr(pytest.importorskip("data.ingest"), "read_ledger", None)
-    if read_ledger is None:
-        pytest.skip("data.ingest.read_ledger not written yet")
     frame = snaps["2024-06"].filter(pl.col("county") == demo.LAGGING_COUNTY)
     result = read_ledger(write_sample_ledger(frame, tmp_path / "石门县_2024年6月_重点项目台账.xlsx"))
     assert result.ok, result.errors[:5]
@@ -339,11 +366,7 @@ def test_ledger_round_trips_through_ingest(tmp_path, snaps):
 
 
 def test_real_ranking_engine_tells_the_story():
-    engine = pytest.importorskip("metrics.engine")
-    ranking = getattr(pytest.importorskip("metrics.ranking"), "ranking", None)
-    if ranking is None or not hasattr(engine, "Dataset"):
-        pytest.skip("metrics ranking not available")
-    ds = engine.Dataset.from_store(Store(DEMO_DIR))
+    ds = Dataset.from_store(Store(DEMO_DIR))
     for month in ("2024-06", "2025-12"):
         df = ranking(ds, month)
         last = df.filter(pl.col("rank") == pl.col("rank").max())

@@ -5,11 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,13 +14,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from data import ingest
 from data.ingest import import_file, read_ledger
 from data.store import Store, safe_source_name
 from tests.factories import (
-    ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_table_xlsx, write_xlsx,
+    ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx,
 )
+from tests.helpers import ROOT, page_paths, run_module
+from ui import screen
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADERS, _ = ledger_rows(valid_frame(1))
 FIRST_DATA_ROW = 4  # write_xlsx: title row 1, unit row 2, header row 3; column A is 序号
 
@@ -93,16 +91,23 @@ def test_size_cap_on_bytes_is_configurable(monkeypatch, tmp_path, store):
     assert read_ledger(data, filename="a.csv").ok
 
 
-def test_size_cap_on_a_path_is_checked_by_stat_before_reading(tmp_path, store):
+def test_size_cap_on_a_path_is_checked_by_stat_before_reading(tmp_path, store, monkeypatch):
+    """Refused from its size alone: the file is never opened. (How fast: python -m bench.refusal.)"""
     huge = tmp_path / "huge.xlsx"
     with open(huge, "wb") as fh:  # a sparse 20 GB file: reading it would take minutes and all memory
         fh.truncate(20 * 2**30)
+    opened = []
+    real_open = open
+    monkeypatch.setattr(ingest, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k),
+                        raising=False)
     before = tree_bytes(store.root)
-    t0 = time.monotonic()
     out = import_file(huge, store=store)
-    assert time.monotonic() - t0 < 2
     _refused(out, "文件过大", "50.0 MB")
+    assert [p.rule for p in out.errors] == ["文件过大"] and "文件大小 20,480.0 MB，超过上限 50.0 MB" in out.errors[0].message
+    assert str(huge) not in opened, "the 20 GB file was opened before its size was checked"
     assert tree_bytes(store.root) == before
+    small = write_csv(valid_frame(2), tmp_path / "small.csv")
+    assert import_file(small, store=store).ok and str(small) in opened  # the spy does see the reader's opens
 
 
 def test_default_cap_is_50_mb(tmp_path):
@@ -121,10 +126,8 @@ def test_cli_refuses_an_oversized_file(tmp_path):
     huge = tmp_path / "huge.csv"
     with open(huge, "wb") as fh:
         fh.truncate(60 * 2**20)
-    env = {k: v for k, v in os.environ.items() if k != "KPM_STORE"}
-    p = subprocess.run([sys.executable, "-m", "data", "import", str(huge), "--store", str(tmp_path / "s")], cwd=ROOT,
-                       capture_output=True, text=True, env=env, timeout=60)
-    assert p.returncode == 1 and "文件过大" in p.stdout and "Traceback" not in p.stderr
+    p = run_module("data", "import", huge, "--store", tmp_path / "s", timeout=60)
+    assert p.returncode == 1 and "文件过大" in p.stdout and "文件大小 60.0 MB，超过上限 50.0 MB" in p.stdout
     assert not (tmp_path / "s" / "snapshots").exists()
 
 
@@ -311,7 +314,7 @@ def test_path_like_names_never_reach_the_file_system(name, tmp_path, monkeypatch
     assert rec["source"] == NAMES[name] == safe_source_name(name)
     assert "/" not in rec["source"] and "\\" not in rec["source"] and "\x00" not in rec["source"]
     cleaned = [p for p in out.warnings if p.rule == "文件名已清理"]
-    assert cleaned and "只按报送月份命名" in cleaned[0].message and "\x00" not in cleaned[0].message
+    assert len(cleaned) == 1 and "只按报送月份命名" in cleaned[0].message and "\x00" not in cleaned[0].message
 
 
 def test_plain_names_are_kept():
@@ -363,25 +366,13 @@ def _html_bodies(at) -> list[str]:
     return out
 
 
-def _pages() -> list[str]:
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [p for p, *_ in ast.literal_eval(node.value)]
-    raise AssertionError("app.py has no PAGES list")
-
-
 def test_markup_in_user_text_never_reaches_html_unescaped(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     store = _xss_store(tmp_path / "store")
     monkeypatch.setenv("KPM_STORE", str(store.root))
-    views = [({}, p) for p in _pages()]
-    try:
-        from ui import screen
-        views += [({"mode": screen.MODE}, p) for p in ("pages/overview.py", "pages/compare.py")]
-    except (ImportError, AttributeError):
-        pass
+    views = [({}, p) for p in page_paths()]
+    views += [({"mode": screen.MODE}, p) for p in ("pages/overview.py", "pages/compare.py")]
     checked = 0
     for query, page in views:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

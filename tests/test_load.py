@@ -1,4 +1,4 @@
-"""The many-viewers load script (bench/load.py): a short real run with 2 browser sessions, and its loopback guard."""
+"""The many-viewers load script (bench/load.py): a short real run with one browser session, its bounds and guards."""
 from __future__ import annotations
 
 import json
@@ -8,29 +8,36 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.helpers import CHROMIUM, NO_CHROMIUM, ROOT, run_module
 
 
-def test_load_script_two_sessions(tmp_path):
+def test_load_script_one_session_reports_a_clean_run(tmp_path):
+    """What the script does, not how fast this machine is: one session with generous page timeouts (nothing
+    competes for the two cores but the server), so every view finishes and the report can be checked exactly. No
+    page time is asserted; the 20-session runs in the README measure that."""
     if not CHROMIUM.exists():
-        pytest.fail("浏览器测试需要 /usr/bin/chromium：apt-get install -y chromium fonts-noto-cjk（或运行 bash tests/run.sh）")
+        pytest.fail(NO_CHROMIUM)
     out = tmp_path / "load.json"
-    # p95 is not asserted here (it depends on what else the machine is doing); the 20-session run in the README is.
-    p = subprocess.run([sys.executable, "-m", "bench.load", "--start-server", "--sessions", "2", "--seconds", "10",
-                        "--think", "0.2", "0.5", "--p95-target", "60", "--json", str(out)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    p = run_module("bench.load", "--start-server", "--sessions", "1", "--seconds", "8", "--think", "0.2", "0.5",
+                   "--nav-timeout", "120", "--p95-target", "600", "--mem-target", "2000", "--json", out, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     r = json.loads(out.read_text(encoding="utf-8"))
-    assert r["errors"] == 0 and r["views"] >= 2, r
-    assert r["views_by_kind"]["url"] >= 1
-    assert r["p50_s"] is not None and 0 < r["p50_s"] <= r["p95_s"] <= r["max_s"]
-    assert r["server_pid"] and r["rss_before_mb"] > 50 and r["rss_after_mb"] is not None
+    assert (r["sessions"], r["errors"], r["error_samples"], r["app_exceptions"]) == (1, 0, [], 0), r
+    assert r["targets"] == {"errors": 0, "p95_s": 600.0, "rss_growth_mb": 2000.0} and r["met"] is True
+    # The first view opens a link; every later one is a link or a click; each finished view is timed.
+    assert r["views"] >= 1 and r["views_by_kind"]["url"] >= 1
+    assert r["views"] == r["views_by_kind"]["url"] + r["views_by_kind"]["click"]
+    assert 0 < r["p50_s"] <= r["p95_s"] <= r["max_s"]
+    assert r["seconds"] >= 8  # a session runs until the deadline, then finishes its last step
+    assert r["server_pid"] and r["rss_before_mb"] > 50 and r["rss_after_mb"] > 50
     assert r["server_cpu_s"] > 0 and r["browser_cpu_s"] > 0 and r["server_cpu_per_view_s"] > 0
-    assert r["url"].startswith("http://127.0.0.1:") and r["seconds"] < 60
-    assert "p95" in p.stdout and "服务器内存" in p.stdout
-    # The server timed its own script runs (ui/runlog.py): one per view at least, each well under the page time.
-    assert r["server_runs"] >= r["views"] and 0 < r["server_run_p50_s"] <= r["server_run_p95_s"] <= r["max_s"]
+    assert r["url"].startswith("http://127.0.0.1:")
+    assert p.stdout.startswith(f"负载测试：1 个会话，{r['seconds']} 秒，{r['url']}")
+    assert f"查看次数 {r['views']}（点击导航 {r['views_by_kind']['click']}，打开链接 {r['views_by_kind']['url']}），错误 0" \
+        in p.stdout
+    assert "目标（无错误，p95 ≤ 600 s，内存增长 ≤ 2000 MB）：达到" in p.stdout
+    # The server timed its own script runs (ui/runlog.py): at least one per view.
+    assert r["server_runs"] >= r["views"] and 0 < r["server_run_p50_s"] <= r["server_run_p95_s"]
     assert "服务器端每次脚本运行" in p.stdout
     # The server's output went to a log file (an unread pipe would stall the server once full).
     assert "Streamlit" in Path(r["server_log"]).read_text(encoding="utf-8", errors="replace")
@@ -39,7 +46,7 @@ def test_load_script_two_sessions(tmp_path):
 def test_load_script_ends_when_a_session_is_stuck(monkeypatch):
     """A session wedged where no step timeout applies is given up at the run's bound and named in the errors."""
     if not CHROMIUM.exists():
-        pytest.fail("浏览器测试需要 /usr/bin/chromium：apt-get install -y chromium fonts-noto-cjk（或运行 bash tests/run.sh）")
+        pytest.fail(NO_CHROMIUM)
     import asyncio
 
     from bench import load
@@ -56,20 +63,21 @@ def test_load_script_ends_when_a_session_is_stuck(monkeypatch):
     monkeypatch.setattr(load, "OVERRUN_S", 1.0)
     out = asyncio.run(asyncio.wait_for(load.run_load("http://127.0.0.1:9", 2, 1.0, None, None, (0.1, 0.2), 7), 60))
     assert out["views"] == 0 and out["errors"] == 2
-    assert all("没有结束" in e and "打开 /overview" in e for e in out["error_samples"])
+    assert out["error_samples"] == ["会话0 在时限内没有结束，停在：打开 /overview", "会话1 在时限内没有结束，停在：打开 /overview"]
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8501", "http://192.168.1.5", "http://example.com:8501"])
 def test_load_script_refuses_non_loopback_targets(url):
-    p = subprocess.run([sys.executable, "-m", "bench.load", "--url", url, "--sessions", "1", "--seconds", "1"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert p.returncode != 0 and "回环地址" in p.stderr
+    p = run_module("bench.load", "--url", url, "--sessions", "1", "--seconds", "1", timeout=60)
+    assert p.returncode == 1 and p.stderr.strip().endswith(f"拒绝：{url}") and "回环地址" in p.stderr
 
 
-def test_load_script_bounds():
-    p = subprocess.run([sys.executable, "-m", "bench.load", "--start-server", "--sessions", "500"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2 and "--sessions" in p.stderr
+@pytest.mark.parametrize("args,needle", [(["--sessions", "500"], "--sessions 须在 1–50"),
+                                         (["--seconds", "0"], "--seconds 须在 1–600"),
+                                         (["--nav-timeout", "0.5"], "--nav-timeout 须在 1–600 秒")])
+def test_load_script_bounds(args, needle):
+    p = run_module("bench.load", "--start-server", *args, timeout=60)
+    assert p.returncode == 2 and needle in p.stderr
 
 
 def test_browser_processes_exclude_the_server_and_can_be_lowered():

@@ -13,6 +13,7 @@ from data.store import Store
 from metrics.__main__ import main
 from metrics.engine import Dataset, Filters
 from metrics.watchlists import WATCH_LISTS, gap_to_target, list_counts, project_history, watch_list
+from tests.helpers import run_module
 from tests.ledger import D, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,8 +162,9 @@ def test_missing_store_dir(capsys, tmp_path):
 
 
 def test_module_entry_point_runs(store):
-    out = subprocess.run([sys.executable, "-m", "metrics", "indicators", "--data", str(store), "--month", "2024-06",
-                          "--format", "json"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    p = run_module("metrics", "indicators", "--data", store, "--month", "2024-06", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
     assert json.loads(out)["indicators"]["project_count"] == 4
 
 

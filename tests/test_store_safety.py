@@ -1,13 +1,15 @@
 """The store under concurrent imports and crashes, and `python -m data check [--repair]`."""
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
-import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,21 +20,12 @@ from polars.testing import assert_frame_equal
 from data.ingest import import_file
 from data.store import TMP_SUFFIX, Store, check_store, sha256_bytes
 from tests.factories import tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("KPM_STORE", "KPM_FAULT")}
-    env.update(extra)
-    return env
+from tests.helpers import ROOT, clean_env, run_module
 
 
-def cli(*args, **env) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "data", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                       env=_env(**env), timeout=120)
-    assert "Traceback" not in p.stderr, p.stderr
-    return p
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return run_module("data", *args)
 
 
 def assert_consistent(store: Store) -> None:
@@ -49,12 +42,32 @@ def assert_consistent(store: Store) -> None:
 
 
 # ---- many imports at once ------------------------------------------------------------------------------------------
-def _worker(args) -> tuple[str, str, bool, str]:
-    root, path, tag, barrier_path = args
-    while not Path(barrier_path).exists():  # start together
-        time.sleep(0.005)
+def _importer(root: str, path: str, tag: str, start, inside, results) -> None:
+    """One analyst's import. It starts when every importer is ready — spawned, and warmed up by the same import into
+    a scratch store (a fresh process's first import spends seconds loading modules). The June importers then meet
+    once more inside the store's write, just before the month's file is written, so the race is certain: with the
+    store's lock only one gets there at a time (its wait times out and it writes alone; the others, let in after,
+    find the month taken); without it all five would meet there and all five would write."""
+    from data import store as store_module
+
+    with tempfile.TemporaryDirectory() as scratch:
+        assert import_file(path, store=Store(scratch), user=tag).ok
+    real_write = store_module.atomic_write_bytes
+
+    def meet_then_write(target, data):
+        if Path(target).name == "2024-06.parquet":
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inside.wait(timeout=10)
+        real_write(target, data)
+
+    store_module.atomic_write_bytes = meet_then_write
+    try:
+        start.wait(timeout=120)  # a real barrier: nobody imports until all are here
+    except threading.BrokenBarrierError:
+        results.put((tag, "", False, "barrier broken: an importer never became ready"))
+        return
     out = import_file(path, store=Store(root), user=tag)
-    return tag, out.month or "", out.ok, out.report()
+    results.put((tag, out.month or "", out.ok, out.report()))
 
 
 def test_parallel_imports_one_winner_per_month(tmp_path):
@@ -66,14 +79,20 @@ def test_parallel_imports_one_winner_per_month(tmp_path):
         files[f"other-{m}"] = {"xlsx": write_xlsx, "csv": write_csv, "parquet": write_parquet}[fmt](
             f, tmp_path / f"{m}.{fmt}")
     root = tmp_path / "store"
-    barrier = tmp_path / "go"
-    jobs = [(str(root), str(p), tag, str(barrier)) for tag, p in files.items()]
     ctx = mp.get_context("spawn")
-    with ctx.Pool(8) as pool:
-        pending = pool.map_async(_worker, jobs)
-        time.sleep(1.0)
-        barrier.touch()
-        results = pending.get(timeout=180)
+    start, inside, queue = ctx.Barrier(len(files)), ctx.Barrier(5), ctx.Queue()
+    procs = [ctx.Process(target=_importer, args=(str(root), str(p), tag, start, inside, queue))
+             for tag, p in files.items()]
+    for p in procs:
+        p.start()
+    try:
+        results = [queue.get(timeout=180) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+    assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
     store = Store(root)
     june = [r for r in results if r[0].startswith("june")]
     winners = [r for r in june if r[2]]
@@ -117,7 +136,7 @@ def test_kill_9_at_random_points_leaves_old_or_new(tmp_path):
     rng = random.Random(11)
     for _ in range(8):
         child = subprocess.Popen([sys.executable, "-c", REPLACER, str(store.root), str(pb), str(pa)], cwd=ROOT,
-                                 stdout=subprocess.PIPE, text=True, env=_env())
+                                 stdout=subprocess.PIPE, text=True, env=clean_env())
         assert child.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.05, 0.6))
         child.send_signal(signal.SIGKILL)
@@ -147,7 +166,7 @@ print("survived", out.ok, flush=True)
 
 def _crash(store: Store, path: Path, point: str) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, "-c", CRASH_ONCE, str(store.root), str(path)], cwd=ROOT, capture_output=True,
-                       text=True, env=_env(KPM_FAULT=point), timeout=60)
+                       text=True, env=clean_env(KPM_FAULT=point), timeout=60)
     assert p.returncode == 137 and "survived" not in p.stdout, (p.returncode, p.stdout, p.stderr)
     return p
 
@@ -250,12 +269,15 @@ def test_tampered_file_restored_to_the_audited_version(tmp_path):
     # Someone edits the month by hand: a valid snapshot, but not what the audit log recorded.
     valid_frame(7).with_columns(pl.lit(1.0).alias("total_investment")).write_parquet(store.path_for("2024-06"))
     report = check_store(store)
-    assert not report.ok and any("校验值不一致" in p for p in report.problems)
+    [problem] = report.problems
+    assert not report.ok and problem.startswith("2024-06：文件内容与最近一次操作记录（") and problem.endswith(
+        " replace）的校验值不一致，可能在写入后被改动，或写入中途崩溃。")
     # The audited bytes exist in history only if a later replace put them there: here they don't, so the
     # newest intact history version is restored and the audit log says so.
     store.history_dir.joinpath("2024-06.99990101T000000000000.parquet").write_bytes(good)
     report = check_store(store, repair=True, user="op")
-    assert report.ok and "与最近一次操作记录一致" in report.repaired[0]
+    assert report.ok and report.repaired == [
+        "2024-06：已从历史版本 2024-06.99990101T000000000000.parquet 恢复（与最近一次操作记录一致）。"]
     assert store.path_for("2024-06").read_bytes() == good
     assert_frame_equal(store.read("2024-06"), frames[2])
 
@@ -265,12 +287,17 @@ def test_wrong_schema_and_missing_file(tmp_path):
     pl.DataFrame({"x": [1]}).write_parquet(store.path_for("2024-06"))
     store.path_for("2024-05").unlink()
     report = check_store(store)
-    assert any("列结构" in p for p in report.problems) and any("文件不见了" in p for p in report.problems)
+    assert not report.ok and report.problems == ["2024-06：列结构不是标准快照结构（x:Int64…）。",
+                                                 "2024-05：操作记录中有该月数据，但文件不见了。"]
     report = check_store(store, repair=True)
-    assert not report.ok or report.unrepaired  # May has no history: it cannot come back
-    assert any("2024-05" in u for u in report.unrepaired)
+    # June comes back from history; May has no history: it cannot come back and is struck off, said so.
+    assert report.ok and report.unrepaired == ["2024-05：文件缺失，且没有完好的历史版本，已从库中除名：请重新导入该月台账。"]
+    [restored] = report.repaired
+    assert restored.startswith("2024-06：已从历史版本 2024-06.") and restored.endswith(
+        ".parquet 恢复（最近一次记录的版本已无完好副本，恢复为最新的完好版本）。")
     assert check_store(store).ok and store.months() == ["2024-06"]
-    assert store.audit()[-1]["action"] in ("delete", "restore")
+    assert_frame_equal(store.read("2024-06"), frames[1])
+    assert [(r["action"], r["month"]) for r in store.audit()[-2:]] == [("restore", "2024-06"), ("delete", "2024-05")]
 
 
 def test_check_of_the_shipped_demo_writes_nothing():
