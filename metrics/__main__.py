@@ -14,7 +14,7 @@ from metrics.cli import CliError, add_scorecard_arg, add_selection_args, open_da
 from metrics.engine import as_record, indicators_at
 from metrics.export import write_xlsx
 from metrics.filters import BY_LABELS
-from metrics.format import NO_CHAIN, format_value, list_cell
+from metrics.format import DASH, NO_CHAIN, format_value, list_cell
 from metrics.ranking import RANK_COLUMNS, ranking, ranking_table
 from metrics.registry import BY_ID, IDS
 from metrics.watchlists import column_labels, find_list, watch_list
@@ -93,7 +93,7 @@ def cmd_lists(args) -> str:
             raise CliError("xlsx 格式需要 --out 文件名，例如 --out 滞后项目.xlsx")
         write_xlsx({w.zh: labelled}, args.out)
         return f"已写出 {args.out}：{w.zh} {df.height} 个项目"
-    rows = [[list_cell(c, v) for c, v in zip(df.columns, r)] for r in df.iter_rows()]
+    rows = [[list_cell(c, v) or DASH for c, v in zip(df.columns, r)] for r in df.iter_rows()]  # — keeps columns aligned
     return f"{month_key(month)} {w.zh}（{df.height}个）\n" + _table(labelled.columns, rows)
 
 

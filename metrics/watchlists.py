@@ -113,13 +113,13 @@ def _rows(ds: Dataset, m: dt.date, filters: Filters) -> pl.LazyFrame:
 
 
 def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = Filters()) -> pl.DataFrame:
-    """The projects on one list for a month, English column names (see column_labels for Chinese)."""
+    """One list's projects for a month, English column names; by county, largest first, then code (a fixed order)."""
     w = find_list(name)
     m = to_month(month)
     cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
     exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
     return (_rows(ds, m, filters).filter(w.condition().fill_null(False)).select(exprs)
-            .sort(["county", "total_investment"], descending=[False, True]).collect())
+            .sort(["county", "total_investment", "project_id"], descending=[False, True, False]).collect())
 
 
 def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> dict[str, int]:

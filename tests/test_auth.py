@@ -22,27 +22,40 @@ HASH = hash_password(PASSWORD, iterations=100_000)  # the minimum accepted: keep
 def test_hash_format_and_verify():
     encoded = hash_password("correct horse battery")
     algo, iters, salt, digest = encoded.split("$")
-    assert algo == "pbkdf2_sha256" and int(iters) == 600_000 and len(salt) >= 22 and len(digest) == 44
+    assert algo == "pbkdf2_sha256" and int(iters) == 600_000 and len(salt) == 24 and len(digest) == 44
     assert verify_password("correct horse battery", encoded)
     assert not verify_password("correct horse batterY", encoded)
     assert not verify_password("", encoded)
     assert hash_password("x" * 12) != hash_password("x" * 12)  # salted
 
 
+def test_hash_known_answer():
+    # PBKDF2-HMAC-SHA256("correct horse battery", salt 00 01 … 0f, 100 000 rounds), computed with hashlib by hand
+    want = "pbkdf2_sha256$100000$AAECAwQFBgcICQoLDA0ODw==$yNEi7NuUd81IprF1DFmFwLiwUVjQQNIFF8zbSYZd5DY="
+    assert hash_password("correct horse battery", iterations=100_000, salt=bytes(range(16))) == want
+    assert verify_password("correct horse battery", want) and not verify_password("correct horse batter", want)
+
+
 def test_verify_uses_constant_time_comparison(monkeypatch):
     calls = []
     real = hmac.compare_digest
     monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
-    assert verify_password(PASSWORD, HASH) and calls
+    assert verify_password(PASSWORD, HASH) and calls == [1]
 
 
-@pytest.mark.parametrize("bad", ["", "plaintext", "md5$1$abc$def", "pbkdf2_sha256$abc$AAAA$AAAA",
-                                 "pbkdf2_sha256$1000$" + "A" * 24 + "$" + "A" * 44,   # too few iterations
-                                 "pbkdf2_sha256$600000$***$" + "A" * 44])
-def test_malformed_hashes_refused(bad):
+FORMAT = "口令哈希格式不对：应为 pbkdf2_sha256$迭代次数$盐$哈希（用 python -m data hash-password 生成）。"
+UNPARSABLE = "口令哈希无法解析：迭代次数须为整数，盐和哈希须为 base64（用 python -m data hash-password 重新生成）。"
+WEAK = "口令哈希强度不足（迭代次数须 ≥ 100,000，盐 ≥ 8 字节）：请用 python -m data hash-password 重新生成。"
+
+
+@pytest.mark.parametrize("bad,message", [
+    ("", FORMAT), ("plaintext", FORMAT), ("md5$1$abc$def", FORMAT), ("pbkdf2_sha256$abc$AAAA$AAAA", UNPARSABLE),
+    ("pbkdf2_sha256$1000$" + "A" * 24 + "$" + "A" * 44, WEAK),   # too few iterations
+    ("pbkdf2_sha256$600000$***$" + "A" * 44, UNPARSABLE)])
+def test_malformed_hashes_refused(bad, message):
     with pytest.raises(HashFormatError) as e:
         parse_hash(bad)
-    assert "hash-password" in str(e.value)
+    assert str(e.value) == message
 
 
 # ---- the attempt limiter -------------------------------------------------------------------------------------------
@@ -89,16 +102,46 @@ def test_limiter_global_backoff_across_sessions():
     assert lim.wait_seconds("fresh") == 0
 
 
-def test_limiter_is_thread_safe():
-    import threading
+def test_limiter_is_thread_safe(monkeypatch):
+    """Many threads, released together, each failing under fresh keys (an attacker opening a session per try).
 
-    lim = AttemptLimiter(per_key=10**6, window=600, global_limit=10**6)
-    threads = [threading.Thread(target=lambda k=k: [lim.failure(f"k{k % 7}") for _ in range(500)]) for k in range(16)]
+    The limiter's deques are patched to yield the GIL inside append, between a new key's deque being created and
+    its first entry, where another thread's pruning deletes keys whose deque is still empty: without the lock,
+    failures are lost (or pruning hits a key deleted under it). With it, every failure is counted exactly once."""
+    import threading
+    import time
+    from collections import deque
+
+    from data import passwords
+
+    class YieldingDeque(deque):
+        def append(self, x):
+            time.sleep(0.0002)
+            super().append(x)
+
+    monkeypatch.setattr(passwords, "deque", YieldingDeque)
+    lim = AttemptLimiter(per_key=10**6, window=600, global_limit=10**6, max_keys=10**6)
+    threads_n, tries = 8, 40
+    start = threading.Barrier(threads_n)
+    crashed = []
+
+    def attack(t: int) -> None:
+        start.wait()
+        try:
+            for i in range(tries):
+                lim.failure(f"t{t}-{i}")
+        except Exception as e:  # e.g. KeyError from a key deleted during another thread's prune
+            crashed.append(repr(e))
+
+    threads = [threading.Thread(target=attack, args=(t,)) for t in range(threads_n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(lim._global) == 16 * 500 and sum(len(q) for q in lim._fails.values()) == 16 * 500
+    assert crashed == []
+    assert len(lim._global) == threads_n * tries
+    assert sorted(lim._fails) == sorted(f"t{t}-{i}" for t in range(threads_n) for i in range(tries))
+    assert all(len(q) == 1 for q in lim._fails.values())
 
 
 # ---- python -m data hash-password ----------------------------------------------------------------------------------
@@ -180,7 +223,7 @@ def test_password_from_env(monkeypatch):
     at = _run()
     assert _state(at).startswith("can_write=False")
     _sign_in(at, "wrong password")
-    assert "口令不正确" in at.error[0].value and _state(at).startswith("can_write=False")
+    assert [e.value for e in at.error] == ["口令不正确。"] and _state(at).startswith("can_write=False")
     _sign_in(at, PASSWORD)
     assert _state(at) == "can_write=True user=analyst audit=analyst（张三）"
     at.button(key="_auth_logout").click().run()
@@ -207,7 +250,7 @@ def test_rate_limited_after_five_failures(monkeypatch):
     at = _run()
     for _ in range(5):
         _sign_in(at, "guess")
-    assert any("错误次数过多" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["口令不正确。", "口令错误次数过多，请 10 分钟后再试。"]
     assert at.button[0].disabled
 
 
@@ -220,7 +263,7 @@ def test_locked_out_password_is_not_even_checked(monkeypatch):
     calls = []
     monkeypatch.setattr(auth, "verify_password", lambda *a: calls.append(1) or True)
     ok, msg = auth.try_password(PASSWORD)
-    assert not ok and "10 分钟后再试" in msg and calls == []
+    assert (ok, msg, calls) == (False, "口令错误次数过多，请 10 分钟后再试。", [])
     auth.LIMITER.reset()
     assert auth.try_password(PASSWORD)[0] and calls == [1]
 
@@ -229,7 +272,8 @@ def test_malformed_hash_disables_writing(monkeypatch):
     monkeypatch.setenv("KPM_ANALYST_PASSWORD_HASH", "pbkdf2_sha256$10$abc$def")
     at = _run()
     assert _state(at).startswith("can_write=False")
-    assert "口令配置有误" in at.error[0].value and "hash-password" in at.info[0].value
+    assert [e.value for e in at.error] == [f"分析员口令配置有误，导入功能已停用：{UNPARSABLE}"]
+    assert "python -m data hash-password" in at.info[0].value
 
 
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 32, "client_id": "kpm",
@@ -239,7 +283,7 @@ AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret":
 def test_oidc_signed_in_analyst():
     at = _run(secrets={"auth": AUTH}, user={"is_logged_in": True, "email": "zhang@fgw.example.gov.cn", "name": "张三"})
     assert _state(at) == ("can_write=True user=zhang@fgw.example.gov.cn audit=zhang@fgw.example.gov.cn")
-    assert "zhang@fgw.example.gov.cn" in at.success[0].value
+    assert [s.value for s in at.success] == ["已登录（分析员）：zhang@fgw.example.gov.cn"]
 
 
 def test_oidc_not_signed_in_gets_a_login_button(monkeypatch):
@@ -252,7 +296,9 @@ def test_oidc_not_signed_in_gets_a_login_button(monkeypatch):
 def test_oidc_allow_list():
     secrets = {"auth": AUTH, "analyst": {"emails": ["Li@fgw.example.gov.cn"]}}
     at = _run(secrets=secrets, user={"is_logged_in": True, "email": "zhang@fgw.example.gov.cn"})
-    assert _state(at).startswith("can_write=False") and "不在分析员名单" in at.warning[0].value
+    assert _state(at).startswith("can_write=False")
+    assert [w.value for w in at.warning] == [
+        "已登录为 zhang@fgw.example.gov.cn，但不在分析员名单中：只能查看。如需导入权限，请联系管理员。"]
     at = _run(secrets=secrets, user={"is_logged_in": True, "email": "li@fgw.example.gov.cn"})
     assert _state(at).startswith("can_write=True user=li@fgw.example.gov.cn")
 

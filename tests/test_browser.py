@@ -19,6 +19,11 @@ VIEWPORT = {"width": 1920, "height": 1080}
 ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "This app has encountered an error",
                "KeyError", "TypeError", "ValueError", "AttributeError", "ComputeError", "SchemaError")
 PAGES = [Path(p).stem for p in page_paths()]  # the URL path of every page app.py registers
+TITLES = {"overview": "总览", "progress": "项目推进", "structure": "投资结构", "industry": "产业结构", "chain": "链群配套",
+          "efficiency": "项目效益", "management": "管理服务", "pipeline": "谋划招商", "compare": "县区比拼",
+          "duel": "县区对比", "ledger": "项目台账", "admin": "数据管理"}
+# The committed demo city (data/demo): its December 2025 ranking, as the 县区比拼 page lists it.
+DEMO_RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
 
 
 @pytest.fixture(scope="module")
@@ -115,18 +120,18 @@ def test_every_page_in_the_browser(server, page, stem):
     page.wait_for_timeout(500)
     assert_no_error(page, stem, server)
     title = page.locator('[data-testid="stMain"] h1').first.inner_text()
-    assert title.strip(), f"{stem}: no page title"
-    assert page.locator('[data-testid="stSidebar"]').get_by_text("报送月份").count() >= 1, \
-        f"{stem}: the sidebar selection is missing"
+    assert title.strip() == TITLES[stem]
+    from playwright.sync_api import expect
+
+    # awaited: the sidebar may still be redrawing after the page wrote the month into the URL
+    expect(page.locator('[data-testid="stSidebar"]').get_by_text("报送月份", exact=True)).to_have_count(1)
     shot = shoot(page, stem)
     assert shot.stat().st_size > 10_000
 
 
 def test_url_selection_shows_in_the_sidebar(server, page, demo_months):
-    store = Store(DEMO_DIR) if demo_months else Store(server["store"])
-    months = store.months()
-    month = months[-3] if len(months) >= 3 else months[0]
-    county = sorted(store.read(month).get_column("county").unique().to_list())[0]
+    assert demo_months[-3:] == ["2025-10", "2025-11", "2025-12"]
+    month, county = "2025-10", "东城区"
     page.goto(f"{server['url']}/overview?county={county}&month={month}", wait_until="domcontentloaded")
     wait_done(page)
     assert_no_error(page, "overview-url", server)
@@ -145,9 +150,8 @@ def test_url_selection_shows_in_the_sidebar(server, page, demo_months):
 
 
 def test_project_link_opens_its_history(server, page, demo_months):
-    store = Store(DEMO_DIR) if demo_months else Store(server["store"])
-    latest = store.read(store.months()[-1])
-    rec = latest.sort("total_investment", descending=True).row(0, named=True)
+    # the demo city's largest project in December 2025
+    rec = {"project_id": "2023-369972-30-02-513775", "project_name": "经开区星河新能源汽车整车及核心零部件产业基地项目"}
     page.goto(f"{server['url']}/ledger?project={rec['project_id']}", wait_until="domcontentloaded")
     wait_done(page)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -166,18 +170,21 @@ def test_ledger_watch_lists_in_the_browser(server, page):
     wait_done(page)
     assert_no_error(page, "ledger-lists", server)
     main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_text("口径：", exact=False).count() >= 1
+    # the first list is shown first: the demo city's December 2025 has 135 lagging projects
+    assert main.get_by_text("滞后项目清单 · 共 135 个项目", exact=False).count() == 1
+    assert main.get_by_text("口径：建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+                            exact=False).count() == 1
     shoot(page, "ledger_lists")
 
 
 def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
     """The analyst's flow on a fresh server: sign in, upload the sample ledger, read the check, confirm, see it
     stored and the pages switch from the demo city to the real data."""
-    from tests.app_store import month_frame
     from tests.auth_helpers import ANALYST_HASH, sign_in_browser
     from ui.importing import sample_ledger_bytes
 
-    frame = Store(DEMO_DIR).read(demo_months[-1]) if demo_months else month_frame("2024-06")
+    frame = Store(DEMO_DIR).read(demo_months[-1])
+    assert frame.height == 857 and f"{frame['snapshot_month'][0]:%Y-%m}" == "2025-12"
     sample = tmp_path / "示例台账.xlsx"
     sample.write_bytes(sample_ledger_bytes(frame))
     store = tmp_path / "real_store"
@@ -193,10 +200,10 @@ def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
         shoot(page, "admin_checked")
         assert not Store(store).months()                         # checking wrote nothing
         page.get_by_role("button", name="确认导入").click()
-        page.get_by_text(f"已导入 {frame['snapshot_month'][0]:%Y-%m}").wait_for()
+        page.get_by_text("已导入 2025-12").wait_for()
         wait_done(page)
         assert_no_error(page, "admin-imported", srv)
-        assert Store(store).months() == [f"{frame['snapshot_month'][0]:%Y-%m}"]
+        assert Store(store).months() == ["2025-12"] and Store(store).read("2025-12").height == 857
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
         assert "正式数据" in sidebar and "演示数据" not in sidebar
         page.get_by_role("tab", name="操作记录").click()
@@ -227,5 +234,6 @@ def test_table_downloads_arrive_in_the_browser(server, page):
     sheet = load_workbook(io.BytesIO(files["xlsx"]), read_only=True).active
     cells = [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
     assert "县区" in rows[0] and cells[0] == rows[0]
-    assert len(rows) > 2 and len(cells) == len(rows)
-    assert [r[rows[0].index("县区")] for r in cells[1:]] == [r[rows[0].index("县区")] for r in rows[1:]]
+    assert len(rows) == len(cells) == 1 + 9
+    assert [r[rows[0].index("县区")] for r in rows[1:]] == DEMO_RANK_ORDER
+    assert [r[rows[0].index("县区")] for r in cells[1:]] == DEMO_RANK_ORDER

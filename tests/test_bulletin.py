@@ -2,8 +2,10 @@
 
 The store is a fixture written with tests/ledger.py snapshots: four counties over four months (2025-03…06), so
 the ranking has a 红旗, a 蜗牛 and 约谈预警 (bottom 3 of 4 for three months), and every watch list has rows except
-where a zero is part of the check. Figures are compared with `python -m metrics indicators/ranking/lists
---format json`, run in-process through metrics.__main__.main.
+where a zero is part of the check. The printed figures are literals worked out from the fixture (each county's
+projects are fixed by the seeded generator below; the sums, rates and scores were recomputed in plain Python,
+outside metrics/, before being written here), so a broken formatter or figure fails them; the workbook is
+compared with `python -m metrics … --format json`, run in-process through metrics.__main__.main.
 """
 from __future__ import annotations
 
@@ -25,13 +27,11 @@ from openpyxl import load_workbook
 from data.store import Store
 from metrics import bulletin
 from metrics.__main__ import main as cli_main
-from metrics.bulletin import (KEY_FIGURES, build_bulletin, build_workbook, figure_header, figure_text,
-                              rank_change_text)
+from metrics.bulletin import build_bulletin, build_workbook
 from metrics.engine import Dataset, Filters
-from metrics.format import fmt_money, fmt_points, fmt_rate
-from metrics.registry import BY_ID, DIMENSIONS
+from metrics.ranking import Item, Scorecard
 from metrics.watchlists import WATCH_LISTS
-from tests.ledger import snapshot
+from tests.ledger import D as LD, snapshot, store_of
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
@@ -184,68 +184,145 @@ def test_title_red_head_and_data_month(doc):
     assert any("数据月份：2025年6月" in t for t in texts)
 
 
-def test_ranking_table_is_the_cli_ranking_in_rank_order(doc, cli):
+RANK_TABLE = [["名次", "县区", "得分", "名次变化", "红旗/蜗牛", "约谈预警"],
+              ["1", "甲县", "100.0", "→0", "红旗", ""],
+              ["2", "乙县", "82.2", "→0", "", "约谈预警"],
+              ["3", "丙区", "66.9", "→0", "", "约谈预警"],
+              ["4", "丁县", "0.0", "→0", "蜗牛", "约谈预警"]]
+
+
+def test_ranking_table(doc):
+    # scores: 甲 leads on every scorecard item (100); 丁 trails on every one (0); 乙 82.19, 丙 66.86
     bl = blocks(doc)
-    table = next(v for k, v in bl if k == "t" and v[0][:2] == ["名次", "县区"])
-    assert table[0] == ["名次", "县区", "得分", "名次变化", "红旗/蜗牛", "约谈预警"]
-    rows = table[1:]
-    assert [r[1] for r in rows] == [r["county"] for r in cli["ranking"]]
-    for got, want in zip(rows, cli["ranking"]):
-        assert got[0] == str(want["rank"])
-        assert got[2] == f"{want['score']:.1f}"
-        assert got[3] == rank_change_text(want["rank_change"])
-        assert got[4] == (want["flag"] or "")
-        assert got[5] == ("约谈预警" if want["warning"] else "")
-    flags = [r[4] for r in rows]
-    assert flags[0] == "红旗" and flags[-1] == "蜗牛"
+    assert next(v for k, v in bl if k == "t" and v[0][:2] == ["名次", "县区"]) == RANK_TABLE
+    assert ("p", "按评分表（投资完成率30分、新开工项目开工率20分、民间投资占比15分、产业投资占比15分、前期手续办结率10分、"
+                 "签约项目开工率10分）对各县区综合评分排名。综合排名第一、获评“红旗”的是甲县；排名末位、列为“蜗牛”的是丁县。") in bl
 
 
-def test_interview_warnings_are_explained_in_words(doc, cli):
-    warned = [r for r in cli["ranking"] if r["warning"]]
-    assert warned, "the fixture is built so that the trailing counties are warned"
+def test_rank_change_arrows_in_the_ranking_table():
+    """Ranks that move between two months print as ↑n / ↓n (→0 unmoved, — with no previous month)."""
+    card = Scorecard((Item("investment_completion_rate", 1, "higher"),), 2, 2)  # bottom 2 two months running
+
+    def month(m: str, rates: dict[str, float]):
+        return snapshot(m, *[dict(project_id=f"C{i}", county=c, plan_investment_year=100,
+                                  completed_investment_ytd=r * 100, actual_start=LD(2024, 1, 5))
+                             for i, (c, r) in enumerate(rates.items())])
+
+    apr = month("2024-04", {"甲县": 0.1, "乙县": 0.5, "丙区": 0.3, "丁县": 0.2})  # 乙 1, 丙 2, 丁 3, 甲 4
+    may = month("2024-05", {"甲县": 0.5, "乙县": 0.4, "丙区": 0.3, "丁县": 0.1})  # 甲 1, 乙 2, 丙 3, 丁 4
+    ds = Dataset.from_frame(store_of(apr, may))
+    assert bulletin.collect(ds, "2024-05", card=card).tables["县区排名"].text == [
+        ["名次", "县区", "得分", "名次变化", "红旗/蜗牛", "约谈预警"],
+        ["1", "甲县", "100.0", "↑3", "红旗", ""],
+        ["2", "乙县", "75.0", "↓1", "", ""],
+        ["3", "丙区", "50.0", "↓1", "", ""],
+        ["4", "丁县", "0.0", "↓1", "蜗牛", "约谈预警"]]
+    assert [r[3] for r in bulletin.collect(ds, "2024-04", card=card).tables["县区排名"].text[1:]] == ["—"] * 4
+
+
+def test_interview_warnings_are_explained_in_words(doc):
     texts = [p.text for p in doc.paragraphs]
-    for r in warned:
-        assert any(r["county"] in t and r["explanation"] in t for t in texts), r["county"]
-        assert r["explanation"].startswith("连续3个月排名后3位：")
+    assert "按照连续3个月排名后3位予以约谈预警的规定，本月乙县、丙区、丁县触发约谈预警，主要失分原因如下：" in texts
+    i = texts.index("三、约谈预警")
+    assert texts[i + 2:i + 5] == [
+        "1．乙县（第2名）：连续3个月排名后3位：投资完成率68.0%，落后最优（甲县）22.5个百分点；前期手续办结率79.2%，"
+        "落后最优（甲县）20.8个百分点；民间投资占比80.7%，落后最优（甲县）19.3个百分点。",
+        "2．丙区（第3名）：连续3个月排名后3位：投资完成率50.0%，落后最优（甲县）40.5个百分点；前期手续办结率58.3%，"
+        "落后最优（甲县）41.7个百分点；民间投资占比57.7%，低于目标2.3个百分点。",
+        "3．丁县（第4名，蜗牛）：连续3个月排名后3位：投资完成率6.0%，低于时序进度44.0个百分点；新开工项目开工率0.0%，"
+        "低于目标100.0个百分点；民间投资占比17.9%，低于目标42.1个百分点。"]
 
 
-def test_summary_states_the_cli_figures(doc, cli):
-    ind = cli["indicators"]
+def test_summary_states_the_figures(doc):
+    # construction set: plan 295,600, ytd 152,438 (51.59 %), this month 25,404 vs May 25,411 (−0.03 %: 持平);
+    # 新开工 started 9 of 12; 民间 62.38 %, 产业 88.63 % of the construction set's total investment
     summary = next(p.text for p in doc.paragraphs if p.text.startswith("全市共有重点项目"))
-    assert f"全市共有重点项目{ind['project_count']}个" in summary
-    assert f"本年完成投资{fmt_money(ind['completed_ytd_sum'], '亿元')}" in summary
-    assert f"投资完成率{fmt_rate(ind['investment_completion_rate'])}" in summary
-    side = "低于" if ind["schedule_deviation"] < 0 else "高于"
-    assert f"{side}时序进度{fmt_points(ind['schedule_deviation'], signed=False)}" in summary
-    assert f"新开工项目开工率{fmt_rate(ind['start_rate'])}" in summary
-    assert f"民间投资占比{fmt_rate(ind['private_share'])}" in summary
-    assert f"滞后项目{ind['lagging_projects']}个" in summary
+    assert summary == (
+        "全市共有重点项目32个，总投资177.2亿元。建设项目（新开工、续建）年度计划投资29.6亿元，本年完成投资15.2亿元，"
+        "投资完成率51.6%，高于时序进度1.6个百分点（时序进度50.0%）。当月完成投资2.5亿元，环比持平；亿元以上项目当月新开工0个。"
+        "新开工项目开工率75.0%（目标100.0%，差25.0个百分点），续建项目复工率100.0%（目标100.0%，已达标）。"
+        "民间投资占比62.4%（目标60.0%，已达标），产业投资占比88.6%（目标60.0%，已达标），新兴产业占比63.4%。"
+        "滞后项目6个，停工项目0个，僵尸项目3个，存在问题项目10个；招商签约项目12个，签约项目开工率50.0%（目标30.0%，已达标）。")
 
 
-def test_dimension_tables_equal_the_cli_by_county(doc, cli):
+# Each dimension's table as printed: header, then one row per county in rank order, then 全市 (cells split on spaces).
+DIMENSION_TABLES = {
+    "（一）项目推进": [
+        "县区 项目个数(个) 本年完成投资(亿元) 当月完成投资(亿元) 投资完成率(%) 进度偏差(百分点) 新开工项目开工率(%) "
+        "续建项目复工率(%) 滞后项目数(个)",
+        "甲县 8 6.48 1.08 90.5 +40.5 100.0 100.0 0",
+        "乙县 8 5.63 0.94 68.0 +18.0 100.0 100.0 0",
+        "丙区 8 2.60 0.43 50.0 +0.0 100.0 100.0 0",
+        "丁县 8 0.53 0.09 6.0 -44.0 0.0 100.0 6",
+        "全市 32 15.24 2.54 51.6 +1.6 75.0 100.0 6"],
+    "（二）投资结构": [
+        "县区 总投资(亿元) 民间投资占比(%) 产业投资占比(%) 政府投资占比(%)",
+        "甲县 51.40 100.0 100.0 0.0",
+        "乙县 45.00 80.7 97.1 0.0",
+        "丙区 32.00 57.7 97.7 33.1",
+        "丁县 48.80 17.9 66.4 0.0",
+        "全市 177.20 62.4 88.6 5.8"],
+    "（三）产业结构": [
+        "县区 新兴产业占比(%) 传统产业占比(%)",
+        "甲县 100.0 0.0", "乙县 77.1 22.9", "丙区 63.8 36.2", "丁县 0.0 100.0", "全市 63.4 36.6"],
+    "（四）链群配套": [
+        "县区 链上项目投资占比(%) 产业链覆盖度(%)",
+        "甲县 43.6 100.0", "乙县 62.7 100.0", "丙区 92.9 50.0", "丁县 37.2 100.0", "全市 57.6 100.0"],
+    "（五）项目效益": [  # no project is in production: every figure is undefined
+        "县区 投资利税率(%) 亩均税收(万元/亩) 投产率(%)",
+        "甲县 — — —", "乙县 — — —", "丙区 — — —", "丁县 — — —", "全市 — — —"],
+    "（六）管理服务": [
+        "县区 前期手续办结率(%) 领导包抓覆盖率(%) 存在问题项目数(个) 立项至开工天数(中位数)(天) 入统率(%)",
+        "甲县 100.0 100.0 0 402 100.0",
+        "乙县 79.2 100.0 1 402 100.0",
+        "丙区 58.3 60.0 2 76 66.7",
+        "丁县 58.3 0.0 7 — 66.7",
+        "全市 74.0 65.0 10 402 85.7"],
+    "（七）谋划招商": [
+        "县区 储备(前期)项目总投资(亿元) 储备转化率(%) 招商签约项目数(个) 签约项目开工率(%)",
+        "甲县 15.60 0.0 3 66.7",
+        "乙县 3.60 0.0 3 66.7",
+        "丙区 6.00 0.0 3 66.7",
+        "丁县 4.20 0.0 3 0.0",
+        "全市 29.40 0.0 12 50.0"],
+}
+
+
+def test_dimension_tables_print_each_countys_figures(doc):
     bl = blocks(doc)
-    rank_order = [r["county"] for r in cli["ranking"]]
-    for k, (dim, ids) in enumerate(KEY_FIGURES.items()):
-        name = DIMENSIONS[dim]
-        table = table_after(bl, f"（{'一二三四五六七八九十'[k]}）{name}")
-        assert table[0] == ["县区"] + [figure_header(i) for i in ids]
-        assert all(h.startswith(BY_ID[i].zh + "(") for h, i in zip(table[0][1:], ids))
-        assert [r[0] for r in table[1:]] == rank_order + ["全市"]
-        for row in table[1:]:
-            want = cli["indicators"] if row[0] == "全市" else cli["by_county"][row[0]]
-            assert row[1:] == [figure_text(i, want[i]) for i in ids], (name, row[0])
+    for heading, rows in DIMENSION_TABLES.items():
+        assert table_after(bl, heading) == [r.split(" ") for r in rows], heading
 
 
-def test_watch_list_annexes_have_the_cli_counts(doc, cli):
+LIST_COUNTS = {"lagging": 6, "zombie": 3, "stopped": 0, "overdue_start": 3, "procedures_outstanding": 5,
+               "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0}
+
+
+def test_watch_list_annexes(doc, cli):
     bl = blocks(doc)
-    assert any(n > 0 for n in cli["lists"].values()) and any(n == 0 for n in cli["lists"].values())
+    assert cli["lists"] == LIST_COUNTS
     for k, w in enumerate(WATCH_LISTS, 1):
-        n = cli["lists"][w.id]
+        n = LIST_COUNTS[w.id]
         table = table_after(bl, f"{w.zh}（2025年6月，{n}个）")
         assert (0 if table is None else len(table) - 1) == n, w.zh
         if table:
             assert table[0][0] == "序号" and [r[0] for r in table[1:]] == [str(i) for i in range(1, n + 1)]
-        assert any(kind == "p" and v == f"附件{k}" for kind, v in bl)
+        assert ("p", f"附件{k}") in bl and ("p", f"{k}．{w.zh}（{n}个）" if k > 1 else f"附件：1．{w.zh}（{n}个）") in bl
+    # the first annex as printed: 丁县's projects, largest first, equal totals by code; rates in %, deviation in points
+    assert table_after(bl, "滞后项目清单（2025年6月，6个）") == [
+        ["序号", "项目编码", "项目名称", "县区", "建设性质", "建设状态", "总投资(万元)", "年度计划投资(万元)",
+         "本年累计完成投资(万元)", "投资完成率", "时序进度", "进度偏差(百分点)", "存在问题", "包抓领导"],
+        ["1", "P303", "丁县重点项目4号", "丁县", "新开工", "未开工", "150,000", "30,000", "0", "0.0%", "50.0%", "-50.0",
+         "征地未完成", ""],
+        ["2", "P304", "丁县重点项目5号", "丁县", "新开工", "未开工", "150,000", "30,000", "0", "0.0%", "50.0%", "-50.0", "", ""],
+        ["3", "P301", "丁县重点项目2号", "丁县", "续建", "在建", "80,000", "16,000", "3,680", "23.0%", "50.0%", "-27.0",
+         "征地未完成", ""],
+        ["4", "P302", "丁县重点项目3号", "丁县", "新开工", "未开工", "30,000", "6,000", "0", "0.0%", "50.0%", "-50.0",
+         "征地未完成", "王强"],
+        ["5", "P307", "丁县重点项目8号", "丁县", "续建", "在建", "30,000", "6,000", "1,380", "23.0%", "50.0%", "-27.0",
+         "征地未完成", ""],
+        ["6", "P300", "丁县重点项目1号", "丁县", "续建", "在建", "6,000", "1,200", "276", "23.0%", "50.0%", "-27.0",
+         "征地未完成", ""]]
 
 
 def test_workbook_has_one_sheet_per_table(doc, files, cli, store_dir):

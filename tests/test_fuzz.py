@@ -1,9 +1,15 @@
-"""Fuzzing the importer (a modest budget): random bytes, damaged real files, random frames and random Excel sheets go
-through read_ledger/import_file. Each is refused cleanly (errors listed, the store byte-identical) or imported
-correctly (the stored month equals the frame read) — never an exception, never a half-written store."""
+"""Fuzzing the importer (a modest budget), with oracles.
+
+Ledgers generated valid by construction, in xlsx, CSV and parquet, must import with exactly the generated values;
+the same ledgers broken in one row by a known mutation must be refused naming exactly that rule, column and row;
+near-valid frames (columns dropped, cells emptied) have their outcome worked out from the DOMAIN.md rules. Random
+bytes, damaged real files, random frames and random Excel sheets have no known answer: each must be refused
+cleanly (errors listed, the store byte-identical) or stored as a snapshot that satisfies every DOMAIN.md rule
+(checked here in plain Python) — never an exception, never a half-written store."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import tempfile
@@ -11,19 +17,47 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from data.ingest import import_file
-from data.schema import COLUMNS, SCHEMA
+from data.schema import BUILD_TYPES, CATEGORIES, COLUMN_BY_NAME, COLUMNS, INVESTOR_TYPES, LEVELS, SCHEMA, STATUSES
 from data.store import Store, TMP_SUFFIX, check_store
-from tests.factories import ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx
+from tests.factories import (ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_table_csv,
+                             write_table_xlsx, write_xlsx)
 
 # A modest budget in the suite; KPM_FUZZ_EXAMPLES=2000 for a longer hunt.
 FUZZ = settings(max_examples=int(os.environ.get("KPM_FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=list(HealthCheck))
 HEADERS = [c.zh for c in COLUMNS]
+
+
+def assert_domain_valid(frame: pl.DataFrame) -> None:
+    """The DOMAIN.md snapshot rules, restated here row by row (an oracle independent of data.validate)."""
+    assert frame.schema == SCHEMA
+    rows = frame.to_dicts()
+    assert rows, "a stored snapshot has rows"
+    months = {r["snapshot_month"] for r in rows}
+    assert len(months) == 1 and next(iter(months)).day == 1
+    month = next(iter(months))
+    month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    ids = [r["project_id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    for r in rows:
+        for c in COLUMNS:
+            v = r[c.name]
+            if c.required:
+                assert v is not None, c.name
+            if c.allowed is not None and v is not None:
+                assert v in c.allowed, (c.name, v)
+            if c.kind in ("money", "float") and v is not None:
+                assert v >= 0 and v == v and v != float("inf"), (c.name, v)
+        assert (r["industry_class"] is not None) == (r["category"] == "产业")
+        assert r["completed_investment_total"] >= r["completed_investment_ytd"] - 1e-6
+        assert r["completed_investment_total"] <= r["total_investment"] * 1.2 + 1e-6
+        assert r["actual_start"] is None or r["actual_start"] <= month_end
 
 
 def _store(folder: Path) -> Store:
@@ -44,7 +78,8 @@ def _through(data: bytes, name: str, **kw) -> None:
             assert out.record is not None and out.month in store.months()
             assert out.result is not None and out.result.frame is not None
             assert_frame_equal(store.read(out.month), out.result.frame)
-            assert store.read(out.month).schema == SCHEMA
+            assert_domain_valid(store.read(out.month))
+            assert store.audit()[-1]["sha256"] == hashlib.sha256(data).hexdigest()
         else:
             assert out.errors and out.record is None
             assert out.report()  # the report renders
@@ -127,16 +162,200 @@ def test_random_frames(frame, as_csv):
     _through(buf.getvalue(), "f.csv" if as_csv else "f.parquet", month="2024-06")
 
 
+NEAR = valid_frame(5)  # month 2024-06; row 0 is the only 产业 project (传统产业)
+
+
+def _near_valid_expectation(drop: set[str], nulls: set[tuple[int, str]]):
+    """What importing NEAR with `drop` columns removed and `nulls` cells emptied must give: the exact errors
+    (rule, column, row) and, when there are none, the exact stored frame. Worked out from DOMAIN.md's rules."""
+    want = NEAR.to_dicts()
+    for i, col in nulls:
+        if col not in drop:
+            want[i][col] = None
+    for col in drop:
+        for r in want:
+            r[col] = None
+    month = NEAR["snapshot_month"][0]
+    for r in want:
+        r["snapshot_month"] = r["snapshot_month"] if "snapshot_month" not in drop else month
+    errors = set()
+    coded_by_name = "project_id" in drop and "project_name" not in drop  # DOMAIN.md Part 2: codes from names
+    for c in COLUMNS:
+        if not c.required:
+            continue
+        if c.name == "project_id" and coded_by_name:
+            errors |= {("必填项为空", c.zh, i + 1) for i, r in enumerate(want) if r["project_name"] is None}
+        elif c.name in drop and c.name != "snapshot_month":  # 报送月份 comes from the month given instead
+            errors.add(("缺少必填列", c.zh, None))
+        elif c.name not in drop:
+            errors |= {("必填项为空", c.zh, i + 1) for i, r in enumerate(want) if r[c.name] is None}
+    if "category" not in drop:
+        errors |= {("产业类型缺失", "产业类型", i + 1) for i, r in enumerate(want)
+                   if r["category"] == "产业" and r["industry_class"] is None}
+    if coded_by_name and not errors:
+        may = {(r["county"], r["project_name"]): r["project_id"] for r in valid_frame(3, "2024-05").to_dicts()}
+        for r in want:  # May's projects keep their code; a new name gets X + SHA-1(县区|name)[:11]
+            made = "X" + hashlib.sha1(f"{r['county']}|{r['project_name']}".encode()).hexdigest()[:11].upper()
+            r["project_id"] = may.get((r["county"], r["project_name"]), made)
+    return errors, (None if errors else pl.DataFrame(want, schema=SCHEMA))
+
+
 @FUZZ
-@given(frame=st.just(valid_frame(5)), drop=st.lists(st.sampled_from([c.name for c in COLUMNS]), max_size=3),
-       nulls=st.lists(st.tuples(st.integers(0, 4), st.sampled_from([c.name for c in COLUMNS])), max_size=4))
-def test_near_valid_frames(frame, drop, nulls):
+@given(drop=st.sets(st.sampled_from([c.name for c in COLUMNS]), max_size=3),
+       nulls=st.sets(st.tuples(st.integers(0, 4), st.sampled_from([c.name for c in COLUMNS])), max_size=4))
+def test_near_valid_frames(drop, nulls):
+    frame = NEAR
     for i, col in nulls:
         frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == i).then(None).otherwise(pl.col(col)).alias(col))
-    frame = frame.drop(sorted(set(drop)))
+    frame = frame.drop(sorted(drop))
     buf = io.BytesIO()
     frame.write_parquet(buf)
-    _through(buf.getvalue(), "f.parquet", month="2024-06")
+    errors, want = _near_valid_expectation(drop, nulls)
+    with tempfile.TemporaryDirectory() as d:
+        store = _store(Path(d))
+        before = tree_bytes(store.root)
+        out = import_file(buf.getvalue(), store=store, filename="f.parquet", month="2024-06")
+        assert {(p.rule, p.column, p.row) for p in out.errors} == errors
+        if errors:
+            assert not out.ok and tree_bytes(store.root) == before
+        else:
+            assert out.ok and store.months() == ["2024-05", "2024-06"]
+            assert_frame_equal(store.read("2024-06"), want)
+
+
+# ---- generated ledgers: values known by construction ---------------------------------------------------------------
+NAME_CHARS = "重点项目建设工程园区基地厂房道路医院学校新区物流中心"  # no 合计/小计 words, no 一、 headings
+MONTHS = ("2023-12", "2024-06", "2025-01")
+
+
+def _money(draw, low: int = 0, high: int = 10**8) -> float:
+    return draw(st.integers(low, high)) / 100  # whole 分: exact in decimal text and in float
+
+
+@st.composite
+def ledger_projects(draw, month: str):
+    """1–8 projects whose every value satisfies DOMAIN.md for `month` (so the file must import as they are)."""
+    m = dt.date(int(month[:4]), int(month[5:]), 1)
+    month_end = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    ids = draw(st.lists(st.from_regex(r"[A-Z]{1,2}[0-9]{2,4}", fullmatch=True), min_size=1, max_size=8, unique=True))
+    dates = st.none() | st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31))
+    text = st.text(NAME_CHARS, min_size=1, max_size=12)
+    out = []
+    for pid in ids:
+        category = draw(st.sampled_from(CATEGORIES))
+        total_c = draw(st.integers(0, 10**9))
+        cum_c = draw(st.integers(0, total_c * 12 // 10))
+        ytd_c = draw(st.integers(0, cum_c))
+        out.append({
+            "snapshot_month": m, "project_id": pid, "project_name": draw(text),
+            "county": draw(st.sampled_from(["甲县", "乙县", "丙区", "高新区"])),
+            "chain": draw(st.none() | st.sampled_from(["新能源", "装备制造"])), "category": category,
+            "industry_class": draw(st.sampled_from(["新兴产业", "传统产业"])) if category == "产业" else None,
+            "level": draw(st.sampled_from(LEVELS)), "build_type": draw(st.sampled_from(BUILD_TYPES)),
+            "status": draw(st.sampled_from(STATUSES)), "investor_type": draw(st.sampled_from(INVESTOR_TYPES)),
+            "total_investment": total_c / 100, "plan_investment_year": _money(draw),
+            "completed_investment_ytd": ytd_c / 100, "completed_investment_total": cum_c / 100,
+            "funds_in_place_ytd": _money(draw), "planned_start": draw(dates),
+            "actual_start": draw(st.none() | st.dates(dt.date(2015, 1, 1), month_end)),
+            "planned_completion": draw(dates),
+            **{c: draw(dates) for c in ("proc_approval", "proc_land", "proc_planning", "proc_eia", "proc_energy",
+                                        "proc_construction_permit")},
+            "land_area_mu": draw(st.none() | st.integers(0, 10**6).map(lambda x: x / 10)),
+            "annual_tax": draw(st.none() | st.integers(0, 10**7).map(lambda x: x / 100)),
+            "annual_profit_tax": draw(st.none() | st.integers(0, 10**7).map(lambda x: x / 100)),
+            "is_signed_attraction": draw(st.booleans()), "leader": draw(st.none() | st.sampled_from(["张伟", "李娜"])),
+            "problems": draw(st.none() | text), "in_statistics": draw(st.booleans()),
+        })
+    return out
+
+
+WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "parquet": write_parquet}
+FIRST_DATA_ROW = {"xlsx": 4, "csv": 2, "parquet": 1}  # xlsx: title, unit and header rows above; csv: the header
+
+
+def _file_of(projects: list[dict], fmt: str, folder: Path) -> bytes:
+    return WRITERS[fmt](pl.DataFrame(projects, schema=SCHEMA), folder / f"ledger.{fmt}").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+@settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 5))
+@given(data=st.data())
+def test_generated_valid_ledgers_import_with_exactly_their_values(fmt, data):
+    month = data.draw(st.sampled_from(MONTHS))
+    projects = data.draw(ledger_projects(month))
+    with tempfile.TemporaryDirectory() as d:
+        raw = _file_of(projects, fmt, Path(d))
+        store = Store(Path(d) / "store")
+        out = import_file(raw, store=store, filename=f"ledger.{fmt}")
+        assert out.errors == [], out.report()
+        assert out.ok and out.month == month and out.rows == len(projects) and store.months() == [month]
+        assert_frame_equal(store.read(month), pl.DataFrame(projects, schema=SCHEMA))
+        assert store.audit()[-1]["sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+def _month_end(rec: dict) -> dt.date:
+    m = rec["snapshot_month"]
+    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+# Each mutation breaks one row in one known way: (what it does, the rule and column it must be refused under).
+MUTATIONS = {
+    "name_blank": (lambda r: r.update(project_name=None), "必填项为空", "项目名称"),
+    "unknown_status": (lambda r: r.update(status="状态不明"), "取值不在范围", "建设状态"),
+    "unknown_level": (lambda r: r.update(level="国家级"), "取值不在范围", "项目级别"),
+    "negative_plan": (lambda r: r.update(plan_investment_year=-5.0), "数值为负", "年度计划投资(万元)"),
+    "negative_land": (lambda r: r.update(land_area_mu=-0.5), "数值为负", "用地面积(亩)"),
+    "total_below_ytd": (lambda r: r.update(completed_investment_ytd=r["completed_investment_total"] + 10.0),
+                        "开工累计小于本年累计", "开工累计完成投资(万元)"),
+    "total_above_cap": (lambda r: r.update(completed_investment_total=r["total_investment"] * 1.2 + 100.0),
+                        "累计投资超过总投资", "开工累计完成投资(万元)"),
+    "start_after_month": (lambda r: r.update(actual_start=_month_end(r) + dt.timedelta(days=1)),
+                          "开工时间晚于报送月", "实际开工时间"),
+    "industry_missing": (lambda r: r.update(category="产业", industry_class=None), "产业类型缺失", "产业类型"),
+    "industry_not_empty": (lambda r: r.update(category="基础设施", industry_class="新兴产业"),
+                           "产业类型应为空", "产业类型"),
+    "text_in_money": (lambda r: r.update(total_investment="一千万"), "类型错误", "总投资(万元)"),
+}
+
+
+CASES = [(fmt, kind) for kind in [*MUTATIONS, "duplicate_id"] for fmt in WRITERS
+         if not (kind == "text_in_money" and fmt == "parquet")]  # a parquet column has one type
+
+
+@pytest.mark.parametrize("fmt,kind", CASES)
+@settings(FUZZ, max_examples=max(3, FUZZ.max_examples // 20))  # every case runs; the budget is shared out
+@given(data=st.data())
+def test_a_known_mutation_is_refused_naming_rule_column_and_row(fmt, kind, data):
+    month = data.draw(st.sampled_from(MONTHS))
+    projects = data.draw(ledger_projects(month).filter(lambda ps: kind != "duplicate_id" or len(ps) >= 2))
+    i = data.draw(st.integers(0, len(projects) - 1))
+    first = FIRST_DATA_ROW[fmt]
+    if kind == "duplicate_id":
+        j = data.draw(st.integers(0, len(projects) - 1).filter(lambda j: j != i))
+        projects[i]["project_id"] = projects[j]["project_id"]
+        expected = {("项目编码重复", "项目编码", first + i), ("项目编码重复", "项目编码", first + j)}
+    else:
+        mutate, rule, column = MUTATIONS[kind]
+        if kind != "text_in_money":  # that one is typed into the written cells below
+            mutate(projects[i])
+        expected = {(rule, column, first + i)}
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        if kind == "text_in_money":
+            headers, rows = ledger_rows(pl.DataFrame(projects, schema=SCHEMA), style="cells" if fmt == "xlsx" else "text")
+            rows[i][[c.name for c in COLUMNS].index("total_investment")] = "一千万"
+            raw = (write_table_xlsx if fmt == "xlsx" else write_table_csv)(headers, rows, folder / f"l.{fmt}").read_bytes()
+        else:
+            raw = _file_of(projects, fmt, folder)
+        store = _store(folder)
+        before = tree_bytes(store.root)
+        out = import_file(raw, store=store, filename=f"ledger.{fmt}")
+        assert not out.ok and out.record is None
+        assert {(p.rule, p.column, p.row) for p in out.errors} == expected, out.report()
+        report = out.report()
+        for _, column, row in expected:
+            assert f"第 {row} 行 · 「{column}」" in report
+        assert tree_bytes(store.root) == before
 
 
 # ---- random Excel sheets -------------------------------------------------------------------------------------------

@@ -39,7 +39,9 @@ def test_valid_frame_passes():
 ])
 def test_required(column, zh):
     f = _set(valid_frame(6), 2, **{column: None})
-    assert ("必填项为空", zh, 5) in _rules(validate(f, ROWS))
+    problems = validate(f, ROWS)
+    assert _rules(problems) == {("必填项为空", zh, 5)}
+    assert problems[0].message.startswith(f"“{zh}”为必填项，此行为空：请补填（")
 
 
 def test_duplicate_ids_report_every_row():
@@ -51,24 +53,28 @@ def test_duplicate_ids_report_every_row():
     assert "第 7、8 行" in next(p for p in probs if p.row == 4).message
 
 
-@pytest.mark.parametrize("column,zh,bad", [
-    ("category", "项目类别", "工业"), ("industry_class", "产业类型", "高新"), ("level", "项目级别", "国家级"),
-    ("build_type", "建设性质", "新建"), ("status", "建设状态", "施工中"), ("investor_type", "投资主体", "私企"),
+@pytest.mark.parametrize("column,zh,bad,allowed", [
+    ("category", "项目类别", "工业", "产业、基础设施、社会民生、生态环保、其他"), ("industry_class", "产业类型", "高新", "新兴产业、传统产业"),
+    ("level", "项目级别", "国家级", "省级、市级、县级"), ("build_type", "建设性质", "新建", "新开工、续建、前期、储备"),
+    ("status", "建设状态", "施工中", "未开工、在建、停工、竣工、投产"),
+    ("investor_type", "投资主体", "私企", "政府投资、国有企业、民间投资、外商投资"),
 ])
-def test_enum(column, zh, bad):
+def test_enum(column, zh, bad, allowed):
     f = valid_frame(6)  # row 0 is 产业 so industry_class may hold a value
     f = _set(f, 0, **{column: bad})
-    probs = [p for p in validate(f, ROWS) if p.rule == "取值不在范围"]
+    problems = validate(f, ROWS)
+    probs = [p for p in problems if p.rule == "取值不在范围"]
     assert [(p.column, p.row, p.value) for p in probs] == [(zh, 3, bad)]
-    assert "之一" in probs[0].message
+    assert probs[0].message == f"“{zh}”填写了“{bad}”，不是允许的取值：请改为 {allowed} 之一。"
+    # a category that is not 产业 also makes row 0's 产业类型 one too many
+    extra = {("产业类型应为空", "产业类型", 3)} if column == "category" else set()
+    assert _rules(problems) == {("取值不在范围", zh, 3)} | extra
 
 
 def test_industry_class_required_for_industry_and_null_otherwise():
     f = _set(valid_frame(6), 0, industry_class=None)  # row 0 is 产业
     f = _set(f, 1, industry_class="新兴产业")  # row 1 is 基础设施
-    got = _rules(validate(f, ROWS))
-    assert ("产业类型缺失", "产业类型", 3) in got
-    assert ("产业类型应为空", "产业类型", 4) in got
+    assert _rules(validate(f, ROWS)) == {("产业类型缺失", "产业类型", 3), ("产业类型应为空", "产业类型", 4)}
 
 
 @pytest.mark.parametrize("column", ["total_investment", "plan_investment_year", "completed_investment_ytd",
@@ -76,47 +82,53 @@ def test_industry_class_required_for_industry_and_null_otherwise():
 def test_money_not_negative(column):
     f = _set(valid_frame(6), 1, **{column: -1.0})
     from data.schema import ZH
-    assert ("数值为负", ZH[column], 4) in _rules(validate(f, ROWS))
+    # a negative 总投资 is also exceeded 1.2 times over by the row's 开工累计 (2,600)
+    extra = {("累计投资超过总投资", "开工累计完成投资(万元)", 4)} if column == "total_investment" else set()
+    problems = validate(f, ROWS)
+    assert _rules(problems) == {("数值为负", ZH[column], 4)} | extra
+    assert problems[0].message == f"“{ZH[column]}”不能为负数：请填写 0 或正数（金额单位万元）。"
 
 
 def test_total_not_below_ytd_and_not_above_120_percent():
     f = _set(valid_frame(6), 1, completed_investment_ytd=900.0, completed_investment_total=800.0)
     f = _set(f, 2, total_investment=1000.0, completed_investment_total=1200.01)
     f = _set(f, 3, total_investment=1000.0, completed_investment_total=1200.0)  # exactly 1.2× is allowed
-    got = _rules(validate(f, ROWS))
-    assert ("开工累计小于本年累计", "开工累计完成投资(万元)", 4) in got
-    assert ("累计投资超过总投资", "开工累计完成投资(万元)", 5) in got
-    assert not any(r[2] == 6 for r in got)
+    problems = validate(f, ROWS)
+    assert [(p.rule, p.row, p.message) for p in problems] == [
+        ("开工累计小于本年累计", 4, "开工累计完成投资 800 万元小于本年累计完成投资 900 万元：开工以来的累计应包含本年完成额，请核对两列。"),
+        ("累计投资超过总投资", 5, "开工累计完成投资 1,200.01 万元超过总投资 1,000 万元的 1.2 倍：请核对金额与单位（万元），"
+                             "如总投资已调整请同步更新总投资。")]
 
 
 def test_actual_start_not_after_month_end():
     f = _set(valid_frame(6), 1, actual_start=dt.date(2024, 6, 30))
     f = _set(f, 2, actual_start=dt.date(2024, 7, 1))
-    got = _rules(validate(f, ROWS))
-    assert ("开工时间晚于报送月", "实际开工时间", 5) in got
-    assert not any(r[2] == 4 for r in got)
+    assert [(p.rule, p.column, p.row, p.value, p.message) for p in validate(f, ROWS)] == [
+        ("开工时间晚于报送月", "实际开工时间", 5, "2024-07-01",
+         "实际开工时间 2024-07-01 晚于报送月份 2024-06 的月末：尚未开工的项目请清空实际开工时间，或核对日期。")]
 
 
 def test_snapshot_month_identical_and_first_day():
     f = _set(valid_frame(6), 1, snapshot_month=dt.date(2024, 5, 1))
     f = _set(f, 2, snapshot_month=dt.date(2024, 6, 15))
-    probs = validate(f, ROWS)
-    summary = [p for p in probs if p.rule == "报送月份不一致" and p.row is None]
-    assert len(summary) == 1 and "2024-05（1 行）" in summary[0].message and "2024-06（4 行）" in summary[0].message
-    assert ("报送月份不一致", "报送月份", 4) in _rules(probs)
-    assert ("报送月份非月初", "报送月份", 5) in _rules(probs)
+    assert [(p.rule, p.row, p.message) for p in validate(f, ROWS)] == [
+        ("报送月份不一致", None, "文件包含多个报送月份：2024-06（4 行）、2024-05（1 行）、2024-06-15（1 行）。"
+                             "一个文件只能报送一个月份：请按月份拆分成多个文件分别导入，或更正填错的月份。"),
+        ("报送月份不一致", 4, "此行报送月份与多数行（2024-06）不同：请更正。"),
+        ("报送月份不一致", 5, "此行报送月份与多数行（2024-06）不同：请更正。"),
+        ("报送月份非月初", 5, "报送月份应为当月 1 日（如 2024-06-01）：请改为所报月份的 1 日，或只写“2024-06”。")]
 
 
 def test_many_problems_at_once():
     f = _set(valid_frame(6), 0, status="施工中", total_investment=-5.0)
     f = _set(f, 3, project_name=None)
-    rules = {p.rule for p in validate(f, ROWS)}
-    assert {"取值不在范围", "数值为负", "必填项为空"} <= rules
+    assert _rules(validate(f, ROWS)) == {("取值不在范围", "建设状态", 3), ("数值为负", "总投资(万元)", 3),
+                                         ("累计投资超过总投资", "开工累计完成投资(万元)", 3), ("必填项为空", "项目名称", 6)}
 
 
 def test_rows_default_to_one_based_index():
     f = _set(valid_frame(3), 2, county=None)
-    assert ("必填项为空", "县区", 3) in _rules(validate(f))
+    assert _rules(validate(f)) == {("必填项为空", "县区", 3)}
 
 
 # ---- previous month ----------------------------------------------------------------------------------------------
@@ -129,11 +141,8 @@ def test_compare_with_previous():
     now = _set(now, 2, total_investment=99_999.0)  # P0003 re-baselined (40000.5 → 99999)
     rows = [10, 11, 12, 13, 14]
     got = {(p.rule, p.row, p.value) for p in compare_with_previous(now, prev, rows)}
-    assert ("上月项目本月缺失", None, "P0002") in got
-    assert ("新增项目", 14, "P9999") in got
-    assert ("本年累计减少", 11, "0") in got
-    assert ("总投资大幅调整", 12, "99999") in got
-    assert len(got) == 4
+    assert got == {("上月项目本月缺失", None, "P0002"), ("新增项目", 14, "P9999"), ("本年累计减少", 11, "0"),
+                   ("总投资大幅调整", 12, "99999")}
 
 
 def test_compare_january_resets_ytd():

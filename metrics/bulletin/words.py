@@ -41,7 +41,12 @@ def summary_sentences(b: Bulletin) -> list[str]:
           f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}，投资完成率{fmt_rate(r['investment_completion_rate'])}，"
           f"{_vs_schedule(r['schedule_deviation'])}（时序进度{fmt_rate(r['time_schedule'])}）。")
     mom = r["monthly_investment_mom"]
-    mom_txt = "（上月无可比数据）" if mom is None else f"，环比{'增长' if mom >= 0 else '下降'}{fmt_rate(abs(mom))}"
+    if mom is None:
+        mom_txt = "（上月无可比数据）"
+    elif abs(mom) < 0.0005:  # would print as 增长/下降0.0%
+        mom_txt = "，环比持平"
+    else:
+        mom_txt = f"，环比{'增长' if mom >= 0 else '下降'}{fmt_rate(abs(mom))}"
     s2 = f"当月完成投资{fmt_money(r['monthly_investment'], '亿元')}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
     s3 = f"{_rate(b, 'start_rate', '新开工项目开工率')}，{_rate(b, 'resume_rate', '续建项目复工率')}。"
     s4 = (f"{_rate(b, 'private_share', '民间投资占比')}，{_rate(b, 'industrial_share', '产业投资占比')}，"
