@@ -6,7 +6,7 @@ import streamlit as st
 from data.store import StoreError
 from ui import data, runlog, screen, state
 from ui.i18n import t
-from ui.widgets import describe_filters, inject_css
+from ui.widgets import describe_filters, inject_css, md_escape
 
 _run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
 st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide", initial_sidebar_state="expanded")
@@ -36,6 +36,7 @@ def sidebar() -> None:
     sb.markdown(f"### {t('app_title')}")
     if months:
         sb.selectbox(t("month"), months[::-1], key="sel_month")
+        sb.caption(f":material/fact_check: {md_escape(data.report_line(st.session_state.get('sel_month') or months[-1]))}")
     for k in state.MULTI:
         sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
     sb.button(t("reset"), on_click=state.reset, width="stretch")

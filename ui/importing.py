@@ -15,7 +15,9 @@ from data.store import DEMO_DIR, Store
 from data.validate import Problem
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
-ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}
+ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复", "submit": "提交审核",
+           "publish": "审核通过", "return": "退回", "user-add": "添加账号", "user-remove": "删除账号",
+           "user-passwd": "修改口令", "settings": "报送设置"}
 # Warning rules (data.validate.compare_with_previous) that describe the change against last month.
 CHANGE_RULES = {"new_projects": "新增项目", "missing_projects": "上月项目本月缺失",
                 "changed_totals": "总投资大幅调整", "ytd_fell": "本年累计减少"}
@@ -59,17 +61,38 @@ def months_frame(store: Store) -> pl.DataFrame:
                 "经办人": pl.String, "文件SHA256": pl.String})
 
 
+def _audit_units(rec: dict) -> str:
+    units = rec.get("units")
+    if isinstance(units, dict) and units:
+        return "、".join(units)
+    return str(rec.get("unit") or "")
+
+
+def _audit_note(rec: dict) -> str:
+    if rec.get("reason"):
+        return f"退回原因：{rec['reason']}"
+    if rec.get("account"):
+        role = {"analyst": "分析员", "reporter": "填报员"}.get(rec.get("role", ""), "")
+        return f"账号：{rec['account']}" + (f"（{role}{'，' + rec['unit'] if rec.get('unit') else ''}）" if role else "")
+    if rec.get("removed_units"):
+        return f"移除单位：{'、'.join(rec['removed_units'])}"
+    return str(rec.get("note") or "")
+
+
 def audit_frame(store: Store) -> pl.DataFrame:
     """The audit log, newest first, with Chinese headers and action names."""
     recs = list(reversed(store.audit()))
     return pl.DataFrame(
         {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
          "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
-         "报送月份": [r.get("month", "") for r in recs], "行数": [r.get("rows") for r in recs],
+         "报送月份": [r.get("month", "") for r in recs],
+         "报送单位": [_audit_units(r) if r.get("action") != "user-add" else "" for r in recs],
+         "行数": [r.get("rows") for r in recs],
          "来源文件": [r.get("source", "") for r in recs], "经办人": [r.get("user", "") for r in recs],
+         "说明": [_audit_note(r) for r in recs],
          "文件SHA256": [str(r.get("sha256", ""))[:16] for r in recs]},
-        schema={"时间": pl.String, "操作": pl.String, "报送月份": pl.String, "行数": pl.Int64, "来源文件": pl.String,
-                "经办人": pl.String, "文件SHA256": pl.String})
+        schema={"时间": pl.String, "操作": pl.String, "报送月份": pl.String, "报送单位": pl.String, "行数": pl.Int64,
+                "来源文件": pl.String, "经办人": pl.String, "说明": pl.String, "文件SHA256": pl.String})
 
 
 def sample_source() -> pl.DataFrame | None:
