@@ -13,7 +13,7 @@ from ui.auth import audit_user, can_write, sign_in_panel
 from ui.i18n import t
 from ui.importing import (CHANGE_RULES, UPLOAD_TYPES, audit_frame, is_demo_store, months_frame, preview,
                           problems_frame, sample_file_name, sample_ledger_bytes, sample_source)
-from ui.submitting import (RECENT, XLSX_MIME, next_month, own_submissions, pending_queue, report_frame,
+from ui.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, pending_queue, report_frame,
                            submission_months, template_for, template_name)
 from ui.widgets import md_escape, show_table
 
@@ -148,9 +148,9 @@ def problem_tables(outcome: ImportOutcome, stem: str, key: str = "admin") -> Non
         st.caption(t("no_problems"))
 
 
-def change_preview(outcome: ImportOutcome, store: Store) -> None:
+def change_preview(outcome: ImportOutcome, store: Store, unit: str | None) -> None:
     st.markdown(f"##### {t('preview')}")
-    p = preview(outcome, store)
+    p = preview(outcome, store, unit)
     if p["previous_rows"] is None:
         st.caption(t("no_previous").format(m=p["previous"] or "—"))
         return
@@ -189,7 +189,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None) -> N
     c[3].metric(t("warnings"), len(outcome.warnings))
     needs_replace = bool(_rule(outcome, NEEDS_REPLACE)) and not reporter_unit
     if not outcome.ok:
-        st.error(t("refused"))
+        st.error(t("refused_submit") if reporter_unit else t("refused"))
         foreign = _rule(outcome, FOREIGN)
         if foreign:
             units = "、".join(dict.fromkeys(p.value for p in foreign))
@@ -207,7 +207,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None) -> N
             if st_ is not None and st_.pending is not None:
                 st.info(t("pending_again").format(m=outcome.month, at=str(st_.pending.get("time", "")).replace("T", " ")))
     if outcome.ok and outcome.month:
-        change_preview(outcome, store)
+        change_preview(outcome, store, reporter_unit or opts["unit"])
     if failed is not None:
         st.error(t("submit_failed") if reporter_unit else t("import_failed"))
         st.text(failed.report(limit=50))
@@ -231,7 +231,7 @@ def import_tab(store: Store) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.text_input(t("sheet"), key="admin_sheet", help=t("sheet_help"))
     c2.text_input(t("month_opt"), key="admin_month", help=t("month_help"), placeholder="2024-06")
-    c3.text_input(t("unit_opt"), key="admin_unit", help=t("unit_help"), placeholder="市交通局")
+    c3.text_input(t("unit_opt"), key="admin_unit", help=t("unit_help"), placeholder="例如 市交通局")
     if auth.uses_shared_password() or auth.mode() == "oidc":  # a named account's own name is what is recorded
         c4.text_input(t("operator"), key="admin_user")
     st.checkbox(t("replace"), key="admin_replace", help=t("replace_help"))
@@ -262,13 +262,14 @@ def submit_tab(store: Store, unit: str) -> None:
 def template_box(store: Store, units: list[str]) -> None:
     """The 底稿 download: a unit's last published rows as next month's Excel ledger."""
     st.markdown(f"##### {t('template_title')}")
-    nxt = next_month(store)
-    months = list(dict.fromkeys([nxt, *submission_months(store)[:RECENT]]))
     c1, c2 = st.columns(2)
     unit = c1.selectbox(t("template_unit"), units, key="tpl_unit", disabled=len(units) == 1)
-    month = c2.selectbox(t("template_month"), months, key="tpl_month")
-    if not unit or not month:
+    if not unit:
         return
+    months = list(dict.fromkeys([next_month(store), *submission_months(store)[:RECENT]]))
+    due = due_month(store, unit)
+    month = c2.selectbox(t("template_month"), months, index=months.index(due) if due in months else 0,
+                         key=f"tpl_month|{unit}")  # per unit: each unit's default is the month it owes
     last = store.last_published(unit, month)
     if last:
         st.caption(t("template_from").format(src=last[0], n=f"{last[1].height:,}", m=month))
@@ -280,9 +281,9 @@ def template_box(store: Store, units: list[str]) -> None:
 
 def mine_tab(store: Store, unit: str) -> None:
     months = submission_months(store, unit)[:RECENT]
-    nxt = next_month(store)
-    if nxt not in months:
-        months = [nxt, *months][:RECENT]
+    if not months:
+        st.info(t("own_none"))
+        return
     df = own_submissions(store, unit, months)
     st.caption(t("own_caption").format(n=len(months)))
     show_table(df, f"{unit}_报送记录", key="admin_mine",
@@ -389,7 +390,7 @@ _, is_demo, _ = data.source()
 if is_demo:
     st.info(t("demo_notice"))
 role, my_unit = auth.role(), auth.reporter_unit()
-if role != auth.VIEWER:
+if role == auth.ANALYST:
     st.caption(f"{t('store_at')}：{store.root}")
 
 if role == auth.REPORTER:

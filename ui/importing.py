@@ -9,9 +9,10 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest import ImportOutcome, previous_month
+from data.ingest import ImportOutcome, _previous_rows as previous_rows, previous_month
 from data.schema import COLUMNS
 from data.store import DEMO_DIR, Store
+from data.submissions import split_units
 from data.validate import Problem
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
@@ -37,15 +38,16 @@ def is_demo_store(store: Store) -> bool:
     return store.root.resolve() == DEMO_DIR.resolve()
 
 
-def preview(outcome: ImportOutcome, store: Store) -> dict:
-    """The change against the stored previous month: its key and rows (None if not stored), this file's rows,
-    and the counts of new, missing, re-based and falling projects (from the dry run's warnings)."""
+def preview(outcome: ImportOutcome, store: Store, unit: str | None = None) -> dict:
+    """The change against the stored previous month of the file's units (all as `unit` when named): its key and
+    those units' rows then (None if not stored), this file's rows, and the counts of new, missing, re-based and
+    falling projects (from the dry run's warnings)."""
     prev = previous_month(outcome.month) if outcome.month else None
     prev_rows = None
-    if prev:
-        for info in store.info():
-            if info.month == prev:
-                prev_rows = info.rows
+    frame = outcome.result.frame if outcome.result is not None else None
+    if prev and frame is not None and prev in store.months():
+        before = previous_rows(store, outcome.month, split_units(frame, unit))
+        prev_rows = before.height if before is not None else None
     counts = {k: sum(1 for w in outcome.warnings if w.rule == rule) for k, rule in CHANGE_RULES.items()}
     return {"previous": prev, "previous_rows": prev_rows, "rows": outcome.rows, **counts}
 

@@ -31,6 +31,17 @@ def next_month(store: Store, today: dt.date | None = None) -> str:
     return month_key(add_months(parse_month(months[-1]), 1))
 
 
+def due_month(store: Store, unit: str, today: dt.date | None = None) -> str:
+    """The month a unit should report now: the latest stored month while it has neither published nor pending
+    a submission there, else the next month."""
+    months = store.months()
+    if months:
+        st = store.units(months[-1]).get(unit)
+        if st is None or not (st.published or st.pending is not None):
+            return months[-1]
+    return next_month(store, today)
+
+
 def report_frame(report: MonthReport) -> pl.DataFrame:
     """A month's 报送情况 for the table: unit, status, rows, who, when, published, 逾期, 备注."""
     notes = []
@@ -44,7 +55,7 @@ def report_frame(report: MonthReport) -> pl.DataFrame:
     units = report.units
     return pl.DataFrame(
         {"报送单位": [u.unit for u in units], "状态": [STATUS_ZH[u.status] for u in units],
-         "行数": [u.rows if u.status != "missing" else None for u in units],
+         "行数": [u.rows for u in units],
          "报送人": [u.submitted_by for u in units], "报送时间": [_time(u.submitted_at) for u in units],
          "发布时间": [_time(u.published_at) for u in units],
          "逾期": ["逾期" if u.late else "" for u in units], "备注": notes},
@@ -62,7 +73,7 @@ def submission_months(store: Store, unit: str | None = None) -> list[str]:
 
 def _own_row(month: str, st: UnitState | None, rows: int) -> dict:
     row = dict.fromkeys(OWN_HEADERS, "")
-    row.update({"报送月份": month, "状态": STATUS_ZH["missing"], "行数": None})
+    row.update({"报送月份": month, "状态": STATUS_ZH["missing"], "行数": 0})
     if st is None:
         return row
     ret = st.returned
