@@ -381,17 +381,20 @@ state.current()   # as on every page: a deep link that reached this script bare 
 st.title(t("pages_admin"))
 sign_in_panel()   # viewers read; analysts and reporters sign in here (OIDC, named account, shared password)
 store = Store()   # the real store (KPM_STORE or data/store); the demo city is only ever read
-flash = st.session_state.pop(FLASH, None)
-if isinstance(flash, tuple):
-    st.error(flash[1])
-elif flash:
-    st.success(flash)
+# Messages sit in containers that exist on every run: a message that comes and goes would shift the tabs below
+# and Streamlit would reopen the first tab (an analyst who just published would land on 导入台账).
+flash, notices = st.container(), st.container()
+message = st.session_state.pop(FLASH, None)
+if isinstance(message, tuple):
+    flash.error(message[1])
+elif message:
+    flash.success(message)
 _, is_demo, _ = data.source()
 if is_demo:
-    st.info(t("demo_notice"))
+    notices.info(t("demo_notice"))
 role, my_unit = auth.role(), auth.reporter_unit()
 if role == auth.ANALYST:
-    st.caption(f"{t('store_at')}：{store.root}")
+    notices.caption(f"{t('store_at')}：{store.root}")
 
 if role == auth.REPORTER:
     st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
@@ -408,8 +411,11 @@ else:
         st.download_button(t("sample"), lambda: sample_ledger_bytes(frame), sample_file_name(frame), XLSX_MIME,
                            help=t("sample_help"), key="admin_sample", icon=":material/download:")
     analyst = role == auth.ANALYST
-    labels = [t("tab_import")] + ([t("tab_review").format(n=len(pending_queue(store)))] if analyst else []) \
-        + [t("tab_months"), t("tab_report"), t("tab_audit")]
+    waiting = len(pending_queue(store)) if analyst else 0
+    if waiting:
+        notices.warning(t("review_waiting").format(n=waiting), icon=":material/pending_actions:")
+    labels = [t("tab_import")] + ([t("tab_review")] if analyst else []) + [t("tab_months"), t("tab_report"),
+                                                                            t("tab_audit")]
     tabs = iter(st.tabs(labels))
     with next(tabs):
         import_tab(store)

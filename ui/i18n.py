@@ -189,7 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # 报送与审核 (pages/admin.py, ui/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),
-    "tab_review": ("待审核（{n}）", "To review ({n})"),
+    "tab_review": ("待审核", "To review"),
+    "review_waiting": ("有 {n} 份填报员的报送等待审核：见“待审核”。", "{n} submissions await review (see To review)."),
     "tab_report": ("报送情况", "Reporting status"),
     "unit_opt": ("整个文件作为一个单位报送（可选）", "Submit the whole file as one unit (optional)"),
     "unit_help": ("不填时按“县区”列分成各县区的报送；填写单位名（例如 市交通局）则整个文件算该单位的报送。",
