@@ -321,13 +321,13 @@ def review_tab(store: Store) -> None:
                 problem_tables(r.outcome, f"{unit}_{month}", key=f"rev_{tag}")
             if (month, unit) in errors:
                 st.error(errors[(month, unit)])
-            c1, c2, c3 = st.columns([1.2, 4, 1], vertical_alignment="bottom")
-            c1.button(t("publish"), key=f"rev_pub|{tag}", type="primary", disabled=bool(r.outcome.errors),
-                      on_click=publish_submission, args=(month, unit), icon=":material/check:")
             reason_key = f"rev_reason|{tag}"
-            c2.text_input(t("return_reason"), key=reason_key, placeholder="例如：第 5 行项目的本年累计完成投资小于上月，请核实")
-            c3.button(t("return"), key=f"rev_ret|{tag}", on_click=return_submission, args=(month, unit, reason_key),
-                      icon=":material/undo:")
+            st.text_input(t("return_reason"), key=reason_key, placeholder="例如：第 5 行项目的本年累计完成投资小于上月，请核实")
+            row = st.container(horizontal=True)  # buttons as wide as their labels, at any window width
+            row.button(t("publish"), key=f"rev_pub|{tag}", type="primary", disabled=bool(r.outcome.errors),
+                       on_click=publish_submission, args=(month, unit), icon=":material/check:")
+            row.button(t("return"), key=f"rev_ret|{tag}", on_click=return_submission, args=(month, unit, reason_key),
+                       icon=":material/undo:")
 
 
 def report_tab(store: Store, units_for_template: list[str] | None) -> None:
