@@ -317,3 +317,11 @@ def test_removed_account_ends_its_session(store):
     users.remove(Store(store.root), "wang")
     at.run()
     assert not at.file_uploader and at.text_input(key="_auth_name")
+
+
+def test_account_attempts_are_rate_limited(store):
+    at = admin()
+    for name in ("wang", "nobody", "wang", "li", "wang"):      # unknown names count like wrong passwords
+        sign_in(at, name, "guess-guess")
+    assert "口令错误次数过多，请 10 分钟后再试。" in alerts(at)
+    assert at.button(key=SUBMIT_KEY).disabled and not at.file_uploader
