@@ -200,17 +200,12 @@ def cmd_template(args) -> int:
 
     store = _store(args)
     month = parse_month(args.month)
-    earlier = [m for m in store.months() if m < _month(args.month)]
-    frame = None
-    if earlier:
-        snap = store.read(earlier[-1])
-        from data.submissions import unit_column
-
-        frame = snap.filter(unit_column(snap, store.units(earlier[-1])) == args.unit)
+    last = store.last_published(args.unit, _month(args.month))
+    frame = last[1] if last else None
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame if frame is not None and frame.height else None, month, args.unit))
+    out.write_bytes(ledger_template(frame, month, args.unit))
     rows = frame.height if frame is not None else 0
-    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{earlier[-1] if earlier else '—'}已发布的 {rows} 个项目）。")
+    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else '—'}已发布的 {rows} 个项目）。")
     return 0
 
 

@@ -269,6 +269,15 @@ class Store:
                     maintain_order=True)).collect().to_series().to_list()
         return replay(self.audit(), month, counties)
 
+    def last_published(self, unit: str, before: str) -> tuple[str, pl.DataFrame] | None:
+        """The unit's latest month before `before` with a published submission, and its rows that month."""
+        for m in reversed([m for m in self.months() if m < before]):
+            states = self.units(m)
+            if unit in states and states[unit].published:
+                snap = self.read(m)
+                return m, snap.filter(unit_column(snap, states) == unit)
+        return None
+
     def settings(self) -> Settings:
         """Deadline day and configured expected units (settings.json beside the snapshots)."""
         path = self.root / "settings.json"

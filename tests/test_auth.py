@@ -298,7 +298,8 @@ def test_oidc_allow_list():
     at = _run(secrets=secrets, user={"is_logged_in": True, "email": "zhang@fgw.example.gov.cn"})
     assert _state(at).startswith("can_write=False")
     assert [w.value for w in at.warning] == [
-        "已登录为 zhang@fgw.example.gov.cn，但不在分析员名单中：只能查看。如需导入权限，请联系管理员。"]
+        "已登录为 zhang@fgw.example.gov.cn，但不在分析员名单中，也没有对应的报送单位：只能查看。"
+        "如需导入或报送权限，请联系管理员（secrets.toml 的 [analyst] emails 或 [reporters]）。"]
     at = _run(secrets=secrets, user={"is_logged_in": True, "email": "li@fgw.example.gov.cn"})
     assert _state(at).startswith("can_write=True user=li@fgw.example.gov.cn")
 

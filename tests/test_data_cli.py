@@ -27,7 +27,7 @@ def test_import_list_and_replace(tmp_path):
     assert p.stdout.splitlines() == ["导入成功：报送月份 2024-06，项目 89 个，警告 0 条。"]
 
     p = run("import", SAMPLE, "--store", store)
-    assert p.returncode == 1 and "库中已有 2024-06 的数据，未覆盖" in p.stdout and "--replace" in p.stdout
+    assert p.returncode == 1 and "库中 2024-06 中石门县已有数据，未覆盖" in p.stdout and "--replace" in p.stdout
     assert p.stdout.startswith("检查结果：错误 1 条，警告 0 条。") and "库中数据未改变" in p.stdout
 
     p = run("import", SAMPLE, "--store", store, "--replace")

@@ -1,10 +1,15 @@
-"""Roles. Viewers (everyone, the default) only read; analysts may upload, replace and delete months.
+"""Roles. Viewers (everyone, the default) only read; analysts may upload, replace, delete months and review
+submissions; a unit's reporter (填报员) may submit only their own unit's ledger, which waits for an analyst's review.
 
-Analysts sign in with Streamlit's OIDC (`st.login`) when `[auth]` is configured in `.streamlit/secrets.toml`;
-otherwise with the analyst password, whose PBKDF2 hash is configured as `[analyst] password_hash = "…"` in
-secrets.toml or in $KPM_ANALYST_PASSWORD_HASH (make it with `python -m data hash-password`). With neither, writing
-is disabled and `sign_in_panel()` says how to enable it. Failed password attempts are limited per browser session
-and per server process (data.passwords.AttemptLimiter). The data CLI is the machine operator's and needs no sign-in.
+With `[auth]` configured in `.streamlit/secrets.toml`, everyone signs in with Streamlit's OIDC (`st.login`):
+`[analyst] emails` lists the analysts (without it every signed-in person is one, unless mapped as a reporter) and
+`[reporters]` maps a reporter's e-mail to their unit (`"wang@example.gov.cn" = "石门县"`). Otherwise: the named
+accounts kept with the store (users.json, made with `python -m data user add`), each with its own role, unit and
+name in the audit log; and the single shared analyst password, whose PBKDF2 hash is configured as
+`[analyst] password_hash = "…"` in secrets.toml or in $KPM_ANALYST_PASSWORD_HASH (`python -m data hash-password`).
+With none of these, writing is disabled and `sign_in_panel()` says how to enable it. Failed attempts are limited
+per browser session and per server process (data.passwords.AttemptLimiter). The data CLI is the machine
+operator's and needs no sign-in.
 """
 from __future__ import annotations
 
@@ -15,12 +20,16 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from data import users
 from data.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
+from data.store import Store
 
 ENV_HASH = "KPM_ANALYST_PASSWORD_HASH"
 SESSION_KEY = "_auth_analyst"       # {"fp": fingerprint of the hash signed in against, "at": epoch seconds}
+ACCOUNT_KEY = "_auth_account"       # {"name", "role", "unit", "fp": fingerprint of its hash, "at": epoch seconds}
 SESSION_HOURS = 8                   # a password sign-in lasts a working day
-ANALYST = "analyst"
+ANALYST, REPORTER, VIEWER = "analyst", "reporter", "viewer"
+ROLE_ZH = {ANALYST: "分析员", REPORTER: "填报员", VIEWER: "查看者"}
 # One limiter per server process: 5 failures per 10 minutes per session, 20 per 10 minutes overall, then a
 # doubling global wait. Module-level, so every session of this process shares it (its own lock guards it).
 LIMITER = AttemptLimiter(per_key=5, window=600.0, global_limit=20, backoff_base=2.0, backoff_max=600.0)
@@ -35,6 +44,11 @@ HOW_TO_ENABLE = """\
    `password_hash = "pbkdf2_sha256$…"` 一行写入 `.streamlit/secrets.toml` 的 `[analyst]` 段，
    或把 `pbkdf2_sha256$…` 设为环境变量 `KPM_ANALYST_PASSWORD_HASH`。
 
+3. **命名账号**（每人一个账号，操作记录记各自的名字）：在服务器上运行
+   `python -m data user add 用户名 --role analyst`（填报员：`--role reporter --unit 石门县`），按提示输入两次口令；
+   账号以哈希形式保存在数据库目录的 `users.json` 中，添加后即可登录，无需重启。
+
+使用统一身份认证时，填报员在 secrets.toml 的 `[reporters]` 段按邮箱对应单位：`"wang@example.gov.cn" = "石门县"`。
 命令行导入（`python -m data import`）由服务器管理员执行，不需要登录。"""
 
 
@@ -99,12 +113,87 @@ def _user_info() -> dict:
         return {}
 
 
-def _oidc_allowed(info: dict) -> bool:
+def _email(info: dict) -> str:
+    return str(info.get("email") or "").strip().lower()
+
+
+def _reporters() -> dict[str, str]:
+    """secrets.toml [reporters]: a reporter's e-mail (lower case) → their unit."""
+    return {str(k).strip().lower(): str(v).strip() for k, v in _section("reporters").items()
+            if isinstance(v, str) and v.strip()}
+
+
+def _oidc_role(info: dict) -> tuple[str, str]:
+    """(role, unit) of a signed-in OIDC identity: on the analyst list → analyst; mapped in [reporters] →
+    reporter of that unit; no analyst list → analyst (the identity provider decides who signs in); else viewer."""
+    email = _email(info)
     allowed = _section("analyst").get("emails")
-    if not allowed:
-        return True  # the identity provider decides who can sign in at all
-    email = str(info.get("email") or "").strip().lower()
-    return bool(email) and email in {str(e).strip().lower() for e in allowed}
+    if allowed and email and email in {str(e).strip().lower() for e in allowed}:
+        return ANALYST, ""
+    unit = _reporters().get(email) if email else None
+    if unit:
+        return REPORTER, unit
+    return (VIEWER, "") if allowed else (ANALYST, "")
+
+
+def named_accounts() -> list[users.Account]:
+    """The named accounts kept with the store (users.json); [] when there are none or the file is unreadable."""
+    try:
+        return users.accounts(Store())
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def _accounts_problem() -> str:
+    """Why users.json cannot be read ('' when it can, or does not exist)."""
+    path = Store().root / "users.json"
+    try:
+        users.accounts(Store())
+    except (OSError, ValueError, TypeError) as e:
+        return (f"账号文件 {path} 无法读取（{type(e).__name__}），命名账号暂不能登录：请管理员检查该文件，"
+                "或删除后用 python -m data user add 重新添加账号。")
+    return ""
+
+
+def _fresh(flag: dict) -> bool:
+    return time.time() - float(flag.get("at", 0)) < SESSION_HOURS * 3600
+
+
+def _signed_account() -> users.Account | None:
+    """The named account this session signed in with, while it lasts and the account is unchanged (removed,
+    new password, other role or unit: signed out)."""
+    flag = st.session_state.get(ACCOUNT_KEY)
+    if not isinstance(flag, dict) or not _fresh(flag):
+        return None
+    acc = next((a for a in named_accounts() if a.name == flag.get("name")), None)
+    if acc is None or (acc.role, acc.unit, _fingerprint(acc.password_hash)) != (flag.get("role"), flag.get("unit"),
+                                                                               flag.get("fp")):
+        return None
+    return acc
+
+
+def _password_signed_in() -> bool:
+    flag = st.session_state.get(SESSION_KEY)
+    if not isinstance(flag, dict) or flag.get("fp") != _fingerprint(password_hash()):
+        return False  # not signed in, or signed in against a hash that has since been changed
+    return _fresh(flag)
+
+
+def identity() -> tuple[str, str, str]:
+    """(role, unit, name) of this session: role viewer|analyst|reporter, a reporter's unit, the name signed in."""
+    m = mode()
+    if m == "oidc":
+        info = _user_info()
+        if info.get("is_logged_in") is not True:
+            return VIEWER, "", ""
+        role, unit = _oidc_role(info)
+        return role, unit, str(info.get("email") or info.get("name") or info.get("sub") or ANALYST)
+    acc = _signed_account()
+    if acc is not None:
+        return acc.role, acc.unit, acc.name
+    if m == "password" and _password_signed_in():
+        return ANALYST, "", ANALYST
+    return VIEWER, "", ""
 
 
 def _session_key() -> str:
@@ -118,44 +207,46 @@ def _session_key() -> str:
 
 
 # ---- the API the pages use ----------------------------------------------------------------------------------------
+def role() -> str:
+    """'viewer', 'analyst' or 'reporter'."""
+    return identity()[0]
+
+
+def reporter_unit() -> str:
+    """The unit a signed-in reporter reports for ('' for anyone else)."""
+    r, unit, _ = identity()
+    return unit if r == REPORTER else ""
+
+
 def can_write() -> bool:
-    """Whether this session may import, replace or delete months (an analyst is signed in)."""
-    m = mode()
-    if m == "oidc":
-        info = _user_info()
-        return info.get("is_logged_in") is True and _oidc_allowed(info)
-    if m == "password":
-        flag = st.session_state.get(SESSION_KEY)
-        if not isinstance(flag, dict) or flag.get("fp") != _fingerprint(password_hash()):
-            return False  # not signed in, or signed in against a hash that has since been changed
-        return time.time() - float(flag.get("at", 0)) < SESSION_HOURS * 3600
-    return False
+    """Whether this session may import, replace or delete months and review submissions (an analyst)."""
+    return role() == ANALYST
 
 
 def current_user() -> str:
-    """Who is signed in, for the audit log: the OIDC e-mail (or name), 'analyst' after a password sign-in, else ''."""
-    m = mode()
-    if m == "oidc":
-        info = _user_info()
-        if info.get("is_logged_in") is not True:
-            return ""
-        return str(info.get("email") or info.get("name") or info.get("sub") or ANALYST)
-    return ANALYST if can_write() else ""
+    """Who is signed in: the OIDC e-mail (or name), the account's name, 'analyst' after the shared password, else ''."""
+    return identity()[2]
+
+
+def uses_shared_password() -> bool:
+    """Whether this session signed in with the single shared analyst password (its name is then typed, not verified)."""
+    return mode() != "oidc" and _signed_account() is None and identity()[2] == ANALYST
 
 
 def audit_user(typed_name: str = "") -> str:
-    """The name recorded for a change: the OIDC identity as is; with the shared password, 'analyst（张三）' when the
-    analyst typed a name (the name is theirs to give, the role is what was verified)."""
+    """The name recorded for a change: the OIDC identity or the account's name as is; with the shared password,
+    'analyst（张三）' when the analyst typed a name (the name is theirs to give, the role is what was verified)."""
     user = current_user()
     typed = " ".join(str(typed_name or "").split())[:40]
-    if user == ANALYST and typed:
+    if typed and uses_shared_password():
         return f"{ANALYST}（{typed}）"
     return user
 
 
 def sign_out() -> None:
-    """End the analyst sign-in of this session."""
+    """End this session's sign-in (password, named account or OIDC)."""
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(ACCOUNT_KEY, None)
     if mode() == "oidc" and _user_info().get("is_logged_in") is True:
         st.logout()
 
@@ -175,63 +266,122 @@ def try_password(password: str) -> tuple[bool, str]:
         LIMITER.failure(key)
         return False, "口令不正确。"
     LIMITER.success(key)
+    st.session_state.pop(ACCOUNT_KEY, None)
     st.session_state[SESSION_KEY] = {"fp": _fingerprint(encoded), "at": time.time()}
     return True, "已以分析员身份登录。"
 
 
+def try_account(name: str, password: str) -> tuple[bool, str]:
+    """Check a named account's password for this session, rate-limited like the shared one. (ok, Chinese message)."""
+    key = _session_key()
+    wait = LIMITER.wait_seconds(key)
+    if wait > 0:
+        return False, f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。"
+    problem = _accounts_problem()
+    if problem:
+        return False, problem
+    acc = users.authenticate(Store(), name.strip(), password) if password else None
+    if acc is None:
+        LIMITER.failure(key)
+        return False, "用户名或口令不正确。"
+    LIMITER.success(key)
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state[ACCOUNT_KEY] = {"name": acc.name, "role": acc.role, "unit": acc.unit,
+                                     "fp": _fingerprint(acc.password_hash), "at": time.time()}
+    return True, f"已登录：{_who(acc.role, acc.unit, acc.name)}。"
+
+
+def _who(r: str, unit: str, name: str) -> str:
+    return f"{name}（{ROLE_ZH[r]}" + (f"，报送单位：{unit}）" if unit else "）")
+
+
 def _password_submitted() -> None:
-    ok, msg = try_password(st.session_state.get("_auth_pw") or "")
-    st.session_state["_auth_msg"] = (ok, msg)
+    name = (st.session_state.get("_auth_name") or "").strip()
+    password = st.session_state.get("_auth_pw") or ""
+    if name:
+        result = try_account(name, password)
+    elif mode() == "password":
+        result = try_password(password)
+    else:
+        result = (False, "请填写用户名：每位分析员和填报员用自己的账号登录。")
+    st.session_state["_auth_msg"] = result
 
 
 def sign_in_panel(where=None) -> None:
     """The sign-in UI (in the page by default; pass st.sidebar for the sidebar): who is signed in and a sign-out
-    button, a sign-in button or password form, or how to enable writing when nothing is configured."""
+    button, a sign-in button or the account/password form, or how to enable writing when nothing is configured."""
     box = where if where is not None else st.container()
     m = mode()
     with box:
-        if m == "none":
-            st.info(HOW_TO_ENABLE, icon=":material/lock:")
+        if m == "oidc":
+            _oidc_panel()
             return
+        accounts = bool(named_accounts())
+        problem = _accounts_problem()
+        if problem:
+            st.error(problem, icon=":material/error:")
         if m == "invalid":
             try:
                 parse_hash(password_hash())
             except HashFormatError as e:
                 st.error(f"分析员口令配置有误，导入功能已停用：{e}", icon=":material/error:")
+        if m in ("none", "invalid") and not accounts:
             st.info(HOW_TO_ENABLE, icon=":material/lock:")
             return
-        if m == "oidc":
-            info = _user_info()
-            if info.get("is_logged_in") is True:
-                who = str(info.get("email") or info.get("name") or "")
-                if _oidc_allowed(info):
-                    st.success(f"已登录（分析员）：{who}", icon=":material/verified_user:")
-                else:
-                    st.warning(f"已登录为 {who}，但不在分析员名单中：只能查看。如需导入权限，请联系管理员。",
-                               icon=":material/person_off:")
-                st.button("退出登录", key="_auth_logout", on_click=sign_out, icon=":material/logout:")
-                return
-            st.caption("查看数据无需登录；导入、替换、删除数据须以分析员身份登录。")
-            if st.button("分析员登录（统一身份认证）", key="_auth_login", type="primary", icon=":material/login:"):
-                try:
-                    provider = oidc_provider()
-                    st.login(provider) if provider else st.login()
-                except Exception as e:  # missing Authlib, incomplete [auth] section
-                    st.error(f"无法发起登录（{type(e).__name__}）：请管理员检查 secrets.toml 的 [auth] 配置，"
-                             "并确认已安装 Authlib（pip install Authlib）。")
-            return
-        # password
         msg = st.session_state.pop("_auth_msg", None)
-        if can_write():
-            st.success("已以分析员身份登录。", icon=":material/verified_user:")
+        r, unit, name = identity()
+        if r != VIEWER:
+            if uses_shared_password():
+                st.success("已以分析员身份登录。", icon=":material/verified_user:")
+            else:
+                st.success(f"已登录：{_who(r, unit, name)}", icon=":material/verified_user:")
             st.button("退出登录", key="_auth_logout", on_click=sign_out, icon=":material/logout:")
             return
-        st.caption("查看数据无需登录；导入、替换、删除数据须输入分析员口令。")
+        if not accounts:
+            st.caption("查看数据无需登录；导入、替换、删除数据须输入分析员口令。")
+        elif m == "password":
+            st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须登录。"
+                       "用自己的用户名和口令登录；使用分析员共用口令时用户名留空。")
+        else:
+            st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须用自己的用户名和口令登录。")
         if msg and not msg[0]:
             st.error(msg[1])
         wait = LIMITER.wait_seconds(_session_key())
         with st.form("_auth_form", clear_on_submit=True, border=True):
-            st.text_input("分析员口令", type="password", key="_auth_pw", autocomplete="current-password")
+            if accounts:
+                st.text_input("用户名", key="_auth_name", autocomplete="username")
+            st.text_input("口令" if accounts else "分析员口令", type="password", key="_auth_pw",
+                          autocomplete="current-password")
             st.form_submit_button("登录", on_click=_password_submitted, disabled=wait > 0, icon=":material/login:")
         if wait > 0 and not (msg and "次数过多" in msg[1]):
             st.error(f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。")
+
+
+def _oidc_panel() -> None:
+    info = _user_info()
+    if info.get("is_logged_in") is True:
+        who = str(info.get("email") or info.get("name") or "")
+        r, unit = _oidc_role(info)
+        if r == ANALYST:
+            st.success(f"已登录（分析员）：{who}", icon=":material/verified_user:")
+        elif r == REPORTER:
+            st.success(f"已登录（填报员，报送单位：{unit}）：{who}", icon=":material/verified_user:")
+        else:
+            st.warning(f"已登录为 {who}，但不在分析员名单中，也没有对应的报送单位：只能查看。"
+                       "如需导入或报送权限，请联系管理员（secrets.toml 的 [analyst] emails 或 [reporters]）。",
+                       icon=":material/person_off:")
+        st.button("退出登录", key="_auth_logout", on_click=sign_out, icon=":material/logout:")
+        return
+    if _reporters():
+        st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须登录。")
+        label = "登录（统一身份认证）"
+    else:
+        st.caption("查看数据无需登录；导入、替换、删除数据须以分析员身份登录。")
+        label = "分析员登录（统一身份认证）"
+    if st.button(label, key="_auth_login", type="primary", icon=":material/login:"):
+        try:
+            provider = oidc_provider()
+            st.login(provider) if provider else st.login()
+        except Exception as e:  # missing Authlib, incomplete [auth] section
+            st.error(f"无法发起登录（{type(e).__name__}）：请管理员检查 secrets.toml 的 [auth] 配置，"
+                     "并确认已安装 Authlib（pip install Authlib）。")

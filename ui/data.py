@@ -6,6 +6,7 @@ import streamlit as st
 
 from data.months import month_key, to_month
 from data.store import Store, active_store
+from data.submissions import MonthReport
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
 
@@ -167,3 +168,43 @@ def as_of() -> tuple[str, str, bool]:
     rec = last_import()
     _, is_demo, _ = source()
     return (ms[-1] if ms else "—"), rec.get("time", "").replace("T", " "), is_demo
+
+
+def review_key(store: Store) -> str:
+    """The content key plus the audit log and settings (submissions and returns write only those, not snapshots)."""
+    parts = [store.content_key()]
+    for path in (store.audit_path, store.root / "settings.json"):
+        st_ = path.stat() if path.exists() else None
+        parts.append(f"{st_.st_size}:{st_.st_mtime_ns}" if st_ else "-")
+    return "|".join(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _month_report(key: str, month: str, root: str) -> MonthReport:
+    return Store(root).report(month)
+
+
+def month_report(month: str, store: Store | None = None) -> MonthReport:
+    """A month's 报送情况 (data.submissions.MonthReport) of the shown store, or of `store`."""
+    store = store or source()[0]
+    return _month_report(review_key(store), month, str(store.root))
+
+
+def report_line(month: str) -> str:
+    """The month's 报送情况 in one line ("2025年6月：9个单位中7个已报送，…未报送"), or why it cannot be read."""
+    try:
+        return month_report(month).line()
+    except (OSError, ValueError, TypeError, KeyError) as e:  # a damaged settings.json must not take a page down
+        return f"{month} 的报送情况无法读取（{type(e).__name__}）：请管理员运行 python -m data check 检查数据库。"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _review(key: str, month: str, unit: str, root: str):
+    from ui.submitting import review as make
+
+    return make(Store(root), month, unit)
+
+
+def review(store: Store, month: str, unit: str):
+    """A pending submission re-checked and compared (ui.submitting.Review), cached until the store changes."""
+    return _review(review_key(store), month, unit, str(store.root))

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest import ImportOutcome
+from data.ingest import ImportOutcome, previous_rows
 from data.months import previous_month
 from data.problems import Problem
 from data.store import DEMO_DIR, Store
+from data.submissions import split_units
 from data.validate import RULE_BY_ID
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
-ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}
+ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复", "submit": "提交审核",
+           "publish": "审核通过", "return": "退回", "user-add": "添加账号", "user-remove": "删除账号",
+           "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "csv", "parquet")
@@ -33,15 +36,16 @@ def is_demo_store(store: Store) -> bool:
     return store.root.resolve() == DEMO_DIR.resolve()
 
 
-def preview(outcome: ImportOutcome, store: Store) -> dict:
-    """The change against the stored previous month: its key and rows (None if not stored), this file's rows,
-    and the counts of new, missing, re-based and falling projects (from the dry run's warnings)."""
+def preview(outcome: ImportOutcome, store: Store, unit: str | None = None) -> dict:
+    """The change against the stored previous month of the file's units (all as `unit` when named): its key and
+    those units' rows then (None if not stored), this file's rows, and the counts of new, missing, re-based and
+    falling projects (from the dry run's warnings)."""
     prev = previous_month(outcome.month) if outcome.month else None
     prev_rows = None
-    if prev:
-        for info in store.info():
-            if info.month == prev:
-                prev_rows = info.rows
+    frame = outcome.result.frame if outcome.result is not None else None
+    if prev and frame is not None and prev in store.months():
+        before = previous_rows(store, outcome.month, split_units(frame, unit))
+        prev_rows = before.height if before is not None else None
     counts = {k: sum(1 for w in outcome.warnings if w.rule == rule) for k, rule in CHANGE_RULES.items()}
     return {"previous": prev, "previous_rows": prev_rows, "rows": outcome.rows, **counts}
 
@@ -57,17 +61,38 @@ def months_frame(store: Store) -> pl.DataFrame:
                 "经办人": pl.String, "文件SHA256": pl.String})
 
 
+def _audit_units(rec: dict) -> str:
+    units = rec.get("units")
+    if isinstance(units, dict) and units:
+        return "、".join(units)
+    return str(rec.get("unit") or "")
+
+
+def _audit_note(rec: dict) -> str:
+    if rec.get("reason"):
+        return f"退回原因：{rec['reason']}"
+    if rec.get("account"):
+        role = {"analyst": "分析员", "reporter": "填报员"}.get(rec.get("role", ""), "")
+        return f"账号：{rec['account']}" + (f"（{role}{'，' + rec['unit'] if rec.get('unit') else ''}）" if role else "")
+    if rec.get("removed_units"):
+        return f"移除单位：{'、'.join(rec['removed_units'])}"
+    return str(rec.get("note") or "")
+
+
 def audit_frame(store: Store) -> pl.DataFrame:
     """The audit log, newest first, with Chinese headers and action names."""
     recs = list(reversed(store.audit()))
     return pl.DataFrame(
         {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
          "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
-         "报送月份": [r.get("month", "") for r in recs], "行数": [r.get("rows") for r in recs],
+         "报送月份": [r.get("month", "") for r in recs],
+         "报送单位": [_audit_units(r) if r.get("action") != "user-add" else "" for r in recs],
+         "行数": [r.get("rows") for r in recs],
          "来源文件": [r.get("source", "") for r in recs], "经办人": [r.get("user", "") for r in recs],
+         "说明": [_audit_note(r) for r in recs],
          "文件SHA256": [str(r.get("sha256", ""))[:16] for r in recs]},
-        schema={"时间": pl.String, "操作": pl.String, "报送月份": pl.String, "行数": pl.Int64, "来源文件": pl.String,
-                "经办人": pl.String, "文件SHA256": pl.String})
+        schema={"时间": pl.String, "操作": pl.String, "报送月份": pl.String, "报送单位": pl.String, "行数": pl.Int64,
+                "来源文件": pl.String, "经办人": pl.String, "说明": pl.String, "文件SHA256": pl.String})
 
 
 def sample_source() -> pl.DataFrame | None:

@@ -341,7 +341,9 @@ def run(nav, pages: Sequence[tuple]) -> None:
         f'<span class="kpm-page">{html.escape(nav.title)}</span></div>'
         f'<div class="kpm-meta"><b>{html.escape(month_txt)}</b>'
         + (f' · <b class="kpm-county">{html.escape(county)}</b>' if county else f" · {t('screen_all')}")
-        + f' · {html.escape(asof)}</div></div>', unsafe_allow_html=True)
+        + f' · {html.escape(asof)}</div>'
+        + (f'<div class="kpm-meta kpm-report">{html.escape(data.report_line(sel.month))}</div>' if sel.month else "")
+        + '</div>', unsafe_allow_html=True)
     with mid:
         _status(pl_, pages, current)
 
@@ -406,6 +408,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-city {{font-size:40px;font-weight:800;color:{FG};line-height:1.1;letter-spacing:1px}}
 .kpm-page {{font-size:32px;font-weight:700;color:{S_ACCENT};margin-left:18px}}
 .kpm-meta {{font-size:22px;color:{MUTED};margin-top:4px}}
+.kpm-report {{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
 .kpm-meta b {{color:{FG}}} .kpm-meta b.kpm-county {{color:{S_WARN}}}
 .kpm-status {{font-size:22px;color:{FG};line-height:1.35}}
 .kpm-keys {{font-size:20px;color:{MUTED}}}

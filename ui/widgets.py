@@ -212,7 +212,8 @@ def show_table(df: pl.DataFrame, name: str, labels: dict[str, str] | None = None
     """A table with Chinese headers and CSV/XLSX download buttons (cells neutralised against formula injection)."""
     shown = df.rename({k: v for k, v in (labels or {}).items() if k in df.columns})
     event = st.dataframe(shown, width="stretch", hide_index=True, height=height or "auto", key=key, **kwargs)
-    c1, c2, _ = st.columns([1, 1, 6])
+    row = st.container(horizontal=True)  # buttons as wide as their labels (fixed columns cut them at 1024 px)
+    c1 = c2 = row
     # Files are built when a button is clicked (a callable), not on every rerun: the XLSX writer was ~6% of the
     # server's CPU under many viewers (bench/load.py), for downloads almost nobody makes.
     c1.download_button(t("download_csv"), lambda: to_csv_bytes(shown), f"{name}.csv", "text/csv",

@@ -6,7 +6,7 @@ rows (classification, un-merging) → cells (parsing) → build → importer (th
 from data.ingest.build import read_ledger
 from data.ingest.cells import (PARSERS, parse_bool, parse_date, parse_enum, parse_month_value, parse_number,
                                parse_text)
-from data.ingest.importer import import_file
+from data.ingest.importer import import_file, previous_rows
 from data.ingest.result import ImportOutcome, ImportResult
 from data.ingest.source import (DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB, MAX_ROWS_VAR, MAX_UPLOAD_MB_VAR, max_rows,
                                 max_upload_bytes)
@@ -15,5 +15,5 @@ from data.months import previous_month
 __all__ = [
     "DEFAULT_MAX_ROWS", "DEFAULT_MAX_UPLOAD_MB", "MAX_ROWS_VAR", "MAX_UPLOAD_MB_VAR", "PARSERS", "ImportOutcome",
     "ImportResult", "import_file", "max_rows", "max_upload_bytes", "parse_bool", "parse_date", "parse_enum",
-    "parse_month_value", "parse_number", "parse_text", "previous_month", "read_ledger",
+    "parse_month_value", "parse_number", "parse_text", "previous_month", "previous_rows", "read_ledger",
 ]

@@ -99,15 +99,21 @@ def _plan(res: ImportResult, store: Store, unit: str | None, warnings: list[Prob
     prev_key = previous_month(res.month)
     try:
         plan = store.plan(res.frame, unit=unit)
-        previous = None
-        if prev_key in store.months():
-            previous = store.read(prev_key)
-            previous = previous.filter(unit_column(previous, store.units(prev_key)).is_in(list(plan.units)))
+        previous = previous_rows(store, res.month, plan.units)
     except (Exception, pl.exceptions.PanicException):  # an unreadable stored month must not block this import
         warnings.append(Problem("上月数据无法读取", message=f"库中 {prev_key} 或本月的数据无法读取，已跳过与已有数据的比对。"))
         return None
     warnings.extend(compare_with_previous(res.frame, previous, res.source_rows))
     return plan
+
+
+def previous_rows(store: Store, month: str, units) -> pl.DataFrame | None:
+    """Last month's published rows of these units (None when last month is not stored)."""
+    prev_key = previous_month(month)
+    if prev_key not in store.months():
+        return None
+    previous = store.read(prev_key)
+    return previous.filter(unit_column(previous, store.units(prev_key)).is_in(list(units)))
 
 
 def _against_stored(plan: Plan, replace: bool, dry_run: bool, review: bool, errors: list[Problem],

@@ -1,0 +1,156 @@
+"""What the 数据管理 page shows about submissions: 报送情况 tables, a reporter's own submissions, the review queue,
+the review of one pending submission, and 底稿 downloads."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from data.ingest import ImportOutcome, import_file
+from data.store import Store, frame_to_parquet_bytes, month_key, parse_month
+from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
+from data.template import ledger_template
+from metrics.engine import add_months
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT = 6  # how many months a reporter's own list and the 报送情况 chooser go back
+REPORT_HEADERS = ("报送单位", "状态", "行数", "报送人", "报送时间", "发布时间", "逾期", "备注")
+OWN_HEADERS = ("报送月份", "状态", "行数", "报送人", "报送时间", "审核时间", "审核人", "退回原因", "上传文件")
+
+
+def _time(text: str | None) -> str:
+    return str(text or "").replace("T", " ")
+
+
+def next_month(store: Store, today: dt.date | None = None) -> str:
+    """The month a unit reports next: the one after the latest stored month (this month when none is stored)."""
+    months = store.months()
+    if not months:
+        return month_key(today or dt.date.today())
+    return month_key(add_months(parse_month(months[-1]), 1))
+
+
+def due_month(store: Store, unit: str, today: dt.date | None = None) -> str:
+    """The month a unit should report now: the latest stored month while it has neither published nor pending
+    a submission there, else the next month."""
+    months = store.months()
+    if months:
+        st = store.units(months[-1]).get(unit)
+        if st is None or not (st.published or st.pending is not None):
+            return months[-1]
+    return next_month(store, today)
+
+
+def report_frame(report: MonthReport) -> pl.DataFrame:
+    """A month's 报送情况 for the table: unit, status, rows, who, when, published, 逾期, 备注."""
+    notes = []
+    for u in report.units:
+        parts = []
+        if u.pending_update:
+            parts.append("有更新待审核")
+        if u.reason:
+            parts.append(f"退回原因：{u.reason}")
+        notes.append("；".join(parts))
+    units = report.units
+    return pl.DataFrame(
+        {"报送单位": [u.unit for u in units], "状态": [STATUS_ZH[u.status] for u in units],
+         "行数": [u.rows for u in units],
+         "报送人": [u.submitted_by for u in units], "报送时间": [_time(u.submitted_at) for u in units],
+         "发布时间": [_time(u.published_at) for u in units],
+         "逾期": ["逾期" if u.late else "" for u in units], "备注": notes},
+        schema={h: (pl.Int64 if h == "行数" else pl.String) for h in REPORT_HEADERS})
+
+
+def submission_months(store: Store, unit: str | None = None) -> list[str]:
+    """Months with a stored snapshot or a submission (of `unit`, when given), newest first."""
+    months = set(store.months())
+    for rec in store.audit():
+        if rec.get("action") == "submit" and rec.get("month") and (unit is None or rec.get("unit") == unit):
+            months.add(rec["month"])
+    return sorted(months, reverse=True)
+
+
+def _own_row(month: str, st: UnitState | None, rows: int) -> dict:
+    row = dict.fromkeys(OWN_HEADERS, "")
+    row.update({"报送月份": month, "状态": STATUS_ZH["missing"], "行数": 0})
+    if st is None:
+        return row
+    ret = st.returned
+    if st.published:
+        row.update({"状态": STATUS_ZH["published"], "行数": rows, "报送人": st.submitted_by,
+                    "报送时间": _time(st.submitted_at), "审核时间": _time(st.published_at), "审核人": st.published_by,
+                    "上传文件": st.source})
+        if st.pending is not None:
+            row["状态"] = "已发布（更新待审核）"
+        elif ret is not None and str(ret.get("returned_at", "")) >= st.published_at:
+            row.update({"状态": "已发布（更新已退回）", "退回原因": ret.get("reason", "")})
+    elif st.pending is not None:
+        p = st.pending
+        row.update({"状态": STATUS_ZH["pending"], "行数": int(p.get("rows", 0)), "报送人": p.get("user", ""),
+                    "报送时间": _time(p.get("time")), "上传文件": p.get("source", "")})
+    elif ret is not None:
+        row.update({"状态": STATUS_ZH["returned"], "行数": int(ret.get("rows", 0)), "报送人": ret.get("user", ""),
+                    "报送时间": _time(ret.get("time")), "审核时间": _time(ret.get("returned_at")),
+                    "审核人": ret.get("returned_by", ""), "退回原因": ret.get("reason", ""),
+                    "上传文件": ret.get("source", "")})
+    return row
+
+
+def own_submissions(store: Store, unit: str, months: list[str]) -> pl.DataFrame:
+    """One unit's submissions in the given months: status (已发布/待审核/已退回/未报送), who, when, reason for return."""
+    out = []
+    for m in months:
+        st = store.units(m).get(unit)
+        rows = 0
+        if st is not None and st.published:
+            rows = next((u.rows for u in store.report(m).units if u.unit == unit), 0)
+        out.append(_own_row(m, st, rows))
+    return pl.DataFrame(out, schema={h: (pl.Int64 if h == "行数" else pl.String) for h in OWN_HEADERS})
+
+
+def pending_queue(store: Store) -> list[tuple[str, str, dict]]:
+    """Every submission awaiting review: (month, unit, its audit record), newest month first, then by time."""
+    out = []
+    for m in submission_months(store):
+        for unit, st in store.units(m).items():
+            if st.pending is not None:
+                out.append((m, unit, st.pending))
+    return sorted(out, key=lambda x: (x[0], x[2].get("time", "")), reverse=True)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What an analyst sees before deciding on a pending submission."""
+
+    month: str
+    unit: str
+    record: dict
+    rows: int
+    outcome: ImportOutcome      # the validation re-run on the pending rows (dry run, as the reporter's upload);
+    #                             its warnings say which published rows it would replace and what changes
+    previous: str | None        # the unit's last published month before this one
+    change: str | None          # change against the unit's rows of that month
+
+
+def review(store: Store, month: str, unit: str) -> Review:
+    """Re-check a pending submission and compare it with the unit's published rows (this month, last month)."""
+    rec, frame = store.pending(month, unit)
+    outcome = import_file(frame_to_parquet_bytes(frame), store=store, filename=f"{unit}_{month}.parquet",
+                          reporter_unit=unit, dry_run=True)
+    last = store.last_published(unit, month)
+    change = change_summary(last[1], frame) if last else None
+    return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change)
+
+
+def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
+    """A unit's 底稿 for `month`: (xlsx bytes, the month its rows come from or None, how many rows)."""
+    last = store.last_published(unit, month)
+    frame = last[1] if last else None
+    return ledger_template(frame, parse_month(month), unit), (last[0] if last else None), \
+        (frame.height if frame is not None else 0)
+
+
+def template_name(unit: str, month: str) -> str:
+    d = parse_month(month)
+    return f"{unit}_{d.year}年{d.month}月_重点项目台账（底稿）.xlsx"
