@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -125,16 +124,36 @@ def widget_state(w: Widget) -> WidgetState | None:
     return s
 
 
-def http_get(url: str, cookie: str, timeout: float) -> tuple[int, str]:
-    """GET url as a browser would (its cookie sent); (status, the XSRF cookie the server set or the one sent)."""
-    req = urllib.request.Request(url, headers={"Cookie": f"{XSRF_COOKIE}={cookie}"} if cookie else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        r.read()
-        for header in r.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            if name.strip() == XSRF_COOKIE:
-                return r.status, rest.split(";", 1)[0]
-        return r.status, cookie
+async def http_get(url: str, cookie: str) -> tuple[int, str]:
+    """GET url as a browser loads a page (HTTP/1.1, its cookie sent) on the event loop, no thread: (status, the XSRF
+    cookie the server set, else the one sent)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http":
+        raise ViewFailed(f"只支持 http：{url}")
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
+    try:
+        target = parts.path or "/"
+        if parts.query:
+            target += f"?{parts.query}"
+        head = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Accept: text/html", "Connection: close"]
+        if cookie:
+            head.append(f"Cookie: {XSRF_COOKIE}={cookie}")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("ascii"))
+        await writer.drain()
+        response = await reader.read()  # until the server closes (Connection: close)
+    finally:
+        writer.close()
+    header, _, _ = response.partition(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        raise ViewFailed(f"HTTP 响应不可读：{lines[0][:80]!r}") from None
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "set-cookie" and value.strip().startswith(f"{XSRF_COOKIE}="):
+            return status, value.strip()[len(XSRF_COOKIE) + 1:].split(";", 1)[0]
+    return status, cookie
 
 
 class Viewer:
@@ -219,8 +238,9 @@ class Viewer:
         ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{self.path}", False, "light"
         return msg
 
-    async def _rerun(self, msg: BackMsg) -> View:
+    async def _rerun(self, msg: BackMsg, budget: float | None = None) -> View:
         """Send a rerun request and wait for the run's script_finished (not one cut short by a further rerun)."""
+        budget = self.timeout if budget is None else max(0.0, budget)
         if self.ws is None:
             raise ViewFailed("会话没有连接")
         loop = asyncio.get_running_loop()
@@ -228,7 +248,7 @@ class Viewer:
         self._run = View()  # a run is reported from its new_session on; this also covers a run without one
         await self.ws.send(msg.SerializeToString())
         try:
-            return await asyncio.wait_for(asyncio.shield(self._waiter), self.timeout)
+            return await asyncio.wait_for(asyncio.shield(self._waiter), budget)
         except asyncio.TimeoutError:
             raise ViewFailed(f"{self.timeout:.0f} 秒内没有收到 script_finished") from None
         finally:
@@ -238,14 +258,19 @@ class Viewer:
         return [s for s in map(widget_state, self.widgets.values()) if s is not None]
 
     async def open(self, path: str, query: str = "") -> View:
-        """Open /path?query as a link does: the HTML page, then a new websocket session and its first run."""
+        """Open /path?query as a link does: the HTML page, then a new websocket session and its first run (the
+        page within the timeout, then the connection and the run within it, as a browser's load and render)."""
         await self.close()
         url = f"{self.base}/{path}" + (f"?{query}" if query else "")
-        status, self.cookie = await asyncio.to_thread(http_get, url, self.cookie, self.timeout)
+        try:
+            status, self.cookie = await asyncio.wait_for(http_get(url, self.cookie), self.timeout)
+        except (OSError, asyncio.TimeoutError) as e:
+            raise ViewFailed(f"页面请求失败：{type(e).__name__}: {str(e)[:120]}") from None
         if status != 200:
             raise ViewFailed(f"HTTP {status}")
         headers = {"Cookie": f"{XSRF_COOKIE}={self.cookie}"} if self.cookie else {}
         protocols = ["streamlit", self.cookie] if self.cookie else ["streamlit"]
+        end = asyncio.get_running_loop().time() + self.timeout
         try:
             self.ws = await connect(self.ws_url, origin=self.origin, subprotocols=protocols, additional_headers=headers,
                                     open_timeout=self.timeout, ping_interval=None, max_size=None,
@@ -258,7 +283,7 @@ class Viewer:
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = path
         msg.rerun_script.widget_states.SetInParent()
-        return await self._rerun(msg)
+        return await self._rerun(msg, end - asyncio.get_running_loop().time())
 
     async def switch(self, path: str, title: str = "") -> View:
         """Click the page's link in the sidebar navigation (same session, same widget states, no query string);
