@@ -43,8 +43,9 @@ else:
         r = data.ranking(sel.month, sel.filters)
         table = r.select(
             pl.col("rank").alias("名次"), pl.col("county").alias("县区"), pl.col("score").round(1).alias("综合得分"),
-            pl.col("rank_change").map_elements(bulletin.rank_change_text, return_dtype=pl.String,
-                                               skip_nulls=False).alias("名次变化"),
+            # In Python, not map_elements: see ui/dimension.by_county_table (a deadlock under many viewers).
+            pl.Series("名次变化", [bulletin.rank_change_text(v) for v in r.get_column("rank_change").to_list()],
+                      dtype=pl.String),
             pl.col("flag").fill_null("").alias("标识"),
             pl.when(pl.col("warning")).then(pl.lit("⚠ 约谈预警")).otherwise(pl.lit("")).alias("预警"),
             *[pl.col(i.id).alias(ind_name(i.id)) for i in card.items],

@@ -213,3 +213,20 @@ def test_protocol_mode_bounds():
     p = subprocess.run([sys.executable, "-m", "bench.load", "--protocol", "--start-server", "--sessions", "201"],
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "1–200" in p.stderr
+
+
+def test_no_python_functions_inside_polars_on_the_page_paths():
+    """A Python function run by Polars (map_elements, map_batches, …) executes in Polars' thread pool and needs the
+    GIL there; Polars 2.1's DataFrame.to_pandas (Streamlit's st.dataframe) holds the GIL while it waits for the same
+    pool. Two sessions doing one each deadlock the whole server for good (the protocol load run at 50 sessions
+    stopped finishing any run after ~45: gdb showed both pool threads in PyGILState_Ensure under a map_elements and
+    a to_pandas waiting on the pool). Pages and ui/ format values in Python instead."""
+    import ast
+
+    udfs = {"map_elements", "map_batches", "map_groups", "map_rows", "apply"}
+    found = []
+    for path in sorted([ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in udfs:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []
