@@ -138,3 +138,49 @@ def test_two_replicas_import_the_same_new_month_at_once(tmp_path):
     winner = results.index(next(r for r in results if r.returncode == 0))
     assert_frame_equal(store.read("2024-06"), frames[winner])
     assert _check(root).returncode == 0
+
+
+def test_a_replica_shows_what_another_process_imported(tmp_path):
+    """A running server notices months another process wrote into its store at its next view, no restart: each
+    view keys its caches on the store's content (names, sizes, mtimes of the month files)."""
+    import asyncio
+
+    from bench import load
+    from bench.stream import Viewer
+
+    root = tmp_path / "store"
+    june, may = valid_frame(4, "2024-06"), valid_frame(5, "2024-05")
+    files = [write_xlsx(june, tmp_path / "june.xlsx"), write_xlsx(may, tmp_path / "may.xlsx")]
+
+    def cli_import(path: Path) -> None:
+        p = subprocess.run([sys.executable, "-m", "data", "import", str(path), "--store", str(root)], cwd=ROOT,
+                           env=_env(), capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+
+    cli_import(files[0])
+    port = load.free_port()
+    server = load.start_server(port, str(root))
+    base = f"http://127.0.0.1:{port}"
+
+    def months(viewer: Viewer) -> list[str]:
+        return next(w.options for w in viewer.widgets.values() if w.sidebar and w.kind == "selectbox")
+
+    async def go():
+        v = Viewer(base, 120)
+        try:
+            await v.open("overview")
+            before = months(v)
+            await asyncio.to_thread(cli_import, files[1])   # "the other replica" imports May
+            view = await v.switch("progress", "项目推进")
+            return before, months(v), load.view_problems(view, "项目推进")
+        finally:
+            await v.close()
+
+    try:
+        load.wait_healthy(base, 120)
+        before, after, problems = asyncio.run(asyncio.wait_for(go(), 300))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert before == ["2024-06"]
+    assert after == ["2024-06", "2024-05"] and problems == []
