@@ -1,7 +1,9 @@
-"""Many viewers at once: N real headless-Chromium sessions against one dashboard server for a bounded time.
+"""Many viewers at once: N sessions against one dashboard server for a bounded time — real headless-Chromium
+sessions, or (--protocol) simulated browser tabs speaking Streamlit's websocket protocol (bench/stream.py).
 
     python -m bench.load --sessions 20 --seconds 60 --start-server          # launches streamlit on a free port
     python -m bench.load --sessions 20 --seconds 60 --url http://127.0.0.1:8501
+    python -m bench.load --protocol --sessions 100 --seconds 120 --think 10 30 --start-server
 
 Sessions (one browser context each) join over a ramp-up (--ramp, 10 s) and keep switching pages — by clicking the
 sidebar navigation (same Streamlit session) or, for --url-share of the views (0.3) and always the first, by opening
@@ -13,6 +15,10 @@ process's RSS (/proc/PID/status) before, at peak and after, CPU seconds of the s
 with --start-server — the server's own time per script run (the app logs it to KPM_RUN_LOG, ui/runlog.py), which
 no browser on this machine can slow down except by taking CPU. --nice-browsers runs the browsers at nice 19.
 Each page load or click is given --nav-timeout seconds (30) before it counts as an error.
+--protocol sends what a browser sends — a link's first rerun request, a sidebar page switch, a sidebar filter change
+(--filter-share of the later views, 0.3) — and times each view from the request to the server's script_finished,
+checking its elements for exceptions and the page's title; it renders nothing, so a hundred sessions cost this machine
+little beside the server (its own CPU is reported as client_cpu_s).
 Only loopback addresses; sessions and time are capped; it stops by itself (also on SIGTERM, taking its server down).
 Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
 """
@@ -41,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 MAX_SESSIONS, MAX_SECONDS = 50, 600
+MAX_PROTOCOL_SESSIONS = 200   # simulated tabs are cheap; the bound keeps a typo from flooding the server
 NAV_TIMEOUT_S = 30.0
 OVERRUN_S = 30.0   # beyond the run's own length and its last step's timeouts, before stuck sessions are given up
 READY_JS = """(title) => {
@@ -237,7 +244,7 @@ class CpuMeter:
 # ---- the sessions --------------------------------------------------------------------------------------------------
 @dataclass
 class Results:
-    times: dict[str, list[float]] = field(default_factory=lambda: {"url": [], "click": []})
+    times: dict[str, list[float]] = field(default_factory=lambda: {"url": [], "click": []})  # + "filter" (protocol)
     server: list[float] = field(default_factory=list)   # the browser's first frame sent → script_finished received
     step: dict[int, str] = field(default_factory=dict)   # what each session is doing (named if the run overruns)
     errors: list[str] = field(default_factory=list)
@@ -355,6 +362,99 @@ async def session(i: int, browser, base: str, pages: list[tuple[str, str]], mont
         await _bounded(ctx.close(), 15)
         res.step.pop(i, None)
 
+# ---- the protocol sessions (--protocol) ----------------------------------------------------------------------------
+KIND_ZH = {"url": "打开链接", "click": "点击导航", "filter": "改筛选"}
+
+
+def view_problems(view, title: str) -> list[str]:
+    """What is wrong with a finished view: exceptions, a script that did not compile, an unknown page, a cached
+    message the client never had, or no page title."""
+    from bench.stream import COMPILE_ERROR
+
+    out = [f"出现异常：{text}" for text in view.exceptions()]
+    if view.status == COMPILE_ERROR:
+        out.append("出现异常：脚本无法编译（script_finished: FINISHED_WITH_COMPILE_ERROR）")
+    if view.page_not_found:
+        out.append("页面不存在（page_not_found）")
+    if view.unknown_refs:
+        out.append(f"服务器引用了 {view.unknown_refs} 条本会话没有缓存的消息")
+    if not any(h.startswith(title) for h in view.h1()):
+        out.append(f"页面没有标题「{title}」（一级标题：{'、'.join(view.h1()) or '无'}）")
+    return out
+
+
+def _new_filter(rng: random.Random, widget):
+    """The widget with a value a viewer might pick next: cleared when set (sometimes), else one or two options."""
+    from dataclasses import replace
+
+    if widget.value and rng.random() < 0.4:
+        return replace(widget, value=[])
+    value = rng.sample(widget.options, min(len(widget.options), rng.choice([1, 1, 2])))
+    return replace(widget, value=value if value != widget.value else [])
+
+
+async def proto_session(i: int, base: str, pages: list[tuple[str, str]], months: list[str], counties: list[str],
+                        deadline: float, res: Results, think: tuple[float, float], seed: int, delay: float = 0.0,
+                        url_share: float = 0.3, filter_share: float = 0.3) -> None:
+    from bench.stream import Viewer
+
+    rng = random.Random(seed * 1000 + i)
+    await asyncio.sleep(delay)
+    viewer = Viewer(base, NAV_TIMEOUT_S)
+    titles = dict(pages)
+    current = None
+    try:
+        while time.monotonic() < deadline:
+            r = rng.random()
+            filters = viewer.sidebar_multiselects()
+            if current is None or r < url_share:
+                kind = "url"
+            elif r < url_share + filter_share and filters:
+                kind = "filter"
+            else:
+                kind = "click"
+            path = current if kind == "filter" else rng.choice([p for p, _ in pages if p != current] or [pages[0][0]])
+            title = titles[path]
+            res.step[i] = f"{KIND_ZH[kind]} /{path}"
+            t0 = time.perf_counter()
+            try:
+                if kind == "url":
+                    view = await viewer.open(path, _query(rng, months, counties))
+                elif kind == "click":
+                    view = await viewer.switch(path, title)
+                else:
+                    view = await viewer.change(_new_filter(rng, rng.choice(filters)))
+                res.times[kind].append(time.perf_counter() - t0)
+                res.views += 1
+                res.errors.extend(f"会话{i} /{path}（{KIND_ZH[kind]}）{p}" for p in view_problems(view, title))
+                current = path
+            except Exception as e:  # a timeout or a dropped connection: count it, start over with a fresh link
+                res.errors.append(f"会话{i} /{path}（{KIND_ZH[kind]}）未能加载：{type(e).__name__}: "
+                                  f"{str(e).splitlines()[0][:160] if str(e) else ''}")
+                current = None
+            res.step[i] = "停顿"
+            await asyncio.sleep(max(0.0, min(rng.uniform(*think), deadline - time.monotonic())))
+        res.step[i] = "关闭"
+    finally:
+        await _bounded(viewer.close(), 15)
+        res.step.pop(i, None)
+
+
+async def proto_warm(base: str, pages: list[tuple[str, str]], res: Results) -> None:
+    """One view of each page (a link each, as the browser warm-up opens them) fills the server's caches."""
+    from bench.stream import Viewer
+
+    viewer = Viewer(base, 90.0)
+    try:
+        for path, title in pages:
+            try:
+                view = await viewer.open(path)
+                res.errors.extend(f"预热 /{path} {p}" for p in view_problems(view, title))
+            except Exception as e:  # a page that cannot load even alone is an error of the run, not a crash
+                res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e)[:160]}")
+    finally:
+        await _bounded(viewer.close(), 15)
+
 
 def lower_priority(pids: list[int]) -> None:
     """Run these processes at the lowest CPU priority (nice 19). Chromium sets its renderers' priority itself, so
@@ -390,12 +490,21 @@ async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event, cpu: Cp
 
 async def run_load(base: str, sessions: int, seconds: float, pid: int | None, store_dir: str | None,
                    think: tuple[float, float], seed: int, server_timing: bool = False, ramp: float = 10.0,
-                   url_share: float = 0.3, nice_browsers: bool = False, run_log: str | None = None) -> dict:
-    from playwright.async_api import async_playwright
-
+                   url_share: float = 0.3, nice_browsers: bool = False, run_log: str | None = None,
+                   protocol: bool = False, filter_share: float = 0.3) -> dict:
     pages = app_pages()
     months, counties = filter_values(store_dir)
     res = Results()
+    if protocol:
+        res.times["filter"] = []
+        await proto_warm(base, pages, res)
+        m = await _measure(res, pid, sessions, seconds, ramp, False, lambda i, deadline, delay: proto_session(
+            i, base, pages, months, counties, deadline, res, think, seed, delay, url_share, filter_share))
+        await asyncio.sleep(2.0)
+        return _report(base, sessions, res, m, pid, run_log, protocol)
+
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         if nice_browsers:
@@ -413,48 +522,65 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
                 except Exception as e:  # a page that cannot load even alone is an error of the run, not a crash
                     res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
             await _bounded(warm.close(), 15)
-            await asyncio.sleep(1.0)
-            before = rss_mb(pid)
-            cpu = CpuMeter(pid)
-            cpu.start()
-            stop = asyncio.Event()
-            sampler = asyncio.create_task(sample_rss(pid, res, stop, cpu, nice_browsers))
-            t0, wall0 = time.monotonic(), time.time()
-            deadline = t0 + seconds
-            runs = asyncio.gather(*(session(i, browser, base, pages, months, counties, deadline, res, think, seed,
-                                            server_timing, min(ramp, seconds / 2) * i / sessions, url_share)
-                                    for i in range(sessions)))
-            # Every step inside a session has its own timeout; this bound catches what has none (a wedged browser or
-            # server), so the script always ends and says which sessions were stuck where.
-            try:
-                await asyncio.wait_for(runs, seconds + NAV_TIMEOUT_S * 3 + OVERRUN_S)
-            except asyncio.TimeoutError:
-                res.errors.extend(f"会话{i} 在时限内没有结束，停在：{step}" for i, step in sorted(res.step.items()))
-            elapsed, wall1 = time.monotonic() - t0, time.time()
-            stop.set()
-            await sampler
-            server_cpu, browser_cpu = cpu.stop()
+            m = await _measure(res, pid, sessions, seconds, ramp, nice_browsers, lambda i, deadline, delay: session(
+                i, browser, base, pages, months, counties, deadline, res, think, seed, server_timing, delay,
+                url_share))
         finally:
             await _bounded(browser.close(), 30)
     await asyncio.sleep(2.0)
-    after = rss_mb(pid)
-    all_times = sorted(res.times["url"] + res.times["click"])
-    runs = server_runs(run_log, wall0, wall1)
+    return _report(base, sessions, res, m, pid, run_log, protocol)
 
-    def pct(xs: list[float], q: float) -> float | None:
-        if not xs:
-            return None
-        xs = sorted(xs)
-        return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
 
+async def _measure(res: Results, pid: int | None, sessions: int, seconds: float, ramp: float, nice_browsers: bool,
+                   make) -> dict:
+    """Run the sessions (make(i, deadline, delay) → coroutine) over the ramp-up, sampling the server meanwhile."""
+    await asyncio.sleep(1.0)
+    before = rss_mb(pid)
+    cpu = CpuMeter(pid)
+    cpu.start()
+    client0 = time.process_time()
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(pid, res, stop, cpu, nice_browsers))
+    t0, wall0 = time.monotonic(), time.time()
+    deadline = t0 + seconds
+    runs = asyncio.gather(*(make(i, deadline, min(ramp, seconds / 2) * i / sessions) for i in range(sessions)))
+    # Every step inside a session has its own timeout; this bound catches what has none (a wedged browser or
+    # server), so the script always ends and says which sessions were stuck where.
+    try:
+        await asyncio.wait_for(runs, seconds + NAV_TIMEOUT_S * 3 + OVERRUN_S)
+    except asyncio.TimeoutError:
+        res.errors.extend(f"会话{i} 在时限内没有结束，停在：{step}" for i, step in sorted(res.step.items()))
+    elapsed, wall1 = time.monotonic() - t0, time.time()
+    stop.set()
+    await sampler
+    server_cpu, browser_cpu = cpu.stop()
+    return {"before": before, "elapsed": elapsed, "wall0": wall0, "wall1": wall1, "server_cpu": server_cpu,
+            "browser_cpu": browser_cpu, "client_cpu": time.process_time() - client0}
+
+
+def pct(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
+
+
+def _report(base: str, sessions: int, res: Results, m: dict, pid: int | None, run_log: str | None,
+            protocol: bool) -> dict:
+    after, before = rss_mb(pid), m["before"]
+    all_times = sorted(t for ts in res.times.values() for t in ts)
+    runs = server_runs(run_log, m["wall0"], m["wall1"])
+    server_cpu = m["server_cpu"]
+    browser_cpu = None if protocol else m["browser_cpu"]
     return {
-        "url": base, "sessions": sessions, "seconds": round(elapsed, 1), "views": res.views,
+        "mode": "protocol" if protocol else "browser",
+        "url": base, "sessions": sessions, "seconds": round(m["elapsed"], 1), "views": res.views,
         "views_by_kind": {k: len(v) for k, v in res.times.items()},
         "errors": len(res.errors), "error_samples": res.errors[:10],
         "app_exceptions": sum(1 for e in res.errors if "出现异常" in e or "页面脚本错误" in e),
         "p50_s": pct(all_times, 0.50), "p95_s": pct(all_times, 0.95), "max_s": max(all_times) if all_times else None,
         "mean_s": statistics.fmean(all_times) if all_times else None,
-        "p95_url_s": pct(res.times["url"], 0.95), "p95_click_s": pct(res.times["click"], 0.95),
+        **{f"p95_{k}_s": pct(v, 0.95) for k, v in res.times.items()},
         "server_p50_s": pct(res.server, 0.50), "server_p95_s": pct(res.server, 0.95),
         "server_pid": pid, "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
         "rss_after_mb": after,
@@ -462,9 +588,10 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
         "rss_peak_growth_mb": (max(res.rss) - before) if res.rss and before is not None else None,
         "server_runs": len(runs), "server_run_p50_s": pct(runs, 0.50), "server_run_p95_s": pct(runs, 0.95),
         "server_run_max_s": max(runs) if runs else None,
-        "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu,
+        "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu, "client_cpu_s": m["client_cpu"],
         "server_cpu_per_view_s": server_cpu / res.views if server_cpu is not None and res.views else None,
-        "browser_cpu_per_view_s": browser_cpu / res.views if res.views else None,
+        "browser_cpu_per_view_s": browser_cpu / res.views if browser_cpu is not None and res.views else None,
+        "client_cpu_per_view_s": m["client_cpu"] / res.views if res.views else None,
     }
 
 
@@ -474,11 +601,15 @@ def _fmt(x: float | None, unit: str = "s", nd: int = 2) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     global NAV_TIMEOUT_S  # --nav-timeout: every step of every session reads it
-    ap = argparse.ArgumentParser(prog="python -m bench.load", description="多人同时查看的负载测试（真实浏览器，仅本机回环地址）")
+    ap = argparse.ArgumentParser(prog="python -m bench.load",
+                                 description="多人同时查看的负载测试（真实浏览器或 --protocol 模拟浏览器的 websocket 协议，仅本机回环地址）")
     target = ap.add_mutually_exclusive_group(required=True)
     target.add_argument("--url", help="已运行的服务器，如 http://127.0.0.1:8501（仅回环地址）")
     target.add_argument("--start-server", action="store_true", help="自行在空闲的回环端口上启动 streamlit")
-    ap.add_argument("--sessions", type=int, default=20, help=f"并发浏览器会话数（1–{MAX_SESSIONS}）")
+    ap.add_argument("--protocol", action="store_true",
+                    help="不开浏览器：每个会话按浏览器的方式直接使用 Streamlit 的 websocket 协议（/_stcore/stream）")
+    ap.add_argument("--sessions", type=int, default=20,
+                    help=f"并发会话数（浏览器 1–{MAX_SESSIONS}，--protocol 1–{MAX_PROTOCOL_SESSIONS}）")
     ap.add_argument("--seconds", type=float, default=60, help=f"持续时间（秒，1–{MAX_SECONDS}）")
     ap.add_argument("--store", help="--start-server 时的数据库目录（默认空目录，即演示城市）")
     ap.add_argument("--server-pid", type=int, help="--url 时服务器进程号（默认按端口查找）")
@@ -486,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="两次查看之间的停顿（秒）")
     ap.add_argument("--url-share", type=float, default=0.3,
                     help="之后的查看中打开带筛选条件链接（新会话）的比例，其余为点击侧栏导航（默认 0.3）")
+    ap.add_argument("--filter-share", type=float, default=0.3,
+                    help="--protocol 时之后的查看中在侧栏改筛选条件（同一会话）的比例（默认 0.3）")
     ap.add_argument("--ramp", type=float, default=10.0, help="会话在开始后的这么多秒内陆续加入（默认 10）")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--server-timing", action="store_true",
@@ -496,14 +629,18 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"每次打开或点击等待页面完成的时限（秒，默认 {NAV_TIMEOUT_S:g}）")
     ap.add_argument("--p95-target", type=float, default=3.0, help="p95 页面时间目标（秒）")
     ap.add_argument("--mem-target", type=float, default=300.0, help="服务器内存增长目标（MB）")
+    ap.add_argument("--cpu-target", type=float, help="服务器每次查看的 CPU 秒数目标（默认不设）")
     ap.add_argument("--json", metavar="FILE", help="把结果另存为 JSON")
     args = ap.parse_args(argv)
-    if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
-        ap.error(f"--sessions 须在 1–{MAX_SESSIONS}，--seconds 须在 1–{MAX_SECONDS}")
+    cap = MAX_PROTOCOL_SESSIONS if args.protocol else MAX_SESSIONS
+    if not 1 <= args.sessions <= cap or not 1 <= args.seconds <= MAX_SECONDS:
+        ap.error(f"--sessions 须在 1–{cap}，--seconds 须在 1–{MAX_SECONDS}")
+    if not 0 <= args.url_share + args.filter_share <= 1 or min(args.url_share, args.filter_share) < 0:
+        ap.error("--url-share 与 --filter-share 须不小于 0，且两者之和不超过 1")
     if not 1 <= args.nav_timeout <= MAX_SECONDS:
         ap.error(f"--nav-timeout 须在 1–{MAX_SECONDS} 秒")
     NAV_TIMEOUT_S = args.nav_timeout
-    if not Path(CHROMIUM).exists():
+    if not args.protocol and not Path(CHROMIUM).exists():
         print(f"找不到 {CHROMIUM}：请先安装 Debian 的 chromium（apt-get install -y chromium）。", file=sys.stderr)
         return 2
     server = None
@@ -528,7 +665,8 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()
         out = asyncio.run(run_load(base, args.sessions, args.seconds, pid, args.store if args.start_server else None,
                                    tuple(args.think), args.seed, args.server_timing, args.ramp, args.url_share,
-                                   args.nice_browsers, server.run_log if server is not None else None))
+                                   args.nice_browsers, server.run_log if server is not None else None,
+                                   args.protocol, args.filter_share))
     finally:
         if server is not None:
             server.terminate()
@@ -537,19 +675,31 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
     growth = out["rss_growth_mb"]
-    out["targets"] = {"errors": 0, "p95_s": args.p95_target, "rss_growth_mb": args.mem_target}
+    out["targets"] = {"errors": 0, "p95_s": args.p95_target, "rss_growth_mb": args.mem_target,
+                      "server_cpu_per_view_s": args.cpu_target}
+    cpu = out["server_cpu_per_view_s"]
     out["met"] = (out["errors"] == 0 and out["views"] > 0 and out["p95_s"] is not None
-                  and out["p95_s"] <= args.p95_target and (growth is None or growth <= args.mem_target))
-    print(f"负载测试：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}")
-    print(f"  查看次数 {out['views']}（点击导航 {out['views_by_kind']['click']}，打开链接 {out['views_by_kind']['url']}），"
-          f"错误 {out['errors']}（其中页面异常 {out['app_exceptions']}，其余为超时或加载失败）")
+                  and out["p95_s"] <= args.p95_target and (growth is None or growth <= args.mem_target)
+                  and (args.cpu_target is None or (cpu is not None and cpu <= args.cpu_target)))
+    kinds = out["views_by_kind"]
+    mode = "websocket 协议（不开浏览器）" if args.protocol else "真实浏览器"
+    print(f"负载测试（{mode}）：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}")
+    print(f"  查看次数 {out['views']}（点击导航 {kinds['click']}，打开链接 {kinds['url']}"
+          + (f"，改筛选 {kinds['filter']}" if "filter" in kinds else "") + f"），"
+          f"错误 {out['errors']}（其中页面异常 {out['app_exceptions']}，其余为超时、加载失败或缺少页面内容）")
     print(f"  页面时间 p50 {_fmt(out['p50_s'])} · p95 {_fmt(out['p95_s'])} · 最长 {_fmt(out['max_s'])}"
-          f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}）")
+          f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}"
+          + (f"，改筛选 {_fmt(out['p95_filter_s'])}" if "filter" in kinds else "") + "）"
+          + ("：从请求发出到收到 script_finished" if args.protocol else ""))
     print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
           f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
           f"增长 {_fmt(growth, 'MB', 0)}")
-    print(f"  CPU：服务器 {_fmt(out['server_cpu_s'], 's', 1)}（每次查看 {_fmt(out['server_cpu_per_view_s'])}）· "
-          f"本机浏览器 {_fmt(out['browser_cpu_s'], 's', 1)}（每次查看 {_fmt(out['browser_cpu_per_view_s'])}）")
+    if args.protocol:
+        print(f"  CPU：服务器 {_fmt(out['server_cpu_s'], 's', 1)}（每次查看 {_fmt(out['server_cpu_per_view_s'], 's', 3)}）· "
+              f"本测试进程 {_fmt(out['client_cpu_s'], 's', 1)}（每次查看 {_fmt(out['client_cpu_per_view_s'], 's', 3)}）")
+    else:
+        print(f"  CPU：服务器 {_fmt(out['server_cpu_s'], 's', 1)}（每次查看 {_fmt(out['server_cpu_per_view_s'])}）· "
+              f"本机浏览器 {_fmt(out['browser_cpu_s'], 's', 1)}（每次查看 {_fmt(out['browser_cpu_per_view_s'])}）")
     if out["server_runs"]:
         print(f"  服务器端每次脚本运行（应用自记，不含浏览器）：{out['server_runs']} 次 · p50 {_fmt(out['server_run_p50_s'])} · "
               f"p95 {_fmt(out['server_run_p95_s'])} · 最长 {_fmt(out['server_run_max_s'])}")
@@ -567,7 +717,8 @@ def main(argv: list[str] | None = None) -> int:
     if server is not None:
         out["server_log"] = server.log_path
         print(f"  服务器日志：{server.log_path}")
-    print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB）："
+    print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB"
+          + (f"，服务器每次查看 CPU ≤ {args.cpu_target:g} s" if args.cpu_target is not None else "") + "）："
           f"{'达到' if out['met'] else '未达到'}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")

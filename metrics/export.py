@@ -7,14 +7,14 @@ from pathlib import Path
 
 import polars as pl
 
-from metrics.format import neutralise_cell
 
 
 def _safe(df: pl.DataFrame) -> pl.DataFrame:
-    """Text cells beginning with = + - @ are prefixed with a quote so Excel shows them as text."""
+    """Text cells beginning with = + - @ (or a tab or carriage return) get a leading quote so a spreadsheet shows
+    them as text, vectorised."""
     return df.with_columns(
-        [pl.col(c).map_elements(neutralise_cell, return_dtype=pl.String) for c, t in df.schema.items()
-         if t == pl.String])
+        [pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+         for c, t in df.schema.items() if t == pl.String])
 
 
 def to_csv_bytes(df: pl.DataFrame) -> bytes:

@@ -118,10 +118,3 @@ def rank_change_text(v) -> str:
     if v is None:
         return DASH
     return f"↑{v}" if v > 0 else f"↓{-v}" if v < 0 else "→0"
-
-
-def neutralise_cell(v):
-    """Guard a cell against spreadsheet formula injection: text starting with = + - @ gets a leading quote."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v
-    return v

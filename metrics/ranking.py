@@ -180,13 +180,16 @@ def ranking(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     return out
 
 
-def _printed(fmt: Callable, col: str) -> pl.Expr:
-    return C(col).map_elements(fmt, return_dtype=pl.String, skip_nulls=False)
+def _printed(fmt: Callable, col: str) -> Callable[[pl.DataFrame], pl.Series]:
+    # Formatted in Python, not with map_elements: a Python UDF inside a Polars plan can deadlock the server
+    # against another session's to_pandas (bench/load.py --protocol found it; see tests/test_load_protocol.py).
+    return lambda df: pl.Series([fmt(v) for v in df.get_column(col).to_list()], dtype=pl.String)
 
 
-# The columns a ranking table can show: key → (header, cell as stored, cell as printed).
+# The columns a ranking table can show: key → (header, cell as stored, cell as printed: an expression, or a
+# function of the frame for a Python formatter).
 _WARNING = pl.when(C("warning")).then(pl.lit("约谈预警")).otherwise(pl.lit(""))
-RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr]] = {
+RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr | Callable[[pl.DataFrame], pl.Series]]] = {
     "rank": ("名次", C("rank"), C("rank").cast(pl.String)),
     "county": ("县区", C("county"), C("county")),
     "score": ("得分", C("score").round(2), _printed(lambda v: f"{v:.1f}", "score")),
@@ -204,8 +207,9 @@ def ranking_table(rank: pl.DataFrame, columns: Sequence[str], *, text: bool | Co
     `indicators` before 说明; cells as stored, or as printed for the columns named in `text` (True: all)."""
     headers = headers or {}
     printed = set(RANK_COLUMNS) if text is True else set(text or ())
-    cols = [RANK_COLUMNS[c][2 if c in printed else 1].alias(headers.get(c, RANK_COLUMNS[c][0]))
-            for c in columns if c != "explanation"]
+    cells = [RANK_COLUMNS[c][2 if c in printed else 1] for c in columns if c != "explanation"]
+    cols = [(pl.lit(cell(rank)) if callable(cell) and not isinstance(cell, pl.Expr) else cell)
+            .alias(headers.get(c, RANK_COLUMNS[c][0])) for c, cell in zip([c for c in columns if c != "explanation"], cells)]
     cols += [C(i).alias(indicator_header(i)) for i in indicators]
     if "explanation" in columns:
         cols.append(C("explanation").alias(headers.get("explanation", RANK_COLUMNS["explanation"][0])))

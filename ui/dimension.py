@@ -18,8 +18,10 @@ def by_county_table(sel: Selection, ids: list[str], name: str) -> pl.DataFrame:
     cols = [pl.col("county").alias(t("county"))]
     for iid in ids:
         ind = BY_ID[iid]
-        cols.append(pl.col(iid).map_elements(lambda v, i=ind: format_value(i, v), return_dtype=pl.String,
-                                             skip_nulls=False).alias(ind_name(iid)))
+        # Formatted in Python, not by map_elements: a Python function run in Polars' thread pool deadlocks the
+        # server when another session's table is converted at the same time (Polars 2.1; bench/load.py --protocol).
+        cols.append(pl.Series(ind_name(iid), [format_value(ind, v) for v in df.get_column(iid).to_list()],
+                              dtype=pl.String))
         if ind.is_rate and f"n__{iid}" in df.columns:
             cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
     table = df.select(cols)

@@ -46,7 +46,8 @@ def _match_codes(res: ImportResult, store: Store, unit: str | None) -> None:
     """A ledger without 项目编码: each project takes the code it had in its unit's last published month, matched
     by normalised name; a new name keeps the code made for it, and is listed as a new project."""
     frame = res.frame
-    keys = frame.select(pl.col("county"), pl.col("project_name").map_elements(name_key, return_dtype=pl.String))
+    keys = pl.DataFrame({"county": frame.get_column("county"),
+                         "key": [name_key(n) for n in frame.get_column("project_name").to_list()]})
     earlier = [m for m in store.months() if m <= res.month]
     known: dict[tuple, str] = {}
     where: dict[str, str] = {}
