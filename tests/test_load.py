@@ -32,7 +32,7 @@ def test_load_script_one_session_reports_a_clean_run(tmp_path):
     assert r["server_pid"] and r["rss_before_mb"] > 50 and r["rss_after_mb"] > 50
     assert r["server_cpu_s"] > 0 and r["browser_cpu_s"] > 0 and r["server_cpu_per_view_s"] > 0
     assert r["url"].startswith("http://127.0.0.1:")
-    assert p.stdout.startswith(f"负载测试：1 个会话，{r['seconds']} 秒，{r['url']}")
+    assert p.stdout.startswith(f"负载测试（真实浏览器）：1 个会话，{r['seconds']} 秒，{r['url']}")
     assert f"查看次数 {r['views']}（点击导航 {r['views_by_kind']['click']}，打开链接 {r['views_by_kind']['url']}），错误 0" \
         in p.stdout
     assert "目标（无错误，p95 ≤ 600 s，内存增长 ≤ 2000 MB）：达到" in p.stdout
