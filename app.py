@@ -8,7 +8,7 @@ import streamlit as st
 
 from data.store import StoreError
 from metrics.bulletin import city_name
-from ui import data, runlog, screen, state
+from ui import cached, runlog, screen, state
 from ui.i18n import t
 from ui.widgets import describe_filters, inject_css, md_escape
 
@@ -33,21 +33,21 @@ PAGES = [
 
 def sidebar() -> None:
     """The global selection on every page: month, county, chain, tier, level; reset; what is selected; data as of."""
-    months = data.months()
-    opts = data.options()
+    months = cached.months()
+    opts = cached.options()
     state.init_from_url(months, opts)
     sb = st.sidebar
     sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
         sb.selectbox(t("month"), months[::-1], key="sel_month")
-        sb.caption(f":material/fact_check: {md_escape(data.report_line(st.session_state.get('sel_month') or months[-1]))}")
+        sb.caption(f":material/fact_check: {md_escape(cached.report_line(st.session_state.get('sel_month') or months[-1]))}")
     for k in state.MULTI:
         sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
     sb.button(t("reset"), on_click=state.reset, width="stretch")
     sel = state.current()
     state.write_to_url(sel)
     sb.caption(f"**{t('selection')}**：{sel.month or '—'} · {describe_filters(sel.filters)}")
-    latest, imported, is_demo = data.as_of()
+    latest, imported, is_demo = cached.as_of()
     stamp = f"{t('data_as_of')}：{latest}"
     if imported:
         stamp += f" · {t('imported_at')} {imported}"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from data.ingest import ImportOutcome, import_file
 from data.store import Store, StoreError
-from ui import auth, data, state
+from ui import auth, cached, state
 from ui.auth import audit_user, can_write, sign_in_panel
 from ui.i18n import t
 from ui.importing import (CHANGE_RULES, UPLOAD_TYPES, audit_frame, is_demo_store, months_frame, preview,
@@ -40,10 +40,10 @@ def _options() -> dict:
 def dry_run(store: Store, name: str, content: bytes, opts: dict, reporter_unit: str | None = None) -> ImportOutcome:
     """Check the upload without writing (cached in the session per file, options and store content)."""
     key = (hashlib.sha256(content).hexdigest(), name, opts["sheet"], opts["month"], opts["replace"], opts["unit"],
-           reporter_unit, data.review_key(store))
-    cached = st.session_state.get(CHECK)
-    if cached and cached[0] == key:
-        return cached[1]
+           reporter_unit, cached.review_key(store))
+    checked = st.session_state.get(CHECK)
+    if checked and checked[0] == key:
+        return checked[1]
     outcome = import_file(content, store=store, filename=name, sheet=opts["sheet"], month=opts["month"],
                           replace=opts["replace"], dry_run=True, unit=None if reporter_unit else opts["unit"],
                           reporter_unit=reporter_unit)
@@ -297,7 +297,7 @@ def review_tab(store: Store) -> None:
         return
     errors = st.session_state.get(REVIEW_ERR, {})
     for month, unit, rec in queue:
-        r = data.review(store, month, unit)
+        r = cached.review(month, unit, store=store)
         tag = f"{month}|{unit}"
         with st.container(border=True, key=f"review_{hashlib.sha1(tag.encode()).hexdigest()[:10]}"):
             st.markdown(f"#### {month} · {md_escape(unit)}")
@@ -339,7 +339,7 @@ def report_tab(store: Store, units_for_template: list[str] | None) -> None:
     chosen = st.session_state.get("sel_month")
     index = months.index(chosen) if chosen in months else 0
     month = st.selectbox(t("report_month"), months, index=index, key="admin_report_month")
-    report = data.month_report(month, store)
+    report = cached.month_report(month, store=store)
     st.markdown(f"**{md_escape(report.line())}**")
     st.caption(t("report_deadline").format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
     show_table(report_frame(report), f"报送情况_{month}", key="admin_report_table",
@@ -373,7 +373,7 @@ def audit_tab(store: Store) -> None:
 
 def _counties() -> list[str]:
     """Every 县区 the stored months name (units an analyst may want a 底稿 for); none from the demo city."""
-    return [] if data.source()[1] else data.options().get("county", [])
+    return [] if cached.source()[1] else cached.options().get("county", [])
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ if isinstance(message, tuple):
     flash.error(message[1])
 elif message:
     flash.success(message)
-_, is_demo, _ = data.source()
+_, is_demo, _ = cached.source()
 if is_demo:
     notices.info(t("demo_notice"))
 role, my_unit = auth.role(), auth.reporter_unit()

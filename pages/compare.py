@@ -9,7 +9,7 @@ from metrics import bulletin
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
-from ui import data, screen, state
+from ui import cached, screen, state
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.widgets import guard, month_num, page_title, show_table
 
@@ -19,7 +19,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def bulletin_buttons(sel: state.Selection) -> None:
     """月通报 for this month and selection, generated when clicked (never on page load)."""
-    ds, month, filters = data.dataset(), sel.month, sel.filters
+    ds, month, filters = cached.dataset(), sel.month, sel.filters
     name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
     c1.download_button(t("bulletin_docx"), lambda: bulletin.build_bulletin(ds, month, filters), f"{name}.docx", DOCX,
@@ -39,7 +39,7 @@ else:
         items = ("，" if lang() == "zh" else ", ").join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
         st.caption(t("scorecard_caption").format(items=items, months=card.warning_months, places=card.warning_places))
         bulletin_buttons(sel)
-        r = data.ranking(sel.month, sel.filters)
+        r = cached.ranking(sel.month, sel.filters)
         heads = ranking_headers()
         table = ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
                               headers=heads, indicator_header=ind_name)
@@ -58,7 +58,7 @@ else:
             st.error(f"**⚠ {row['county']}（第{row['rank']}名{flag}）**：{row['explanation']}")
 
         st.subheader(t("gap_title"))
-        gap = data.gap_to_target(sel.month, sel.filters)
+        gap = cached.gap_to_target(sel.month, sel.filters)
         year_end = month_num(sel) == 12
         if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
             gap = gap.drop("months_left", "monthly_needed", "next_month_needed")

@@ -14,7 +14,7 @@ from data.months import to_month
 from metrics.format import format_value
 from metrics.ranking import RED, SNAIL, load_scorecard
 from metrics.registry import BY_ID
-from ui import data, state
+from ui import cached, state
 from ui.i18n import ind_name, t
 from ui.widgets import (BAD, axis_format, guard, kpi_tile_html, md_escape, page_title, show_table,
                         tooltip_format, with_previous)
@@ -30,8 +30,8 @@ page_title("pages_duel", sel)
 if guard(sel):
     card = load_scorecard()
     base = sel.filters.without("county")
-    counties = data.options().get("county", [])
-    rank = data.ranking(sel.month, base)
+    counties = cached.options().get("county", [])
+    rank = cached.ranking(sel.month, base)
     flags = {r["county"]: r for r in rank.iter_rows(named=True)}
     default = ([c for c in rank.filter(pl.col("flag") == RED)["county"].to_list()[:1]]
                + [c for c in rank.filter(pl.col("flag") == SNAIL)["county"].to_list()[-1:]])
@@ -49,7 +49,7 @@ if guard(sel):
     m = to_month(sel.month)
     months = with_previous(sel.month)
     ids = list(dict.fromkeys(TILES + [i.id for i in card.items]))
-    by = data.compute(months, base, "county", ids).filter(pl.col("county").is_in(picked))
+    by = cached.compute(months, base, "county", ids).filter(pl.col("county").is_in(picked))
     now = {r["county"]: r for r in by.filter(pl.col("snapshot_month") == m).iter_rows(named=True)}
     before = {r["county"]: r for r in by.filter(pl.col("snapshot_month") != m).iter_rows(named=True)}
 
@@ -74,7 +74,7 @@ if guard(sel):
 
     # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
     st.subheader(t("duel_trends"))
-    series = data.series(base, TRENDS, by="county").filter(pl.col("county").is_in(picked))
+    series = cached.series(base, TRENDS, by="county").filter(pl.col("county").is_in(picked))
     width = max(180, int(1100 / len(picked)))
     for iid in TRENDS:
         ind = BY_ID[iid]

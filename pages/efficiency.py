@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from metrics.rowsets import project_efficiency
-from ui import data, dimension, state
+from ui import cached, dimension, state
 from ui.i18n import t
 from ui.widgets import guard, page_title
 
@@ -14,7 +14,7 @@ page_title("pages_efficiency", sel)
 if guard(sel):
     dimension.render("efficiency", sel, trend=["profit_tax_rate", "tax_per_mu"], bars=["tax_per_mu"])
     st.subheader(t("efficiency_title"))
-    rows = project_efficiency(data.snapshot(sel.month, sel.filters)).rename(
+    rows = project_efficiency(cached.snapshot(sel.month, sel.filters)).rename(
         {"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
     if rows.is_empty():
         st.info(t("efficiency_none"))

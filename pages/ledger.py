@@ -9,7 +9,7 @@ from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
 from metrics.format import fmt_amount
 from metrics.rowsets import COMPLETION_RATE, schedule, schedule_expr
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
-from ui import data, state
+from ui import cached, state
 from ui.i18n import ind_name, lang, t
 from ui.widgets import ACCENT, BAD, FONT, NEUTRAL, guard, md_escape, page_title, show_table
 
@@ -116,7 +116,7 @@ def projects_tab(sel: state.Selection) -> None:
     query = c1.text_input(t("search"), key="ledger_q", placeholder=t("search_ph"))
     build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"))
     status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"))
-    df = data.snapshot(sel.month, sel.filters)
+    df = cached.snapshot(sel.month, sel.filters)
     if query and query.strip():
         df = df.filter(search_expr(query))
     if build:
@@ -137,7 +137,7 @@ def _list_name(list_id: str) -> str:
 
 
 def lists_tab(sel: state.Selection) -> None:
-    counts = data.list_counts(sel.month, sel.filters)
+    counts = cached.list_counts(sel.month, sel.filters)
     ids = [w.id for w in WATCH_LISTS]
     picked = st.pills(t("list_pick"), ids, key="ledger_list", default=ids[0], required=True,
                       format_func=lambda i: f"{_list_name(i)}（{counts.get(i, 0)}）")
@@ -145,7 +145,7 @@ def lists_tab(sel: state.Selection) -> None:
     st.markdown(f"#### {_list_name(w.id)} · {t('n_projects').format(n=counts.get(w.id, 0))}")
     ref = f"（{t('list_indicator')}：{ind_name(w.indicator)}）" if w.indicator else ""
     st.caption(f"{t('list_caliber')}：{w.caliber}{ref}")
-    df = data.watch_list(sel.month, w.id, sel.filters)
+    df = cached.watch_list(sel.month, w.id, sel.filters)
     if df.is_empty():
         st.info(t("list_empty"))
         return
@@ -220,7 +220,7 @@ def procedures_chart(df: pl.DataFrame) -> alt.Chart:
 
 
 def history_panel(pid: str) -> None:
-    h = data.project_history(pid)
+    h = cached.project_history(pid)
     if h.is_empty():
         st.warning(t("project_unknown").format(pid=pid))
         return
@@ -293,7 +293,7 @@ def history_panel(pid: str) -> None:
 
 
 def history_tab() -> None:
-    index = data.project_index()
+    index = cached.project_index()
     names = {r["project_id"]: f"{r['project_id']} · {r['project_name']}（{r['county']}）"
              for r in index.iter_rows(named=True)}
     st.selectbox(t("project_pick"), list(names), index=None, key=PROJECT_KEY, on_change=_chosen,
@@ -308,8 +308,8 @@ def history_tab() -> None:
 # ---- page ---------------------------------------------------------------------------------------------------------
 sel = state.current()
 page_title("pages_ledger", sel)
-if sel.month and sel.month in data.months():
-    known = set(data.project_index().get_column("project_id").to_list())
+if sel.month and sel.month in cached.months():
+    known = set(cached.project_index().get_column("project_id").to_list())
     if st.session_state.get(PROJECT_KEY) not in known | {None}:
         st.session_state[PROJECT_KEY] = None
     pending = st.session_state.pop(PENDING, None)

@@ -8,7 +8,7 @@ import streamlit as st
 from metrics.format import format_value
 from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
-from ui import data, screen, state
+from ui import cached, screen, state
 from ui.i18n import ind_name, t
 from ui.widgets import BAD, GOOD, guard, kpi_row, month_num, page_title, trend_chart
 
@@ -26,10 +26,10 @@ else:
 if not on_screen and guard(sel):
     kpi_row(HEADLINE, sel)
     left, right = st.columns([3, 2])
-    series = data.series(sel.filters, ["investment_completion_rate", "time_schedule"])
+    series = cached.series(sel.filters, ["investment_completion_rate", "time_schedule"])
     left.altair_chart(trend_chart(series, "investment_completion_rate", height=320), width="stretch")
 
-    counts = data.list_counts(sel.month, sel.filters)
+    counts = cached.list_counts(sel.month, sel.filters)
     cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
     right.altair_chart(
         alt.Chart(cdf).mark_bar(color=BAD).encode(
@@ -41,7 +41,7 @@ if not on_screen and guard(sel):
     right.caption(t("lists_caption"))
 
     st.subheader(t("heat_title"))
-    by = data.compute([sel.month], sel.filters, "county", HEAT)
+    by = cached.compute([sel.month], sel.filters, "county", HEAT)
     m = month_num(sel)
     long = []
     for iid in HEAT:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, dimension, state
+from ui import cached, dimension, state
 from ui.i18n import t
 from ui.widgets import guard, page_title, trend_chart
 
@@ -17,5 +17,5 @@ if guard(sel):
                             "funds_in_place_rate", "lagging_projects", "stopped_projects", "zombie_projects",
                             "new_starts_100m"])
     st.subheader(t("monthly_investment_title"))
-    st.altair_chart(trend_chart(data.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
+    st.altair_chart(trend_chart(cached.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
                     width="stretch")

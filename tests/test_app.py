@@ -389,3 +389,15 @@ def test_the_sample_ledger_passes_the_check(tmp_path):
     assert out.errors == [], out.report()
     assert out.ok and out.rows == 857 and out.month == "2025-12"
     assert not (tmp_path / "empty").exists()
+
+
+def test_each_cached_read_keeps_its_own_cache(store):
+    """Two reads of the access layer with the same arguments and cache size answer each for itself: the one
+    caching helper gives every function it wraps its own cache, though all are keyed on the store's content."""
+    from metrics.filters import Filters
+    from ui import cached
+
+    rows = cached.snapshot("2024-06", Filters())
+    assert sorted(rows["project_id"].to_list()) == ["CQ01", "CQ02", "JA01", "JA02", "YB01", "YB02"]
+    gap = cached.gap_to_target("2024-06", Filters())
+    assert sorted(gap["county"].to_list()) == ["丙区", "乙县", "甲县"] and "project_id" not in gap.columns

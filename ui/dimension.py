@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.format import format_value
 from metrics.registry import BY_ID, by_dimension
-from ui import data
+from ui import cached
 from ui.i18n import ind_name, t
 from ui.state import Selection
 from ui.widgets import county_bars, month_num, show_table, trend_chart
@@ -14,7 +14,7 @@ from ui.widgets import county_bars, month_num, show_table, trend_chart
 
 def by_county_table(sel: Selection, ids: list[str], name: str) -> pl.DataFrame:
     """Every county's values for the given indicators, formatted for reading, with n beside each rate."""
-    df = data.compute([sel.month], sel.filters, "county", ids)
+    df = cached.compute([sel.month], sel.filters, "county", ids)
     cols = [pl.col("county").alias(t("county"))]
     for iid in ids:
         ind = BY_ID[iid]
@@ -42,12 +42,12 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
 
     kpi_row(tiles or ids, sel)
     if trend:
-        series = data.series(sel.filters, trend)
+        series = cached.series(sel.filters, trend)
         cols = st.columns(len(trend))
         for col, iid in zip(cols, trend):
             col.altair_chart(trend_chart(series, iid), width="stretch")
     if bars:
-        by = data.compute([sel.month], sel.filters, "county", bars)
+        by = cached.compute([sel.month], sel.filters, "county", bars)
         cols = st.columns(min(len(bars), 2))
         for k, iid in enumerate(bars):
             with cols[k % len(cols)]:

@@ -30,7 +30,7 @@ from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
-from ui import data
+from ui import cached
 from ui.i18n import LABELS, ind_name, ranking_headers, t
 from ui.state import MULTI, Selection, current
 from ui.widgets import (ACCENT, BAD, FONT, GOOD, NEUTRAL, axis_format, guard, kpi_row, month_num, target_status,
@@ -307,8 +307,8 @@ def _selection(pl_: Playlist, months: list[str], options: dict[str, list[str]]) 
 
 def run(nav, pages: Sequence[tuple]) -> None:
     """Screen mode for this run: URL and keys → playlist step, page switch, selection, CSS, header, timer."""
-    months = data.months()
-    options = data.options()
+    months = cached.months()
+    options = cached.options()
     pl_ = parse_playlist(st.query_params.to_dict(), pages, options.get("county", []))
     current = _page_of(nav, pages)
     st.markdown(css(), unsafe_allow_html=True)
@@ -328,7 +328,7 @@ def run(nav, pages: Sequence[tuple]) -> None:
     _write_url(_url_params(pl_))
 
     sel = _selection(pl_, months, options)
-    latest, imported, is_demo = data.as_of()
+    latest, imported, is_demo = cached.as_of()
     asof = f"{t('data_as_of')} {latest}"
     if imported:
         asof += f" · {t('imported_at')} {imported[:16]}"
@@ -342,7 +342,7 @@ def run(nav, pages: Sequence[tuple]) -> None:
         f'<div class="kpm-meta"><b>{html.escape(month_txt)}</b>'
         + (f' · <b class="kpm-county">{html.escape(county)}</b>' if county else f" · {t('screen_all')}")
         + f' · {html.escape(asof)}</div>'
-        + (f'<div class="kpm-meta kpm-report">{html.escape(data.report_line(sel.month))}</div>' if sel.month else "")
+        + (f'<div class="kpm-meta kpm-report">{html.escape(cached.report_line(sel.month))}</div>' if sel.month else "")
         + '</div>', unsafe_allow_html=True)
     with mid:
         _status(pl_, pages, current)
@@ -494,10 +494,10 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
         return
     kpi_row(list(headline)[:8], sel, per_row=4)
     left, right = st.columns(2)
-    series = data.series(sel.filters, ["investment_completion_rate", "time_schedule"])
+    series = cached.series(sel.filters, ["investment_completion_rate", "time_schedule"])
     show(left, trend_chart(series, "investment_completion_rate", height=CHART_H))
     if len(sel.filters.county) == 1:
-        counts = data.list_counts(sel.month, sel.filters)
+        counts = cached.list_counts(sel.month, sel.filters)
         cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
         chart = (alt.Chart(cdf).mark_bar(color=BAD).encode(
             y=alt.Y("清单:N", sort="-x", title=None), x=alt.X("项目数:Q", title="项目数（个）"))
@@ -514,7 +514,7 @@ def _county_bars(container, sel: Selection, iid: str) -> None:
     ind = BY_ID[iid]
     m = month_num(sel)
     focus = list(sel.filters.county)
-    by = data.compute([sel.month], sel.filters.without("county"), "county", [iid])
+    by = cached.compute([sel.month], sel.filters.without("county"), "county", [iid])
     d = (by.select(pl.col("county").alias("组"), pl.col(iid).alias("值")).drop_nulls()
          .sort("值", descending=ind.direction != "lower"))
     target = ind.target_for(m)
@@ -542,11 +542,11 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
     kpi_row(list(tiles)[:8], sel, per_row=4)
     left, right = st.columns(2)
     if trend:
-        show(left, trend_chart(data.series(sel.filters, [trend[0]]), trend[0], height=CHART_H))
+        show(left, trend_chart(cached.series(sel.filters, [trend[0]]), trend[0], height=CHART_H))
     if bars:
         _county_bars(right, sel, bars[0])
     elif len(trend) > 1:
-        show(right, trend_chart(data.series(sel.filters, [trend[1]]), trend[1], height=CHART_H))
+        show(right, trend_chart(cached.series(sel.filters, [trend[1]]), trend[1], height=CHART_H))
     st.stop()
 
 
@@ -563,8 +563,8 @@ def ranking(sel: Selection) -> None:
     # The board always ranks every county; a pinned / rotating county is highlighted, not filtered out.
     focus = set(sel.filters.county)
     everyone = sel.filters.without("county")
-    r = data.ranking(sel.month, everyone)
-    gap = {g["county"]: g for g in data.gap_to_target(sel.month, everyone).iter_rows(named=True)}
+    r = cached.ranking(sel.month, everyone)
+    gap = {g["county"]: g for g in cached.gap_to_target(sel.month, everyone).iter_rows(named=True)}
     n = max(r.height, 1)
     fs = 28 if n <= 10 else 24 if n <= 14 else 20
     pad = max(3, min(16, int((680 / n - fs * 1.3) / 2)))

@@ -15,7 +15,7 @@ from metrics.filters import BY_LABELS, Filters
 from metrics.format import DASH, NO_CHAIN, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
-from ui import data
+from ui import cached
 from ui.i18n import ind_name, t
 from ui.state import Selection, focus_county
 
@@ -73,7 +73,7 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
 def kpi_row(ids: list[str], sel: Selection, per_row: int = 4) -> dict:
     """Tiles for the given indicators at the selected month, compared with last month; returns this month's record."""
     m = to_month(sel.month)
-    df = data.compute(with_previous(sel.month), sel.filters, None, ids)
+    df = cached.compute(with_previous(sel.month), sel.filters, None, ids)
     rows = {r["snapshot_month"]: r for r in df.iter_rows(named=True)}
     now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
     for start in range(0, len(ids), per_row):
@@ -225,10 +225,10 @@ def show_table(df: pl.DataFrame, name: str, labels: dict[str, str] | None = None
 
 def guard(sel: Selection) -> bool:
     """Show the empty state and return False when there is nothing to draw for this selection."""
-    if not sel.month or sel.month not in data.months():
+    if not sel.month or sel.month not in cached.months():
         st.info(t("no_data_month"))
         return False
-    n = data.compute([sel.month], sel.filters, None, ["project_count"])["project_count"][0]
+    n = cached.compute([sel.month], sel.filters, None, ["project_count"])["project_count"][0]
     if not n:
         st.warning(t("no_match"))
         return False
@@ -254,4 +254,4 @@ def month_num(sel: Selection) -> int:
 def with_previous(month: str) -> list[str]:
     """The month and, when it is stored, the month before (for the change since last month)."""
     prev = previous_month(month)
-    return [month] + ([prev] if prev in data.months() else [])
+    return [month] + ([prev] if prev in cached.months() else [])

@@ -1,0 +1,158 @@
+"""The cached access layer: what pages read from the shown store, each cache keyed on the store's content key."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from data.months import month_key, to_month
+from data.schema import TIER_LABELS
+from data.store import Store, active_store
+from metrics import engine, ranking as ranking_mod, watchlists
+from metrics.engine import Dataset, Filters
+from ui import submitting
+
+
+@st.cache_resource(show_spinner=False)
+def _dataset(root: str, key: str) -> Dataset:
+    return Dataset.from_store(Store(root))
+
+
+def source() -> tuple[Store, bool, str]:
+    """The store being shown, whether it is the demo city, and its content key (cheap: stat of the month files)."""
+    store, is_demo = active_store()
+    return store, is_demo, store.content_key()
+
+
+def dataset() -> Dataset:
+    store, _, key = source()
+    return _dataset(str(store.root), key)
+
+
+def _stamp(path: Path) -> str:
+    s = path.stat() if path.exists() else None
+    return f"{s.st_size}:{s.st_mtime_ns}" if s else "-"
+
+
+def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] | None = None,
+                 reads_store: bool = False):
+    """Cache `fn(dataset, *args)` (or `fn(store, *args)` when it reads the store itself) per store content key,
+    size and mtime of `files(store)`, and arguments; the cached call drops the first argument and takes `store=`
+    to read another store than the shown one. Frames are never hashed: the key says when the data changed."""
+    def wrap(fn: Callable) -> Callable:
+        def run(content: str, stamps: str, root: str, *args, **kwargs):
+            return fn(Store(root) if reads_store else _dataset(root, content), *args, **kwargs)
+
+        # st.cache_data tells its caches apart by module and qualified name: one name per wrapped function.
+        run.__qualname__ = f"{fn.__module__}.{fn.__qualname__}"
+        cache = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
+
+        def call(*args, store: Store | None = None, **kwargs):
+            store = store or active_store()[0]
+            stamps = "|".join(_stamp(p) for p in files(store)) if files else ""
+            args = tuple(tuple(a) if isinstance(a, list) else a for a in args)  # a list and a tuple are one key
+            return cache(store.content_key(), stamps, str(store.root), *args, **kwargs)
+
+        call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+        return call
+    return wrap
+
+
+def _review_files(store: Store) -> tuple[Path, Path]:
+    """Submissions and returns write only the audit log and settings, not snapshots."""
+    return store.audit_path, store.root / "settings.json"
+
+
+compute = store_cached(256)(engine.compute)
+compute_many = store_cached(128)(engine.compute_many)
+ranking = store_cached(64, files=lambda store: (ranking_mod.scorecard_path(),))(ranking_mod.ranking)
+watch_list = store_cached(128)(watchlists.watch_list)
+list_counts = store_cached(64)(watchlists.list_counts)
+project_history = store_cached(16)(watchlists.project_history)
+gap_to_target = store_cached(32)(watchlists.gap_to_target)
+month_report = store_cached(64, files=_review_files, reads_store=True)(Store.report)
+review = store_cached(32, files=_review_files, reads_store=True)(submitting.review)
+
+
+@store_cached(32)
+def snapshot(ds: Dataset, month: str, filters: Filters = Filters()) -> pl.DataFrame:
+    """The (filtered) rows of one month, for project tables and scatter plots."""
+    return ds.scan([to_month(month)]).filter(filters.expr()).collect()
+
+
+@store_cached(32)
+def options(ds: Dataset) -> dict[str, list[str]]:
+    """Values the sidebar offers (from every stored month)."""
+    df = ds.scan(ds.months).select(pl.col("county").unique().sort().implode(),
+                                   pl.col("chain").drop_nulls().unique().sort().implode(),
+                                   pl.col("level").unique().sort().implode()).collect()
+    return {"county": df["county"][0].to_list(), "chain": df["chain"][0].to_list(),
+            "level": [x for x in ("省级", "市级", "县级") if x in df["level"][0].to_list()], "tier": list(TIER_LABELS)}
+
+
+@store_cached(16)
+def project_index(ds: Dataset) -> pl.DataFrame:
+    """Every project ever stored: id, latest name and county, latest month (for the history chooser)."""
+    return (ds.scan(ds.months).select("project_id", "project_name", "county", "snapshot_month")
+            .sort("snapshot_month").group_by("project_id")
+            .agg(pl.col("project_name").last(), pl.col("county").last(), pl.col("snapshot_month").last())
+            .sort(["county", "project_id"]).collect())
+
+
+def months() -> list[str]:
+    return [month_key(m) for m in dataset().months]
+
+
+def series(filters: Filters, ids, by: str | None = None) -> pl.DataFrame:
+    """Indicators for every stored month."""
+    return compute(months(), filters, by, ids)
+
+
+@dataclass(frozen=True)
+class PageFrames:
+    """What a page shows, from one engine request."""
+
+    months: pl.DataFrame    # the selection's indicators for every stored month: tiles (this month and last), trends
+    counties: pl.DataFrame  # the month's indicators by county: bars, tables
+
+
+def page_frames(month: str, filters: Filters, city: Sequence[str], counties: Sequence[str] = (),
+                county_filters: Filters | None = None) -> PageFrames:
+    """The `city` indicators over every stored month and the `counties` ones by county for `month` (with
+    `county_filters`, by default `filters`), collected together in one cached engine request."""
+    requests = [(tuple(months()), filters, None, tuple(dict.fromkeys(city)))]
+    if counties:
+        requests.append(((month,), county_filters or filters, "county", tuple(dict.fromkeys(counties))))
+    frames = compute_many(tuple(requests))
+    return PageFrames(frames[0], frames[1] if counties else pl.DataFrame())
+
+
+def last_import() -> dict:
+    """The newest audit record of the shown store (for the data-as-of stamp)."""
+    store, _, _ = source()
+    recs = [r for r in store.audit() if r.get("action") in ("import", "replace")]
+    return recs[-1] if recs else {}
+
+
+def as_of() -> tuple[str, str, bool]:
+    """The data-as-of stamp: latest stored month, time of the newest import ('' if none), and whether it is the demo."""
+    ms = months()
+    rec = last_import()
+    _, is_demo, _ = source()
+    return (ms[-1] if ms else "—"), rec.get("time", "").replace("T", " "), is_demo
+
+
+def review_key(store: Store) -> str:
+    """The content key plus the audit log and settings: what a check of an upload against `store` depends on."""
+    return "|".join([store.content_key(), *map(_stamp, _review_files(store))])
+
+
+def report_line(month: str) -> str:
+    """The month's 报送情况 in one line ("2025年6月：9个单位中7个已报送，…未报送"), or why it cannot be read."""
+    try:
+        return month_report(month).line()
+    except (OSError, ValueError, TypeError, KeyError) as e:  # a damaged settings.json must not take a page down
+        return f"{month} 的报送情况无法读取（{type(e).__name__}）：请管理员运行 python -m data check 检查数据库。"
