@@ -40,7 +40,8 @@ def sidebar() -> None:
     sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
         sb.selectbox(t("month"), months[::-1], key="sel_month")
-        sb.caption(f":material/fact_check: {md_escape(cached.report_line(st.session_state.get('sel_month') or months[-1]))}")
+        line = cached.report_line(st.session_state.get("sel_month") or months[-1])
+        sb.caption(f":material/fact_check: {md_escape(line)}")
     for k in state.MULTI:
         sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
     sb.button(t("reset"), on_click=state.reset, width="stretch")

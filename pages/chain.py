@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, dimension, state
+from ui import cached, dimension, screen, state
 from ui.i18n import t
 from ui.widgets import bar_chart, guard, month_num, page_title
 
@@ -12,11 +12,12 @@ page_title("pages_chain", sel)
 if guard(sel):
     dimension.render("chain", sel, trend=["chain_investment_share", "chain_coverage"],
                      bars=["chain_investment_share"])
-    st.subheader(t("by_chain"))
-    by_chain = cached.compute([sel.month], sel.filters, "chain", ["total_investment_sum", "investment_completion_rate",
-                                                                 "project_count"])
-    c1, c2 = st.columns(2)
-    c1.altair_chart(bar_chart(by_chain, "chain", "total_investment_sum", height=420, horizontal=True),
-                    width="stretch")
-    c2.altair_chart(bar_chart(by_chain, "chain", "investment_completion_rate", month_num=month_num(sel), height=420,
-                              horizontal=True), width="stretch")
+    if not screen.active():  # the screen shows the dimension's layout alone
+        st.subheader(t("by_chain"))
+        by_chain = cached.compute([sel.month], sel.filters, "chain",
+                                  ["total_investment_sum", "investment_completion_rate", "project_count"])
+        c1, c2 = st.columns(2)
+        c1.altair_chart(bar_chart(by_chain, "chain", "total_investment_sum", height=420, horizontal=True),
+                        width="stretch")
+        c2.altair_chart(bar_chart(by_chain, "chain", "investment_completion_rate", month_num=month_num(sel),
+                                  height=420, horizontal=True), width="stretch")

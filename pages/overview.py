@@ -7,10 +7,9 @@ import streamlit as st
 
 from metrics.format import format_value
 from metrics.registry import BY_ID
-from metrics.watchlists import WATCH_LISTS
 from ui import cached, screen, state
 from ui.i18n import ind_name, t
-from ui.widgets import BAD, GOOD, guard, kpi_row, month_num, page_title, trend_chart
+from ui.widgets import BAD, GOOD, guard, kpi_row, lists_chart, month_num, page_title, trend_chart
 
 HEADLINE = ["investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
             "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate"]
@@ -24,24 +23,16 @@ if on_screen:  # the meeting-room layout: 8 big tiles and 2 charts, no scrolling
 else:
     page_title("pages_overview", sel)
 if not on_screen and guard(sel):
-    kpi_row(HEADLINE, sel)
+    frames = cached.page_frames(sel.month, sel.filters, HEADLINE, HEAT)  # tiles, trend and heat table together
+    kpi_row(HEADLINE, sel, frames.months)
     left, right = st.columns([3, 2])
-    series = cached.series(sel.filters, ["investment_completion_rate", "time_schedule"])
-    left.altair_chart(trend_chart(series, "investment_completion_rate", height=320), width="stretch")
-
-    counts = cached.list_counts(sel.month, sel.filters)
-    cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
-    right.altair_chart(
-        alt.Chart(cdf).mark_bar(color=BAD).encode(
-            y=alt.Y("清单:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)), x=alt.X("项目数:Q", title="项目数（个）"),
-            tooltip=["清单", alt.Tooltip("项目数:Q", format=",")])
-        + alt.Chart(cdf).mark_text(align="left", dx=4, fontSize=14).encode(
-            y=alt.Y("清单:N", sort="-x"), x="项目数:Q", text=alt.Text("项目数:Q", format=",")),
-        width="stretch")
+    left.altair_chart(trend_chart(frames.months, "investment_completion_rate", height=320), width="stretch")
+    right.altair_chart(lists_chart(cached.list_counts(sel.month, sel.filters), text_size=14, label_limit=220),
+                       width="stretch")
     right.caption(t("lists_caption"))
 
     st.subheader(t("heat_title"))
-    by = cached.compute([sel.month], sel.filters, "county", HEAT)
+    by = frames.counties
     m = month_num(sel)
     long = []
     for iid in HEAT:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, dimension, state
+from ui import cached, dimension, screen, state
 from ui.i18n import t
 from ui.widgets import guard, page_title, trend_chart
 
@@ -16,6 +16,7 @@ if guard(sel):
                             "monthly_investment", "monthly_investment_mom", "new_vs_continuing_gap",
                             "funds_in_place_rate", "lagging_projects", "stopped_projects", "zombie_projects",
                             "new_starts_100m"])
-    st.subheader(t("monthly_investment_title"))
-    st.altair_chart(trend_chart(cached.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
-                    width="stretch")
+    if not screen.active():  # the screen shows the dimension's layout alone
+        st.subheader(t("monthly_investment_title"))
+        st.altair_chart(trend_chart(cached.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
+                        width="stretch")

@@ -410,7 +410,7 @@ def _is_escape(node: ast.AST) -> bool:
 def test_source_scan_html_strings_escape_user_fields():
     """Every f-string that builds HTML in ui/, pages/ and app.py passes record fields (project names, counties,
     problems, …) through html.escape; and unsafe_allow_html is only ever the literal True on st.markdown."""
-    files = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
+    files = [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
     bad, unsafe_sites = [], 0
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -225,7 +225,7 @@ def test_no_python_functions_inside_polars_on_the_page_paths():
 
     udfs = {"map_elements", "map_batches", "map_groups", "map_rows", "apply"}
     found = []
-    for path in sorted([ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]):
+    for path in sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in udfs:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")

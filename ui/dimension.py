@@ -6,15 +6,15 @@ import streamlit as st
 
 from metrics.format import format_value
 from metrics.registry import BY_ID, by_dimension
-from ui import cached
+from ui import cached, screen
 from ui.i18n import ind_name, t
 from ui.state import Selection
-from ui.widgets import county_bars, month_num, show_table, trend_chart
+from ui.widgets import county_bars, kpi_row, month_num, show_table, trend_chart
 
 
-def by_county_table(sel: Selection, ids: list[str], name: str) -> pl.DataFrame:
-    """Every county's values for the given indicators, formatted for reading, with n beside each rate."""
-    df = cached.compute([sel.month], sel.filters, "county", ids)
+def by_county_table(df: pl.DataFrame, ids: list[str], name: str) -> None:
+    """Every county's values (`df`: the month by county) for the given indicators, formatted for reading, with n
+    beside each rate."""
     cols = [pl.col("county").alias(t("county"))]
     for iid in ids:
         ind = BY_ID[iid]
@@ -24,33 +24,28 @@ def by_county_table(sel: Selection, ids: list[str], name: str) -> pl.DataFrame:
                               dtype=pl.String))
         if ind.is_rate and f"n__{iid}" in df.columns:
             cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
-    table = df.select(cols)
-    show_table(table, name, key=f"tbl_{name}")
-    return df
+    show_table(df.select(cols), name, key=f"tbl_{name}")
 
 
 def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str], tiles: list[str] | None = None
-           ) -> pl.DataFrame:
-    """Tiles for the dimension's indicators, trend charts, county bars and the by-county table; returns that table."""
+           ) -> bool:
+    """Tiles for the dimension's indicators, trend charts, county bars and the by-county table, from one engine
+    request. On the screen its meeting-room layout instead, and False: the page then draws nothing more."""
     ids = [i.id for i in by_dimension(dimension)]
-    data_month = month_num(sel)
-    from ui import screen
-    from ui.widgets import kpi_row
-
-    if screen.active():  # the meeting-room layout: 8 tiles and 2 charts, nothing below
+    if screen.active():  # 8 tiles and 2 charts, nothing below
         screen.dimension(sel, tiles or ids, trend, bars)
-
-    kpi_row(tiles or ids, sel)
+        return False
+    frames = cached.page_frames(sel.month, sel.filters, [*(tiles or ids), *trend], [*bars, *ids])
+    kpi_row(tiles or ids, sel, frames.months)
     if trend:
-        series = cached.series(sel.filters, trend)
         cols = st.columns(len(trend))
         for col, iid in zip(cols, trend):
-            col.altair_chart(trend_chart(series, iid), width="stretch")
+            col.altair_chart(trend_chart(frames.months, iid), width="stretch")
     if bars:
-        by = cached.compute([sel.month], sel.filters, "county", bars)
         cols = st.columns(min(len(bars), 2))
         for k, iid in enumerate(bars):
             with cols[k % len(cols)]:
-                county_bars(by, iid, data_month)
+                county_bars(frames.counties, iid, month_num(sel))
     st.subheader(t("by_county"))
-    return by_county_table(sel, ids, f"{t('pages_' + dimension)}_{sel.month}")
+    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}")
+    return True

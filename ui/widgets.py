@@ -15,6 +15,7 @@ from metrics.filters import BY_LABELS, Filters
 from metrics.format import DASH, NO_CHAIN, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
+from metrics.watchlists import WATCH_LISTS
 from ui import cached
 from ui.i18n import ind_name, t
 from ui.state import Selection, focus_county
@@ -70,11 +71,11 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
             f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
 
 
-def kpi_row(ids: list[str], sel: Selection, per_row: int = 4) -> dict:
-    """Tiles for the given indicators at the selected month, compared with last month; returns this month's record."""
+def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 4) -> dict:
+    """Tiles for the given indicators at the selected month, compared with last month, read from `frame` (the
+    indicators by month, as cached.page_frames gives them); returns this month's record."""
     m = to_month(sel.month)
-    df = cached.compute(with_previous(sel.month), sel.filters, None, ids)
-    rows = {r["snapshot_month"]: r for r in df.iter_rows(named=True)}
+    rows = {r["snapshot_month"]: r for r in frame.iter_rows(named=True)}
     now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
     for start in range(0, len(ids), per_row):
         cols = st.columns(per_row)
@@ -84,6 +85,19 @@ def kpi_row(ids: list[str], sel: Selection, per_row: int = 4) -> dict:
                 st.markdown(kpi_tile_html(ind, now.get(iid), before.get(iid), now.get(f"n__{iid}"), m.month),
                             unsafe_allow_html=True)
     return now
+
+
+def lists_chart(counts: dict[str, int], *, dx: int = 4, text_size: int | None = None,
+                label_limit: int | None = None) -> alt.LayerChart:
+    """How many projects each watch list holds, as labelled horizontal bars (largest first)."""
+    cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
+    axis = alt.Axis(labelLimit=label_limit) if label_limit else alt.Undefined
+    text = {"fontSize": text_size} if text_size else {}
+    return (alt.Chart(cdf).mark_bar(color=BAD).encode(
+        y=alt.Y("清单:N", sort="-x", title=None, axis=axis), x=alt.X("项目数:Q", title="项目数（个）"),
+        tooltip=["清单", alt.Tooltip("项目数:Q", format=",")])
+        + alt.Chart(cdf).mark_text(align="left", dx=dx, **text).encode(
+            y=alt.Y("清单:N", sort="-x"), x="项目数:Q", text=alt.Text("项目数:Q", format=",")))
 
 
 def axis_format(ind: Indicator) -> str:

@@ -1,0 +1,120 @@
+"""The screen's look: Streamlit's chrome hidden, a dark high-contrast theme, type readable from 5 m (KPI values
+58 px, labels ≥ 20 px at 1920×1080), and charts recoloured for it."""
+from __future__ import annotations
+
+import json
+
+import altair as alt
+
+from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL
+
+# Dark, high-contrast palette (WCAG AA or better on BG).
+BG, PANEL, FG, MUTED, GRID = "#0b1220", "#131d33", "#f1f5fb", "#b4c0d4", "#2a3754"
+S_GOOD, S_BAD, S_NEUTRAL, S_ACCENT, S_WARN = "#45d483", "#ff6b6b", "#b4c0d4", "#5cb3ff", "#ffd166"
+RECOLOR = {ACCENT: S_ACCENT, GOOD: S_GOOD, BAD: S_BAD, NEUTRAL: S_NEUTRAL, "#f5f5f5": "#1c2740", "white": PANEL}
+
+# The live clock's own stylesheet (a component: the page's CSS does not reach into it).
+CLOCK_CSS = f"""
+.kpm-clockbox {{text-align:right;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:{FG}}}
+.kpm-clock {{font-size:44px;font-weight:700;line-height:1.05;font-variant-numeric:tabular-nums;letter-spacing:1px}}
+.kpm-day {{font-size:20px;color:{MUTED};line-height:1.3}}
+"""
+
+
+def css() -> str:
+    """Chrome hidden, dark high-contrast theme, big type; scoped to screen mode (only injected there)."""
+    return f"""
+<style>
+/* Streamlit chrome: header, toolbar, decoration, footer, sidebar and its collapse control */
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], footer, [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarCollapseButton"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"],
+[data-testid="stMainMenu"], .stDeployButton,
+[data-testid="stDialog"] {{display:none !important}}  /* no modal may wait for a mouse on the meeting screen */
+html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
+  background:{BG} !important; color:{FG} !important}}
+[data-testid="stMainBlockContainer"], .block-container {{
+  padding:10px 28px 0 28px !important; max-width:100% !important}}
+[data-testid="stVerticalBlock"] {{gap:12px}}
+.stApp p, .stApp li, .stApp span, .stApp label, .stApp div {{color:inherit}}
+.stApp h1, .stApp h2, .stApp h3 {{color:{FG} !important}}
+[data-testid="stMarkdownContainer"] p {{font-size:20px}}
+[data-testid="stCaptionContainer"], .stCaption {{color:{MUTED} !important;font-size:20px !important}}
+[data-testid="stAlert"] {{font-size:22px}}
+/* header */
+.st-key-kpm_screen_head {{border-bottom:2px solid {GRID};padding-bottom:6px}}
+.kpm-city {{font-size:40px;font-weight:800;color:{FG};line-height:1.1;letter-spacing:1px}}
+.kpm-page {{font-size:32px;font-weight:700;color:{S_ACCENT};margin-left:18px}}
+.kpm-meta {{font-size:22px;color:{MUTED};margin-top:4px}}
+.kpm-report {{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
+.kpm-meta b {{color:{FG}}} .kpm-meta b.kpm-county {{color:{S_WARN}}}
+.kpm-status {{font-size:22px;color:{FG};line-height:1.35}}
+.kpm-keys {{font-size:20px;color:{MUTED}}}
+.kpm-warn {{font-size:20px;color:{S_WARN}}}
+/* KPI tiles (ui.widgets.kpi_tile_html) */
+.kpi {{background:{PANEL} !important;border-color:{GRID} !important;min-height:0 !important;margin-bottom:4px;
+      padding:10px 18px !important;border-left-width:10px !important}}
+.kpi[style*="{GOOD}"] {{--kc:{S_GOOD} !important}} .kpi[style*="{BAD}"] {{--kc:{S_BAD} !important}}
+.kpi[style*="{NEUTRAL}"] {{--kc:{S_NEUTRAL} !important}}
+.kpi .lbl {{font-size:26px !important;color:{FG} !important;font-weight:600}}
+.kpi .lbl .i {{display:none}}
+.kpi .val {{font-size:58px !important;line-height:1.1 !important;margin:4px 0 !important;color:var(--kc) !important}}
+.kpi .sub {{font-size:20px !important;color:{MUTED} !important;line-height:1.45 !important}}
+.kpi .sub b {{color:{FG} !important}}
+/* charts */
+[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"] {{background:{PANEL};border-radius:10px;
+  padding:8px 10px}}
+/* ranking board */
+.kpm-board {{width:100%;border-collapse:separate;border-spacing:0 6px;font-size:var(--fs,28px);color:{FG}}}
+.kpm-board th {{font-size:22px;color:{MUTED};text-align:left;font-weight:600;padding:2px 12px;white-space:nowrap}}
+.kpm-board th.num {{text-align:right}}
+.kpm-board td {{background:{PANEL};padding:var(--pad,8px) 12px;white-space:nowrap}}
+.kpm-board td:first-child {{border-radius:8px 0 0 8px;text-align:center;font-weight:800}}
+.kpm-board td:last-child {{border-radius:0 8px 8px 0}}
+.kpm-board td.num {{text-align:right;font-variant-numeric:tabular-nums}}
+.kpm-score {{font-variant-numeric:tabular-nums}}
+.kpm-board tr.red td {{background:#11331f}} .kpm-board tr.snail td {{background:#3a1518}}
+.kpm-bar {{display:inline-block;height:16px;border-radius:8px;background:{S_ACCENT};vertical-align:middle;
+  margin-right:10px}}
+.kpm-up {{color:{S_GOOD};font-weight:700}} .kpm-down {{color:{S_BAD};font-weight:700}} .kpm-flat {{color:{MUTED}}}
+.kpm-badge {{display:inline-block;border-radius:6px;padding:0 10px;margin-right:6px;font-size:22px;font-weight:700}}
+.kpm-badge.red {{background:{S_GOOD};color:#06210f}} .kpm-badge.snail {{background:{S_BAD};color:#2a0508}}
+.kpm-badge.warn {{background:{S_WARN};color:#2b2000}}
+.kpm-bad {{color:{S_BAD}}} .kpm-ok {{color:{S_GOOD}}}
+.kpm-card {{background:{PANEL};border-left:10px solid {S_WARN};border-radius:10px;padding:10px 16px;
+  margin-bottom:12px}}
+.kpm-card.red {{border-left-color:{S_GOOD}}} .kpm-card.focus {{border-left-color:{S_ACCENT}}}
+.kpm-board tr.focus td {{box-shadow:inset 0 3px 0 {S_WARN}, inset 0 -3px 0 {S_WARN}}}
+.kpm-board tr.focus td:first-child {{box-shadow:inset 3px 3px 0 {S_WARN}, inset 0 -3px 0 {S_WARN}}}
+.kpm-board tr.focus td:last-child {{box-shadow:inset -3px 3px 0 {S_WARN}, inset 0 -3px 0 {S_WARN}}}
+.kpm-card h4 {{font-size:28px;margin:0 0 4px 0;color:{FG}}}
+.kpm-card p {{font-size:21px !important;line-height:1.45;margin:0;color:{FG}}}
+.kpm-h2 {{font-size:28px;font-weight:700;color:{FG};margin:2px 0 6px 0}}
+.kpm-scroll {{max-height:calc(100vh - 230px);overflow:hidden}}
+</style>"""
+
+
+def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
+    """A chart as a dark, big-type Vega-Lite spec: .configure_* plus the palette swapped for the dark one."""
+    chart = (chart.configure(background=PANEL, font=FONT, padding=10)
+             .configure_view(stroke=None)
+             .configure_axis(labelColor=FG, titleColor=MUTED, gridColor=GRID, domainColor=MUTED, tickColor=MUTED,
+                             labelFontSize=20, titleFontSize=20, labelLimit=260, titleFontWeight="normal")
+             .configure_title(color=FG, fontSize=26, anchor="start", font=FONT, offset=12)
+             .configure_legend(labelColor=FG, titleColor=MUTED, labelFontSize=20, titleFontSize=20,
+                               orient="top", symbolSize=200)
+             .configure_header(labelColor=FG, titleColor=FG, labelFontSize=22, titleFontSize=22)
+             .configure_text(color=FG, fontSize=20)
+             .configure_point(size=90))
+    spec = chart.to_json()
+    for old, new in RECOLOR.items():
+        spec = spec.replace(f'"{old}"', f'"{new}"')
+    out = json.loads(spec)
+    if height:
+        out["height"] = height
+    return out
+
+
+def show(container, chart: alt.TopLevelMixin, height: int | None = None) -> None:
+    """Draw a chart in the screen style (Streamlit's own chart theme off)."""
+    container.vega_lite_chart(spec=dark(chart, height), theme=None, width="stretch")
