@@ -10,6 +10,7 @@ import polars as pl
 
 from data.months import parse_month
 from data.schema import SCHEMA
+from data.months import month_key
 from data.store import Store
 from metrics.rowsets import LOOKBACK_COLUMNS, MONTH, history_months, prepare_rows
 
@@ -31,11 +32,24 @@ class Dataset:
     _frame: pl.LazyFrame | None = None
     _files: dict[dt.date, Path] = field(default_factory=dict)
     _prepared: dict[dt.date, tuple[tuple, pl.DataFrame]] = field(default_factory=dict, repr=False, compare=False)
+    _store: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_store(cls, store: Store) -> Dataset:
         files = {parse_month(m): store.path_for(m) for m in store.months()}
-        return cls(sorted(files), None, files)
+        return cls(sorted(files), None, files, _store=store)
+
+    def unreported_counties(self, month: dt.date) -> set[str]:
+        """Counties expected to report `month` with no published submission (DOMAIN.md Part 2: not ranked,
+        listed as 未报送); none for a Dataset made from a frame, which has no submissions."""
+        if self._store is None:
+            return set()
+        report = self._store.report(month_key(month))
+        counties = {u for u, st in self._store.units(month_key(month)).items() if st.kind == "county"}
+        earlier = [m for m in self.months if m < month]
+        if earlier:
+            counties |= {u for u, st in self._store.units(month_key(earlier[-1])).items() if st.kind == "county"}
+        return {u.unit for u in report.of("missing")} & counties
 
     @classmethod
     def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
