@@ -27,9 +27,14 @@ def schedule(month: int) -> float:
     return month / 12
 
 
+_SCHEDULE = {k: schedule(k) for k in range(1, 13)}
+
+
 def schedule_expr(month: pl.Expr) -> pl.Expr:
     """时序进度 of a date column: its month / 12 (the column form of `schedule`)."""
-    return month.dt.month().cast(pl.Float64) / 12
+    # Looked up rather than divided: polars divides by a literal as a multiplication by its reciprocal, so May's
+    # 5 / 12 would be 0.41666666666666663, not the float 5 / 12 the rules (and the lights' floats) are written in.
+    return month.dt.month().replace_strict(_SCHEDULE, return_dtype=pl.Float64)
 
 
 # ---- row sets over snapshot rows as stored

@@ -10,7 +10,8 @@ import pytest
 
 from data.store import Store
 from metrics import lights as L
-from metrics.engine import Dataset, Filters, compute, prepare_rows
+from metrics.engine import Dataset, Filters, compute
+from metrics.rowsets import prepare_rows
 from tests import oracle_v2 as O
 from tests.ledger import D, snapshot, store_of
 
@@ -110,22 +111,30 @@ def test_investment_light_thresholds_in_june(impl):
     assert (c["red_projects"], c["yellow_projects"]) == (3, 2)
 
 
-def test_investment_light_boundaries_that_binary_floats_blur(impl):
-    # In these months ts − ytd/plan comes out a hair above 0.10 / 0.30 in floats though the ledger's decimals
-    # give exactly 0.10 / 0.30: the contract's strict ">" keeps them 绿 / 黄.
+def test_investment_light_boundaries_are_decided_by_floats(impl):
+    # The lag is compared in plain floats (the README's decision): where ts − ytd/plan, exactly 0.10 or 0.30 in
+    # the ledger's decimals, comes out a hair above in floats, the light is the float's.
     rows_of, _ = impl
-    cases = {"2024-12": [dict(project_id="A", completed_investment_ytd=70),  # 1 − 0.7 = 0.30
+    cases = {"2024-12": [dict(project_id="A", completed_investment_ytd=70),  # 0.30000000000000004
                          dict(project_id="B", completed_investment_ytd=69.99),  # 0.3001
-                         dict(project_id="C", completed_investment_ytd=90)],  # 0.10
-             "2024-05": [dict(project_id="A", plan_investment_year=300, completed_investment_ytd=35),  # 0.30
+                         dict(project_id="C", completed_investment_ytd=90)],  # 0.09999999999999998
+             "2024-05": [dict(project_id="A", plan_investment_year=300, completed_investment_ytd=35),  # 0.30…04
                          dict(project_id="B", plan_investment_year=300, completed_investment_ytd=34.99),
-                         dict(project_id="C", plan_investment_year=300, completed_investment_ytd=95)],  # 0.10
-             "2024-10": [dict(project_id="A", plan_investment_year=120, completed_investment_ytd=64),  # 0.30
+                         dict(project_id="C", plan_investment_year=300, completed_investment_ytd=95)],  # 0.10…03
+             "2024-10": [dict(project_id="A", plan_investment_year=120, completed_investment_ytd=64),  # 0.30…04
                          dict(project_id="B", plan_investment_year=120, completed_investment_ytd=63.99),
-                         dict(project_id="C", plan_investment_year=120, completed_investment_ytd=88)]}  # 0.10
+                         dict(project_id="C", plan_investment_year=120, completed_investment_ytd=88)]}  # 0.10…09
+    want = {"2024-12": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"), "C": ("绿", None)},
+            "2024-05": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "C": ("黄", "【黄】投资进度低于时序进度10.0个百分点")},
+            "2024-10": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "C": ("黄", "【黄】投资进度低于时序进度10.0个百分点")}}
     for month, projects in cases.items():
-        got = pick(rows_of([snapshot(month, *projects)], month, Filters()), "investment")
-        assert got == {"A": ("黄",), "B": ("红",), "C": ("绿",)}, month
+        got = pick(rows_of([snapshot(month, *projects)], month, Filters()), "investment", "reason")
+        assert got == want[month], month
 
 
 # ---------------------------------------------------------------- start light and 序时开工
@@ -479,7 +488,7 @@ def _branches(store) -> dict[str, int]:
     index = O.by_id(store)
     for m, rows in store.items():
         for r in rows:
-            inv, x = O.investment_light(r, m), O.lag(r, m)
+            inv, x = O.investment_light(r, m), O.exact_lag(r, m)
             for light in ("红", "黄", "绿"):
                 hit(f"investment {light}", inv == light)
             hit("lag exactly 0.10", x is not None and x * 10 == 1)
