@@ -27,6 +27,9 @@ DOMAIN_IDS = {
     "traditional_share", "chain_investment_share", "chain_coverage", "profit_tax_rate", "tax_per_mu",
     "production_rate", "procedures_complete_rate", "leader_coverage", "problem_projects", "approval_to_start_days",
     "stats_inclusion_rate", "pipeline_investment", "reserve_conversion_rate", "signed_projects", "signed_start_rate",
+    # Part 2
+    "completed_ytd_yoy", "planned_starts_to_date", "overdue_not_started", "early_starts", "red_projects",
+    "yellow_projects", "long_standing_problems",
 }
 
 
