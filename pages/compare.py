@@ -1,5 +1,5 @@
-"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, red/yellow lights by county, the gap to
-target, and the monthly bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
+"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, red/yellow lights
+by county, and the monthly bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
 from __future__ import annotations
 
 import polars as pl
@@ -58,13 +58,6 @@ else:
             flag = f"，{row['flag']}" if row["flag"] else ""
             st.error(f"**⚠ {row['county']}（第{row['rank']}名{flag}）**：{row['explanation']}")
 
-        st.subheader(t("lights_title"))
-        lights = data.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
-            ["red_projects", "yellow_projects", "county"], descending=[True, True, False])
-        show_table(lights.select(pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)),
-                   f"三色预警_{sel.month}", key="lights")
-        st.caption(t("lights_caption"))
-
         st.subheader(t("gap_title"))
         gap = data.gap_to_target(sel.month, sel.filters)
         year_end = month_num(sel) == 12
@@ -78,3 +71,10 @@ else:
                 for c in ("investment_completion_rate", "time_schedule")}
         show_table(gap.rename(GAP_ZH, strict=False), f"距年度目标_{sel.month}", key="gap", column_config=cfg)
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
+
+        st.subheader(t("lights_title"))
+        lights = data.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
+            ["red_projects", "yellow_projects", "county"], descending=[True, True, False])
+        cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
+        show_table(lights.select(cols), f"三色预警_{sel.month}", key="lights")
+        st.caption(t("lights_caption"))

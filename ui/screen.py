@@ -504,9 +504,10 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
     else:
         _county_bars(right, sel, "investment_completion_rate")
     lit = data.compute([sel.month], sel.filters, None, ["red_projects", "yellow_projects"]).row(0, named=True)
-    st.markdown(f'<div class="kpm-status" style="font-size:28px">{t("screen_lights")}：<b class="kpm-bad">{t("light_red")} '
-                f'{fmt_count(lit["red_projects"])}</b> · <b class="kpm-warn">{t("light_yellow")} '
-                f'{fmt_count(lit["yellow_projects"])}</b></div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="kpm-status" style="font-size:28px">{t("screen_lights")}：'
+                f'<b class="kpm-bad">{t("light_red")} {fmt_count(lit["red_projects"])}</b> · '
+                f'<b class="kpm-warn">{t("light_yellow")} {fmt_count(lit["yellow_projects"])}</b></div>',
+                unsafe_allow_html=True)
 
 
 def _county_bars(container, sel: Selection, iid: str) -> None:
