@@ -166,18 +166,7 @@ def problem_streaks(history: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
                     (C("_i") - C("_i").min().over("project_id", "_run") + 1).cast(pl.Int64).alias("_problem_streak")))
 
 
-def with_streak(rows: pl.LazyFrame, history: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-    """rows plus _problem_streak: null without a problem, else 1 + last month's streak of the same project_id."""
-    # The row's own problems decide this month; history (any earlier months, whatever their attributes or
-    # filters) supplies the streak that ended last month, so rows may be filtered before or after.
-    prev = (problem_streaks(history)
-            .select("project_id", C(MONTH).dt.offset_by("1mo"), C("_problem_streak").alias("_prev_streak")))
-    return (rows.join(prev, on=["project_id", MONTH], how="left")
-            .with_columns(_problem_streak=pl.when(has_problem()).then(C("_prev_streak").fill_null(0) + 1))
-            .drop("_prev_streak"))
-
-
 __all__ = ["GREEN", "LIGHTS", "PREPARED_COLUMNS", "RED", "YELLOW", "early_start", "has_problem", "investment_lag",
            "investment_light", "investment_reason", "light_columns", "light_reason", "month_index",
            "overdue_not_started", "planned_to_date", "problem_streaks", "row_light", "start_light", "start_months",
-           "start_reason", "statistics_light", "statistics_months", "statistics_reason", "with_streak"]
+           "start_reason", "statistics_light", "statistics_months", "statistics_reason"]

@@ -29,9 +29,8 @@ def _month(text: str) -> dt.date:
 
 
 def module_frame(raw: pl.LazyFrame, filters: Filters = Filters()) -> pl.LazyFrame:
-    """Prepared, filtered rows with metrics.lights' columns and the streak (history = the whole unfiltered store)."""
-    rows = prepare_rows(raw).filter(filters.expr(tier_col="_tier")).with_columns(L.light_columns())
-    return L.with_streak(rows, raw)
+    """Prepared, filtered rows with metrics.lights' columns; prepare_rows gives the streak from the whole store."""
+    return prepare_rows(raw).filter(filters.expr(tier_col="_tier")).with_columns(L.light_columns())
 
 
 def count_exprs() -> list[pl.Expr]:
