@@ -1,5 +1,5 @@
-"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, and the monthly
-bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
+"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, red/yellow lights
+by county, and the monthly bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
 from __future__ import annotations
 
 import polars as pl
@@ -15,6 +15,7 @@ from ui.widgets import guard, month_num, page_title, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LIGHT_IDS = ["red_projects", "yellow_projects", "project_count"]  # 三色预警 by county
 
 
 def bulletin_buttons(sel: state.Selection) -> None:
@@ -70,3 +71,10 @@ else:
                 for c in ("investment_completion_rate", "time_schedule")}
         show_table(gap.rename(GAP_ZH, strict=False), f"距年度目标_{sel.month}", key="gap", column_config=cfg)
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
+
+        st.subheader(t("lights_title"))
+        lights = data.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
+            ["red_projects", "yellow_projects", "county"], descending=[True, True, False])
+        cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
+        show_table(lights.select(cols), f"三色预警_{sel.month}", key="lights")
+        st.caption(t("lights_caption"))

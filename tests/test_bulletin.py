@@ -295,7 +295,8 @@ def test_dimension_tables_print_each_countys_figures(doc):
 
 
 LIST_COUNTS = {"lagging": 6, "zombie": 3, "stopped": 0, "overdue_start": 3, "procedures_outstanding": 5,
-               "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0}
+               "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0,
+               "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_v2.py
 
 
 def test_watch_list_annexes(doc, cli):

@@ -67,6 +67,9 @@ EXPECTED_JUNE = {
     "approval_to_start_days": (145 + 30) / 2,  # B: 2024-01-10 → 06-03; R: 04-01 → 05-01
     "stats_inclusion_rate": 2 / 3, "pipeline_investment": 5_000,
     "reserve_conversion_rate": 1.0, "signed_projects": 1, "signed_start_rate": 1.0,
+    # Part 2: 2023-06 not stored; no planned_start; A lags 0.20 and B 0.25 (黄); A's problem is new this month
+    "completed_ytd_yoy": None, "planned_starts_to_date": 0, "overdue_not_started": 0, "early_starts": 0,
+    "red_projects": 0, "yellow_projects": 2, "long_standing_problems": 0,
 }
 # 环比: May's monthly = A 20 + B 10 = 30 (April missing → counts from 0); June 25 → 25/30 − 1.
 EXPECTED_JUNE["monthly_investment_mom"] = 25 / 30 - 1

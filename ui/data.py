@@ -102,6 +102,17 @@ def snapshot(month: str, filters: Filters = Filters()) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def _projects(key: str, month: str, fkey: tuple, root: str) -> pl.DataFrame:
+    return watchlists.projects(_dataset(root, key), month, _ffrom(fkey))
+
+
+def projects(month: str, filters: Filters = Filters()) -> pl.DataFrame:
+    """The (filtered) projects of one month with each one's light, its reason and 问题持续月数 (the project table)."""
+    store, _, key = source()
+    return _projects(key, month, _fkey(filters), str(store.root))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _options(key: str, root: str) -> dict[str, list[str]]:
     ds = _dataset(root, key)
     lf = ds.scan(ds.months)

@@ -25,7 +25,7 @@ import streamlit as st
 
 from data.months import month_zh
 from metrics.bulletin import city_name
-from metrics.format import DASH, fmt_rate
+from metrics.format import DASH, fmt_count, fmt_rate
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
@@ -506,6 +506,11 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
         show(right, chart.properties(height=CHART_H, title=f"{t('screen_lists')} · {sel.filters.county[0]}"))
     else:
         _county_bars(right, sel, "investment_completion_rate")
+    lit = data.compute([sel.month], sel.filters, None, ["red_projects", "yellow_projects"]).row(0, named=True)
+    st.markdown(f'<div class="kpm-status" style="font-size:28px">{t("screen_lights")}：'
+                f'<b class="kpm-bad">{t("light_red")} {fmt_count(lit["red_projects"])}</b> · '
+                f'<b class="kpm-warn">{t("light_yellow")} {fmt_count(lit["yellow_projects"])}</b></div>',
+                unsafe_allow_html=True)
 
 
 def _county_bars(container, sel: Selection, iid: str) -> None:
