@@ -119,7 +119,7 @@ def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = 
     cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
     exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
     return (_rows(ds, m, filters).filter(w.condition().fill_null(False)).select(exprs)
-            .sort(["county", "total_investment"], descending=[False, True]).collect())
+            .sort(["county", "total_investment", "project_id"], descending=[False, True, False]).collect())
 
 
 def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> dict[str, int]:
