@@ -126,6 +126,23 @@ def _source(tpl: DocxTemplate, root) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as DocxTemplate.render_xml_part splits it
 
 
+ROW_TAG = re.compile(r"{[{%#]t[rc] ")
+
+
+def _swallowed(root, src: str) -> int | None:
+    """The first paragraph whose end docxtpl's clean-up swallowed (a '{{' or '{%' left open runs on into the next
+    paragraphs, silently), or None. Paragraphs of table rows and cells that {%tr %} / {%tc %} replace are skipped."""
+    kept = {int(i) for i in MARK.findall(src)}
+    for i, p in enumerate(root.iter(qn("w:p"))):
+        if i in kept:
+            continue
+        row = next((a for a in p.iterancestors(qn("w:tr"))), None)
+        if row is not None and ROW_TAG.search("".join(t.text or "" for t in row.iter(qn("w:t")))):
+            continue
+        return i
+    return None
+
+
 def _culprits(texts: list[str], exc: Exception) -> list[int]:
     """Which of the paragraphs sharing a source line the error is in: those whose own text shows it, if any."""
     env = environment()
@@ -228,13 +245,19 @@ def check(data: bytes) -> None:
     used: set[str] = set()
     for name, root in _parts(tpl):
         src = _source(tpl, root)
+        places = _places(root)
+        lost = _swallowed(root, src)
+        if lost is not None:
+            where, text = places[lost]
+            raise TemplateProblem(f"模板{name}{where}（“{_excerpt(text)}”）：占位符没有结束（“{{{{”或“{{%”缺少对应的“}}}}”"
+                                  "或“%}”），其后的段落会被并入其中。请在 Word 或 WPS 中补全这一处后再上传。")
         try:
             compiled = env.from_string(src)
             if name == "正文":
                 used = meta.find_undeclared_variables(env.parse(src))
             compiled.render(ctx)
         except Exception as e:  # TemplateSyntaxError, UndefinedError, or an error a filter or expression raised
-            where, text = _where(src, _template_line(e), _places(root), e)
+            where, text = _where(src, _template_line(e), places, e)
             around = f"（“{text}”）" if text else ""
             raise TemplateProblem(f"模板{name}{where}{around}：{_zh(e)}。请在 Word 或 WPS 中改正这一处后再上传。") from None
     for key, what in REQUIRED.items():
@@ -258,5 +281,5 @@ def install(store: Store, data: bytes, *, user: str = "", source: str = "") -> d
     try:
         check(data)
     except TemplateProblem as e:
-        raise TemplateProblem(f"{e} 模板未保存，库中的通报模板没有改变。") from None
+        raise TemplateProblem(f"{e}模板未保存，库中的通报模板没有改变。") from None
     return stored.save(store, data, user=user, source=source)
