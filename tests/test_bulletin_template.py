@@ -397,6 +397,8 @@ def test_admin_page_downloads_checks_and_installs_a_template(page_store, tmp_pat
     assert not [u for u in at.file_uploader if u.key and u.key.startswith("bt_upload")]
 
     at = sign_in(at)
+    assert not [u for u in at.file_uploader if u.key and u.key.startswith("bt_upload")]  # until 更换模板 is on
+    at.toggle(key="bt_open").set_value(True).run()
     uploader = next(u for u in at.file_uploader if u.key.startswith("bt_upload"))
     before = tree_bytes(page_store.root)
     uploader.set_value(("坏模板.docx", edit(BROKEN["unknown placeholder"][0]), DOCX))

@@ -34,6 +34,7 @@ TEXT = {
             "Edit the letterhead, document number, addressees, signature and fonts in Word or WPS, then upload: every "
             "later bulletin uses it. Placeholders: {names}; keep {{{{p body }}}} and {{{{p annexes }}}} alone in "
             "their paragraphs (the figures and tables are generated)."),
+    "replace": ("更换模板", "Replace the template"),
     "upload": ("上传新模板（.docx）", "Upload a new template (.docx)"),
     "install": ("检查并启用", "Check and use"),
     "sign_in": ("登录为分析员后可上传模板。", "Sign in as an analyst to upload a template."),
@@ -99,6 +100,8 @@ def template_panel(store: Store) -> None:
         return
     if is_demo_store(store):
         st.error(_t("demo"))
+        return
+    if not st.toggle(_t("replace"), key="bt_open"):  # the uploader only on demand: one uploader per page otherwise
         return
     key = _uploader_key()
     file = st.file_uploader(_t("upload"), type=["docx"], key=key)
