@@ -174,6 +174,21 @@ def test_default_layout_red_head_styles_and_landscape_annexes(default_doc):
     assert doc.sections[0].footer.paragraphs[0].text == "— 1 —"
 
 
+def test_the_checked_names_are_the_rendered_names(demo_bulletin):
+    """An upload is checked with sample values: they must be the placeholders a bulletin fills, no more, no less."""
+    from docxtpl import DocxTemplate
+
+    from metrics.bulletin.document import template_context
+    from metrics.bulletin.template import PLACEHOLDERS, sample_context
+
+    _, b = demo_bulletin
+    tpl = DocxTemplate(io.BytesIO(DEFAULT_PATH.read_bytes()))
+    real = template_context(b, "示范市重点项目建设工作领导小组办公室", ISSUED)(tpl)
+    assert set(real) == set(sample_context(tpl)) == set(PLACEHOLDERS)
+    assert (real["year"], real["month"], real["seq"], real["month_zh"], real["issued"]) == (
+        2025, 6, 6, "2025年6月", "2025年7月8日")
+
+
 # ---- an office's template ----------------------------------------------------------------------------------------
 def test_an_edited_template_changes_the_head_and_nothing_else(demo_bulletin, default_doc):
     ds, b = demo_bulletin
