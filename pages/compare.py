@@ -10,6 +10,7 @@ from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import data, screen, state
+from ui.bulletin_template import bulletin_docx
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.widgets import guard, month_num, page_title, show_table
 
@@ -23,9 +24,9 @@ def bulletin_buttons(sel: state.Selection) -> None:
     ds, month, filters = data.dataset(), sel.month, sel.filters
     name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
-    c1.download_button(t("bulletin_docx"), lambda: bulletin.build_bulletin(ds, month, filters), f"{name}.docx", DOCX,
-                       key="bulletin_docx", help=t("bulletin_help"), icon=":material/description:", on_click="ignore",
-                       type="primary")
+    c1.download_button(t("bulletin_docx"), lambda: bulletin_docx(ds, data.source()[0], month, filters), f"{name}.docx",
+                       DOCX, key="bulletin_docx", help=t("bulletin_help"), icon=":material/description:",
+                       on_click="ignore", type="primary")
     c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
                        key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:", on_click="ignore")
 
