@@ -8,10 +8,11 @@ from pathlib import Path
 
 import polars as pl
 
-from data.months import parse_month
+from data.months import month_key, parse_month
 from data.schema import SCHEMA
 from data.store import Store
-from metrics.rowsets import LOOKBACK_COLUMNS, MONTH, history_months, prepare_rows
+from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS, MONTH, history_months,
+                             history_table, prepare_rows)
 
 C = pl.col
 
@@ -21,21 +22,36 @@ class Dataset:
     """Snapshots to measure: which months exist, and a lazy scan restricted to the months a query needs.
 
     Indicators are computed over prepared rows (prepare_rows) that a Dataset keeps in memory per month, holding
-    the columns queries have asked for, keyed on the files each month depends on (its own and those of its
-    lookbacks; a Dataset made from a frame treats the frame as fixed). A dashboard rerun with other filters
-    therefore neither reads parquet nor repeats the history joins; a replaced file changes its key and is
-    prepared again.
+    the columns queries have asked for, keyed on the files each month depends on (its own, its lookbacks' and,
+    for the history columns, every earlier month's; a Dataset made from a frame treats the frame as fixed). The
+    history table (rowsets.history_table) is built once over the whole store and kept, keyed on every file. A
+    dashboard rerun with other filters therefore neither reads parquet nor repeats the history joins; a replaced
+    file changes its key and is prepared again.
     """
 
     months: list[dt.date]
     _frame: pl.LazyFrame | None = None
     _files: dict[dt.date, Path] = field(default_factory=dict)
     _prepared: dict[dt.date, tuple[tuple, pl.DataFrame]] = field(default_factory=dict, repr=False, compare=False)
+    _history: tuple[tuple, pl.DataFrame] | None = field(default=None, repr=False, compare=False)
+    _store: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_store(cls, store: Store) -> Dataset:
         files = {parse_month(m): store.path_for(m) for m in store.months()}
-        return cls(sorted(files), None, files)
+        return cls(sorted(files), None, files, _store=store)
+
+    def unreported_counties(self, month: dt.date) -> set[str]:
+        """Counties expected to report `month` with no published submission (DOMAIN.md Part 2: not ranked,
+        listed as 未报送); none for a Dataset made from a frame, which has no submissions."""
+        if self._store is None:
+            return set()
+        report = self._store.report(month_key(month))
+        counties = {u for u, st in self._store.units(month_key(month)).items() if st.kind == "county"}
+        earlier = [m for m in self.months if m < month]
+        if earlier:
+            counties |= {u for u, st in self._store.units(month_key(earlier[-1])).items() if st.kind == "county"}
+        return {u.unit for u in report.of("missing")} & counties
 
     @classmethod
     def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
@@ -51,41 +67,60 @@ class Dataset:
             return pl.LazyFrame(schema=SCHEMA)
         return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=SCHEMA)
 
-    def _key(self, month: dt.date) -> tuple:
-        """What a prepared month depends on: size and mtime of its file and of its lookback months' files."""
+    def _stats(self) -> dict[dt.date, tuple[int, int] | None]:
+        """Size and mtime of each stored month's file (nothing for a Dataset made from a frame)."""
+        if self._frame is not None:
+            return {}
+        out = {}
+        for m, path in self._files.items():
+            try:
+                st = path.stat()
+                out[m] = (st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:
+                out[m] = None
+        return out
+
+    def _key(self, month: dt.date, stats: dict) -> tuple:
+        """What a prepared month depends on: its file, its lookback months' and every earlier month's."""
         if self._frame is not None:
             return ()
-        out = []
-        for m in (month, *history_months(month)):
-            try:
-                st = self._files[m].stat()
-                out.append((st.st_size, st.st_mtime_ns))
-            except (KeyError, FileNotFoundError):
-                out.append(None)
-        return tuple(out)
+        depends = dict.fromkeys([*(m for m in self.months if m <= month), *history_months(month)])
+        return tuple((m, stats.get(m)) for m in depends)
+
+    def _history_table(self, stats: dict) -> pl.LazyFrame:
+        """rowsets.history_table over every stored month, built once per content of the store."""
+        key = tuple(sorted(stats.items()))
+        if self._history is None or self._history[0] != key:
+            raw = self.scan(self.months).select("project_id", MONTH, *HISTORY_COLUMNS)
+            self._history = (key, history_table(raw).collect())
+        return self._history[1].lazy()
 
     def prepare(self, needs: dict[dt.date, set[str]]) -> None:
         """Make sure each month's prepared rows hold the named columns; whatever is missing is built in one pass."""
         todo, plans = [], []
         stored = set(self.months)
+        stats = self._stats()
+        no_history = history_table(pl.LazyFrame(schema=SCHEMA))
         for m, cols in needs.items():
             if m not in stored:
                 continue
-            key = self._key(m)
+            key = self._key(m, stats)
             hit = self._prepared.get(m)
             have = set(hit[1].columns) if hit is not None and hit[0] == key else set()
             want = set(cols) | {MONTH, "project_id"}
             if not want <= have:
                 want |= have
                 # The lookback months only when a lookback column is asked for (project_id is unique within a
-                # snapshot, so the left joins add columns, never rows), and of those months only what they feed.
+                # snapshot, so the left joins add columns, never rows), and of those months only what they feed;
+                # the history table likewise only when a history column is.
                 back = history_months(m, want)
                 raw = self.scan([m])
                 if back:
                     history = self.scan(back).select("project_id", MONTH, *LOOKBACK_COLUMNS)
                     raw = pl.concat([raw, history], how="diagonal")
+                table = self._history_table(stats) if want & HISTORY_OUTPUTS else no_history
                 todo.append((m, key))
-                plans.append(prepare_rows(raw).filter(C(MONTH) == m).select(sorted(want)))
+                plans.append(prepare_rows(raw, table).filter(C(MONTH) == m).select(sorted(want)))
         for (m, key), df in zip(todo, pl.collect_all(plans) if plans else []):
             self._prepared[m] = (key, df)
 

@@ -122,12 +122,18 @@ def _offset_needs(q: _Query, ind: Indicator) -> dict[dt.date, set[str]]:
 
 def _offset_join(q: _Query, ind: Indicator, out: pl.LazyFrame) -> pl.LazyFrame:
     """MonthOffset: the `of` indicator over the earlier months, moved forward onto the month it is compared with."""
-    kind, expr = ind.kind, _offset_expr(ind)
+    kind, expr, of = ind.kind, _offset_expr(ind), BY_ID[ind.kind.of]
     earlier = (q.ds.rows(_earlier(q, kind), _roots([expr, q.where, *map(C, q.keys)])).filter(q.where)
                .group_by(q.keys).agg(expr)
                .with_columns(C(MONTH).dt.offset_by(f"{kind.months}mo")))
-    return out.join(earlier, on=q.keys, how="left", nulls_equal=True).with_columns(
-        (ratio(C(kind.of), C(f"_prev__{ind.id}")) - 1).alias(ind.id))
+    # Without a breakdown an empty selection is still measured: `of` over no rows is its empty value (0 for a
+    # sum), so a month whose earlier month had some gives −1. A breakdown lists only the groups with rows now.
+    if q.by is None:
+        out = out.join(earlier, on=MONTH, how="full", coalesce=True)
+    else:
+        out = out.join(earlier, on=q.keys, how="left", nulls_equal=True)
+    now = C(of.id) if of.empty is None else C(of.id).fill_null(of.empty)
+    return out.with_columns((ratio(now, C(f"_prev__{ind.id}")) - 1).alias(ind.id))
 
 
 def _base_pairs(q: _Query) -> list[tuple[dt.date, dt.date]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import polars as pl
 
-# The expressions read prepared rows (metrics.engine.prepare_rows): snapshot_month and the canonical columns, plus
+# The expressions read prepared rows (metrics.rowsets.prepare_rows): snapshot_month and the canonical columns, plus
 #   _constr  build_type ∈ {新开工, 续建}      _started    actual_start not null and ≤ month end
 #   _ts      month ÷ 12 (时序进度)              _month_end  the snapshot month's last day
 # They are row-wise, so they work on one month or many (a project's history gets one light per month).
@@ -13,13 +13,10 @@ RED, YELLOW, GREEN = "红", "黄", "绿"
 LIGHTS = (RED, YELLOW, GREEN)  # worst first
 PREPARED_COLUMNS = ("_constr", "_started", "_ts", "_month_end")
 
-# Lag thresholds of the investment light, in fractions of the year (DOMAIN.md Part 2).
+# Lag thresholds of the investment light, in fractions of the year (DOMAIN.md Part 2). The lag is compared in
+# plain floating point, as 滞后项目数 compares its rate (README, "Decisions"): a lag that is 0.30 in the ledger's
+# decimals may come out as 0.30000000000000004 and then lights 红.
 RED_LAG, YELLOW_LAG = 0.30, 0.10
-# lag = m/12 − ytd/plan is computed in binary floats, so a lag that is exactly 0.30 in the ledger's decimals can
-# come out as 0.30000000000000004 (December, 70 of 100) and would light red; the contract's "> 0.30" is about the
-# decimal value. Float noise is ~1e-16, while a lag that really exceeds a threshold does so by at least 8e-12
-# (ytd and plan in 0.01 万元 steps, plans up to 1e7 万元), so this margin tells the two apart.
-_EPS = 1e-12
 
 _NEW = C("build_type") == "新开工"
 _CONSTR = C("_constr")
@@ -64,8 +61,8 @@ def investment_light() -> pl.Expr:
     """红 when lag > 0.30, 黄 when 0.10 < lag ≤ 0.30, 绿 otherwise; null where it does not apply."""
     lag = investment_lag()
     return (pl.when(lag.is_null()).then(None)
-            .when(lag > RED_LAG + _EPS).then(pl.lit(RED))
-            .when(lag > YELLOW_LAG + _EPS).then(pl.lit(YELLOW))
+            .when(lag > RED_LAG).then(pl.lit(RED))
+            .when(lag > YELLOW_LAG).then(pl.lit(YELLOW))
             .otherwise(pl.lit(GREEN)))
 
 
@@ -169,18 +166,7 @@ def problem_streaks(history: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
                     (C("_i") - C("_i").min().over("project_id", "_run") + 1).cast(pl.Int64).alias("_problem_streak")))
 
 
-def with_streak(rows: pl.LazyFrame, history: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-    """rows plus _problem_streak: null without a problem, else 1 + last month's streak of the same project_id."""
-    # The row's own problems decide this month; history (any earlier months, whatever their attributes or
-    # filters) supplies the streak that ended last month, so rows may be filtered before or after.
-    prev = (problem_streaks(history)
-            .select("project_id", C(MONTH).dt.offset_by("1mo"), C("_problem_streak").alias("_prev_streak")))
-    return (rows.join(prev, on=["project_id", MONTH], how="left")
-            .with_columns(_problem_streak=pl.when(has_problem()).then(C("_prev_streak").fill_null(0) + 1))
-            .drop("_prev_streak"))
-
-
 __all__ = ["GREEN", "LIGHTS", "PREPARED_COLUMNS", "RED", "YELLOW", "early_start", "has_problem", "investment_lag",
            "investment_light", "investment_reason", "light_columns", "light_reason", "month_index",
            "overdue_not_started", "planned_to_date", "problem_streaks", "row_light", "start_light", "start_months",
-           "start_reason", "statistics_light", "statistics_months", "statistics_reason", "with_streak"]
+           "start_reason", "statistics_light", "statistics_months", "statistics_reason"]

@@ -14,7 +14,7 @@ from data.months import add_months, to_month
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
-from metrics.format import fmt_points, format_value, rank_change_text
+from metrics.format import DASH, fmt_points, format_value, rank_change_text
 from metrics.indicator import meets
 from metrics.registry import BY_ID
 from metrics.rowsets import MONTH
@@ -141,12 +141,17 @@ def ranking(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     filters_all = filters.without("county")  # every county is measured with the same filters except county
     months = [add_months(m, -k) for k in range(max(card.warning_months, 2))]
     ids = [i.id for i in card.items]
-    table = score_table(compute(ds, [x for x in months if ds.has(x)], filters_all, "county", ids), card)
-    table = table.filter(C("county").is_not_null())
+    stored = [x for x in months if ds.has(x)]
+    missing = {x: ds.unreported_counties(x) for x in stored}
+    raw = compute(ds, stored, filters_all, "county", ids).filter(C("county").is_not_null())
+    for x, counties in missing.items():  # a county that has not reported that month is not scored in it
+        raw = raw.filter(~((C(MONTH) == x) & C("county").is_in(sorted(counties))))
+    table = score_table(raw, card)
     now = table.filter(C(MONTH) == m)
     if now.is_empty():
-        return now.with_columns(rank_change=pl.lit(None, pl.Int64), flag=pl.lit(None, pl.String),
-                                warning=pl.lit(False), explanation=pl.lit(""))
+        return _with_unreported(now.with_columns(rank_change=pl.lit(None, pl.Int64), flag=pl.lit(None, pl.String),
+                                                 warning=pl.lit(False), explanation=pl.lit("")),
+                                missing.get(m, set()), m, filters)
     prev = table.filter(C(MONTH) == add_months(m, -1)).select("county", C("rank").alias("_prev_rank"))
     window = [add_months(m, -k) for k in range(card.warning_months)]
     window_complete = all(ds.has(x) for x in window)
@@ -175,6 +180,18 @@ def ranking(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
             text = f"连续{card.warning_months}个月排名后{card.warning_places}位：{text}"
         explanations.append(text)
     out = out.with_columns(explanation=pl.Series(explanations, dtype=pl.String))
+    return _with_unreported(out, missing.get(m, set()), m, filters)
+
+
+UNREPORTED = "未报送：本月没有已发布的台账，不参加排名"
+
+
+def _with_unreported(out: pl.DataFrame, unreported: set[str], m: dt.date, filters: Filters) -> pl.DataFrame:
+    """The ranking with each unreported county listed last, unranked (rank, score and flag null), saying why."""
+    if unreported:
+        rows = pl.DataFrame({"county": sorted(unreported)}).with_columns(
+            pl.lit(m).alias(MONTH), pl.lit(False).alias("warning"), pl.lit(UNREPORTED).alias("explanation"))
+        out = pl.concat([out, rows], how="diagonal_relaxed")
     if filters.county:
         out = out.filter(C("county").is_in(list(filters.county)))  # ranks stay those among all counties
     return out
@@ -190,9 +207,9 @@ def _printed(fmt: Callable, col: str) -> Callable[[pl.DataFrame], pl.Series]:
 # function of the frame for a Python formatter).
 _WARNING = pl.when(C("warning")).then(pl.lit("约谈预警")).otherwise(pl.lit(""))
 RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr | Callable[[pl.DataFrame], pl.Series]]] = {
-    "rank": ("名次", C("rank"), C("rank").cast(pl.String)),
+    "rank": ("名次", C("rank"), C("rank").cast(pl.String).fill_null(DASH)),
     "county": ("县区", C("county"), C("county")),
-    "score": ("得分", C("score").round(2), _printed(lambda v: f"{v:.1f}", "score")),
+    "score": ("得分", C("score").round(2), _printed(lambda v: DASH if v is None else f"{v:.1f}", "score")),
     "rank_change": ("名次变化", C("rank_change"), _printed(rank_change_text, "rank_change")),
     "flag": ("红旗/蜗牛", C("flag").fill_null(""), C("flag").fill_null("")),
     "warning": ("约谈预警", _WARNING, _WARNING),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import polars as pl
 
 from data.schema import PROC_COLUMNS
+from metrics import lights as L
 from metrics.indicator import Calendar, Derived, Indicator, MonthOffset, SnapshotRatio, YearBaseConversion
 from metrics.rowsets import (ALL, CONSTR, CONTINUING, FINISHED, HAS_PROBLEM, INDUSTRIAL, INDUSTRIAL_CONSTR, LAGGING,
                              LEADER_SET, NEW, PIPELINE, PROC_SET, PRODUCING, PRODUCING_WITH_LAND, RESUMED, STARTED,
@@ -130,6 +131,43 @@ INDICATORS: tuple[Indicator, ...] = (
               expr=lambda: _count((C("total_investment") >= 10_000) & C("actual_start").is_not_null()
                                  & (C("actual_start") >= C("snapshot_month")) & (C("actual_start") <= C("_month_end"))),
               base=lambda: ALL, target_source="宜昌：每月通报亿元以上新开工项目", empty=0),
+    Indicator(id="completed_ytd_yoy", zh="本年完成投资同比", en="Investment completed this year, year on year",
+              dimension="progress", unit="比率", direction="higher",
+              caliber="本年完成投资 ÷ 上年同月本年完成投资 − 1；上年同月按其自身快照、以其当时属性套用相同筛选计算"
+                      "（不限于本月仍在库的项目）；上年同月无快照或其本年完成投资为0时为空。",
+              kind=MonthOffset(of="completed_ytd_sum", months=12), base=lambda: CONSTR,
+              target_source="江门：较去年同期增长…，同比增长…"),
+    Indicator(id="planned_starts_to_date", zh="序时应开工项目数", en="New starts due by now", dimension="progress",
+              unit="个", direction="neutral",
+              caliber="建设性质为“新开工”、计划开工时间非空且不晚于报送月份月末的项目个数。",
+              expr=lambda: _count(L.planned_to_date()), base=lambda: NEW,
+              target_source="江门：1-10月份计划新开工223项", empty=0),
+    Indicator(id="overdue_not_started", zh="应开工未开工项目数", en="Due but not started", dimension="progress",
+              unit="个", direction="lower",
+              caliber="序时应开工项目中，尚未开工（实际开工时间为空或晚于报送月份月末）的个数。",
+              expr=lambda: _count(L.overdue_not_started()), base=lambda: L.planned_to_date(),
+              target_source="江门：未按计划开工项目33项", empty=0),
+    Indicator(id="early_starts", zh="提前开工项目数", en="Early starts", dimension="progress", unit="个",
+              direction="higher",
+              caliber="建设性质为“新开工”、已开工、且计划开工时间非空并晚于报送月份月末的项目个数（即在计划开工"
+                      "月份之前已开工；同月内早于计划日期开工不算提前）。",
+              expr=lambda: _count(L.early_start()), base=lambda: NEW & STARTED,
+              target_source="江门：提前开工项目11项", empty=0),
+    Indicator(id="red_projects", zh="红灯项目数", en="Red-light projects", dimension="progress", unit="个",
+              direction="lower",
+              caliber="三色预警为红灯的项目个数。每个项目取三项规则中最严重者（红＞黄＞绿，均不适用为绿）："
+                      "①投资：建设项目、年度计划投资>0、未竣工未投产，滞后 = 时序进度 − 本年完成÷年度计划，"
+                      "滞后>30个百分点红、>10个百分点黄、否则绿；②开工：新开工项目计划开工时间不晚于月末仍未开工，"
+                      "报送月份距计划开工月份≥2个月红、0–1个月黄；③入统：已开工的建设项目未入统，报送月份距实际开工"
+                      "月份≥2个月红、1个月黄、当月绿。",
+              expr=lambda: _count(L.row_light() == L.RED), base=lambda: ALL,
+              target_source="银川：红黄绿灯预警", empty=0),
+    Indicator(id="yellow_projects", zh="黄灯项目数", en="Yellow-light projects", dimension="progress", unit="个",
+              direction="lower",
+              caliber="三色预警为黄灯的项目个数：三项规则（见红灯项目数）中最严重者为黄，即没有红灯且至少一项黄灯"
+                      "（投资滞后时序进度超过10个、不超过30个百分点；计划开工当月或上月到期仍未开工；开工次月仍未入统）。",
+              expr=lambda: _count(L.row_light() == L.YELLOW), base=lambda: ALL,
+              target_source="银川：红黄绿灯预警", empty=0),
     Indicator(id="private_share", zh="民间投资占比", en="Private investment share", dimension="structure", unit="比率",
               direction="higher",
               caliber="建设项目中，投资主体为民间投资的总投资 ÷ 全部总投资。",
@@ -190,6 +228,12 @@ INDICATORS: tuple[Indicator, ...] = (
               direction="lower",
               caliber="“存在问题”非空且非空白的项目个数。",
               expr=lambda: _count(HAS_PROBLEM), base=lambda: ALL, empty=0),
+    Indicator(id="long_standing_problems", zh="问题超3个月未解决项目数", en="Problems unresolved 3+ months",
+              dimension="management", unit="个", direction="lower",
+              caliber="“存在问题”非空且非空白、且问题已连续报告3个月及以上的项目个数。连续月数自报送月份起逐月向前"
+                      "（跨年连续）数库中同一项目编码的快照中问题非空白的月份；库中缺少某月或该月问题为空即中断；"
+                      "以往月份按项目编码查找，不受筛选和属性变化影响。",
+              expr=lambda: _count(C("_problem_streak") >= 3), base=lambda: HAS_PROBLEM, empty=0),
     Indicator(id="approval_to_start_days", zh="立项至开工天数(中位数)", en="Approval-to-start days (median)",
               dimension="management", unit="天", direction="lower",
               caliber="同时有立项时间和实际开工时间、且实际开工在报送月份所在年度的项目，（实际开工 − 立项）天数的中位数。",

@@ -5,13 +5,14 @@ Each rule is written here once; the registry, the watch lists and the pages all 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
 from data.months import add_months
 from data.schema import CONSTRUCTION_SET, PIPELINE_SET, tier_expr
+from metrics.lights import has_problem, problem_streaks
 
 C = pl.col
 MONTH = "snapshot_month"
@@ -27,9 +28,14 @@ def schedule(month: int) -> float:
     return month / 12
 
 
+_SCHEDULE = {k: schedule(k) for k in range(1, 13)}
+
+
 def schedule_expr(month: pl.Expr) -> pl.Expr:
     """时序进度 of a date column: its month / 12 (the column form of `schedule`)."""
-    return month.dt.month().cast(pl.Float64) / 12
+    # Looked up rather than divided: polars divides by a literal as a multiplication by its reciprocal, so May's
+    # 5 / 12 would be 0.41666666666666663, not the float 5 / 12 the rules (and the lights' floats) are written in.
+    return month.dt.month().replace_strict(_SCHEDULE, return_dtype=pl.Float64)
 
 
 # ---- row sets over snapshot rows as stored
@@ -42,7 +48,7 @@ INDUSTRIAL = C("category") == "产业"
 PRODUCING = C("status") == "投产"
 FINISHED = C("status").is_in(["竣工", "投产"])
 RESUMED = C("status").is_in(["在建", "竣工", "投产"])
-HAS_PROBLEM = C("problems").is_not_null() & (C("problems").str.strip_chars() != "")
+HAS_PROBLEM = has_problem()  # not null and not blank
 PRODUCING_WITH_LAND = PRODUCING & (C("land_area_mu") > 0)
 MONTH_END = C(MONTH).dt.month_end()
 STARTED_BY_MONTH_END = C("actual_start").is_not_null() & (C("actual_start") <= MONTH_END)
@@ -83,14 +89,44 @@ def history_months(month: dt.date, columns: Iterable[str] | None = None) -> list
     return [add_months(month, -k) for k in dict.fromkeys(ks)]
 
 
-def prepare_rows(raw: pl.LazyFrame) -> pl.LazyFrame:
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """A column from every stored month up to the row's own, joined by project_id and month: `table` turns the
+    rows of those months (project_id, snapshot_month and `columns`, whatever their other attributes) into
+    (project_id, snapshot_month, `alias`)."""
+
+    columns: tuple[str, ...]
+    alias: str
+    table: Callable[[pl.LazyFrame], pl.LazyFrame]
+
+
+HISTORIES: tuple[History, ...] = (
+    History(columns=("problems",), alias="_problem_streak", table=problem_streaks),  # 问题超3个月未解决
+)
+HISTORY_COLUMNS = tuple(dict.fromkeys(c for h in HISTORIES for c in h.columns))
+HISTORY_OUTPUTS = frozenset(h.alias for h in HISTORIES)
+_HISTORY_KEYS = ["project_id", MONTH]
+
+
+def history_table(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """(project_id, snapshot_month, every History column) over the rows of all months in `raw`."""
+    out = None
+    for h in HISTORIES:
+        part = h.table(raw.select(*_HISTORY_KEYS, *h.columns)).select(*_HISTORY_KEYS, h.alias)
+        out = part if out is None else out.join(part, on=_HISTORY_KEYS, how="full", coalesce=True)
+    return out
+
+
+def prepare_rows(raw: pl.LazyFrame, history: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """Add the row-level columns the registry expressions use: tier, month end, 时序进度, construction set,
-    started, and the lookback columns (the rows of the earlier months must be in `raw` for those)."""
+    started, the lookback columns (the rows of the earlier months must be in `raw` for those) and the history
+    columns (from `history`, a history_table() of every stored month up to raw's; without it, from raw itself)."""
     out = raw
     for lb in LOOKBACKS:
         earlier = raw.select("project_id", C(MONTH).dt.offset_by(f"{lb.months}mo"), C(lb.column).alias(lb.alias),
                              *([pl.lit(True).alias(lb.present)] if lb.present else []))
         out = out.join(earlier, on=["project_id", MONTH], how="left")
+    out = out.join(history_table(raw) if history is None else history, on=_HISTORY_KEYS, how="left")
     return out.with_columns(
         _tier=tier_expr("total_investment"),
         _month_end=MONTH_END,

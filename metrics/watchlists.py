@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from data.months import to_month
-from data.schema import PROC_COLUMNS, ZH
+from data.schema import PROC_COLUMNS, SCHEMA, ZH
+from metrics import lights as L
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
 from metrics.rowsets import (COMPLETION_RATE, CONSTR, CONTINUING, HAS_PROBLEM, LAGGING, LEADER_SET, MONTH, NEW,
-                             PROC_SET, RESUMED, STARTED, ZOMBIE, history_months, prepare_rows, schedule)
+                             PROC_SET, RESUMED, STARTED, ZOMBIE, prepare_rows, schedule)
 
 C = pl.col
 
@@ -21,7 +22,7 @@ BASE_COLUMNS = ("project_id", "project_name", "county", "chain", "level", "build
                 "plan_investment_year", "completed_investment_ytd")
 EXTRA_ZH = {"completion_rate": "投资完成率", "time_schedule": "时序进度", "deviation": "进度偏差",
             "total_3m_ago": "3个月前开工累计完成投资", "days_overdue": "逾期天数", "procedures_missing": "未办结手续",
-            "month": "报送月份"}
+            "month": "报送月份", "light": "预警灯", "light_reason": "预警原因", "problem_months": "问题持续月数"}
 PROC_ZH = {"proc_approval": "立项", "proc_land": "用地", "proc_planning": "规划", "proc_eia": "环评",
            "proc_energy": "能评", "proc_construction_permit": "施工许可"}
 
@@ -37,6 +38,7 @@ class WatchList:
     condition: Callable[[], pl.Expr]
     columns: tuple[str, ...]
     indicator: str | None = None  # the registry indicator this list itemises, if any
+    first: tuple[str, ...] = ()  # sorted on these, largest first, before county and total investment
 
 
 _MISSING_PROCS = pl.concat_str(
@@ -48,6 +50,9 @@ DERIVED = {
     "total_3m_ago": C("_m3_total"),
     "days_overdue": (C("_month_end") - C("planned_start")).dt.total_days(),
     "procedures_missing": _MISSING_PROCS,
+    "light": L.row_light(),
+    "light_reason": L.light_reason(),
+    "problem_months": C("_problem_streak"),
 }
 
 WATCH_LISTS: tuple[WatchList, ...] = (
@@ -79,9 +84,10 @@ WATCH_LISTS: tuple[WatchList, ...] = (
               condition=lambda: C("is_signed_attraction") & ~STARTED,
               columns=("planned_start", "investor_type", "leader", "problems"), indicator="signed_start_rate"),
     WatchList(id="problems", zh="问题项目清单", en="Problems reported",
-              caliber="“存在问题”非空的项目。",
+              caliber="“存在问题”非空的项目；问题持续月数为连续报告该问题的月数（库中缺月即中断），持续最久的在前。",
               condition=lambda: HAS_PROBLEM,
-              columns=("problems", "leader"), indicator="problem_projects"),
+              columns=("problem_months", "problems", "leader"), indicator="problem_projects",
+              first=("problem_months",)),
     WatchList(id="not_in_statistics", zh="未入统清单", en="Not in statistics",
               caliber="已开工建设项目尚未入统。",
               condition=lambda: CONSTR & STARTED & ~C("in_statistics"),
@@ -94,6 +100,16 @@ WATCH_LISTS: tuple[WatchList, ...] = (
               caliber="续建项目建设状态不是在建、竣工或投产。",
               condition=lambda: CONTINUING & ~RESUMED,
               columns=("leader", "problems"), indicator="resume_rate"),
+    WatchList(id="red_light", zh="红灯项目清单", en="Red-light projects",
+              caliber="三色预警为红灯的项目（投资滞后时序进度30个百分点以上，或逾期2个月以上未开工，或开工2个月以上"
+                      "未入统），预警原因列出亮灯的每条规则。",
+              condition=lambda: L.row_light() == L.RED,
+              columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="red_projects"),
+    WatchList(id="yellow_light", zh="黄灯项目清单", en="Yellow-light projects",
+              caliber="三色预警为黄灯的项目（无红灯；投资滞后时序进度10–30个百分点，或计划开工当月或上月到期未开工，"
+                      "或开工次月未入统），预警原因列出亮灯的每条规则。",
+              condition=lambda: L.row_light() == L.YELLOW,
+              columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="yellow_projects"),
 )
 LIST_BY_ID = {w.id: w for w in WATCH_LISTS}
 
@@ -107,9 +123,11 @@ def find_list(name: str) -> WatchList:
     raise KeyError(f"没有清单“{name}”。可选：{choices}")
 
 
-def _rows(ds: Dataset, m: dt.date, filters: Filters) -> pl.LazyFrame:
-    return prepare_rows(ds.scan([m, *history_months(m)])).filter(
-        (C(MONTH) == m) & filters.expr())
+def _rows(ds: Dataset, m: dt.date, filters: Filters, exprs: list[pl.Expr]) -> pl.LazyFrame:
+    """Month m's prepared rows under the filters, holding every column the expressions read."""
+    where = filters.expr(tier_col="_tier")
+    cols = {name for e in [*exprs, where] for name in e.meta.root_names()}
+    return ds.rows([m], cols).filter(where)
 
 
 def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = Filters()) -> pl.DataFrame:
@@ -118,15 +136,16 @@ def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = 
     m = to_month(month)
     cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
     exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
-    return (_rows(ds, m, filters).filter(w.condition().fill_null(False)).select(exprs)
-            .sort(["county", "total_investment", "project_id"], descending=[False, True, False]).collect())
+    order = [*w.first, "county", "total_investment", "project_id"]
+    return (_rows(ds, m, filters, [w.condition(), *exprs]).filter(w.condition().fill_null(False)).select(exprs)
+            .sort(order, descending=[*(True for _ in w.first), False, True, False], nulls_last=True).collect())
 
 
 def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> dict[str, int]:
     """How many projects each list holds this month, in one pass."""
     m = to_month(month)
-    row = _rows(ds, m, filters).select(
-        [w.condition().fill_null(False).sum().cast(pl.Int64).alias(w.id) for w in WATCH_LISTS]).collect()
+    counts = [w.condition().fill_null(False).sum().cast(pl.Int64).alias(w.id) for w in WATCH_LISTS]
+    row = _rows(ds, m, filters, counts).select(counts).collect()
     return {w.id: int(row.get_column(w.id)[0] or 0) for w in WATCH_LISTS}
 
 
@@ -135,9 +154,23 @@ def column_labels(columns) -> dict[str, str]:
     return {c: ZH.get(c, EXTRA_ZH.get(c, c)) for c in columns}
 
 
+ROW_LIGHTS = ("light", "light_reason", "problem_months")  # what a project table adds to the ledger's columns
+
+
+def projects(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
+    """The month's selected projects: every ledger column, its light (红/黄/绿), which rules lit it, and for how
+    many months its problem has been reported."""
+    exprs = [C(c) for c in SCHEMA] + [DERIVED[c].alias(c) for c in ROW_LIGHTS]
+    return _rows(ds, to_month(month), filters, exprs).select(exprs).collect()
+
+
 def project_history(ds: Dataset, project_id: str) -> pl.DataFrame:
-    """Every snapshot of one project, oldest first (what an analyst reads before a site visit)."""
-    return (ds.scan(ds.months).filter(C("project_id") == project_id).sort(MONTH).collect())
+    """Every snapshot of one project, oldest first, each month with its light, the light's reason and how long its
+    problem has lasted (what an analyst reads before a site visit)."""
+    # The project's own rows are all its lookbacks and its problem streak read (both go by project_id, and a
+    # month it is absent from ends a streak as a month missing from the store does).
+    rows = prepare_rows(ds.scan(ds.months).filter(C("project_id") == project_id))
+    return rows.select(*(C(c) for c in SCHEMA), *(DERIVED[c].alias(c) for c in ROW_LIGHTS)).sort(MONTH).collect()
 
 
 def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:

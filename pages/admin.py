@@ -10,6 +10,7 @@ from data.ingest import ImportOutcome, import_file
 from data.store import Store, StoreError
 from ui import auth, cached, state
 from ui.auth import audit_user, can_write, sign_in_panel
+from ui.bulletin_template import template_panel
 from ui.i18n import t
 from ui.importing import (CHANGE_RULES, UPLOAD_TYPES, audit_frame, is_demo_store, months_frame, preview,
                           problems_frame, sample_file_name, sample_ledger_bytes, sample_source)
@@ -428,3 +429,4 @@ else:
         report_tab(store, _counties() if analyst else None)
     with next(tabs):
         audit_tab(store)
+    template_panel(store)   # 月通报模板: download, and for analysts upload (ui/bulletin_template.py)

@@ -1,5 +1,5 @@
-"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, and the monthly
-bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
+"""县区比拼: the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target, red/yellow lights
+by county, and the monthly bulletin (Word + Excel) in one click. In screen mode: the ranking board (ui.screen.ranking)."""
 from __future__ import annotations
 
 import polars as pl
@@ -10,11 +10,13 @@ from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import cached, screen, state
+from ui.bulletin_template import bulletin_docx
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.widgets import guard, month_num, page_title, show_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LIGHT_IDS = ["red_projects", "yellow_projects", "project_count"]  # 三色预警 by county
 
 
 def bulletin_buttons(sel: state.Selection) -> None:
@@ -22,9 +24,9 @@ def bulletin_buttons(sel: state.Selection) -> None:
     ds, month, filters = cached.dataset(), sel.month, sel.filters
     name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
-    c1.download_button(t("bulletin_docx"), lambda: bulletin.build_bulletin(ds, month, filters), f"{name}.docx", DOCX,
-                       key="bulletin_docx", help=t("bulletin_help"), icon=":material/description:", on_click="ignore",
-                       type="primary")
+    c1.download_button(t("bulletin_docx"), lambda: bulletin_docx(ds, cached.source()[0], month, filters),
+                       f"{name}.docx", DOCX, key="bulletin_docx", help=t("bulletin_help"),
+                       icon=":material/description:", on_click="ignore", type="primary")
     c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
                        key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:", on_click="ignore")
 
@@ -70,3 +72,10 @@ else:
                 for c in ("investment_completion_rate", "time_schedule")}
         show_table(gap.rename(GAP_ZH, strict=False), f"距年度目标_{sel.month}", key="gap", column_config=cfg)
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
+
+        st.subheader(t("lights_title"))
+        lights = cached.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
+            ["red_projects", "yellow_projects", "county"], descending=[True, True, False])
+        cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
+        show_table(lights.select(cols), f"三色预警_{sel.month}", key="lights")
+        st.caption(t("lights_caption"))

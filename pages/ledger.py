@@ -1,27 +1,30 @@
 """项目台账: the searchable project table, the ten watch lists, and one project's history across the months."""
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import polars as pl
 import streamlit as st
 
 from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
 from metrics.format import fmt_amount
-from metrics.rowsets import COMPLETION_RATE, schedule, schedule_expr
+from metrics.lights import GREEN, LIGHTS, RED, YELLOW
+from metrics.rowsets import COMPLETION_RATE, HAS_PROBLEM, schedule, schedule_expr
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
 from ui import cached, state
 from ui.i18n import ind_name, lang, t
-from ui.widgets import ACCENT, BAD, FONT, NEUTRAL, guard, md_escape, page_title, show_table
+from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, WARN, guard, md_escape, page_title, show_table
 
 TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
 PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID
 URL_SEEN = "_ledger_url_project"
 PENDING = "_ledger_open"        # a project picked in a table, opened at the top of the next run
 
-TABLE_COLUMNS = ("project_id", "project_name", "county", "chain", "category", "level", "build_type", "status",
-                 "investor_type", "total_investment", "plan_investment_year", "completed_investment_ytd",
-                 "completion_rate", "completed_investment_total", "funds_in_place_ytd", "planned_start",
-                 "actual_start", "planned_completion", "leader", "problems")
+TABLE_COLUMNS = ("project_id", "project_name", "light", "light_reason", "county", "chain", "category", "level",
+                 "build_type", "status", "investor_type", "total_investment", "plan_investment_year",
+                 "completed_investment_ytd", "completion_rate", "completed_investment_total", "funds_in_place_ytd",
+                 "planned_start", "actual_start", "planned_completion", "leader", "problems", "problem_months")
 MONEY = ("total_investment", "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
          "funds_in_place_ytd", "total_3m_ago")
 DATES = ("snapshot_month", "planned_start", "actual_start", "planned_completion")
@@ -94,6 +97,8 @@ def _money_config(labels: dict[str, str]) -> dict:
         cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
     if "problems" in labels:
         cfg[labels["problems"]] = st.column_config.TextColumn(width="large")
+    if "light_reason" in labels:
+        cfg[labels["light_reason"]] = st.column_config.TextColumn(width="large")
     if "project_name" in labels:
         cfg[labels["project_name"]] = st.column_config.TextColumn(width="large")
     return cfg
@@ -101,6 +106,23 @@ def _money_config(labels: dict[str, str]) -> dict:
 
 def _round_money(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns])
+
+
+LIGHT_KEYS = {RED: "light_red", YELLOW: "light_yellow", GREEN: "light_green"}
+LEAD = ("light", "light_reason", "problem_months", "problems")  # shown right after the name, when a table has them
+
+
+def light_text(light: str | None) -> str:
+    """'红灯' (in the page's language) for a light; '' for none."""
+    return t(LIGHT_KEYS[light]) if light in LIGHT_KEYS else ""
+
+
+def _lead(df: pl.DataFrame) -> pl.DataFrame:
+    """The light, its reason and the problem columns moved up beside the project's name (where the eye is)."""
+    lead = [c for c in LEAD if c in df.columns]
+    rest = [c for c in df.columns if c not in lead]
+    at = rest.index("project_name") + 1 if "project_name" in rest else 0
+    return df.select(rest[:at] + lead + rest[at:])
 
 
 # ---- 项目列表 ---------------------------------------------------------------------------------------------------
@@ -112,17 +134,20 @@ def search_expr(query: str) -> pl.Expr:
 
 
 def projects_tab(sel: state.Selection) -> None:
-    c1, c2, c3 = st.columns([3, 2, 2])
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     query = c1.text_input(t("search"), key="ledger_q", placeholder=t("search_ph"))
     build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"))
     status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"))
-    df = cached.snapshot(sel.month, sel.filters)
+    lights = c4.multiselect(t("light"), LIGHTS, key="ledger_light", placeholder=t("all"), format_func=light_text)
+    df = cached.projects(sel.month, sel.filters)
     if query and query.strip():
         df = df.filter(search_expr(query))
     if build:
         df = df.filter(pl.col("build_type").is_in(build))
     if status:
         df = df.filter(pl.col("status").is_in(status))
+    if lights:
+        df = df.filter(pl.col("light").is_in(lights))
     table = _round_money(df.with_columns(COMPLETION_RATE.alias("completion_rate")).select(TABLE_COLUMNS)
                          .sort(["county", "total_investment", "project_id"], descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
@@ -155,7 +180,7 @@ def lists_tab(sel: state.Selection) -> None:
     if "deviation" in labels:
         labels["deviation"] = t("deviation_pts")
     st.caption(t("select_row_hint"))
-    _selectable(_round_money(df), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}", _money_config(labels))
+    _selectable(_lead(_round_money(df)), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}", _money_config(labels))
 
 
 # ---- 项目档案 ---------------------------------------------------------------------------------------------------
@@ -219,6 +244,21 @@ def procedures_chart(df: pl.DataFrame) -> alt.Chart:
     return (points + labels).properties(height=40 * d.height + 40, title=t("hist_procs"))
 
 
+LIGHT_COLORS = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
+
+
+def lights_strip(h: pl.DataFrame) -> str:
+    """One light per month, oldest first: a coloured dot over the month, which rules lit it on hover."""
+    cells = []
+    for rec in h.select("snapshot_month", "light", "light_reason").iter_rows(named=True):
+        tip = html.escape(rec["light_reason"] or t("light_none"), quote=True)
+        color = LIGHT_COLORS.get(rec["light"], NEUTRAL)
+        cells.append(f'<span title="{tip}" style="display:inline-block;text-align:center;margin:0 10px 4px 0;'
+                     f'font-size:13px;color:#3b4453;cursor:help"><span style="font-size:26px;line-height:1;'
+                     f'color:{color}">●</span><br>{rec["snapshot_month"]:%Y-%m}</span>')
+    return f'<div style="line-height:1.2">{"".join(cells)}</div>'
+
+
 def history_panel(pid: str) -> None:
     h = cached.project_history(pid)
     if h.is_empty():
@@ -243,6 +283,11 @@ def history_panel(pid: str) -> None:
                                                                        s=f"{sched:.0%}"),
                 delta_color="normal")
     c[4].metric(f"{ZH['build_type']} · {ZH['status']}", f"{last['build_type']} · {last['status']}")
+
+    st.markdown(f"##### {t('hist_lights')}")
+    st.markdown(lights_strip(h), unsafe_allow_html=True)
+    st.caption(t("hist_light_now").format(m=last_m, light=light_text(last["light"]),
+                                          why=last["light_reason"] or t("light_none")))
 
     left, right = st.columns([3, 2])
     with left:
@@ -274,19 +319,20 @@ def history_panel(pid: str) -> None:
             st.warning(t("hist_procs_missing").format(names="、".join(missing)))
     with right:
         st.markdown(f"##### {t('hist_problems')}")
-        probs = h.filter(pl.col("problems").is_not_null() & (pl.col("problems").str.strip_chars() != ""))
+        probs = h.filter(HAS_PROBLEM)
         if probs.is_empty():
             st.caption(t("hist_no_problems"))
         else:
             with st.container(border=True):
-                for rec in probs.select("snapshot_month", "problems").iter_rows(named=True):
-                    st.caption(f"{rec['snapshot_month']:%Y-%m}")
+                for rec in probs.select("snapshot_month", "problems", "problem_months").iter_rows(named=True):
+                    st.caption(f"{rec['snapshot_month']:%Y-%m} · "
+                               + t("hist_problem_months").format(n=rec["problem_months"]))
                     st.text(rec["problems"])  # user text: plain, never Markdown or HTML
 
     st.markdown(f"##### {t('hist_table')}")
-    cols = ("snapshot_month", "build_type", "status", "total_investment", "plan_investment_year",
-            "completed_investment_ytd", "completed_investment_total", "funds_in_place_ytd", "actual_start",
-            "leader", "problems", "in_statistics")
+    cols = ("snapshot_month", "light", "light_reason", "build_type", "status", "total_investment",
+            "plan_investment_year", "completed_investment_ytd", "completed_investment_total", "funds_in_place_ytd",
+            "actual_start", "leader", "problems", "problem_months", "in_statistics")
     labels = column_labels(cols)
     show_table(_round_money(h.select(cols)), f"项目档案_{pid}", labels, key="hist_table",
                column_config=_money_config(labels), placeholder="—")

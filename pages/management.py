@@ -1,4 +1,5 @@
-"""管理服务: procedures, leader coverage, problems, approval-to-start days, statistics inclusion."""
+"""管理服务: procedures, leader coverage, problems (and those unresolved for 3+ months), approval-to-start days, statistics
+inclusion."""
 from __future__ import annotations
 
 from ui import dimension, state

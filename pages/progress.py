@@ -1,4 +1,5 @@
-"""项目推进: completion against 时序进度, start and resumption, monthly investment, lagging/stopped/zombie."""
+"""项目推进: completion against 时序进度 and a year earlier, starts (序时 and early), resumption, monthly investment,
+red/yellow lights, lagging/stopped/zombie."""
 from __future__ import annotations
 
 import streamlit as st
@@ -13,9 +14,10 @@ if guard(sel):
     dimension.render("progress", sel, trend=["investment_completion_rate", "start_rate"],
                      bars=["investment_completion_rate", "start_rate"],
                      tiles=["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate",
-                            "monthly_investment", "monthly_investment_mom", "new_vs_continuing_gap",
-                            "funds_in_place_rate", "lagging_projects", "stopped_projects", "zombie_projects",
-                            "new_starts_100m"])
+                            "monthly_investment", "monthly_investment_mom", "completed_ytd_yoy",
+                            "new_vs_continuing_gap", "planned_starts_to_date", "overdue_not_started", "early_starts",
+                            "new_starts_100m", "red_projects", "yellow_projects", "lagging_projects",
+                            "stopped_projects", "zombie_projects", "funds_in_place_rate"])
     if not screen.active():  # the screen shows the dimension's layout alone
         st.subheader(t("monthly_investment_title"))
         st.altair_chart(trend_chart(cached.series(sel.filters, ["monthly_investment"]), "monthly_investment"),

@@ -74,8 +74,20 @@ def _exact(x: float) -> Fraction:
 
 
 # ---------------------------------------------------------------- lights
-def lag(row: dict, m: dt.date) -> Fraction | None:
-    if not construction(row) or not row["plan_investment_year"] > 0 or row["status"] in ("竣工", "投产"):
+def _applies(row: dict) -> bool:
+    return construction(row) and row["plan_investment_year"] > 0 and row["status"] not in ("竣工", "投产")
+
+
+def lag(row: dict, m: dt.date) -> float | None:
+    """ts − ytd ÷ plan in plain floats, as the light compares it (README: a decision the contract leaves open)."""
+    if not _applies(row):
+        return None
+    return m.month / 12 - row["completed_investment_ytd"] / row["plan_investment_year"]
+
+
+def exact_lag(row: dict, m: dt.date) -> Fraction | None:
+    """The same lag in the ledger's decimals, exactly (what the reason text rounds)."""
+    if not _applies(row):
         return None
     return Fraction(m.month, 12) - _exact(row["completed_investment_ytd"]) / _exact(row["plan_investment_year"])
 
@@ -84,9 +96,9 @@ def investment_light(row: dict, m: dt.date) -> str | None:
     x = lag(row, m)
     if x is None:
         return None
-    if x > Fraction(3, 10):
+    if x > 0.30:
         return RED
-    if x > Fraction(1, 10):
+    if x > 0.10:
         return YELLOW
     return GREEN
 
@@ -143,7 +155,7 @@ def reason(row: dict, m: dt.date) -> str | None:
     parts = []
     inv = investment_light(row, m)
     if inv in (RED, YELLOW):
-        tenths = math.floor(lag(row, m) * 1000 + Fraction(1, 2))
+        tenths = math.floor(exact_lag(row, m) * 1000 + Fraction(1, 2))
         parts.append(f"【{inv}】投资进度低于时序进度{tenths // 10}.{tenths % 10}个百分点")
     k = start_k(row, m)
     if k is not None:

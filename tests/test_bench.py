@@ -11,11 +11,10 @@ from bench.__main__ import main
 from bench.generate import SCALES, ensure_store, generate_frames
 from bench.run import format_table
 from bench import baseline_duckdb, baseline_pandas
-from bench.workloads import Context, CrossCheckError, compare_indicators
+from bench.workloads import IDS, Context, CrossCheckError, compare_indicators
 from data.schema import BUILD_TYPES, CATEGORIES, INVESTOR_TYPES, LEVELS, STATUSES
 from data.validate import validate
 from metrics.engine import Filters, compute
-from metrics.registry import IDS
 
 CASES = ["cold", "filter_change", "month_series", "ranking", "page_rerun"]
 CASE_KEYS = {"name", "median_ms", "min_ms", "max_ms", "pandas_median_ms", "duckdb_median_ms", "ratio_vs_pandas",
@@ -104,7 +103,7 @@ def test_baselines_equal_ours_under_many_selections(tmp_path):
         for months in ([ctx.latest], ctx.months):
             for f in selections:
                 for by in (None, "county"):
-                    ours = compute(ctx.dataset, months, f, by)
+                    ours = compute(ctx.dataset, months, f, by, IDS)
                     for mod, src in sources:
                         compare_indicators(ours, mod.indicators(src, months, f, by, IDS), by, IDS,
                                            f"{mod.__name__} {months[0]}… {f} {by}")

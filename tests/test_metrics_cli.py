@@ -67,6 +67,9 @@ EXPECTED_JUNE = {
     "approval_to_start_days": (145 + 30) / 2,  # B: 2024-01-10 → 06-03; R: 04-01 → 05-01
     "stats_inclusion_rate": 2 / 3, "pipeline_investment": 5_000,
     "reserve_conversion_rate": 1.0, "signed_projects": 1, "signed_start_rate": 1.0,
+    # Part 2: 2023-06 not stored; no planned_start; A lags 0.20 and B 0.25 (黄); A's problem is new this month
+    "completed_ytd_yoy": None, "planned_starts_to_date": 0, "overdue_not_started": 0, "early_starts": 0,
+    "red_projects": 0, "yellow_projects": 2, "long_standing_problems": 0,
 }
 # 环比: May's monthly = A 20 + B 10 = 30 (April missing → counts from 0); June 25 → 25/30 − 1.
 EXPECTED_JUNE["monthly_investment_mom"] = 25 / 30 - 1
@@ -109,44 +112,51 @@ def test_indicators_by_county_and_filters(store, capsys):
 # The June table as printed: EXPECTED_JUNE in each indicator's display format (87.5 days rounds to 88).
 INDICATOR_TABLE = [
     '2024-06 指标',
-    '指标                    编号                        数值',
-    '----------------------  --------------------------  -------------',
-    '项目个数                project_count               4个',
-    '总投资                  total_investment_sum        55,000万元',
-    '年度计划投资            plan_investment_sum         200万元',
-    '本年完成投资            completed_ytd_sum           55万元',
-    '投资完成率              investment_completion_rate  27.5%',
-    '时序进度                time_schedule               50.0%',
-    '进度偏差                schedule_deviation          -22.5个百分点',
-    '新开工项目开工率        start_rate                  100.0%',
-    '续建项目复工率          resume_rate                 100.0%',
-    '新建与续建完成率差      new_vs_continuing_gap       -5.0个百分点',
-    '滞后项目数              lagging_projects            2个',
-    '停工项目数              stopped_projects            0个',
-    '僵尸项目数              zombie_projects             1个',
-    '资金到位率              funds_in_place_rate         25.0%',
-    '当月完成投资            monthly_investment          25万元',
-    '当月投资环比            monthly_investment_mom      -16.7%',
-    '亿元以上当月新开工      new_starts_100m             1个',
-    '民间投资占比            private_share               20.0%',
-    '产业投资占比            industrial_share            20.0%',
-    '政府投资占比            government_share            80.0%',
-    '新兴产业占比            emerging_share              100.0%',
-    '传统产业占比            traditional_share           0.0%',
-    '链上项目投资占比        chain_investment_share      100.0%',
-    '产业链覆盖度            chain_coverage              50.0%',
-    '投资利税率              profit_tax_rate             1.0%',
-    '亩均税收                tax_per_mu                  4.00万元/亩',
-    '投产率                  production_rate             100.0%',
-    '前期手续办结率          procedures_complete_rate    50.0%',
-    '领导包抓覆盖率          leader_coverage             50.0%',
-    '存在问题项目数          problem_projects            1个',
-    '立项至开工天数(中位数)  approval_to_start_days      88天',
-    '入统率                  stats_inclusion_rate        66.7%',
-    '储备(前期)项目总投资    pipeline_investment         5,000万元',
-    '储备转化率              reserve_conversion_rate     100.0%',
-    '招商签约项目数          signed_projects             1个',
-    '签约项目开工率          signed_start_rate           100.0%',
+    '指标                     编号                        数值',
+    '-----------------------  --------------------------  -------------',
+    '项目个数                 project_count               4个',
+    '总投资                   total_investment_sum        55,000万元',
+    '年度计划投资             plan_investment_sum         200万元',
+    '本年完成投资             completed_ytd_sum           55万元',
+    '投资完成率               investment_completion_rate  27.5%',
+    '时序进度                 time_schedule               50.0%',
+    '进度偏差                 schedule_deviation          -22.5个百分点',
+    '新开工项目开工率         start_rate                  100.0%',
+    '续建项目复工率           resume_rate                 100.0%',
+    '新建与续建完成率差       new_vs_continuing_gap       -5.0个百分点',
+    '滞后项目数               lagging_projects            2个',
+    '停工项目数               stopped_projects            0个',
+    '僵尸项目数               zombie_projects             1个',
+    '资金到位率               funds_in_place_rate         25.0%',
+    '当月完成投资             monthly_investment          25万元',
+    '当月投资环比             monthly_investment_mom      -16.7%',
+    '亿元以上当月新开工       new_starts_100m             1个',
+    '本年完成投资同比         completed_ytd_yoy           —',
+    '序时应开工项目数         planned_starts_to_date      0个',
+    '应开工未开工项目数       overdue_not_started         0个',
+    '提前开工项目数           early_starts                0个',
+    '红灯项目数               red_projects                0个',
+    '黄灯项目数               yellow_projects             2个',
+    '民间投资占比             private_share               20.0%',
+    '产业投资占比             industrial_share            20.0%',
+    '政府投资占比             government_share            80.0%',
+    '新兴产业占比             emerging_share              100.0%',
+    '传统产业占比             traditional_share           0.0%',
+    '链上项目投资占比         chain_investment_share      100.0%',
+    '产业链覆盖度             chain_coverage              50.0%',
+    '投资利税率               profit_tax_rate             1.0%',
+    '亩均税收                 tax_per_mu                  4.00万元/亩',
+    '投产率                   production_rate             100.0%',
+    '前期手续办结率           procedures_complete_rate    50.0%',
+    '领导包抓覆盖率           leader_coverage             50.0%',
+    '存在问题项目数           problem_projects            1个',
+    '问题超3个月未解决项目数  long_standing_problems      0个',
+    '立项至开工天数(中位数)   approval_to_start_days      88天',
+    '入统率                   stats_inclusion_rate        66.7%',
+    '储备(前期)项目总投资     pipeline_investment         5,000万元',
+    '储备转化率               reserve_conversion_rate     100.0%',
+    '招商签约项目数           signed_projects             1个',
+    '签约项目开工率           signed_start_rate           100.0%',
 ]
 
 
@@ -196,7 +206,7 @@ def test_lists_json_table_and_xlsx(store, capsys, tmp_path):
     ws = openpyxl.load_workbook(target).active
     headers = [c.value for c in ws[1]]
     assert headers == ["项目编码", "项目名称", "县区", "产业链", "项目级别", "建设性质", "建设状态", "总投资(万元)",
-                       "年度计划投资(万元)", "本年累计完成投资(万元)", "存在问题", "包抓领导"]
+                       "年度计划投资(万元)", "本年累计完成投资(万元)", "问题持续月数", "存在问题", "包抓领导"]
     assert ws.max_row == 2 and ws.cell(2, 1).value == "A"
     assert ws.cell(2, headers.index("存在问题") + 1).value == "'=HYPERLINK(\"x\")"  # formula injection neutralised
 
@@ -210,7 +220,7 @@ def test_lists_json_table_and_xlsx(store, capsys, tmp_path):
      "没有清单“nope”。可选：lagging（滞后项目清单）、zombie（僵尸项目清单）、stopped（停工项目清单）、"
      "overdue_start（逾期未开工清单）、procedures_outstanding（手续未办结清单）、signed_not_started（签约未开工清单）、"
      "problems（问题项目清单）、not_in_statistics（未入统清单）、leader_missing（未落实包抓领导清单）、"
-     "not_resumed（续建未复工清单）"),
+     "not_resumed（续建未复工清单）、red_light（红灯项目清单）、yellow_light（黄灯项目清单）"),
     (["lists", "--month", "2024-06", "--list", "zombie", "--format", "xlsx"],
      "xlsx 格式需要 --out 文件名，例如 --out 滞后项目.xlsx"),
 ])
@@ -238,7 +248,7 @@ def test_watch_lists_and_counts_agree(store):
         assert watch_list(ds, "2024-06", w.id).height == counts[w.id], w.id
     assert counts == {"lagging": 2, "zombie": 1, "stopped": 0, "overdue_start": 0, "procedures_outstanding": 1,
                       "signed_not_started": 0, "problems": 1, "not_in_statistics": 1, "leader_missing": 1,
-                      "not_resumed": 0}  # lagging A (30 %) and B (25 %); leader missing: B (市级, none)
+                      "not_resumed": 0, "red_light": 0, "yellow_light": 2}  # 黄: A, B lag 0.20 and 0.25; lagging A (30 %) and B (25 %); leader missing: B (市级, none)
     assert set(watch_list(ds, "2024-06", "procedures_outstanding")["project_id"]) == {"P"}
     assert watch_list(ds, "2024-06", "procedures_outstanding")["procedures_missing"][0] == "立项、用地、规划、环评、能评、施工许可"
     assert list_counts(ds, "2024-06", Filters(county=("甲县",)))["lagging"] == 1

@@ -3,20 +3,19 @@ demo store (and a harsher variant of it) month by month against the independent 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
 
-from data.store import Store
 from metrics import lights as L
-from metrics.engine import Dataset, Filters, compute, prepare_rows
+from metrics.engine import Dataset, Filters, compute
+from metrics.rowsets import prepare_rows
 from tests import oracle_v2 as O
 from tests.ledger import D, snapshot, store_of
+from tests.v2_stores import demo_frames, variant_frames
 
 C = pl.col
 MONTH = "snapshot_month"
-ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"light": "_light", "investment": "_light_investment", "start": "_light_start",
         "statistics": "_light_statistics", "reason": "_light_reason", "streak": "_problem_streak",
         "planned_to_date": "_planned_to_date", "overdue": "_overdue_not_started", "early": "_early_start"}
@@ -30,9 +29,8 @@ def _month(text: str) -> dt.date:
 
 
 def module_frame(raw: pl.LazyFrame, filters: Filters = Filters()) -> pl.LazyFrame:
-    """Prepared, filtered rows with metrics.lights' columns and the streak (history = the whole unfiltered store)."""
-    rows = prepare_rows(raw).filter(filters.expr(tier_col="_tier")).with_columns(L.light_columns())
-    return L.with_streak(rows, raw)
+    """Prepared, filtered rows with metrics.lights' columns; prepare_rows gives the streak from the whole store."""
+    return prepare_rows(raw).filter(filters.expr(tier_col="_tier")).with_columns(L.light_columns())
 
 
 def count_exprs() -> list[pl.Expr]:
@@ -110,22 +108,30 @@ def test_investment_light_thresholds_in_june(impl):
     assert (c["red_projects"], c["yellow_projects"]) == (3, 2)
 
 
-def test_investment_light_boundaries_that_binary_floats_blur(impl):
-    # In these months ts − ytd/plan comes out a hair above 0.10 / 0.30 in floats though the ledger's decimals
-    # give exactly 0.10 / 0.30: the contract's strict ">" keeps them 绿 / 黄.
+def test_investment_light_boundaries_are_decided_by_floats(impl):
+    # The lag is compared in plain floats (the README's decision): where ts − ytd/plan, exactly 0.10 or 0.30 in
+    # the ledger's decimals, comes out a hair above in floats, the light is the float's.
     rows_of, _ = impl
-    cases = {"2024-12": [dict(project_id="A", completed_investment_ytd=70),  # 1 − 0.7 = 0.30
+    cases = {"2024-12": [dict(project_id="A", completed_investment_ytd=70),  # 0.30000000000000004
                          dict(project_id="B", completed_investment_ytd=69.99),  # 0.3001
-                         dict(project_id="C", completed_investment_ytd=90)],  # 0.10
-             "2024-05": [dict(project_id="A", plan_investment_year=300, completed_investment_ytd=35),  # 0.30
+                         dict(project_id="C", completed_investment_ytd=90)],  # 0.09999999999999998
+             "2024-05": [dict(project_id="A", plan_investment_year=300, completed_investment_ytd=35),  # 0.30…04
                          dict(project_id="B", plan_investment_year=300, completed_investment_ytd=34.99),
-                         dict(project_id="C", plan_investment_year=300, completed_investment_ytd=95)],  # 0.10
-             "2024-10": [dict(project_id="A", plan_investment_year=120, completed_investment_ytd=64),  # 0.30
+                         dict(project_id="C", plan_investment_year=300, completed_investment_ytd=95)],  # 0.10…03
+             "2024-10": [dict(project_id="A", plan_investment_year=120, completed_investment_ytd=64),  # 0.30…04
                          dict(project_id="B", plan_investment_year=120, completed_investment_ytd=63.99),
-                         dict(project_id="C", plan_investment_year=120, completed_investment_ytd=88)]}  # 0.10
+                         dict(project_id="C", plan_investment_year=120, completed_investment_ytd=88)]}  # 0.10…09
+    want = {"2024-12": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"), "C": ("绿", None)},
+            "2024-05": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "C": ("黄", "【黄】投资进度低于时序进度10.0个百分点")},
+            "2024-10": {"A": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "B": ("红", "【红】投资进度低于时序进度30.0个百分点"),
+                        "C": ("黄", "【黄】投资进度低于时序进度10.0个百分点")}}
     for month, projects in cases.items():
-        got = pick(rows_of([snapshot(month, *projects)], month, Filters()), "investment")
-        assert got == {"A": ("黄",), "B": ("红",), "C": ("绿",)}, month
+        got = pick(rows_of([snapshot(month, *projects)], month, Filters()), "investment", "reason")
+        assert got == want[month], month
 
 
 # ---------------------------------------------------------------- start light and 序时开工
@@ -358,43 +364,9 @@ def test_oracle_yoy_uses_each_snapshot_with_its_own_attributes():
 
 
 # ---------------------------------------------------------------- the demo store against the oracle
-def _demo_frames() -> list[pl.DataFrame]:
-    store = Store(ROOT / "data" / "demo")
-    return [store.read(m) for m in store.months()]
-
-
-def _variant_frames() -> list[pl.DataFrame]:
-    """The demo made harsher where it is gentle: a month missing, blank problems, projects changing county, chain and
-    level, investment lags exactly on 0.10 / 0.30."""
-    out = []
-    for f in _demo_frames():
-        m = f.get_column(MONTH)[0]
-        if m == dt.date(2024, 9, 1):
-            continue  # a gap in the store ends every streak running through it
-        n = pl.int_range(pl.len())
-        f = f.with_columns(
-            problems=pl.when((n % 17 == 3) & C("problems").is_null()).then(pl.lit(" \u3000\t"))
-            .when(n % 23 == 5).then(pl.lit("")).otherwise(C("problems")),
-            # Early months under other attributes: filters must not reach into history.
-            county=pl.when((n % 5 == 0) & (m.month % 2 == 0)).then(pl.lit("旧县")).otherwise(C("county")),
-            chain=pl.when((n % 7 == 0) & (m.year == 2024)).then(pl.lit("旧链")).otherwise(C("chain")),
-            level=pl.when((n % 11 == 0) & (m.month <= 6)).then(pl.lit("省级")).otherwise(C("level")),
-        )
-        if m.month >= 4:  # plan 1200 makes m/12 − 0.30 and m/12 − 0.10 exact in 万元
-            boundary = C("_constr_demo") & (n % 13 == 1)
-            f = (f.with_columns(_constr_demo=C("build_type").is_in(["新开工", "续建"]) & ~C("status").is_in(["竣工", "投产"]))
-                 .with_columns(
-                     plan_investment_year=pl.when(boundary).then(1200.0).otherwise(C("plan_investment_year")),
-                     completed_investment_ytd=pl.when(boundary & (n % 2 == 0)).then(100.0 * m.month - 360)
-                     .when(boundary).then(100.0 * m.month - 120).otherwise(C("completed_investment_ytd")))
-                 .drop("_constr_demo"))
-        out.append(f)
-    return out
-
-
 @pytest.fixture(scope="module", params=["demo", "variant"])
 def world(request):
-    frames = _demo_frames() if request.param == "demo" else _variant_frames()
+    frames = demo_frames() if request.param == "demo" else variant_frames()
     raw = pl.concat(frames).lazy()
     rows = module_frame(raw).collect()
     return request.param, frames, O.load_frames(frames), rows
@@ -479,7 +451,7 @@ def _branches(store) -> dict[str, int]:
     index = O.by_id(store)
     for m, rows in store.items():
         for r in rows:
-            inv, x = O.investment_light(r, m), O.lag(r, m)
+            inv, x = O.investment_light(r, m), O.exact_lag(r, m)
             for light in ("红", "黄", "绿"):
                 hit(f"investment {light}", inv == light)
             hit("lag exactly 0.10", x is not None and x * 10 == 1)

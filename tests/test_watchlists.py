@@ -89,6 +89,11 @@ EXPECTED = {
     "not_in_statistics": ["NIS"],
     "leader_missing": ["LEAD_C", "LEAD_P"],
     "not_resumed": ["NR_IDLE", "STOP_C"],
+    # 三色预警 (DOMAIN.md Part 2), members checked against tests/oracle_v2.py: OVER_* are new starts due with plan
+    # 100 and nothing done (lag 0.5 → 红), SIGN_NEW likewise, NIS/NIS_IDLE started ≥ 2 months and not in statistics;
+    # LAG1 is 11 points behind (ts 0.50 − 0.39; 0.10 < lag ≤ 0.30 → 黄).
+    "red_light": ["OVER_FUT", "OVER_OLD", "NIS", "NIS_IDLE", "SIGN_NEW", "OVER1", "OVER_END", "OVER_NEXT", "OVER_NULL"],
+    "yellow_light": ["LAG1"],
 }
 
 
@@ -111,7 +116,8 @@ def test_each_list_holds_exactly_its_members_in_order(ds, list_id):
 def test_list_counts_equal_the_members(ds):
     assert list_counts(ds, MONTH) == {"lagging": 9, "zombie": 1, "stopped": 2, "overdue_start": 3,
                                       "procedures_outstanding": 2, "signed_not_started": 3, "problems": 1,
-                                      "not_in_statistics": 1, "leader_missing": 2, "not_resumed": 2}
+                                      "not_in_statistics": 1, "leader_missing": 2, "not_resumed": 2,
+                                      "red_light": 9, "yellow_light": 1}
 
 
 def test_overdue_days_are_counted_to_the_month_end(ds):
@@ -137,6 +143,7 @@ def test_lagging_and_zombie_columns(ds):
 def test_a_county_filter_narrows_every_list(ds):
     assert list_counts(ds, MONTH, Filters(county=("乙县",))) == {
         "lagging": 4, "zombie": 0, "stopped": 0, "overdue_start": 2, "procedures_outstanding": 0,
-        "signed_not_started": 3, "problems": 0, "not_in_statistics": 1, "leader_missing": 1, "not_resumed": 1}
+        "signed_not_started": 3, "problems": 0, "not_in_statistics": 1, "leader_missing": 1, "not_resumed": 1,
+        "red_light": 5, "yellow_light": 0}
     assert watch_list(ds, MONTH, "signed_not_started", Filters(county=("乙县",)))["project_id"].to_list() == [
         "SIGN_FUT", "SIGN_NEW", "SIGN_RES"]

@@ -83,6 +83,9 @@ def snapshot(ds: Dataset, month: str, filters: Filters = Filters()) -> pl.DataFr
     return ds.scan([to_month(month)]).filter(filters.expr()).collect()
 
 
+projects = store_cached(32)(watchlists.projects)
+
+
 @store_cached(32)
 def options(ds: Dataset) -> dict[str, list[str]]:
     """Values the sidebar offers (from every stored month)."""

@@ -76,6 +76,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "screen_unknown": ("未识别", "Not recognised"),
     "screen_keys": ("空格 暂停/继续 · → 下一页 · ← 上一页 · Esc 退出", "Space pause/resume · → next · ← back · Esc exit"),
     "screen_lists": ("预警清单", "Watch lists"),
+    "screen_lights": ("三色预警", "Project lights"),
     # ranking and county comparison
     "interview_warning": ("约谈预警", "Interview warning"),
     "rank": ("名次", "Rank"),
@@ -87,6 +88,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "gap_shortfall": ("距年度计划差额(万元)", "Short of the annual plan (10k yuan)"),
     "no_warning": ("本月无县区触发约谈预警。", "No county is under interview warning this month."),
     "warning_why": ("约谈预警县区及失分原因", "Counties under interview warning, and why"),
+    "lights_title": ("三色预警（分县区）", "Red and yellow lights by county"),
+    "lights_caption": ("红灯、黄灯规则见项目台账页的红灯/黄灯项目清单；每个项目按三项规则中最严重者计一次。",
+                       "The rules are on the red- and yellow-light watch lists (Project ledger page); each project "
+                       "counts once, by the worst of its three rules."),
     "gap_title": ("距年度目标", "Gap to the annual target"),
     "gap_caption": ("此后每月需完成 = 距年度计划差额 ÷ 剩余月数；下月需完成 = 回到下月时序进度所需的投资。",
                     "Needed a month = shortfall ÷ months left; next month = investment needed to be back on the "
@@ -143,6 +148,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "hist_no_problems": ("各月均未报告问题。", "No problem reported in any month."),
     "hist_table": ("逐月明细", "Month by month"),
     "hist_months": ("报送 {n} 个月：{first} 至 {last}", "Reported in {n} months: {first} to {last}"),
+    "light": ("预警灯", "Light"),
+    "light_red": ("红灯", "Red"),
+    "light_yellow": ("黄灯", "Yellow"),
+    "light_green": ("绿灯", "Green"),
+    "light_none": ("无预警", "No warning"),
+    "hist_lights": ("逐月预警灯（悬停看原因）", "Light by month (hover for why)"),
+    "hist_light_now": ("{m}：{light}，{why}", "{m}: {light}, {why}"),
+    "hist_problem_months": ("持续{n}个月", "for {n} month(s)"),
     "field": ("字段", "Field"),
     "before": ("变更前", "Before"),
     "after": ("变更后", "After"),

@@ -21,6 +21,7 @@ from ui.i18n import ind_name, t
 from ui.state import Selection, focus_county
 
 GOOD, BAD, NEUTRAL = "#1a7f37", "#c62828", "#5f6b7a"
+WARN = "#d4a000"  # 黄灯
 ACCENT = "#1f5fbf"
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 

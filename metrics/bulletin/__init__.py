@@ -1,8 +1,9 @@
 """月通报: the monthly bulletin as a Word document (and its tables as a workbook), built only from metrics/.
 
-content collects every figure and table once; words writes the sentences; document lays them out in Word;
-cli is `python -m metrics bulletin`. Every figure comes from metrics.engine / ranking / watchlists and is
-formatted with metrics.format, so the bulletin, the workbook, the pages and the CLI agree to the digit.
+content collects every figure and table once; words writes the sentences; document puts them into the Word
+template (template: placeholders, rendering, the upload check; styles; default_template builds the shipped one);
+cli is `python -m metrics bulletin` and `bulletin-template`. Every figure comes from metrics.engine / ranking /
+watchlists and is formatted with metrics.format, so the bulletin, the workbook, the pages and the CLI agree to the digit.
 """
 from metrics.bulletin.cli import add_cli
 from metrics.bulletin.content import KEY_FIGURES, Bulletin, build_workbook, city_name, collect

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from data.months import to_month
+from data.submissions import MonthReport
 from metrics.dataset import Dataset
 from metrics.engine import as_record, compute
 from metrics.export import to_xlsx_bytes
@@ -72,6 +73,7 @@ class Bulletin:
     dimension_tables: list[str]
     annexes: list[str]
     scope: str
+    report: MonthReport | None = None  # the month's 报送情况 (whole-city bulletins of a store with units only)
 
     @property
     def red(self) -> list[str]:
@@ -146,8 +148,9 @@ def _annex(ds: Dataset, m: dt.date, filters: Filters, k: int, w) -> Table:
 
 
 def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None, *,
-            city: str | None = None) -> Bulletin:
-    """Compute every figure and table of the bulletin (shared by the document and the workbook)."""
+            city: str | None = None, report: MonthReport | None = None) -> Bulletin:
+    """Compute every figure and table of the bulletin (shared by the document and the workbook); `report` (the
+    store's 报送情况 of the month) is reported for the whole city only, and only when units reported."""
     card = card or load_scorecard()
     m = to_month(month)
     if not ds.has(m):
@@ -162,7 +165,8 @@ def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     scope = "全市" if filters.is_empty() else f"所选范围（{filters.describe()}）"
     return Bulletin(city_name(city), m, filters, card, rec, rank, warnings,
                     {t.name: t for t in tables + dimensions + annexes}, [t.name for t in dimensions],
-                    [t.name for t in annexes], scope)
+                    [t.name for t in annexes], scope,
+                    report if report is not None and report.units and filters.is_empty() else None)
 
 
 def build_workbook(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from data.months import add_months, month_zh
+from data.submissions import MonthReport
 from metrics.bulletin.content import Bulletin
 from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
 from metrics.indicator import meets
@@ -107,3 +108,17 @@ def annex_title(b: Bulletin, name: str) -> str:
 
 def title(b: Bulletin) -> str:
     return f"{b.city}重点项目建设情况通报（{month_zh(b.month)}）"
+
+
+def reporting_sentence(report: MonthReport) -> str:
+    """'本月应报送单位9个，按时报送7个，逾期报送1个（西城区），未报送1个（北岭县）。' and the deadline."""
+    done = report.of("published")
+    late = [u.unit for u in done if u.late]
+    parts = [f"本月应报送单位{len(report.units)}个", f"按时报送{len(done) - len(late)}个"]
+    for label, names in (("逾期报送", late), ("已报送待审核", [u.unit for u in report.of("pending")]),
+                         ("被退回修改", [u.unit for u in report.of("returned")]),
+                         ("未报送", [u.unit for u in report.of("missing")])):
+        if names:
+            parts.append(f"{label}{len(names)}个（{'、'.join(names)}）")
+    due = report.deadline
+    return "，".join(parts) + f"。报送截止日为{due.year}年{due.month}月{due.day}日。"

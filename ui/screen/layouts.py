@@ -9,9 +9,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from data.months import month_zh
+from data.months import month_zh, to_month
 from metrics.bulletin import city_name
-from metrics.format import DASH, fmt_rate
+from metrics.format import DASH, fmt_count, fmt_rate
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
@@ -23,6 +23,7 @@ from ui.widgets import axis_format, guard, kpi_row, lists_chart, month_num, targ
 
 CHART_H = 440  # two rows of tiles and one row of charts fill 1080 px below the header
 COMPLETION = "investment_completion_rate"
+LIGHTS = ["red_projects", "yellow_projects"]  # the overview's count line
 
 
 def header(container, title: str, sel: Selection) -> None:
@@ -50,8 +51,8 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
     if not guard(sel):
         return
     tiles, one_county = list(headline)[:8], len(sel.filters.county) == 1
-    frames = cached.page_frames(sel.month, sel.filters, [*tiles, COMPLETION], [] if one_county else [COMPLETION],
-                                sel.filters.without("county"))
+    frames = cached.page_frames(sel.month, sel.filters, [*tiles, COMPLETION, *LIGHTS],
+                                [] if one_county else [COMPLETION], sel.filters.without("county"))
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
     show(left, trend_chart(frames.months, COMPLETION, height=CHART_H))
@@ -60,6 +61,11 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
         show(right, chart.properties(height=CHART_H, title=f"{t('screen_lists')} · {sel.filters.county[0]}"))
     else:
         _county_bars(right, sel, COMPLETION, frames.counties)
+    lit = frames.months.filter(pl.col("snapshot_month") == to_month(sel.month)).row(0, named=True)
+    st.markdown(f'<div class="kpm-status" style="font-size:28px">{t("screen_lights")}：'
+                f'<b class="kpm-bad">{t("light_red")} {fmt_count(lit["red_projects"])}</b> · '
+                f'<b class="kpm-warn">{t("light_yellow")} {fmt_count(lit["yellow_projects"])}</b></div>',
+                unsafe_allow_html=True)
 
 
 def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame) -> None:
