@@ -1,0 +1,90 @@
+"""数据管理 · what the store holds: 报送情况 of a month, 底稿 downloads, a reporter's own submissions, the stored
+months (with 删除), and the audit log."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from data.store import Store
+from ui import cached
+from ui.admin_actions import delete_month
+from ui.auth import can_write
+from ui.i18n import t
+from ui.importing import audit_frame, months_frame
+from ui.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, report_frame,
+                           submission_months, template_for, template_name)
+from ui.widgets import md_escape, show_table
+
+
+
+def _table(df: pl.DataFrame, none: str, name: str, key: str, **kwargs) -> bool:
+    """The table with its downloads, or the `none` notice when it is empty; whether there was a table."""
+    if df.is_empty():
+        st.info(t(none))
+        return False
+    show_table(df, name, key=key, **kwargs)
+    return True
+
+
+def template_box(store: Store, units: list[str]) -> None:
+    """The 底稿 download: a unit's last published rows as next month's Excel ledger."""
+    st.markdown(f"##### {t('template_title')}")
+    c1, c2 = st.columns(2)
+    unit = c1.selectbox(t("template_unit"), units, key="tpl_unit", disabled=len(units) == 1)
+    if not unit:
+        return
+    months = list(dict.fromkeys([next_month(store), *submission_months(store)[:RECENT]]))
+    due = due_month(store, unit)
+    month = c2.selectbox(t("template_month"), months, index=months.index(due) if due in months else 0,
+                         key=f"tpl_month|{unit}")  # per unit: each unit's default is the month it owes
+    last = store.last_published(unit, month)
+    if last:
+        st.caption(t("template_from").format(src=last[0], n=f"{last[1].height:,}", m=month))
+    else:
+        st.caption(t("template_empty").format(unit=unit, m=month))
+    st.download_button(t("template"), lambda: template_for(store, unit, month)[0], template_name(unit, month),
+                       XLSX_MIME, key="tpl_download", icon=":material/download:")
+
+
+def mine_tab(store: Store, unit: str) -> None:
+    months = submission_months(store, unit)[:RECENT]
+    if not months:
+        st.info(t("own_none"))
+        return
+    df = own_submissions(store, unit, months)
+    st.caption(t("own_caption").format(n=len(months)))
+    show_table(df, f"{unit}_报送记录", key="admin_mine",
+               column_config={"退回原因": st.column_config.TextColumn(width="large")})
+
+
+def report_tab(store: Store, units_for_template: list[str] | None) -> None:
+    """报送情况 of a chosen month (every expected unit's status), and — for analysts — a 底稿 for any unit."""
+    months = submission_months(store)
+    if not months:
+        st.info(t("report_none"))
+        return
+    chosen = st.session_state.get("sel_month")
+    index = months.index(chosen) if chosen in months else 0
+    month = st.selectbox(t("report_month"), months, index=index, key="admin_report_month")
+    report = cached.month_report(month, store=store)
+    st.markdown(f"**{md_escape(report.line())}**")
+    st.caption(t("report_deadline").format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
+    show_table(report_frame(report), f"报送情况_{month}", key="admin_report_table",
+               column_config={"备注": st.column_config.TextColumn(width="large")})
+    if units_for_template is not None:
+        names = list(dict.fromkeys([*(u.unit for u in report.units), *units_for_template]))
+        if names:
+            template_box(store, names)
+
+
+def months_tab(store: Store) -> None:
+    df = months_frame(store)
+    if _table(df, "no_months", "已存月份", "admin_months") and can_write():
+        with st.expander(t("delete_month")):
+            month = st.selectbox(t("month"), df.get_column("报送月份").to_list()[::-1], key="admin_del_month")
+            ok = st.checkbox(t("delete_confirm"), key="admin_del_ok")
+            st.button(t("delete"), key="admin_delete", disabled=not ok, on_click=delete_month, args=(month,))
+
+
+def audit_tab(store: Store) -> None:
+    _table(audit_frame(store), "no_audit", "操作记录", "admin_audit")

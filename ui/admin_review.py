@@ -1,0 +1,60 @@
+"""数据管理 · 待审核: each pending submission re-checked and compared, with 通过并发布 and 退回 (with a reason)."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from data.store import Store
+from ui import cached
+from ui.admin_actions import REVIEW_ERR, publish_submission, return_submission
+from ui.admin_upload import WILL_REPLACE, problem_tables, rule
+from ui.i18n import t
+from ui.importing import CHANGE_RULES
+from ui.submitting import pending_queue
+from ui.widgets import md_escape
+
+
+def review_card(store: Store, month: str, unit: str, rec: dict, error: str | None) -> None:
+    """One pending submission: who sent what when, the check's verdict, the change, the problems, the decision."""
+    r = cached.review(month, unit, store=store)
+    tag = f"{month}|{unit}"
+    with st.container(border=True, key=f"review_{hashlib.sha1(tag.encode()).hexdigest()[:10]}"):
+        st.markdown(f"#### {month} · {md_escape(unit)}")
+        st.caption(t("review_head").format(who=md_escape(rec.get("user") or "—"),
+                                           at=str(rec.get("time", "")).replace("T", " "),
+                                           src=md_escape(rec.get("source") or "—"), n=f"{r.rows:,}"))
+        if r.outcome.errors:
+            st.error(t("review_bad").format(n=len(r.outcome.errors)))
+        else:
+            st.success(t("review_ok"))
+        for p in rule(r.outcome, WILL_REPLACE):
+            st.warning(p.message)
+        if r.change:
+            st.markdown(t("review_change").format(m=r.previous, text=r.change))
+            counts = " · ".join(f"{t(k)} {sum(1 for w in r.outcome.warnings if w.rule == name)}"
+                                for k, name in CHANGE_RULES.items())
+            st.caption(counts)
+        else:
+            st.caption(t("review_new_unit"))
+        with st.expander(t("review_details").format(e=len(r.outcome.errors), w=len(r.outcome.warnings))):
+            problem_tables(r.outcome, f"{unit}_{month}", key=f"rev_{tag}")
+        if error:
+            st.error(error)
+        reason_key = f"rev_reason|{tag}"
+        st.text_input(t("return_reason"), key=reason_key, placeholder="例如：第 5 行项目的本年累计完成投资小于上月，请核实")
+        row = st.container(horizontal=True)  # buttons as wide as their labels, at any window width
+        row.button(t("publish"), key=f"rev_pub|{tag}", type="primary", disabled=bool(r.outcome.errors),
+                   on_click=publish_submission, args=(month, unit), icon=":material/check:")
+        row.button(t("return"), key=f"rev_ret|{tag}", on_click=return_submission, args=(month, unit, reason_key),
+                   icon=":material/undo:")
+
+
+def review_tab(store: Store) -> None:
+    queue = pending_queue(store)
+    if not queue:
+        st.info(t("review_none"))
+        return
+    errors = st.session_state.get(REVIEW_ERR, {})
+    for month, unit, rec in queue:
+        review_card(store, month, unit, rec, errors.get((month, unit)))
