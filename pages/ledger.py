@@ -95,12 +95,9 @@ def _money_config(labels: dict[str, str]) -> dict:
             cfg[labels[c]] = st.column_config.NumberColumn(format="percent")
     if "deviation" in labels:
         cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
-    if "problems" in labels:
-        cfg[labels["problems"]] = st.column_config.TextColumn(width="large")
-    if "light_reason" in labels:
-        cfg[labels["light_reason"]] = st.column_config.TextColumn(width="large")
-    if "project_name" in labels:
-        cfg[labels["project_name"]] = st.column_config.TextColumn(width="large")
+    for c in ("problems", "light_reason", "project_name"):
+        if c in labels:
+            cfg[labels[c]] = st.column_config.TextColumn(width="large")
     return cfg
 
 

@@ -251,13 +251,19 @@ def sign_out() -> None:
         st.logout()
 
 
+def _held_back(key: str) -> str | None:
+    """Why this session may not try a password now (too many wrong ones), or None."""
+    wait = LIMITER.wait_seconds(key)
+    return f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。" if wait > 0 else None
+
+
 def try_password(password: str) -> tuple[bool, str]:
     """Check a password for this session, rate-limited. (ok, Chinese message)."""
     encoded = password_hash()
     key = _session_key()
-    wait = LIMITER.wait_seconds(key)
-    if wait > 0:
-        return False, f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。"
+    held = _held_back(key)
+    if held:
+        return False, held
     try:
         ok = bool(password) and verify_password(password, encoded)
     except HashFormatError as e:
@@ -274,9 +280,9 @@ def try_password(password: str) -> tuple[bool, str]:
 def try_account(name: str, password: str) -> tuple[bool, str]:
     """Check a named account's password for this session, rate-limited like the shared one. (ok, Chinese message)."""
     key = _session_key()
-    wait = LIMITER.wait_seconds(key)
-    if wait > 0:
-        return False, f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。"
+    held = _held_back(key)
+    if held:
+        return False, held
     problem = _accounts_problem()
     if problem:
         return False, problem
