@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from data import ingest
+from data.ingest import source as ingest  # where a ledger path is opened
 from data.ingest import import_file, read_ledger
 from data.store import Store, safe_source_name
 from tests.factories import (

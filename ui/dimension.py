@@ -28,13 +28,13 @@ def by_county_table(df: pl.DataFrame, ids: list[str], name: str) -> None:
 
 
 def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str], tiles: list[str] | None = None
-           ) -> bool:
+           ) -> None:
     """Tiles for the dimension's indicators, trend charts, county bars and the by-county table, from one engine
-    request. On the screen its meeting-room layout instead, and False: the page then draws nothing more."""
+    request; on the screen, its meeting-room layout instead (the page then skips its own desk-only parts)."""
     ids = [i.id for i in by_dimension(dimension)]
     if screen.active():  # 8 tiles and 2 charts, nothing below
         screen.dimension(sel, tiles or ids, trend, bars)
-        return False
+        return
     frames = cached.page_frames(sel.month, sel.filters, [*(tiles or ids), *trend], [*bars, *ids])
     kpi_row(tiles or ids, sel, frames.months)
     if trend:
@@ -48,4 +48,3 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
                 county_bars(frames.counties, iid, month_num(sel))
     st.subheader(t("by_county"))
     by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}")
-    return True
