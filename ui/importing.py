@@ -17,7 +17,7 @@ PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
-UPLOAD_TYPES = ("xlsx", "csv", "parquet")
+UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest.cells import HOW_TO_FIX, PARSERS, blank, parse_month_value
+from data.ingest.cells import HOW_TO_FIX, blank, parse_month_value, parsers
 from data.ingest.header import Table, match
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
@@ -48,7 +48,7 @@ def build(table: Table, res: ImportResult, month: str | None) -> None:
     _report_unmatched(table, unmatched, keep, res.warnings)
     missing = _report_missing_columns(table, mapping, res)
     res.source_rows = [r for r, _ in keep]
-    columns = _parse_cells(keep, mapping, res.errors, reported)
+    columns = _parse_cells(keep, mapping, res.errors, reported, parsers(table.date1904))
     month_given = _settle_month(table, mapping, columns, month, res, len(keep))
     if not keep and not res.errors:
         res.errors.append(Problem("没有数据", "", table.header_row, "", (
@@ -120,7 +120,7 @@ def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult) -
 
 
 def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Problem],
-                 reported: Cells) -> dict[str, list]:
+                 reported: Cells, kinds: dict) -> dict[str, list]:
     """Every column's values: an unreadable cell is an error (added to reported), never silently nulled."""
     columns: dict[str, list] = {}
     for col in COLUMNS:
@@ -128,7 +128,7 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, errors: list[Pr
             columns[col.name] = [None] * len(keep)
             continue
         j, factor = mapping[col.name]
-        parse = PARSERS[col.kind]
+        parse = kinds[col.kind]
         out = []
         for src_row, values in keep:
             raw = values[j]
