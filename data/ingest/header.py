@@ -116,7 +116,7 @@ def _header_rows(rows: list[list], spans: dict, width: int) -> tuple[int, int]:
     if not scores or max(scores) < MIN_HEADER_MATCHES:
         raise Refused(Problem("未找到表头", message=(
             f"前 {SCAN_ROWS} 行中没有找到表头（应含“项目编码”“项目名称”“县区”“总投资(万元)”等列名）："
-            "请确认表头文字与模板一致，数据在第一个工作表（或用 --sheet 指定）。")))
+            "请确认表头文字与模板一致（Excel 工作簿中会自动查找有表头的工作表，也可用 --sheet 指定）。")))
     b = scores.index(max(scores))
     below, above = _two_level(rows, spans, b, width), _two_level(rows, spans, b - 1, width)
     if below and below >= above:
