@@ -257,3 +257,63 @@ def test_the_upload_page_offers_the_ledger_sheets_and_imports_the_one_chosen(tmp
     assert not [s for s in at.selectbox if s.key == "admin_sheet_pick"]  # answered: no longer asked
     at.button(key="admin_confirm").click().run()
     assert Store(store.root).months()[-1] == "2024-07" and Store(store.root).read("2024-07").height == july.height
+
+
+# ---- the xlsx scan: formula and error cells from the sheet XML ------------------------------------------------------
+def _scan(data: bytes):
+    import zipfile
+
+    from data.ingest.xlsx import _scan_sheet_xml
+
+    return _scan_sheet_xml(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 997])  # 997 bytes: a cut inside nearly every formula cell
+def test_formula_and_error_cells_are_found_across_the_streams_chunks(tmp_path, monkeypatch, chunk):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from data.ingest import xlsx
+
+    monkeypatch.setattr(xlsx, "CHUNK", chunk)
+    n = 2000
+    path = write_xlsx(valid_frame(n), tmp_path / "big.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[3]].index("存在问题") + 1
+    for r in range(4, 4 + n):
+        ws.cell(r, col).value = f'=IF(1>2,"a&b","x{r}")'
+    ws.cell(4, 2).value, ws.cell(1500, 3).value = "#DIV/0!", "#REF!"
+    wb.save(path)
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert len(xml) > 2 * 2**20  # read in 1 MiB chunks: many cells straddle a cut
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = ET.fromstring(xml)  # the oracle: a full XML parse
+    want = {c.get("r"): c.find(ns + "f").text for c in root.iter(ns + "c") if c.find(ns + "f") is not None}
+    got = _scan(path.read_bytes())
+    assert {coord: text for coord, text in got.scan.formulas.values()} == want and len(want) == n
+    assert got.scan.errors == {(3, 1): "#DIV/0!", (1499, 2): "#REF!"}
+    assert got.cells == sum(1 for _ in root.iter(ns + "c")) and got.rows == sum(1 for _ in root.iter(ns + "row"))
+
+
+def test_a_shared_formulas_dependents_are_named_with_their_own_references(tmp_path):
+    import re
+    import zipfile
+
+    path = write_xlsx(valid_frame(3), tmp_path / "a.xlsx")
+    data = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":  # 序号 column A as one shared formula, as Excel saves it
+                body = re.sub(rb'<c r="A4"[^>]*>.*?</c>', b'<c r="A4"><f t="shared" ref="A4:A6" si="0">B4*0+1</f>'
+                              b'<v>1</v></c>', body, flags=re.S)
+                for r, v in ((5, 2), (6, 3)):
+                    body = re.sub(rb'<c r="A%d"[^>]*>.*?</c>' % r,
+                                  b'<c r="A%d"><f t="shared" si="0"/><v>%d</v></c>' % (r, v), body, flags=re.S)
+            dst.writestr(info, body)
+    got = _scan(out.getvalue())
+    assert sorted(got.scan.formulas.values()) == [("A4", "B4*0+1"), ("A5", "B5*0+1"), ("A6", "B6*0+1")]
+    res = read_ledger(out.getvalue())
+    assert res.ok and [p.row for p in res.warnings if p.rule == "公式单元格"] == [4, 5, 6], res.report()

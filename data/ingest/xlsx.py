@@ -26,6 +26,7 @@ _SHARED = re.compile(rb"\bt\s*=\s*[\"']shared[\"']")
 _SI_ATTR = re.compile(rb"\bsi\s*=\s*[\"'](\d+)[\"']")
 _MERGE_REF = re.compile(rb"<" + _NS + rb"mergeCell\b[^>]*?\bref=\"([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)\"")
 _TAG_ENDS = (b" ", b">", b"/", b"\n")
+CHUNK = 1 << 20  # the sheet XML is read this much at a time
 CELL_WINDOW = 1 << 16  # a cell element is never longer (Excel caps a formula at 8,192 characters)
 
 
@@ -137,7 +138,7 @@ def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> _SheetXml:
     tail = b""
     with zf.open(part) as fh:
         while True:
-            chunk = fh.read(1 << 20)
+            chunk = fh.read(CHUNK)
             buf = tail + chunk
             if not chunk:
                 cut = len(buf)
