@@ -407,3 +407,15 @@ def test_cli_errors_in_chinese(store_dir, tmp_path, capsys):
         cli_main(["bulletin", "--data", str(store_dir), "--month", MONTH, "--out", str(tmp_path / "x.pdf")])
     assert e.value.code == 2 and ".docx" in capsys.readouterr().err
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_lingering_annex_on_the_demo_city():
+    """October 2025 of the demo city: 81 problem projects, 62 of them reported three months running or more (the
+    long_standing_problems count, checked against tests/oracle_v2.py in test_v2_indicators) — the annex holds those."""
+    from data.store import DEMO_DIR
+
+    b = bulletin.collect(Dataset.from_store(Store(DEMO_DIR)), "2025-10")
+    t = b.tables[b.annexes[-1]]
+    months = t.text[0].index("问题持续月数")
+    assert (b.annexes[-1], len(t.text) - 1, b.summary["problem_projects"]) == ("附件13 问题超3个月未解决项目清单", 62, 81)
+    assert min(int(r[months]) for r in t.text[1:]) == 3
