@@ -1,20 +1,31 @@
 """Table exports (CSV, XLSX) with Chinese headers, guarded against spreadsheet formula injection."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
 import polars as pl
 
 
+# xlsxwriter's options: text is always written as a string cell (never a formula, URL or number), so '=1+1'
+# stays exactly that text in Excel; the CSV guard (a leading ') is not needed, and would be visible there.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                "nan_inf_to_errors": True}
+FLOAT_TYPES = frozenset({pl.Float32, pl.Float64})
+
 
 def _safe(df: pl.DataFrame) -> pl.DataFrame:
-    """Text cells beginning with = + - @ (or a tab or carriage return) get a leading quote so a spreadsheet shows
-    them as text, vectorised."""
+    """Text cells beginning with = + - @ (or a tab or carriage return) get a leading quote so a spreadsheet opening
+    the CSV shows them as text, vectorised."""
     return df.with_columns(
         [pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
          for c, t in df.schema.items() if t == pl.String])
+
+
+def _finite(df: pl.DataFrame) -> pl.DataFrame:
+    """NaN and ±inf (a rate over nothing) become empty cells rather than Excel error cells."""
+    return df.with_columns([pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c)
+                            for c, t in df.schema.items() if t in FLOAT_TYPES])
 
 
 def to_csv_bytes(df: pl.DataFrame) -> bytes:
@@ -23,26 +34,21 @@ def to_csv_bytes(df: pl.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
-    """One sheet per table, header row bold and frozen; written with openpyxl."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """One sheet per table, header row bold and frozen, text as string cells; written with xlsxwriter via polars."""
+    from xlsxwriter import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in sheets.items():
-        ws = wb.create_sheet(_sheet_name(name, wb.sheetnames))
-        ws.append(list(df.columns))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in _safe(df).iter_rows():
-            ws.append([v.isoformat() if isinstance(v, dt.time) else v for v in row])
-        for i, col in enumerate(df.columns, 1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(40, max(10, len(str(col)) * 2 + 2))
-        ws.freeze_panes = "A2"
-    if not wb.sheetnames:
-        wb.create_sheet("空")
     buf = io.BytesIO()
-    wb.save(buf)
+    with Workbook(buf, XLSX_OPTIONS) as wb:
+        taken: list[str] = []
+        for name, df in sheets.items():
+            taken.append(_sheet_name(name, taken))
+            _finite(df).write_excel(
+                wb, taken[-1], header_format={"bold": True}, freeze_panes="A2", autofilter=False,
+                table_style={"style": "Table Style Light 1", "banded_rows": False},
+                dtype_formats={t: "General" for t in FLOAT_TYPES},  # numbers as stored, not rounded for display
+                column_widths={c: 7 * min(40, max(10, len(str(c)) * 2 + 2)) for c in df.columns})
+        if not taken:
+            wb.add_worksheet("空")
     return buf.getvalue()
 
 

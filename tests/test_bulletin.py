@@ -235,14 +235,19 @@ def test_interview_warnings_are_explained_in_words(doc):
 
 def test_summary_states_the_figures(doc):
     # construction set: plan 295,600, ytd 152,438 (51.59 %), this month 25,404 vs May 25,411 (−0.03 %: 持平);
-    # 新开工 started 9 of 12; 民间 62.38 %, 产业 88.63 % of the construction set's total investment
+    # 新开工 started 9 of 12; 民间 62.38 %, 产业 88.63 % of the construction set's total investment.
+    # Part 2 (checked against tests/oracle_v2.py): no 2024-06 snapshot (no 同比); all 12 new starts due by June, 3
+    # of them not started, none early; 红 6, 黄 2; all 10 problems reported three months running or more;
+    # the lingering-problems annex comes after the twelve watch lists.
     summary = next(p.text for p in doc.paragraphs if p.text.startswith("全市共有重点项目"))
     assert summary == (
-        "全市共有重点项目32个，总投资177.2亿元。建设项目（新开工、续建）年度计划投资29.6亿元，本年完成投资15.2亿元，"
-        "投资完成率51.6%，高于时序进度1.6个百分点（时序进度50.0%）。当月完成投资2.5亿元，环比持平；亿元以上项目当月新开工0个。"
-        "新开工项目开工率75.0%（目标100.0%，差25.0个百分点），续建项目复工率100.0%（目标100.0%，已达标）。"
-        "民间投资占比62.4%（目标60.0%，已达标），产业投资占比88.6%（目标60.0%，已达标），新兴产业占比63.4%。"
-        "滞后项目6个，停工项目0个，僵尸项目3个，存在问题项目10个；招商签约项目12个，签约项目开工率50.0%（目标30.0%，已达标）。")
+        "全市共有重点项目32个，总投资177.2亿元。建设项目（新开工、续建）年度计划投资29.6亿元，本年完成投资15.2亿元"
+        "（去年同期无可比数据），投资完成率51.6%，高于时序进度1.6个百分点（时序进度50.0%）。当月完成投资2.5亿元，环比持平；"
+        "亿元以上项目当月新开工0个。本年度计划开工项目12个（其中1-6月序时应开工12个），已开工9个（其中提前开工0个，"
+        "应开工未开工3个），完成年度计划开工的75.0%（目标100.0%，差25.0个百分点）；续建项目复工率100.0%"
+        "（目标100.0%，已达标）。民间投资占比62.4%（目标60.0%，已达标），产业投资占比88.6%（目标60.0%，已达标），"
+        "新兴产业占比63.4%。滞后项目6个，停工项目0个，僵尸项目3个，存在问题项目10个（其中问题超过3个月未解决的10个，"
+        "见附件13）；招商签约项目12个，签约项目开工率50.0%（目标30.0%，已达标）。三色预警：红灯项目6个，黄灯项目2个。")
 
 
 # Each dimension's table as printed: header, then one row per county in rank order, then 全市 (cells split on spaces).
@@ -297,6 +302,15 @@ def test_dimension_tables_print_each_countys_figures(doc):
 LIST_COUNTS = {"lagging": 6, "zombie": 3, "stopped": 0, "overdue_start": 3, "procedures_outstanding": 5,
                "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0,
                "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_v2.py
+
+
+def test_lingering_problems_annex(doc):
+    """The last annex lists the long_standing_problems rows (10 here, oracle-checked), each with its months."""
+    bl = blocks(doc)
+    assert ("p", "13．问题超3个月未解决项目清单（10个）") in bl
+    table = table_after(bl, "问题超3个月未解决项目清单（2025年6月，10个）")
+    months = table[0].index("问题持续月数")
+    assert len(table) == 11 and all(int(r[months]) >= 3 for r in table[1:])
 
 
 def test_watch_list_annexes(doc, cli):
@@ -393,3 +407,15 @@ def test_cli_errors_in_chinese(store_dir, tmp_path, capsys):
         cli_main(["bulletin", "--data", str(store_dir), "--month", MONTH, "--out", str(tmp_path / "x.pdf")])
     assert e.value.code == 2 and ".docx" in capsys.readouterr().err
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_lingering_annex_on_the_demo_city():
+    """October 2025 of the demo city: 81 problem projects, 62 of them reported three months running or more (the
+    long_standing_problems count, checked against tests/oracle_v2.py in test_v2_indicators) — the annex holds those."""
+    from data.store import DEMO_DIR
+
+    b = bulletin.collect(Dataset.from_store(Store(DEMO_DIR)), "2025-10")
+    t = b.tables[b.annexes[-1]]
+    months = t.text[0].index("问题持续月数")
+    assert (b.annexes[-1], len(t.text) - 1, b.summary["problem_projects"]) == ("附件13 问题超3个月未解决项目清单", 62, 81)
+    assert min(int(r[months]) for r in t.text[1:]) == 3

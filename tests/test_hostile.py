@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from data.ingest import source as ingest  # where a ledger path is opened
+from data.ingest import source as ingest_source
 from data.ingest import import_file, read_ledger
 from data.store import Store, safe_source_name
 from tests.factories import (
@@ -98,8 +98,8 @@ def test_size_cap_on_a_path_is_checked_by_stat_before_reading(tmp_path, store, m
         fh.truncate(20 * 2**30)
     opened = []
     real_open = open
-    monkeypatch.setattr(ingest, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k),
-                        raising=False)
+    monkeypatch.setattr(ingest_source, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k),
+                        raising=False)  # data/ingest/source.py is where a ledger's bytes are read
     before = tree_bytes(store.root)
     out = import_file(huge, store=store)
     _refused(out, "文件过大", "50.0 MB")

@@ -186,8 +186,10 @@ def test_sheet_selection(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb.create_sheet("说明", 0).append(["填表说明"])
     wb.save(path)
-    res = read_ledger(path)  # first sheet is 说明: no header there
-    assert [p.rule for p in res.errors] == ["未找到表头"]
+    res = read_ledger(path)  # first sheet is 说明: no header there, so the one sheet with a header is read
+    assert res.ok and res.sheet == "六月" and res.frame.height == 2, res.report()
+    assert [p.message for p in res.warnings if p.rule == "已读取其他工作表"] == [
+        "第一个工作表“说明”没有表头，已读取工作表“六月”：如要导入其他工作表，请用 --sheet 指定。"]
     res = read_ledger(path, sheet="六月")
     assert res.errors == [] and res.sheet == "六月"
     assert_frame_equal(res.frame, valid_frame(2))

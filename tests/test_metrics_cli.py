@@ -208,7 +208,8 @@ def test_lists_json_table_and_xlsx(store, capsys, tmp_path):
     assert headers == ["项目编码", "项目名称", "县区", "产业链", "项目级别", "建设性质", "建设状态", "总投资(万元)",
                        "年度计划投资(万元)", "本年累计完成投资(万元)", "问题持续月数", "存在问题", "包抓领导"]
     assert ws.max_row == 2 and ws.cell(2, 1).value == "A"
-    assert ws.cell(2, headers.index("存在问题") + 1).value == "'=HYPERLINK(\"x\")"  # formula injection neutralised
+    cell = ws.cell(2, headers.index("存在问题") + 1)
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")  # the text as typed, a string cell: never a formula
 
 
 @pytest.mark.parametrize("args,msg", [

@@ -1,5 +1,6 @@
-"""README: "Every table downloads as CSV (UTF-8 with BOM) and XLSX with Chinese headers; text cells starting with
-`= + - @` are prefixed with `'` against formula injection." — the export functions and the table widget's buttons."""
+"""README: "Every table downloads as CSV (UTF-8 with BOM) and XLSX with Chinese headers; in the CSV, text cells
+starting with `= + - @` are prefixed with `'` against formula injection; the XLSX writes every text as a string cell,
+exactly as typed, so none can become a formula." — the export functions and the table widget's buttons."""
 from __future__ import annotations
 
 import csv
@@ -43,7 +44,7 @@ def test_xlsx_export_writes_text_not_formulas():
     ws = wb["问题项目"]
     assert [c.value for c in ws[1]] == ["存在问题", "总投资(万元)"]
     got = [ws.cell(r, 1) for r in range(2, 2 + len(CELLS))]
-    assert [c.value for c in got] == [want for _, want in CELLS]
+    assert [c.value for c in got] == [typed for typed, _ in CELLS]  # the text as typed: no visible guard
     assert {c.data_type for c in got} == {"s"}  # no cell became a formula ('f')
     assert ws.cell(2, 2).value == -5.0 and ws.cell(2, 2).data_type == "n"
 
@@ -53,7 +54,7 @@ def test_each_formula_character_is_guarded_in_both_formats(first):
     df = pl.DataFrame({"项目名称": [f"{first}1+1"]})
     assert _csv_rows(to_csv_bytes(df))[1] == [f"'{first}1+1"]
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"t": df})))["t"]
-    assert ws.cell(2, 1).value == f"'{first}1+1"
+    assert (ws.cell(2, 1).value, ws.cell(2, 1).data_type) == (f"{first}1+1", "s")
 
 
 # ---- the table widget's download buttons (ui.widgets.show_table) --------------------------------------------------
@@ -84,4 +85,5 @@ def test_the_table_widget_downloads_neutralised_csv_and_xlsx(monkeypatch):
     assert rows[0] == ["存在问题", "序号"] and [r[0] for r in rows[1:]] == want
     ws = openpyxl.load_workbook(io.BytesIO(made["问题项目.xlsx"]())).active
     assert [c.value for c in ws[1]] == ["存在问题", "序号"]
-    assert [ws.cell(r, 1).value for r in range(2, 7)] == want
+    assert [ws.cell(r, 1).value for r in range(2, 7)] == ["=1+1", "+2", "-3", "@4", "正常"]
+    assert {ws.cell(r, 1).data_type for r in range(2, 7)} == {"s"}

@@ -3,16 +3,8 @@ city and Debian's Chromium: a paused three-page playlist steps back and forward 
 (URL, status line, page content), never a fixed time."""
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,68 +12,21 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from data.store import DEMO_DIR, Store
+from tests.helpers import log_text, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 30_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("大屏浏览器测试需要 Chromium：sudo apt-get install -y chromium fonts-noto-cjk（Debian/Ubuntu）")
-    if shutil.which("fc-list") and not subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
-                                                      text=True).stdout.strip():
-        pytest.fail("没有中文字体：sudo apt-get install -y fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """streamlit run app.py on a free loopback port, reading an empty store (so the demo city is shown)."""
+    """streamlit run app.py on a free loopback port, reading an empty store (so the demo city is shown); the
+    browser fixture is the shared one (tests/conftest.py)."""
     assert Store(DEMO_DIR).months(), "the demo store data/demo/ ships with the repository"
-    port = _free_port()
-    env = {**os.environ, "KPM_STORE": str(tmp_path_factory.mktemp("empty_store")), "PYTHONUNBUFFERED": "1"}
-    for var in ("KPM_SCORECARD", "KPM_CITY"):
-        env.pop(var, None)
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # poll the health endpoint until the server answers
-            assert proc.poll() is None, f"streamlit exited with {proc.returncode}"
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            assert time.monotonic() < deadline, "streamlit did not start within 60 s"
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.seek(0)
-        text = log.read()
-        log.close()
+    with streamlit_server(tmp_path_factory.mktemp("empty_store"), tmp_path_factory.mktemp("log"),
+                          KPM_CITY=None) as srv:
+        yield srv["url"]
+        text = log_text(srv)
         assert "Traceback" not in text, text[-3000:]
 
 

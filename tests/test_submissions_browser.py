@@ -9,7 +9,8 @@ from data import users
 from data.store import Store
 from tests import app_store as fx
 from tests.factories import write_xlsx
-from tests.test_browser import assert_no_error, browser, page, shoot, streamlit_server, wait_done  # noqa: F401
+from tests.helpers import streamlit_server
+from tests.test_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
 
 REPORTER, ANALYST = ("wang", "甲县填报员-口令-1"), ("li", "分析员李-口令-22")
 

@@ -83,11 +83,18 @@ def _verdict(outcome: ImportOutcome, store: Store, opts: dict, reporter_unit: st
     return needs_replace
 
 
+def _use_sheet() -> None:
+    """on_change of the sheet choice: the chosen sheet goes into the 工作表名 field, and the file is checked again."""
+    st.session_state["admin_sheet"] = st.session_state.get("admin_sheet_pick") or ""
+
+
 def check_view(store: Store, upload, opts: dict, reporter_unit: str | None) -> None:
     """The dry run's result: counts, verdict, change preview, confirm button, problem tables, report download."""
     outcome = dry_run(store, upload.name, upload.getvalue(), opts, reporter_unit)
     failed = st.session_state.get(FAILED)
     stem = upload.name.rsplit(".", 1)[0]
+    if outcome.sheet_choices:  # several sheets hold a ledger: ask which one
+        st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key="admin_sheet_pick", on_change=_use_sheet)
     st.subheader(t("check_result"))
     c = st.columns(4)
     c[0].metric(t("file_month"), outcome.month or "—")

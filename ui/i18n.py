@@ -172,6 +172,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet": ("工作表名（可选）", "Sheet name (optional)"),
     "sheet_help": ("Excel 中有多个工作表时填写；不填则自动找台账所在的表。",
                    "For workbooks with several sheets; empty = found automatically."),
+    "sheet_pick": ("这个工作簿有多个台账工作表，请选择要导入的一个", "This workbook has several ledger sheets: choose one"),
     "month_opt": ("报送月份（可选，YYYY-MM）", "Month (optional, YYYY-MM)"),
     "month_help": ("文件中没有“报送月份”列时填写，例如 2024-06。", "When the file has no month column, e.g. 2024-06."),
     "replace": ("替换同月已有单位的数据（只替换文件中的单位）", "Replace the file's units if already stored"),

@@ -20,7 +20,7 @@ ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore
            "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
-UPLOAD_TYPES = ("xlsx", "csv", "parquet")
+UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")
 
 
 def problems_frame(problems: Sequence[Problem]) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest.cells import HOW_TO_FIX, PARSERS, blank, nfkc, parse_month_value
+from data.ingest.cells import HOW_TO_FIX, blank, nfkc, parse_month_value, parsers
 from data.ingest.header import Table, match
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
@@ -51,7 +51,7 @@ def build(table: Table, res: ImportResult, month: str | None, mappings: Mappings
     _report_unmatched(table, unmatched, keep, res.warnings)
     missing = _report_missing_columns(table, mapping, res, unmatched)
     res.source_rows = [r for r, _ in keep]
-    columns = _parse_cells(keep, mapping, res, reported, mappings)
+    columns = _parse_cells(keep, mapping, res, reported, mappings, parsers(table.date1904))
     if res.made_codes:
         columns["project_id"] = made_codes(columns, res)
     month_given = _settle_month(table, mapping, columns, month, res, len(keep))
@@ -136,9 +136,10 @@ def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult, u
 
 
 def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResult, reported: Cells,
-                 mappings: Mappings) -> dict[str, list]:
-    """Every column's values, a county's own way of writing a value mapped to the canonical one (counted, one
-    warning per mapping); an unreadable cell is an error (added to reported), never silently nulled."""
+                 mappings: Mappings, kinds: dict) -> dict[str, list]:
+    """Every column's values (parsed as `kinds` says, in the workbook's date system), a county's own way of
+    writing a value mapped to the canonical one (counted, one warning per mapping); an unreadable cell is an
+    error (added to reported), never silently nulled."""
     errors = res.errors
     columns: dict[str, list] = {}
     for col in COLUMNS:
@@ -146,7 +147,7 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResu
             columns[col.name] = [None] * len(keep)
             continue
         j, factor = mapping[col.name]
-        parse = PARSERS[col.kind]
+        parse = kinds[col.kind]
         canon = _canonical_value(col, mappings)
         counts: Counter = Counter()
         out = []

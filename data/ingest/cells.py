@@ -12,6 +12,8 @@ from decimal import Decimal
 #   a month ('2024年3月') is that month's 1st.
 # - A cell holding only '-', '—', '/' reads as empty (ledgers mark "nothing" that way); NaN in parquet too.
 # - Excel serial dates are accepted only between 1950 and 2100; other numbers in date columns are type errors.
+#   A workbook in Excel's 1904 date system counts its serials from 1904-01-01 (parsers(date1904=True)).
+# - An Excel error value (#DIV/0!, #N/A, …) is never a valid cell of any column: a type error naming it.
 # - Numbers: thousands separators must group by three ('1,23' is refused, not read as 123).
 PLACEHOLDERS = {"-", "--", "—", "——", "/", "─"}
 NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?$|^[+-]?\.\d+$")
@@ -23,9 +25,14 @@ DATE_RES = (
 )
 MONTH_RES = (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), re.compile(r"^(\d{4})(\d{2})$"))
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 SERIAL_MIN, SERIAL_MAX = 18264, 73415  # 1950..2100: serials outside are far more likely typos than dates
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "f"}
+
+
+class ExcelError(str):
+    """An Excel error value as the cell shows it ('#DIV/0!'): text to report, never a value to import."""
 
 
 def blank(value: object) -> bool:
@@ -75,14 +82,15 @@ def _ymd(y: int, m: int, d: int) -> dt.date:
     return dt.date(y, m, d)  # ValueError on 2024-02-30 etc.
 
 
-def _serial(x: float) -> dt.date:
-    if not SERIAL_MIN <= x <= SERIAL_MAX:
+def _serial(x: float, epoch: dt.date) -> dt.date:
+    # The bounds are the 1900 system's serials of 1950-01-01 and 2100-12-31, whatever the workbook's epoch.
+    if not SERIAL_MIN <= x + (epoch - EXCEL_EPOCH).days <= SERIAL_MAX:
         raise ValueError("serial")
-    return EXCEL_EPOCH + dt.timedelta(days=int(x))
+    return epoch + dt.timedelta(days=int(x))
 
 
-def parse_date(value: object) -> dt.date | None:
-    """Excel dates and serials, '2024-03-15', '2024/3/15', '2024.3.15', '2024年3月15日', '20240315' → date."""
+def parse_date(value: object, epoch: dt.date = EXCEL_EPOCH) -> dt.date | None:
+    """Excel dates and serials (counted from `epoch`), '2024-03-15', '2024/3/15', '2024年3月15日', '20240315' → date."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -96,7 +104,7 @@ def parse_date(value: object) -> dt.date | None:
         if x.is_integer() and 19000101 <= x <= 29991231:
             n = int(x)
             return _ymd(n // 10000, n // 100 % 100, n % 100)
-        return _serial(x)
+        return _serial(x, epoch)
     s = _content(value)
     if not s:
         return None
@@ -108,11 +116,11 @@ def parse_date(value: object) -> dt.date | None:
     if m:  # a date column holding only year and month ('2024年3月'): the month's first day
         return _ymd(int(m.group(1)), int(m.group(2)), 1)
     if re.fullmatch(r"\d{5}(?:\.\d+)?", s):
-        return _serial(float(s))
+        return _serial(float(s), epoch)
     raise ValueError(s)
 
 
-def parse_month_value(value: object) -> dt.date | None:
+def parse_month_value(value: object, epoch: dt.date = EXCEL_EPOCH) -> dt.date | None:
     """A 报送月份 cell: a date, '2024-06', '2024年6月', '202406' → the month's first day."""
     if value is None:
         return None
@@ -130,7 +138,7 @@ def parse_month_value(value: object) -> dt.date | None:
             if m:
                 return _ymd(int(m.group(1)), int(m.group(2)), 1)
         value = s
-    d = parse_date(value)
+    d = parse_date(value, epoch)
     return None if d is None else d.replace(day=1)
 
 
@@ -160,6 +168,8 @@ def parse_text(value: object) -> str | None:
     """Strip whitespace; '' → None; numbers as typed (123.0 → '123')."""
     if value is None:
         return None
+    if isinstance(value, ExcelError):
+        raise ValueError(value)
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, bool):
@@ -179,6 +189,13 @@ def parse_enum(value: object) -> str | None:
 
 PARSERS = {"str": parse_text, "enum": parse_enum, "money": parse_number, "float": parse_number, "date": parse_date,
            "bool": parse_bool, "month": parse_month_value}
+PARSERS_1904 = {**PARSERS, "date": lambda v: parse_date(v, EXCEL_EPOCH_1904),
+                "month": lambda v: parse_month_value(v, EXCEL_EPOCH_1904)}
+
+
+def parsers(date1904: bool = False) -> dict:
+    """The parser of each column kind; serials counted in the workbook's date system."""
+    return PARSERS_1904 if date1904 else PARSERS
 
 HOW_TO_FIX = {
     "money": "应填数字（万元），如 1234.5，不要带单位或文字；没有请留空。",

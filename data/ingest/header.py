@@ -27,6 +27,7 @@ class Table:
     header_row: int | None
     labels: list[str]
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (first row, last row, column) of merged cells
+    date1904: bool = False  # a workbook in Excel's 1904 date system: its serial numbers count from 1904-01-01
 
     @property
     def where(self) -> str:
@@ -100,13 +101,22 @@ def _unit_factor(text: object) -> float | None:
     return UNIT_FACTORS[m.group(1)] if m else None
 
 
+def _scores(rows: list[list], spans: dict, width: int) -> list[int]:
+    return [score(_filled(rows, spans, r, width)) for r in range(min(len(rows), SCAN_ROWS))]
+
+
+def has_header(rows: list[list], spans: dict) -> bool:
+    """True when the grid has a ledger header in its first SCAN_ROWS rows."""
+    return max(_scores(rows, spans, max((len(r) for r in rows[:SCAN_ROWS]), default=0)), default=0) >= MIN_HEADER_MATCHES
+
+
 def _header_rows(rows: list[list], spans: dict, width: int) -> tuple[int, int]:
     """(group row, sub-header row), 0-based; the same row twice for a one-level header."""
-    scores = [score(_filled(rows, spans, r, width)) for r in range(min(len(rows), SCAN_ROWS))]
+    scores = _scores(rows, spans, width)
     if not scores or max(scores) < MIN_HEADER_MATCHES:
         raise Refused(Problem("未找到表头", message=(
             f"前 {SCAN_ROWS} 行中没有找到表头（应含“项目编码”“项目名称”“县区”“总投资(万元)”等列名）："
-            "请确认表头文字与模板一致，数据在第一个工作表（或用 --sheet 指定）。")))
+            "请确认表头文字与模板一致（Excel 工作簿中会自动查找有表头的工作表，也可用 --sheet 指定）。")))
     b = scores.index(max(scores))
     below, above = _two_level(rows, spans, b, width), _two_level(rows, spans, b - 1, width)
     if below and below >= above:

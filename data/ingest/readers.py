@@ -1,4 +1,4 @@
-"""Readers: a ledger's bytes (CSV, xlsx or parquet) → one source-neutral Table."""
+"""Readers: a ledger's bytes (CSV, xlsx, xls or parquet) → one source-neutral Table."""
 from __future__ import annotations
 
 import csv
@@ -6,9 +6,11 @@ import io
 
 import polars as pl
 
-from data.ingest import xlsx
 from data.ingest.header import SCAN_ROWS, Table, grid_table, score
 from data.ingest.result import ImportResult
+from data.ingest.workbook import read_workbook
+from data.ingest.xls import XlsBook
+from data.ingest.xlsx import XlsxBook
 from data.ingest.source import (MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode, max_rows, mb, too_many_columns,
                                 too_many_rows)
 from data.problems import Problem
@@ -69,13 +71,8 @@ def read_table(data: bytes, res: ImportResult, sheet: str | None) -> Table:
         if sheet:
             res.warnings.append(_no_sheets("Parquet"))
         return _parquet_table(data)
-    if res.kind == "xlsx":
-        formulas, refs = xlsx.preflight(data, sheet)
-        rows, spans, res.sheet, merges = xlsx.read_xlsx(data, sheet, refs)
-        xlsx.formula_problems(formulas, rows, res.warnings, res.errors)
-        table = grid_table(rows, spans, lambda j: f"{xlsx.col_letter(j)} 列")
-        table.merges = merges
-        return table
+    if res.kind in ("xlsx", "xls"):
+        return read_workbook((XlsxBook if res.kind == "xlsx" else XlsBook)(data), res, sheet)
     rows = _read_csv(data)
     if len(rows) > max_rows() + SCAN_ROWS:
         raise too_many_rows(len(rows), "CSV 文件")

@@ -23,6 +23,8 @@ class ImportResult:
     sheet: str | None = None
     kind: str | None = None
     made_codes: bool = False  # no 项目编码 column: codes were made from the project names (the importer matches them)
+    sheet_choices: list[str] = field(default_factory=list)  # set when several sheets hold a ledger: ask which
+
 
     @property
     def ok(self) -> bool:
@@ -44,6 +46,11 @@ class ImportOutcome:
     warnings: list[Problem]
     record: dict | None = None
     result: ImportResult | None = None
+
+    @property
+    def sheet_choices(self) -> list[str]:
+        """The sheets to choose from when the workbook has several ledgers and none was named."""
+        return list(self.result.sheet_choices) if self.result is not None else []
 
     def report(self, limit: int = 50) -> str:
         """The Chinese problem report."""

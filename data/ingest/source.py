@@ -10,7 +10,9 @@ from pathlib import Path
 from data.problems import Problem, show_value
 from data.store import safe_source_name
 
-ACCEPTED = "只支持 Excel 工作簿（.xlsx）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）和 Parquet（.parquet）文件"
+ACCEPTED = ("只支持 Excel 工作簿（.xlsx 或 97-2003 格式的 .xls）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）"
+            "和 Parquet（.parquet）文件")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: .xls, a password-protected .xlsx, .doc …
 # Limits against hostile or broken files, all checked before a parser touches the content.
 MAX_UPLOAD_MB_VAR = "KPM_MAX_UPLOAD_MB"   # the file size cap (also Streamlit's server.maxUploadSize)
 DEFAULT_MAX_UPLOAD_MB = 50
@@ -19,7 +21,7 @@ DEFAULT_MAX_ROWS = 200_000                # data rows; a county ledger has a few
 MAX_UNZIPPED_BYTES = 200 * 2**20          # xlsx: sum of the uncompressed sizes in the zip central directory
 MAX_ZIP_RATIO = 100                       # xlsx: uncompressed ÷ compressed for any member larger than 1 MiB
 MAX_ZIP_MEMBERS = 5_000
-MAX_CELLS = 10_000_000                    # xlsx: cells in the chosen sheet (openpyxl keeps each one in memory)
+MAX_CELLS = 10_000_000                    # xlsx, xls: cells in a sheet read (each one is held in memory)
 MAX_COLUMNS = 1_000
 
 
@@ -74,10 +76,10 @@ def too_many_columns(n: int, what: str, fix: str) -> Refused:
         f"{what}有 {n:,} 列，超过上限 {MAX_COLUMNS:,} 列：{fix}")))
 
 
-def unreadable(e: Exception) -> Refused:
-    """An xlsx that zipfile or openpyxl cannot open: one message, whatever the library raised."""
+def unreadable(e: BaseException, kind: str = "xlsx") -> Refused:
+    """A workbook that the zip, openpyxl or calamine cannot open: one message, whatever the library raised."""
     return Refused(Problem("文件无法读取", message=(
-        f"Excel 文件已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。")))
+        f"Excel 文件（.{kind}）已损坏或无法打开（{type(e).__name__}）：请在 Excel/WPS 中打开并重新保存为 .xlsx 后再导入。")))
 
 
 def load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str | None]:
@@ -153,7 +155,7 @@ def _unsupported(message: str) -> Refused:
 
 
 def sniff(data: bytes) -> str:
-    """'xlsx', 'parquet' or 'csv' from the content (never the file name); other types are refused."""
+    """'xlsx', 'xls', 'parquet' or 'csv' from the content (never the file name); other types are refused."""
     if not data:
         raise _unsupported(f"文件是空的（0 字节）：请重新导出台账。{ACCEPTED}。")
     if data[:4] == b"PAR1":
@@ -166,14 +168,13 @@ def sniff(data: bytes) -> str:
         if "xl/workbook.xml" in names:
             return "xlsx"
         raise _unsupported(f"这是一个 zip 压缩包，但不是 Excel 工作簿（可能是 Word 文档或压缩文件）。{ACCEPTED}。")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _unsupported("这是旧版 Excel 97-2003 格式（.xls）或加密的工作簿，无法读取：请在 Excel/WPS 中“另存为”Excel 工作簿"
-                           f"（.xlsx，不设密码）后再导入。{ACCEPTED}。")
+    if data[:8] == OLE_MAGIC:
+        return "xls"  # which OLE file it is (a workbook, an encrypted .xlsx, a Word .doc) is told by data.ingest.xls
     head = data[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _unsupported(f"无法识别的文件类型（不是表格文件）。{ACCEPTED}。")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        raise _unsupported("这是网页或 XML 文件（有些系统导出的“.xls”实为网页）：请用 Excel/WPS 打开后“另存为”.xlsx 再导入。"
+        raise _unsupported("这是网页或 XML 文件（有些系统导出的“.xls”实为网页）：请用 Excel/WPS 打开后“另存为”Excel 工作簿（.xlsx）再导入。"
                            f"{ACCEPTED}。")
     return "csv"
 

@@ -16,7 +16,7 @@ from metrics.filters import Filters
 from metrics.format import figure_header, figure_text, fmt_number, fmt_rate, list_cell
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.watchlists import GAP_ZH, WATCH_LISTS, column_labels, gap_to_target, watch_list
+from metrics.watchlists import GAP_ZH, WATCH_LISTS, column_labels, find_list, gap_to_target, watch_list
 
 CITY_ENV = "KPM_CITY"
 DEFAULT_CITY = "示范市"
@@ -74,6 +74,7 @@ class Bulletin:
     annexes: list[str]
     scope: str
     report: MonthReport | None = None  # the month's 报送情况 (whole-city bulletins of a store with units only)
+    new_starts: tuple[int, int] = (0, 0)  # 新开工 projects this year: planned (start_rate's population), started
 
     @property
     def red(self) -> list[str]:
@@ -147,6 +148,19 @@ def _annex(ds: Dataset, m: dt.date, filters: Filters, k: int, w) -> Table:
     return Table(name, f"附件{k}", df.rename(labels), text, note=w.caliber)
 
 
+LINGERING = "问题超3个月未解决项目清单"
+
+
+def _lingering_annex(ds: Dataset, m: dt.date, filters: Filters, k: int) -> Table:
+    """The problems reported three months running or more (long_standing_problems' rows), longest first."""
+    t = _annex(ds, m, filters, k, find_list("problems"))
+    months = t.frame.get_column(column_labels(["problem_months"])["problem_months"]).to_list()
+    keep = [i for i, v in enumerate(months) if v is not None and v >= 3]
+    text = [t.text[0]] + [[str(n)] + t.text[i + 1][1:] for n, i in enumerate(keep, 1)]
+    return Table(f"附件{k} {LINGERING}", f"附件{k}", t.frame[keep], text,
+                 note="存在问题连续3个月及以上出现在报送台账中、至今未解决的项目（问题持续月数从首次报送当月起算）。")
+
+
 def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None, *,
             city: str | None = None, report: MonthReport | None = None) -> Bulletin:
     """Compute every figure and table of the bulletin (shared by the document and the workbook); `report` (the
@@ -155,18 +169,23 @@ def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     m = to_month(month)
     if not ds.has(m):
         raise ValueError(f"库中没有 {m:%Y-%m} 的快照。")
-    rec = as_record(compute(ds, [m], filters))
+    frame = compute(ds, [m], filters)
+    rec = as_record(frame)
+    planned = int(frame.get_column("n__start_rate")[0]) if frame.height else 0
+    started = round((rec["start_rate"] or 0) * planned)  # start_rate = started ÷ planned, so this is exact
     rank = ranking(ds, m, filters, card)
     warnings = [{"county": r["county"], "rank": r["rank"], "flag": r["flag"], "explanation": r["explanation"]}
                 for r in rank.iter_rows(named=True) if r["warning"]]
     tables = [_rank_table(rank, card), _warning_table(warnings), _gap_table(ds, m, filters, rank)]
     dimensions = [_dimension_table(ds, m, filters, rank, dim, rec) for dim in KEY_FIGURES]
     annexes = [_annex(ds, m, filters, k, w) for k, w in enumerate(WATCH_LISTS, 1)]
+    annexes.append(_lingering_annex(ds, m, filters, len(annexes) + 1))
     scope = "全市" if filters.is_empty() else f"所选范围（{filters.describe()}）"
     return Bulletin(city_name(city), m, filters, card, rec, rank, warnings,
                     {t.name: t for t in tables + dimensions + annexes}, [t.name for t in dimensions],
                     [t.name for t in annexes], scope,
-                    report if report is not None and report.units and filters.is_empty() else None)
+                    report if report is not None and report.units and filters.is_empty() else None,
+                    (planned, started))
 
 
 def build_workbook(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None,

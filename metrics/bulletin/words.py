@@ -39,7 +39,8 @@ def summary_sentences(b: Bulletin) -> list[str]:
     r = b.summary
     s1 = (f"{b.scope}共有重点项目{r['project_count']}个，总投资{fmt_money(r['total_investment_sum'], '亿元')}。"
           f"建设项目（新开工、续建）年度计划投资{fmt_money(r['plan_investment_sum'], '亿元')}，"
-          f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}，投资完成率{fmt_rate(r['investment_completion_rate'])}，"
+          f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}{_yoy(r['completed_ytd_yoy'])}，"
+          f"投资完成率{fmt_rate(r['investment_completion_rate'])}，"
           f"{_vs_schedule(r['schedule_deviation'])}（时序进度{fmt_rate(r['time_schedule'])}）。")
     mom = r["monthly_investment_mom"]
     if mom is None:
@@ -49,13 +50,28 @@ def summary_sentences(b: Bulletin) -> list[str]:
     else:
         mom_txt = f"，环比{'增长' if mom >= 0 else '下降'}{fmt_rate(abs(mom))}"
     s2 = f"当月完成投资{fmt_money(r['monthly_investment'], '亿元')}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
-    s3 = f"{_rate(b, 'start_rate', '新开工项目开工率')}，{_rate(b, 'resume_rate', '续建项目复工率')}。"
+    planned, started = b.new_starts
+    s3 = (f"本年度计划开工项目{planned}个（其中1-{b.month.month}月序时应开工{r['planned_starts_to_date']}个），"
+          f"已开工{started}个（其中提前开工{r['early_starts']}个，应开工未开工{r['overdue_not_started']}个），"
+          f"完成年度计划开工的{fmt_rate(r['start_rate'])}{_vs_target('start_rate', r['start_rate'], b.month.month)}；"
+          f"{_rate(b, 'resume_rate', '续建项目复工率')}。")
     s4 = (f"{_rate(b, 'private_share', '民间投资占比')}，{_rate(b, 'industrial_share', '产业投资占比')}，"
           f"{_rate(b, 'emerging_share', '新兴产业占比', target=False)}。")
     s5 = (f"滞后项目{r['lagging_projects']}个，停工项目{r['stopped_projects']}个，僵尸项目{r['zombie_projects']}个，"
-          f"存在问题项目{r['problem_projects']}个；招商签约项目{r['signed_projects']}个，"
+          f"存在问题项目{r['problem_projects']}个（其中问题超过3个月未解决的{r['long_standing_problems']}个，"
+          f"见{b.annexes[-1].split(' ')[0]}）；招商签约项目{r['signed_projects']}个，"
           f"{_rate(b, 'signed_start_rate', '签约项目开工率')}。")
-    return [s1, s2, s3, s4, s5]
+    s6 = f"三色预警：红灯项目{r['red_projects']}个，黄灯项目{r['yellow_projects']}个。"
+    return [s1, s2, s3, s4, s5, s6]
+
+
+def _yoy(v) -> str:
+    """'，同比增长30.6%' beside 本年完成投资 (DOMAIN.md Part 2 completed_ytd_yoy)."""
+    if v is None:
+        return "（去年同期无可比数据）"
+    if abs(v) < 0.0005:
+        return "，与去年同期持平"
+    return f"，同比{'增长' if v > 0 else '下降'}{fmt_rate(abs(v))}"
 
 
 def intro_sentence(b: Bulletin) -> str:
