@@ -9,7 +9,7 @@ import streamlit as st
 from data.store import StoreError
 from metrics.bulletin import city_name
 from ui import cached, runlog, screen, state
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.widgets import describe_filters, inject_css, md_escape
 
 _run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
@@ -40,7 +40,7 @@ def sidebar() -> None:
     sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
         sb.selectbox(t("month"), months[::-1], key="sel_month")
-        line = cached.report_line(st.session_state.get("sel_month") or months[-1])
+        line = cached.report_line(st.session_state.get("sel_month") or months[-1], lang())
         sb.caption(f":material/fact_check: {md_escape(line)}")
     for k in state.MULTI:
         sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))

@@ -195,8 +195,10 @@ class MonthReport:
     def of(self, status: str) -> list[UnitReport]:
         return [u for u in self.units if u.status == status]
 
-    def line(self) -> str:
-        """The compact line shown wherever the month is chosen."""
+    def line(self, lang: str = "zh") -> str:
+        """The compact line shown wherever the month is chosen (in English: counts only, units are Chinese data)."""
+        if lang == "en":
+            return self._line_en()
         y, m = self.month.split("-")
         head = f"{int(y)}年{int(m)}月"
         if not self.units:
@@ -211,6 +213,18 @@ class MonthReport:
             if names:
                 text += f"，{'、'.join(names)}{STATUS_ZH[status]}"
         return text
+
+    def _line_en(self) -> str:
+        if not self.units:
+            return f"{self.month}: no unit has reported yet"
+        done = self.of("published")
+        parts = [f"{self.month}: {len(done)} of {len(self.units)} units reported"]
+        late = sum(u.late for u in done)
+        if late:
+            parts.append(f"{late} late")
+        parts += [f"{len(self.of(s))} {w}" for s, w in (("pending", "awaiting review"), ("returned", "returned"),
+                                                          ("missing", "missing")) if self.of(s)]
+        return ", ".join(parts)
 
     def as_json(self) -> dict:
         return {"month": self.month, "units": [u.as_json() for u in self.units]}

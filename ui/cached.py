@@ -153,9 +153,9 @@ def review_key(store: Store) -> str:
     return "|".join([store.content_key(), *map(_stamp, _review_files(store))])
 
 
-def report_line(month: str) -> str:
+def report_line(month: str, lang: str = "zh") -> str:
     """The month's 报送情况 in one line ("2025年6月：9个单位中7个已报送，…未报送"), or why it cannot be read."""
     try:
-        return month_report(month).line()
+        return month_report(month).line(lang)
     except (OSError, ValueError, TypeError, KeyError) as e:  # a damaged settings.json must not take a page down
         return f"{month} 的报送情况无法读取（{type(e).__name__}）：请管理员运行 python -m data check 检查数据库。"

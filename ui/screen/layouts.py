@@ -16,7 +16,7 @@ from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
-from ui.i18n import ind_name, ranking_headers, t
+from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.screen.theme import S_ACCENT, S_BAD, S_GOOD, S_WARN, show
 from ui.state import Selection
 from ui.widgets import axis_format, guard, kpi_row, lists_chart, month_num, target_status, trend_chart
@@ -42,7 +42,7 @@ def header(container, title: str, sel: Selection) -> None:
         f'<div class="kpm-meta"><b>{html.escape(month_txt)}</b>'
         + (f' · <b class="kpm-county">{html.escape(county)}</b>' if county else f" · {t('screen_all')}")
         + f' · {html.escape(asof)}</div>'
-        + (f'<div class="kpm-meta kpm-report">{html.escape(cached.report_line(sel.month))}</div>' if sel.month else "")
+        + (f'<div class="kpm-meta kpm-report">{html.escape(cached.report_line(sel.month, lang()))}</div>' if sel.month else "")
         + '</div>', unsafe_allow_html=True)
 
 
