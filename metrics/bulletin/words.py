@@ -11,12 +11,21 @@ from metrics.indicator import meets
 from metrics.registry import BY_ID
 
 
+FLAT = 0.0005  # a change that prints as 0.0 (% or points) is said to be 持平, not 增长/下降 0.0
+
+
+def _change(v, *, none: str, flat: str, up: str, down: str, fmt) -> str:
+    """A change in words: `none` when unknown, `flat` when it rounds to nothing, else `up`/`down` and its size."""
+    if v is None:
+        return none
+    if abs(v) < FLAT:
+        return flat
+    return f"{up if v > 0 else down}{fmt(abs(v))}"
+
+
 def _vs_schedule(dev) -> str:
-    if dev is None:
-        return "无年度计划投资，无法与时序进度比较"
-    if abs(dev) < 0.0005:
-        return "与时序进度持平"
-    return f"{'低于' if dev < 0 else '高于'}时序进度{fmt_points(dev, signed=False)}"
+    return _change(dev, none="无年度计划投资，无法与时序进度比较", flat="与时序进度持平", up="高于时序进度",
+                   down="低于时序进度", fmt=lambda x: fmt_points(x, signed=False))
 
 
 def _vs_target(iid: str, v, month: int) -> str:
@@ -42,13 +51,8 @@ def summary_sentences(b: Bulletin) -> list[str]:
           f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}{_yoy(r['completed_ytd_yoy'])}，"
           f"投资完成率{fmt_rate(r['investment_completion_rate'])}，"
           f"{_vs_schedule(r['schedule_deviation'])}（时序进度{fmt_rate(r['time_schedule'])}）。")
-    mom = r["monthly_investment_mom"]
-    if mom is None:
-        mom_txt = "（上月无可比数据）"
-    elif abs(mom) < 0.0005:  # would print as 增长/下降0.0%
-        mom_txt = "，环比持平"
-    else:
-        mom_txt = f"，环比{'增长' if mom >= 0 else '下降'}{fmt_rate(abs(mom))}"
+    mom_txt = _change(r["monthly_investment_mom"], none="（上月无可比数据）", flat="，环比持平", up="，环比增长",
+                      down="，环比下降", fmt=fmt_rate)
     s2 = f"当月完成投资{fmt_money(r['monthly_investment'], '亿元')}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
     planned, started = b.new_starts
     s3 = (f"本年度计划开工项目{planned}个（其中1-{b.month.month}月序时应开工{r['planned_starts_to_date']}个），"
@@ -67,11 +71,7 @@ def summary_sentences(b: Bulletin) -> list[str]:
 
 def _yoy(v) -> str:
     """'，同比增长30.6%' beside 本年完成投资 (DOMAIN.md Part 2 completed_ytd_yoy)."""
-    if v is None:
-        return "（去年同期无可比数据）"
-    if abs(v) < 0.0005:
-        return "，与去年同期持平"
-    return f"，同比{'增长' if v > 0 else '下降'}{fmt_rate(abs(v))}"
+    return _change(v, none="（去年同期无可比数据）", flat="，与去年同期持平", up="，同比增长", down="，同比下降", fmt=fmt_rate)
 
 
 def intro_sentence(b: Bulletin) -> str:
