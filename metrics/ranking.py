@@ -206,12 +206,13 @@ def _printed(fmt: Callable, col: str) -> Callable[[pl.DataFrame], pl.Series]:
 # The columns a ranking table can show: key → (header, cell as stored, cell as printed: an expression, or a
 # function of the frame for a Python formatter).
 _WARNING = pl.when(C("warning")).then(pl.lit("约谈预警")).otherwise(pl.lit(""))
+_FLAG = pl.when(C("rank").is_null()).then(pl.lit("未报送")).otherwise(C("flag").fill_null(""))  # unranked: why
 RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr | Callable[[pl.DataFrame], pl.Series]]] = {
     "rank": ("名次", C("rank"), C("rank").cast(pl.String).fill_null(DASH)),
     "county": ("县区", C("county"), C("county")),
     "score": ("得分", C("score").round(2), _printed(lambda v: DASH if v is None else f"{v:.1f}", "score")),
     "rank_change": ("名次变化", C("rank_change"), _printed(rank_change_text, "rank_change")),
-    "flag": ("红旗/蜗牛", C("flag").fill_null(""), C("flag").fill_null("")),
+    "flag": ("红旗/蜗牛", _FLAG, _FLAG),
     "warning": ("约谈预警", _WARNING, _WARNING),
     "explanation": ("说明", C("explanation"), C("explanation")),
 }

@@ -142,6 +142,8 @@ def ranking(sel: Selection) -> None:
             badges += f'<span class="kpm-badge snail">{SNAIL}</span>'
         if row["warning"]:
             badges += f'<span class="kpm-badge warn">⚠ {t("interview_warning")}</span>'
+        if row["rank"] is None:  # a county that has not reported this month: listed, not scored
+            badges += '<span class="kpm-badge snail">未报送</span>'
         g = gap.get(row["county"], {})
         rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
         ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
@@ -151,7 +153,7 @@ def ranking(sel: Selection) -> None:
             " focus" if row["county"] in focus else "")
         rows.append(
             f'<tr class="{cls}"><td>{rank_txt}</td><td><b>{html.escape(county_txt)}</b></td>'
-            f'<td><span class="kpm-bar" style="width:{max(row["score"], 0) * 1.5:.0f}px"></span>'
+            f'<td><span class="kpm-bar" style="width:{max(row["score"] or 0, 0) * 1.5:.0f}px"></span>'
             f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
             f'<td>{badges}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
             f'<td class="num">{DASH if need is None else f"{need:,.0f}"}</td></tr>')
@@ -164,7 +166,8 @@ def ranking(sel: Selection) -> None:
     cards = []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
         cards.append(f'<div class="kpm-card focus"><h4>{html.escape(row["county"])}'
-                     f'（{t("rank_n").format(n=row["rank"])}）</h4><p>{html.escape(row["explanation"])}</p></div>')
+                     f'（{t("rank_n").format(n=row["rank"]) if row["rank"] is not None else "未报送"}）</h4>'
+                     f'<p>{html.escape(row["explanation"])}</p></div>')
     warned = r.filter(pl.col("warning")).sort(pl.col("county").is_in(list(focus)), descending=True, maintain_order=True)
     for row in warned.iter_rows(named=True):
         flag = f"，{row['flag']}" if row["flag"] else ""
