@@ -136,3 +136,18 @@ def with_row(frame: pl.DataFrame, i: int, **values) -> pl.DataFrame:
     idx = pl.int_range(pl.len()) == i
     return frame.with_columns(
         pl.when(idx).then(pl.lit(v, dtype=frame.schema[k])).otherwise(pl.col(k)).alias(k) for k, v in values.items())
+
+
+def start_app(query: dict | None = None, page: str | None = None, timeout: float = 60):
+    """AppTest of app.py (optionally with URL query parameters), switched to a page; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+

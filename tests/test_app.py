@@ -17,7 +17,7 @@ from data.store import DEMO_DIR, Store
 from tests import app_store as fx
 from tests.auth_helpers import analyst_env, sign_in
 from tests.factories import ledger_rows, tree_bytes, write_csv, write_table_xlsx, write_xlsx
-from tests.helpers import APP as APP_PATH, ROOT, app_pages  # noqa: F401  (ROOT: for paths in these tests)
+from tests.helpers import APP as APP_PATH, ROOT, app_pages, start_app  # noqa: F401  (ROOT: for paths in these tests)
 from ui.i18n import LABELS
 
 APP = str(APP_PATH)
@@ -37,14 +37,7 @@ def store(tmp_path, monkeypatch) -> Store:
 
 def start(query: dict | None = None, page: str | None = None) -> AppTest:
     """Run app.py (optionally with URL query parameters), then switch to a page and run again."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return start_app(query, page, TIMEOUT)
 
 
 def kpi_values(at: AppTest) -> dict[str, str]:

@@ -11,6 +11,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests import app_store
+from tests.helpers import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,14 +25,7 @@ def store(tmp_path, monkeypatch):
 
 
 def start(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return start_app(query, page, 60)
 
 
 def tiles(at: AppTest) -> dict[str, str]:
