@@ -1,7 +1,6 @@
 """The cached access layer: what pages read from the shown store, each cache keyed on the store's content key."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +8,6 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
@@ -18,6 +16,7 @@ from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
 from ui import submitting
 from ui.i18n import lang
+from ui.runmemo import per_run
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,29 +24,7 @@ def _dataset(root: str, key: str) -> Dataset:
     return Dataset.from_store(Store(root))
 
 
-# ---- one look at the store per script run -------------------------------------------------------------------------
-# A page made ~40 cached reads, each globbing the snapshot folder twice and stat-ing every month file (active_store,
-# content_key): a tenth of the server's CPU under many viewers (bench/load.py --protocol, py-spy). A run now looks
-# once, from app.py's new_run() to the end of the run; writes happen in widget callbacks, before the run starts.
-_run = threading.local()
-
-
-def new_run() -> None:
-    """Start this script run's view of the store (app.py calls it first); outside a run nothing is remembered."""
-    _run.ctx, _run.memo = get_script_run_ctx(), {}
-
-
-def _per_run(name: object, make: Callable):
-    """make() once per script run (every call outside a run, or in a run that did not start with new_run)."""
-    ctx = get_script_run_ctx()
-    if ctx is None or getattr(_run, "ctx", None) is not ctx:
-        return make()
-    memo = _run.memo
-    if name not in memo:
-        memo[name] = make()
-    return memo[name]
-
-
+# ---- one look at the store per script run (ui/runmemo.py) ------------------------------------------------------
 def _look() -> tuple[Store, bool, str]:
     store, is_demo = active_store()
     return store, is_demo, store.content_key()
@@ -55,7 +32,7 @@ def _look() -> tuple[Store, bool, str]:
 
 def source() -> tuple[Store, bool, str]:
     """The store being shown, whether it is the demo city, and its content key (looked at once per script run)."""
-    return _per_run("source", _look)
+    return per_run("source", _look)
 
 
 def canonical(value):
@@ -102,7 +79,7 @@ def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] |
 
 
 def _run_stamp(path: Path) -> str:
-    return _per_run(("stamp", str(path)), lambda: _stamp(path))
+    return per_run(("stamp", str(path)), lambda: _stamp(path))
 
 
 def _review_files(store: Store) -> tuple[Path, Path]:
@@ -150,7 +127,7 @@ def project_index(ds: Dataset) -> pl.DataFrame:
 
 
 def months() -> list[str]:
-    return list(_per_run("months", lambda: [month_key(m) for m in dataset().months]))
+    return list(per_run("months", lambda: [month_key(m) for m in dataset().months]))
 
 
 def series(filters: Filters, ids, by: str | None = None) -> pl.DataFrame:
