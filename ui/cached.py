@@ -162,7 +162,7 @@ def _last_import(store: Store) -> dict:
 
 def last_import() -> dict:
     """The newest audit record of the shown store (for the data-as-of stamp; the log is read when it changed)."""
-    return _last_import(store=source()[0])
+    return _last_import()
 
 
 def as_of() -> tuple[str, str, bool]:
