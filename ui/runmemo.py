@@ -28,7 +28,3 @@ def per_run(name: object, make: Callable):
         memo[name] = make()
     return memo[name]
 
-
-def forget(name: object) -> None:
-    """Drop a remembered value whose source this run has just changed (the language, set from the URL)."""
-    getattr(_run, "memo", {}).pop(name, None)

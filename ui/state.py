@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics.engine import Filters
-from ui import runmemo
 
 MULTI = ("county", "chain", "tier", "level")
 KEYS = ("month",) + MULTI
@@ -37,7 +36,6 @@ def init_from_url(months: list[str], options: dict[str, list[str]]) -> None:
         st.session_state[f"sel_{k}"] = [v for v in _from_url(k) if v in options.get(k, [])]
     if st.query_params.get("lang") == "en":
         st.session_state["lang"] = "en"
-        runmemo.forget("lang")
     st.session_state["_sel_init"] = True
 
 
