@@ -50,7 +50,7 @@ else:
         # Tables are built once per selection, store content and language for every viewer (cached.table).
         show_table(lambda: ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
                                          headers=heads, indicator_header=ind_name),
-                   f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=sel.cache_key(),
+                   f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
                    cache_files=(scorecard_path(),))
 
         st.subheader(t("warning_why"))
@@ -76,12 +76,12 @@ else:
         cfg = {GAP_ZH[c]: st.column_config.NumberColumn(format="localized") for c in money}
         cfg |= {GAP_ZH[c]: st.column_config.NumberColumn(format="percent")
                 for c in ("investment_completion_rate", "time_schedule")}
-        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg, cache=sel.cache_key())
+        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg, cache=(sel.month, sel.filters))
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
 
         st.subheader(t("lights_title"))
         cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
         show_table(lambda: cached.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
             ["red_projects", "yellow_projects", "county"], descending=[True, True, False]).select(cols),
-            f"三色预警_{sel.month}", key="lights", cache=sel.cache_key())
+            f"三色预警_{sel.month}", key="lights", cache=(sel.month, sel.filters))
         st.caption(t("lights_caption"))

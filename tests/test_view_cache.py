@@ -81,6 +81,10 @@ def test_filters_in_either_order_are_one_cache_entry(store):
     assert (a, b, len(seen)) == (1, 1, 1)
     probe("2024-06", Filters(county=("甲县",)))
     assert len(seen) == 2
+    built = []
+    for order in (("甲县", "乙县"), ("乙县", "甲县")):  # a prepared table too
+        cached.table(("probe", "2024-06", Filters(county=order)), lambda: built.append(1) or pl.DataFrame({"a": [1]}))
+    assert len(built) == 1
 
 
 def test_the_audit_log_is_read_when_it_changed(store, monkeypatch):

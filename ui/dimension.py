@@ -50,4 +50,4 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
             with cols[k % len(cols)]:
                 county_bars(frames.counties, iid, month_num(sel))
     st.subheader(t("by_county"))
-    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}", cache=sel.cache_key())
+    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}", cache=(sel.month, sel.filters))
