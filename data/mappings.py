@@ -181,6 +181,8 @@ def listing(store: Store) -> list[dict]:
             for c, vals in m.values.items() for src, canon in vals.items()]
     for row in out:
         rec = row.pop("_rec")
+        if row["kind"] == "列名" and normalize_header(rec.get("source", "")) == row["source"]:
+            row["source"] = rec["source"]   # the header as the analyst saw it, not its folded key (remove folds it)
         row |= {"column_zh": COLUMN_BY_NAME[row["column"]].zh, "user": rec.get("user", ""),
                 "time": str(rec.get("time", "")).replace("T", " ")}
     return out

@@ -75,7 +75,7 @@ def test_listing_says_who_taught_each_mapping_and_when(tmp_path):
     mappings.add_value(store, "建设状态", "施工进行中", "在建", user="王分析")
     rows = mappings.listing(store)
     assert [(r["kind"], r["column_zh"], r["source"], r["canonical"], r["user"]) for r in rows] == [
-        ("列名", "项目名称", "xx项目名", "项目名称", "李分析"), ("取值", "建设状态", "施工进行中", "在建", "王分析")]
+        ("列名", "项目名称", "XX项目名", "项目名称", "李分析"), ("取值", "建设状态", "施工进行中", "在建", "王分析")]
     assert all(r["time"] and "T" not in r["time"] for r in rows)
     mappings.remove(store, rows[0]["source"], user="李分析")      # what the listing gives removes it
     mappings.remove(store, rows[1]["source"], column=rows[1]["column"], user="李分析")

@@ -110,9 +110,9 @@ def test_an_unknown_header_and_value_are_taught_on_the_page_then_listed_and_remo
 
     listed = next(d.value for d in at.dataframe if "原写法" in d.value.columns)
     assert listed[["类型", "列", "原写法", "对应为", "设置人"]].values.tolist() == [
-        ["列名", "项目名称", "xx项目名", "项目名称", "analyst"], ["取值", "建设状态", "施工进行中", "在建", "analyst"]]
+        ["列名", "项目名称", "XX项目名", "项目名称", "analyst"], ["取值", "建设状态", "施工进行中", "在建", "analyst"]]
     assert all(listed["设置时间"])
-    at.selectbox(key="admin_map_remove_pick").select_index(0)      # 列名：“xx项目名” → 项目名称
+    at.selectbox(key="admin_map_remove_pick").select_index(0)      # 列名：“XX项目名” → 项目名称
     at = ok(at.run())
     at = ok(at.button(key="admin_map_remove").click().run())
     assert "已删除对应" in alerts(at)
