@@ -167,3 +167,35 @@ def test_two_files_at_once_each_land_or_are_refused_on_their_own(store, tmp_path
     assert len(at.file_uploader[0].value) == 2                       # the refused file stays to be fixed
     assert at.button(key="admin_confirm").disabled and "admin_confirm_1" not in {b.key for b in at.button}
     assert "文件未通过检查" in alerts(at)
+
+
+def _two_ledger_book(frame: pl.DataFrame, path: Path) -> bytes:
+    """A workbook with two ledger sheets (七月, 七月（草稿）): the page must ask which one."""
+    import openpyxl
+
+    headers, rows = ledger_rows(frame, style="cells")
+    wb = openpyxl.Workbook()
+    for i, (name, part) in enumerate((("七月", rows), ("七月（草稿）", rows[:2]))):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(headers)
+        for r in part:
+            ws.append(r)
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_the_sheet_chosen_for_one_of_several_files_applies_to_that_file_only(store, tmp_path):
+    book = _two_ledger_book(july(), tmp_path / "两个台账.xlsx")
+    single = write_xlsx(july(("甲县",)), tmp_path / "甲县七月.xlsx").read_bytes()   # its one sheet is 台账
+    at = admin()
+    at.file_uploader[0].set_value([("甲县七月.xlsx", single, XLSX), ("两个台账.xlsx", book, XLSX)])
+    at = ok(at.run())
+    pick = at.selectbox(key="admin_sheet_pick_1")
+    assert pick.options == ["七月", "七月（草稿）"] and at.button(key="admin_confirm_1").disabled
+    at = ok(pick.select("七月").run())
+    assert at.text_input(key="admin_sheet").value == ""              # the form's field (every file) is untouched
+    assert not at.button(key="admin_confirm").disabled               # …so the other file is still read as it was
+    assert not at.button(key="admin_confirm_1").disabled
+    at = ok(at.button(key="admin_confirm_1").click().run())
+    assert Store(store.root).read("2024-07").height == july().height
