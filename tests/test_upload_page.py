@@ -150,7 +150,8 @@ def test_two_files_at_once_each_land_or_are_refused_on_their_own(store, tmp_path
     assert at.file_uploader[0].accept_multiple_files
     at.file_uploader[0].set_value(files)
     at = ok(at.run())
-    assert [s.value for s in at.subheader if s.value.startswith("检查结果")] == ["检查结果：乙县七月.xlsx", "检查结果：甲县七月.xlsx"]   # one report each
+    reports = [s.value for s in at.subheader if s.value.startswith("检查结果")]
+    assert reports == ["检查结果：乙县七月.xlsx", "检查结果：甲县七月.xlsx"]   # one report each, under its name
     assert at.button(key="admin_confirm").disabled                   # the bad file is refused…
     assert not at.button(key="admin_confirm_1").disabled             # …and does not stop the good one
     assert tree_bytes(store.root) == before

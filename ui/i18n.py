@@ -234,7 +234,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_saved_value": ("{c}“{s}” → {v}", "{c} “{s}” → {v}"),
     "map_nothing": ("没有选择任何对应：请在上面的下拉框中选择后再保存。", "Nothing chosen: pick in the lists above first."),
     "map_ask_analyst": ("文件中有无法识别的表头或取值：请按标准表头和取值改正；如这是本单位的固定写法，可请分析员在导入页面设置对应。",
-                        "Unrecognised headers or values: fix them, or ask an analyst to teach them on the import page."),
+                        "Unrecognised headers or values: fix them, or ask an analyst to teach them."),
     "map_list": ("记住的表头和取值对应（{n} 条）", "Remembered header and value mappings ({n})"),
     "map_list_none": ("还没有记住的对应：导入时遇到无法识别的表头或取值，可在检查结果中选择对应；命令行用 python -m data mapping add。",
                       "None yet: teach them from a check result, or with python -m data mapping add."),
