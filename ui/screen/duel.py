@@ -46,9 +46,9 @@ CSS = f"""<style>
   overflow:hidden}}
 .kpm-duel th {{text-align:left;font-weight:400;padding-top:8px;padding-bottom:8px}}
 .kpm-duel th.corner, .kpm-duel td.lbl {{background:transparent;padding-left:4px}}
-.kpm-duel .cname {{font-size:{NAME_PX}px;font-weight:800;line-height:1.2;display:-webkit-box;-webkit-box-orient:vertical;
-  -webkit-line-clamp:2;overflow:hidden;word-break:break-all;text-wrap:balance}}
-.kpm-duel .marks {{margin-top:6px;line-height:30px;min-height:30px;white-space:nowrap}}
+.kpm-duel .cname {{font-size:{NAME_PX}px;font-weight:800;line-height:1.2;display:-webkit-box;
+  -webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;word-break:break-all;text-wrap:balance}}
+.kpm-duel .marks {{margin-top:6px;line-height:30px;min-height:30px}}  /* badges wrap rather than run out */
 .kpm-duel .marks .kpm-badge {{font-size:20px}}
 .kpm-duel .iname {{font-size:22px;font-weight:700;line-height:1.15;display:-webkit-box;-webkit-box-orient:vertical;
   -webkit-line-clamp:2;overflow:hidden}}
@@ -198,7 +198,8 @@ def duel(sel: Selection) -> None:
             v, n = now.get(c, {}).get(iid), now.get(c, {}).get(f"n__{iid}")
             ok = meets(ind.direction, v, target)
             tone = "flat" if ok is None else "ok" if ok else "bad"
-            diff = format_gap(ind, v, target) if target is not None else format_change(ind, v, before.get(c, {}).get(iid))
+            diff = (format_gap(ind, v, target) if target is not None
+                    else format_change(ind, v, before.get(c, {}).get(iid)))
             n_txt = t("duel_screen_n").format(n=DASH if n is None else f"{int(n):,}")
             cells.append(value(c, format_value(ind, v), tone, f'<b>{html.escape(diff)}</b> · {html.escape(n_txt)}',
                                c in best))
