@@ -173,3 +173,24 @@ def test_screen_duel_in_english(demo_env):
     got = rows(at)
     assert got[0][0] == "Rank" and got[0][1] == ["rank 1", "rank 9"]
     assert got[1][2][0].endswith("n 95")
+
+
+@pytest.fixture(scope="module")
+def june_without_beiling(tmp_path_factory) -> Store:
+    """April–June 2025 of the demo city; 北岭县 reported April and May but not June (as in test_unreported.py)."""
+    st, demo = Store(tmp_path_factory.mktemp("s")), Store(DEMO_DIR)
+    for m in ("2025-04", "2025-05"):
+        st.write(demo.read(m), at=f"{m}-20T10:00:00")
+    st.write(demo.read("2025-06").filter(pl.col("county") != "北岭县"), at="2025-06-20T10:00:00")
+    return st
+
+
+def test_screen_duel_with_a_county_that_has_not_reported(june_without_beiling, monkeypatch):
+    monkeypatch.setenv("KPM_STORE", str(june_without_beiling.root))
+    at = app(mode="screen", pin="北岭县")
+    (name, _, marks), *others = heads(at)
+    assert name == "北岭县" and marks == ["未报送"] and len(others) == 2
+    got = rows(at)
+    assert got[0][1][0] == "—" and got[0][2][0] == "未报送"
+    assert all(r[1][0] == "—" for r in got[1:])  # no figures of its own this month
+    assert "None" not in board(at)

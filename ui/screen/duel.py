@@ -125,9 +125,9 @@ def _indicators(card) -> list[str]:
 
 def duel(sel: Selection) -> None:
     """县区对比 on the screen: the counties as columns (name, 红旗/蜗牛/约谈预警), the rank and the indicators as rows."""
-    if not guard(sel):
-        return
     everyone = sel.filters.without("county")
+    if not guard(Selection(sel.month, everyone)):  # a pinned county with nothing this month is shown as 未报送
+        return
     rank = cached.ranking(sel.month, everyone)
     known = cached.options().get("county", [])
     picked, by_url, unknown = compared(rank, known, st.query_params.get_all(URL_KEY), sel.filters.county)
