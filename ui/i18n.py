@@ -108,6 +108,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "duel_trends": ("逐月走势（纵轴相同）", "Monthly trends (shared scale)"),
     "duel_scores": ("评分表各项得分（0–100，县区间相对）", "Scorecard scores (0–100, relative among counties)"),
     "duel_table": ("指标对比", "Indicator comparison"),
+    # 县区对比 on the screen (ui/screen/duel.py)
+    "duel_screen_by_flags": ("本月红旗与蜗牛", "This month's red flag and snail"),
+    "duel_screen_by_url": ("网址所选县区（vs=）", "Counties in the link (vs=)"),
+    "duel_screen_focus_first": ("黄框：轮播/固定县区", "Yellow frame: the rotating / pinned county"),
+    "duel_screen_best": ("蓝条：同一行最优", "Blue bar: best in the row"),
+    "duel_screen_unreported": ("未报送", "Not reported"),
+    "duel_screen_n": ("{n}个项目", "n {n}"),
+    "duel_screen_unknown": ("网址 vs= 中不是县区名称，已忽略：{names}（请按县区全称填写）",
+                            "Not a county in the link's vs=, ignored: {names} (use the counties' full names)"),
+    "duel_screen_one": ("县区对比需要至少2个县区，库中本月只有1个；请在“数据管理”导入其他县区的台账。",
+                        "A comparison needs at least two counties and the store has one this month; import the other "
+                        "counties' ledgers under Data management."),
     "indicator": ("指标", "Indicator"),
     # 项目台账 (pages/ledger.py)
     "tab_projects": ("项目列表", "Projects"),
