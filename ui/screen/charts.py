@@ -65,6 +65,16 @@ def _domain(values: list[float], target, share: float) -> list[float]:
     return [lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]
 
 
+def _ticks(values: list[float], target) -> list[float]:
+    """Round ticks over the figures only (not over the room left for the labels past the longest bar)."""
+    pts = [0.0, *values, *([target] if target is not None else [])]
+    lo, hi = min(pts), max(pts)
+    raw = (hi - lo) / 3 or 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    return [k * step for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1)]
+
+
 def county_bars(by: pl.DataFrame, iid: str, month: int, focus: list[str], height: int
                 ) -> list[alt.LayerChart]:
     """Every county on one indicator (`by`: every county's figures), best first, lying bars with the names on
@@ -89,7 +99,8 @@ def county_bars(by: pl.DataFrame, iid: str, month: int, focus: list[str], height
                   axis=alt.Axis(labelLimit=LABEL_PX if len(parts) == 1 else LABEL_PX // 2 + 20, labelFontSize=size,
                                 labelPadding=8, ticks=False))
         x = alt.X("值:Q", title=_unit_title(ind), scale=alt.Scale(domain=domain, nice=False),
-                  axis=alt.Axis(format=axis_format(ind), tickCount=4, labelOverlap="greedy"))
+                  axis=alt.Axis(format=axis_format(ind), values=_ticks(d["值"].to_list(), target),
+                                labelOverlap="greedy"))
         pinned = alt.datum["焦点"]
         base = alt.Chart(part)
         bars = base.mark_bar(cornerRadiusEnd=4).encode(

@@ -23,10 +23,10 @@ from ui.state import Selection
 from ui.widgets import guard, kpi_row, month_num
 
 CHART_H = 440  # two rows of tiles and one row of charts fill 1080 design px below the header
-BOARD_H = 840  # the ranking board's rows share this height (1080 less the header, the title and the column heads)
+BOARD_H = 820  # the ranking board's rows share this height (1080 less the header, the title and the column heads)
 BOARD_COLS = (5, 25, 17, 7, 20, 12, 14)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 万元
-CARDS_H = 860  # the 约谈预警 panel's height; cards past it are named in one line
-CARD_TEXT_W = 390  # a card's text width on the narrowest screen (4:3: 1440 design px wide)
+CARDS_H = 790  # the 约谈预警 panel's height; cards past it are named in one line
+CARD_TEXT_W = 340  # a card's text width on the narrowest screen (4:3: 1440 design px wide), less what line breaks waste
 COMPLETION = "investment_completion_rate"
 LIGHTS = ["red_projects", "yellow_projects"]  # the overview's count line
 

@@ -80,8 +80,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
    panel beside the board; figures keep their columns whole */
 .kpm-board {{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0 4px;font-size:var(--fs,28px);
   line-height:1.25;color:{FG}}}
-.kpm-board th {{font-size:20px;color:{MUTED};text-align:left;font-weight:600;padding:2px 10px;white-space:nowrap;
-  overflow:hidden;text-overflow:ellipsis}}
+.kpm-board th {{font-size:20px;color:{MUTED};text-align:left;font-weight:600;padding:2px 10px;line-height:1.15;
+  vertical-align:bottom}}  /* a head too long for its column wraps (4:3) rather than hide a word */
 .kpm-board th.num {{text-align:right}}
 .kpm-board td {{background:{PANEL};padding:var(--pad,8px) 10px;white-space:nowrap}}
 .kpm-board td.name {{overflow:hidden;text-overflow:ellipsis}}
@@ -107,7 +107,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-card h4 {{font-size:28px;margin:0 0 4px 0;color:{FG}}}
 .kpm-card p {{font-size:21px !important;line-height:1.45;margin:0;color:{FG}}}
 .kpm-h2 {{font-size:28px;font-weight:700;color:{FG};margin:2px 0 6px 0}}
-.kpm-scroll {{max-height:880px;overflow:hidden}}  /* design px: viewport units do not follow the zoom */
+.kpm-scroll {{max-height:800px;overflow:hidden}}  /* design px: viewport units do not follow the zoom */
 .kpm-card.more p {{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
 </style>"""
 
