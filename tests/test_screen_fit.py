@@ -159,12 +159,15 @@ SETTLED = """() => {
 def test_every_page_with_a_screen_layout_is_declared():
     """A page whose script draws a ui.screen layout is in ui/screen/pages.py (so the fit test loads it), and
     nothing else is."""
+    helpers = {"active", "sidebar_toggle", "nav_position"}  # screen mode's switches, not layouts
+
     def draws_screen(path: str) -> bool:
-        src = (ROOT / path).read_text(encoding="utf-8")
-        tree = ast.parse(src)
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        return any(re.fullmatch(r"screen\.(?!active|sidebar_toggle|nav_position)\w+", c) for c in calls) or (
-            "dimension.render" in calls)
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith(
+            "ui.screen") for a in n.names}
+        return (any(re.match(r"screen\.\w+", c) and c.split(".")[1] not in helpers for c in calls)
+                or "dimension.render" in calls or bool(imported - helpers))
 
     assert APP.exists()
     drawn = [p[0] for p in app_pages() if draws_screen(p[0])]

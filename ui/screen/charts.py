@@ -16,7 +16,7 @@ from ui.screen.theme import S_ACCENT, S_BAD, S_GOOD, S_WARN
 from ui.widgets import MONTHLY_FLOWS, axis_format, target_status, tooltip_format
 
 MONTH_LABELS = 8  # at most this many month labels: they fit side by side in the narrowest (4:3) chart
-LABEL_PX = 230  # room for a 12-character name at 18 px beside one column of bars
+LABEL_PX = 250  # room for a 12-character name at 20 px beside one column of bars
 TWO_PANELS = 15  # more units than this: the bars in two charts side by side (1–15, 16–30)
 
 

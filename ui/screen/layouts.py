@@ -24,7 +24,7 @@ from ui.widgets import guard, kpi_row, month_num
 
 CHART_H = 440  # two rows of tiles and one row of charts fill 1080 design px below the header
 BOARD_H = 820  # the ranking board's rows share this height (1080 less the header, the title and the column heads)
-BOARD_COLS = (5, 25, 17, 7, 20, 12, 14)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 万元
+BOARD_COLS = (5, 28, 15, 9, 19, 11, 13)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 万元
 CARDS_H = 790  # the 约谈预警 panel's height; cards past it are named in one line
 CARD_TEXT_W = 340  # a card's text width on the narrowest screen (4:3: 1440 design px wide), less what line breaks waste
 COMPLETION = "investment_completion_rate"
@@ -139,7 +139,7 @@ def ranking(sel: Selection) -> None:
         cls = ("red" if row["flag"] == RED else "snail" if row["flag"] == SNAIL else "") + (
             " focus" if row["county"] in focus else "")
         rows.append(
-            f'<tr class="{cls}"><td>{rank_txt}</td><td class="name"><b>{html.escape(county_txt)}</b></td>'
+            f'<tr class="{cls}"><td>{rank_txt}</td><td><b>{html.escape(county_txt)}</b></td>'
             f'<td><span class="kpm-bar" style="width:{min(max(row["score"] or 0, 0), 100) * 0.5:.0f}%"></span>'
             f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
             f'<td>{badges}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
@@ -147,10 +147,11 @@ def ranking(sel: Selection) -> None:
     heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
     head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c in heads)
     cols = "".join(f'<col style="width:{w}%">' for w in BOARD_COLS)
+    longest = max([len(c) for c in r["county"].to_list()] or [3])  # the name column's type fits the longest name
     left, right = st.columns([3.4, 1.6], gap="medium")
     left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'
-                  f'<table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px"><colgroup>{cols}</colgroup>'
-                  f'<tr>{head}</tr>{"".join(rows)}</table>', unsafe_allow_html=True)
+                  f'<div class="kpm-boardbox"><table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px;--nl:{longest}">'
+                  f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
     cards = []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
         rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else "未报送"

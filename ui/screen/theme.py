@@ -84,7 +84,12 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   vertical-align:bottom}}  /* a head too long for its column wraps (4:3) rather than hide a word */
 .kpm-board th.num {{text-align:right}}
 .kpm-board td {{background:{PANEL};padding:var(--pad,8px) 10px;white-space:nowrap}}
-.kpm-board td.name {{overflow:hidden;text-overflow:ellipsis}}
+/* type that fits its column (cqw: % of the board's width): the longest name (--nl characters), the badges, the
+   figures; at 1920 design px the row's own size, narrower on 4:3 */
+.kpm-boardbox {{container-type:inline-size}}
+.kpm-board td:nth-child(2) {{overflow:hidden;text-overflow:ellipsis;
+  font-size:max(16px, min(var(--fs), calc((28cqw - 22px) / var(--nl, 3))))}}
+.kpm-board td:nth-child(6), .kpm-board td:nth-child(7) {{font-size:max(16px, min(var(--fs), calc((11cqw - 20px) / 3.8)))}}
 .kpm-board td:first-child {{border-radius:8px 0 0 8px;text-align:center;font-weight:800}}
 .kpm-board td:last-child {{border-radius:0 8px 8px 0}}
 .kpm-board td.num {{text-align:right;font-variant-numeric:tabular-nums}}
@@ -93,8 +98,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-bar {{display:inline-block;height:0.6em;border-radius:8px;background:{S_ACCENT};vertical-align:middle;
   margin-right:8px}}
 .kpm-up {{color:{S_GOOD};font-weight:700}} .kpm-down {{color:{S_BAD};font-weight:700}} .kpm-flat {{color:{MUTED}}}
-.kpm-badge {{display:inline-block;border-radius:6px;padding:0 6px;margin-right:4px;font-size:max(16px, 0.8em);
-  font-weight:700}}
+.kpm-badge {{display:inline-block;border-radius:6px;padding:0 6px;margin-right:4px;
+  font-size:max(16px, min(0.8em, calc((19cqw - 56px) / 7.3)));font-weight:700}}
 .kpm-badge.red {{background:{S_GOOD};color:#06210f}} .kpm-badge.snail {{background:{S_BAD};color:#2a0508}}
 .kpm-badge.warn {{background:{S_WARN};color:#2b2000}}
 .kpm-bad {{color:{S_BAD}}} .kpm-ok {{color:{S_GOOD}}}
