@@ -1,5 +1,6 @@
 """The screen's layouts: the header, and 总览, a dimension page and 县区比拼 as the meeting room sees them (8 big
-tiles and 2 charts, or the ranking board), each filling 1920×1080 without scrolling."""
+tiles and 2 charts, or the ranking board), each laid out in design px for a screen 1080 high and 1440–1920+ wide
+(theme.DESIGN_H: the screen is zoomed to the window), filling it without scrolling."""
 from __future__ import annotations
 
 import html

@@ -64,7 +64,12 @@ export default function(component) {
   fit();
   if (!window.__kpmFitBound) {
     window.__kpmFitBound = true;
-    window.addEventListener('resize', fit);
+    // A chart may read its width on the window's resize before the zoom has changed: once the zoom is set, say
+    // "resize" again (a synthetic event, not trusted, so this does not repeat).
+    window.addEventListener('resize', (e) => {
+      fit();
+      if (e.isTrusted) requestAnimationFrame(() => window.dispatchEvent(new Event('resize')));
+    });
     // Charts take their frame's width (Vega's "container" size), which Vega reads again only on a window resize:
     // when a chart's frame changes width (drawn before its column had settled), tell it so.
     const seen = new WeakMap();

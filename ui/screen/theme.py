@@ -1,5 +1,6 @@
 """The screen's look: Streamlit's chrome hidden, a dark high-contrast theme, type readable from 5 m (KPI values
-58 px, labels ≥ 20 px at 1920×1080), and charts recoloured for it."""
+58 px, labels ≥ 20 px, nothing under 16 px, in design px), the zoom that fits 1080 design px to any window, and
+charts recoloured for it (SVG, sized to their frames)."""
 from __future__ import annotations
 
 import json
