@@ -171,7 +171,7 @@ def test_every_page_with_a_screen_layout_is_declared():
 
     assert APP.exists()
     drawn = [p[0] for p in app_pages() if draws_screen(p[0])]
-    assert sorted(drawn) == sorted(LAYOUT_PAGES), f"ui/screen/pages.py 应列出有大屏布局的页面：{drawn}"
+    assert sorted(drawn) == sorted(LAYOUT_PAGES), (f"有大屏布局的页面须列入 ui/screen/pages.py 的 LAYOUT_PAGES（大屏适配测试逐页加载），应为：{drawn}")
 
 
 @pytest.fixture(scope="module", params=list(CITIES))
