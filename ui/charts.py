@@ -2,6 +2,7 @@
 (store content, selection, language, chart, size) and shared by every viewer who looks at that view."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Hashable, Sequence
 
@@ -310,6 +311,16 @@ def duel_scores(ldf: pl.DataFrame, order: Sequence[str], picked: Sequence[str]) 
 
 
 # ---- charts drawn with their page's selection ----------------------------------------------------------------
+def _focus_picked(widget_key: str) -> None:
+    """on_select of the county bars: narrow the view to the clicked county. A callback runs before the script,
+    so it may set the sidebar's county (a widget's key, which the script itself may no longer change)."""
+    event = st.session_state.get(widget_key) or {}
+    picked = (event.get("selection") or {}).get("pick") or []
+    county = picked[0].get("组") if picked else None
+    if county:
+        focus_county(county)
+
+
 def county_bars(df: pl.DataFrame, iid: str, month_num: int, key_parts: Sequence[Hashable], key: str = "county",
                 height: int = 320) -> None:
     """Bars by `key` (df: the month's indicators by it); by county, a click on a bar narrows the whole view to
@@ -319,12 +330,6 @@ def county_bars(df: pl.DataFrame, iid: str, month_num: int, key_parts: Sequence[
     if key != "county":
         show(st, "bars", view, build)
         return
-    event = show(st, "bars", view, build, on_select="rerun", key=f"bars_{iid}")
-    picked = (event or {}).get("selection", {}).get("pick") if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "pick", None)
-    if picked:
-        county = picked[0].get("组")
-        if county and st.session_state.get("sel_county") != [county]:
-            focus_county(county)
-            st.rerun()
+    widget_key = f"bars_{iid}"
+    show(st, "bars", view, build, on_select=functools.partial(_focus_picked, widget_key), key=widget_key)
     st.caption(t("click_county"))
