@@ -70,7 +70,8 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     card = ranking.load_scorecard()
     rank = {r["county"]: r for r in ranking.ranking(ds, month, f).iter_rows(named=True)}
     scores = pl.DataFrame([{"县区": c, "指标": ind_name(i.id), "得分": rank[c][f"scaled__{i.id}"],
-                            "值": format_value(i.id, rank[c][i.id]), "权重": i.weight} for c in picked for i in card.items])
+                            "值": format_value(i.id, rank[c][i.id]), "权重": i.weight}
+                           for c in picked for i in card.items])
     ind = "investment_completion_rate"
     return [
         ("trend_chart", old and (lambda: old.trend_chart(series, ind)), lambda: charts.trend_chart(series, ind),

@@ -80,16 +80,20 @@ def finish(chart: alt.TopLevelMixin) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=SPECS_KEPT)
-def _cached_spec(key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+def _cached_spec(key: tuple, _build: Callable[[], alt.TopLevelMixin],
+                 _finish: Callable[[alt.TopLevelMixin], dict] | None) -> dict:
     # cache_resource: one shared dict per key, not a copy per view; Streamlit copies its top level before changing it.
-    return finish(_build())
+    return (_finish or finish)(_build())
 
 
-def spec(chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin]) -> dict:
+def spec(chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin],
+         finish_with: Callable[[alt.TopLevelMixin], dict] | None = None) -> dict:
     """The finished spec of `chart_id` for this view; `view` names everything besides the shown store's content
-    and the language that the chart's data and labels depend on, `build` makes the chart when the view is new."""
+    and the language that the chart's data and labels depend on, `build` makes the chart when the view is new,
+    `finish_with` (default `finish`) turns it into the dict — another look, such as the screen's, is another
+    `chart_id`."""
     store, _, content = cached.source()
-    return _cached_spec((str(store.root), content, lang(), chart_id, *view), build)
+    return _cached_spec((str(store.root), content, lang(), chart_id, *view), build, finish_with)
 
 
 def show(where, chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin], *,

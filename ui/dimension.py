@@ -40,7 +40,8 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
     if trend:
         cols = st.columns(len(trend))
         for col, iid in zip(cols, trend):
-            charts.show(col, "trend", (sel.filters, iid, 300), lambda: charts.trend_chart(frames.months, iid, height=300))
+            charts.show(col, "trend", (sel.filters, iid, 300),
+                        lambda: charts.trend_chart(frames.months, iid, height=300))
     if bars:
         cols = st.columns(min(len(bars), 2))
         for k, iid in enumerate(bars):
