@@ -135,3 +135,22 @@ def test_charts_are_built_from_channel_objects_not_shorthand(store, monkeypatch)
         calls.clear()
         build()
         assert calls == [], f"{name}: {calls}"
+
+
+def test_another_look_is_finished_its_own_way_and_cached_under_its_own_id(store):
+    """The hook the screen's dark theme can use: its own finish, its own chart id, built once as well."""
+    from metrics.watchlists import WATCH_LISTS
+
+    looks: list[dict] = []
+
+    def dark(chart) -> dict:
+        looks.append(charts.finish(chart) | {"background": "#0b1220"})
+        return looks[-1]
+
+    def build():
+        return charts.lists_chart({w.id: 1 for w in WATCH_LISTS})
+
+    first = charts.spec("screen:lists", ("2024-06",), build, dark)
+    assert charts.spec("screen:lists", ("2024-06",), build, dark) is first and len(looks) == 1
+    assert first["background"] == "#0b1220"
+    assert "background" not in charts.spec("lists", ("2024-06",), build)  # the desk look is another spec
