@@ -3,6 +3,7 @@ scale, the scorecard's scaled scores as parallel coordinates, and every figure w
 
 Each county is measured with the sidebar's filters except the county filter (as in the ranking). The chosen
 counties stay in the URL (`?vs=高新区&vs=石门县`, or `?vs=高新区,石门县` typed by hand); by default the month's 红旗 and 蜗牛.
+In screen mode: the side-by-side board (ui.screen.duel).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from data.months import to_month
 from metrics.format import format_value
 from metrics.ranking import RED, SNAIL, load_scorecard
 from metrics.registry import BY_ID
-from ui import cached, charts, state
+from ui import cached, charts, screen, state
 from ui.i18n import ind_name, t
 from ui.widgets import guard, kpi_tile_html, md_escape, page_title, show_table, with_previous
 
@@ -25,7 +26,9 @@ URL_KEY = "vs"
 
 sel = state.current()
 page_title("pages_duel", sel)
-if guard(sel):
+if screen.active():
+    screen.duel(sel)
+elif guard(sel):
     card = load_scorecard()
     base = sel.filters.without("county")
     counties = cached.options().get("county", [])
