@@ -12,8 +12,9 @@ from metrics.lights import GREEN, LIGHTS, RED, YELLOW
 from metrics.rowsets import COMPLETION_RATE, HAS_PROBLEM, schedule
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
 from ui import cached, charts, state
+from ui.charts import BAD, GOOD, NEUTRAL, WARN
 from ui.i18n import ind_name, lang, t
-from ui.widgets import BAD, GOOD, NEUTRAL, WARN, guard, md_escape, page_title, show_table
+from ui.widgets import guard, md_escape, page_title, show_table
 
 TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
 PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID

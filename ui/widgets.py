@@ -13,9 +13,7 @@ from metrics.format import DASH, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from ui import cached
-# The palette and the chart builders that pages and the screen (ui/screen/) import from here live in ui/charts.py.
-from ui.charts import (ACCENT, BAD, FONT, GOOD, NEUTRAL, WARN, axis_format, lists_chart,  # noqa: F401
-                       target_status, tooltip_format, trend_chart)
+from ui.charts import BAD, GOOD, NEUTRAL
 from ui.i18n import ind_name, t
 from ui.state import Selection
 

@@ -13,7 +13,7 @@ from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
 from ui.i18n import ind_name, t
 from ui.screen.theme import S_ACCENT, S_BAD, S_GOOD, S_WARN
-from ui.widgets import MONTHLY_FLOWS, axis_format, target_status, tooltip_format
+from ui.charts import MONTHLY_FLOWS, axis_format, target_status, tooltip_format
 
 MONTH_LABELS = 8  # at most this many month labels: they fit side by side in the narrowest (4:3) chart
 LABEL_PX = 250  # room for a 12-character name at 20 px beside one column of bars

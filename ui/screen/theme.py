@@ -7,7 +7,7 @@ import json
 
 import altair as alt
 
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL
+from ui.charts import ACCENT, BAD, FONT, GOOD, NEUTRAL
 
 DESIGN_H = 1080  # the screen's design height in px: everything is laid out for it and zoomed to the window
 
