@@ -154,3 +154,20 @@ def test_another_look_is_finished_its_own_way_and_cached_under_its_own_id(store)
     assert charts.spec("screen:lists", ("2024-06",), build, dark) is first and len(looks) == 1
     assert first["background"] == "#0b1220"
     assert "background" not in charts.spec("lists", ("2024-06",), build)  # the desk look is another spec
+
+
+def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
+    """The meeting screen's charts (ui/screen/theme.specs) share the cache: a second screen on the same view
+    builds nothing, and what it gets is the dark SVG look, not the desk's."""
+    from ui.screen.theme import PANEL
+
+    first = start_app({"mode": "screen"}, page="pages/overview.py")
+    n = len(built)
+    assert n >= 2 and len(chart_protos(first)) == 2  # the trend and the county bars
+    second = start_app({"mode": "screen"}, page="pages/overview.py")
+    assert len(built) == n, "a second screen on the same view built its charts again"
+    looks = specs(second)
+    assert [p.spec for p in chart_protos(second)] == [p.spec for p in chart_protos(first)]
+    assert all(s["config"]["background"] == PANEL and s["usermeta"]["embedOptions"]["renderer"] == "svg"
+               for s in looks)
+    assert all("datasets" in s or p.datasets for s, p in zip(looks, chart_protos(second)))

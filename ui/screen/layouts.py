@@ -19,7 +19,7 @@ from metrics.registry import BY_ID
 from ui import cached
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.screen import charts
-from ui.screen.theme import show
+from ui.screen.theme import draw, show, specs
 from ui.state import Selection
 from ui.widgets import guard, kpi_row, month_num
 
@@ -61,9 +61,11 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
                                 [] if one_county else [COMPLETION], sel.filters.without("county"))
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
-    show(left, charts.trend(frames.months, COMPLETION, CHART_H))
+    show(left, "trend", (sel.filters, COMPLETION), lambda: charts.trend(frames.months, COMPLETION, CHART_H),
+         CHART_H)
     if one_county:
-        show(right, charts.lists(cached.list_counts(sel.month, sel.filters), sel.filters.county[0], CHART_H))
+        show(right, "lists", (sel.month, sel.filters), lambda: charts.lists(
+            cached.list_counts(sel.month, sel.filters), sel.filters.county[0], CHART_H), CHART_H)
     else:
         _county_bars(right, sel, COMPLETION, frames.counties)
     lit = frames.months.filter(pl.col("snapshot_month") == to_month(sel.month)).row(0, named=True)
@@ -76,9 +78,10 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
 def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame) -> None:
     """Every county on one indicator as lying bars (two charts side by side for many units); a pinned county
     stays among the others so the room sees where it stands."""
-    drawn = charts.county_bars(by, iid, month_num(sel), list(sel.filters.county), CHART_H)
-    for col, chart in zip(container.columns(len(drawn)) if len(drawn) > 1 else [container], drawn):
-        show(col, chart)
+    drawn = specs("county_bars", (sel.month, sel.filters, iid),
+                  lambda: charts.county_bars(by, iid, month_num(sel), list(sel.filters.county), CHART_H), CHART_H)
+    for col, spec in zip(container.columns(len(drawn)) if len(drawn) > 1 else [container], drawn):
+        draw(col, spec)
 
 
 def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: Sequence[str]) -> None:
@@ -90,11 +93,13 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
     if trends:
-        show(left, charts.trend(frames.months, trends[0], CHART_H))
+        show(left, "trend", (sel.filters, trends[0]),
+             lambda: charts.trend(frames.months, trends[0], CHART_H), CHART_H)
     if bars:
         _county_bars(right, sel, bars[0], frames.counties)
     elif len(trends) > 1:
-        show(right, charts.trend(frames.months, trends[1], CHART_H))
+        show(right, "trend", (sel.filters, trends[1]),
+             lambda: charts.trend(frames.months, trends[1], CHART_H), CHART_H)
 
 
 def _arrow(v, text: str) -> str:

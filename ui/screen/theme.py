@@ -4,9 +4,11 @@ charts recoloured for it (SVG, sized to their frames)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable, Sequence
 
 import altair as alt
 
+from ui import charts
 from ui.charts import ACCENT, BAD, FONT, GOOD, NEUTRAL
 
 DESIGN_H = 1080  # the screen's design height in px: everything is laid out for it and zoomed to the window
@@ -130,10 +132,14 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
              .configure_header(labelColor=FG, titleColor=FG, labelFontSize=22, titleFontSize=22)
              .configure_text(color=FG, fontSize=20)
              .configure_point(size=90))
-    spec = chart.to_json()
+    spec = charts.finish(chart)  # validated once, data as named Arrow datasets (as the desk's cached specs)
+    datasets = spec.pop("datasets", None)  # bytes: the palette swap reads the spec's JSON without them
+    text = json.dumps(spec, ensure_ascii=False)
     for old, new in RECOLOR.items():
-        spec = spec.replace(f'"{old}"', f'"{new}"')
-    out = json.loads(spec)
+        text = text.replace(f'"{old}"', f'"{new}"')
+    out = json.loads(text)
+    if datasets:
+        out["datasets"] = datasets
     # SVG, not canvas: drawn sharp at any zoom (a canvas is a bitmap scaled up on a 4K screen).
     out["usermeta"] = {**out.get("usermeta", {}), "embedOptions": {"renderer": "svg"}}
     if height:
@@ -142,6 +148,20 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
     return out
 
 
-def show(container, chart: alt.TopLevelMixin, height: int | None = None) -> None:
-    """Draw a chart in the screen style (Streamlit's own chart theme off)."""
-    container.vega_lite_chart(spec=dark(chart, height), theme=None, width="content")
+def specs(chart_id: str, view: Sequence[Hashable], build: Callable[[], Sequence[alt.TopLevelMixin]],
+          height: int | None = None) -> list[dict]:
+    """The dark specs of charts drawn side by side, made once per view and shared by every screen showing them
+    (ui.charts.spec; `view` names everything the charts' data depends on besides the store and the language)."""
+    return charts.spec(f"screen:{chart_id}", (*view, height), build,
+                       finish_with=lambda cs: [dark(c, height) for c in cs])
+
+
+def show(container, chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin],
+         height: int | None = None) -> None:
+    """Draw one chart in the screen style (Streamlit's own chart theme off), its spec cached as `specs` does."""
+    draw(container, specs(chart_id, view, lambda: [build()], height)[0])
+
+
+def draw(container, spec: dict) -> None:
+    """A finished screen spec on the page."""
+    container.vega_lite_chart(spec=spec, theme=None, width="content")
