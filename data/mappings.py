@@ -3,10 +3,12 @@ with the store in mappings.json, applied to every later import, listed, removabl
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 
-from data.schema import COLUMN_BY_NAME, COLUMNS, HEADER_INDEX, normalize_header
+from data.schema import COLUMN_BY_NAME, COLUMNS, HEADER_INDEX, normalize_header, split_unit, synonym_index
 from data.store import Store, StoreError, atomic_write_bytes
 
 _BY_ZH = {normalize_header(c.zh): c.name for c in COLUMNS} | {c.name: c.name for c in COLUMNS}
@@ -114,3 +116,73 @@ def remove(store: Store, source: str, *, column: str | None = None, user: str = 
             new = Mappings(m.columns, {k: v for k, v in values.items() if v})
             audit = {"kind": "value", "column": name, "source": source}
         _save(store, new, {"user": user, "action": "mapping-remove", **audit})
+
+
+def choices(column: str) -> tuple[str, ...]:
+    """The canonical values a value mapping of `column` (name or Chinese header) may point at; () for a free column."""
+    col = COLUMN_BY_NAME[column_name(column)]
+    return col.allowed or (("是", "否") if col.kind == "bool" else ())
+
+
+def _likeness(text: str, keys: set[str]) -> float:
+    """How close `text` is to the nearest of `keys` (0…1): difflib's ratio, lifted when one contains the other
+    (a county's header often adds or drops a word: 项目名 / 项目名称, 建设状况 / 建设状态)."""
+    best = 0.0
+    for k in keys:
+        if not k:
+            continue
+        r = difflib.SequenceMatcher(None, text, k).ratio()
+        if len(k) >= 2 and len(text) >= 2 and (k in text or text in k):
+            r = max(r, 0.5 + 0.5 * min(len(k), len(text)) / max(len(k), len(text)))
+        best = max(best, r)
+    return best
+
+
+def _ranked(text: str, candidates: list[tuple[str, set[str]]]) -> list[str]:
+    """The candidates' labels, the closest to `text` first (ties keep the declared order)."""
+    scores = [(-_likeness(text, keys), i, label) for i, (label, keys) in enumerate(candidates)]
+    return [label for _, _, label in sorted(scores)]
+
+
+def suggest_columns(header: str) -> list[str]:
+    """Every canonical column's Chinese header, the likeliest meaning of the unrecognised `header` first (compared
+    with each column's header, its other accepted headers and its English name, units set aside)."""
+    text = split_unit(header)[0] or normalize_header(header)
+    candidates = [(c.zh, {normalize_header(h) for h in (c.zh, *c.aliases, c.en)}
+                   | {split_unit(h)[0] for h in (c.zh, *c.aliases)}) for c in COLUMNS]
+    return _ranked(text, candidates)
+
+
+def suggest_values(column: str, value: str) -> list[str]:
+    """The column's canonical values, the likeliest meaning of the unrecognised `value` first (compared with each
+    value and the ways of writing it the schema already knows)."""
+    name = column_name(column)
+    written = synonym_index(name)
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    candidates = [(v, {v.lower(), *(w.lower() for w, canon in written.items() if canon == v)}) for v in choices(name)]
+    return _ranked(text, candidates)
+
+
+def listing(store: Store) -> list[dict]:
+    """The remembered mappings for a page: kind (列名/取值), column (name and 中文), source, canonical, and who taught
+    it when (from the audit log's latest mapping-add of it; '' when the log does not say)."""
+    taught: dict[tuple, dict] = {}
+    for rec in store.audit():
+        if rec.get("action") != "mapping-add":
+            continue
+        if rec.get("kind") == "column":
+            taught[("column", normalize_header(rec.get("source", "")))] = rec
+        elif rec.get("kind") == "value":
+            taught[("value", rec.get("column"), rec.get("source"))] = rec
+    m = load(store)
+    out = [{"kind": "列名", "column": c, "source": src, "canonical": COLUMN_BY_NAME[c].zh,
+            "_rec": taught.get(("column", src), {})} for src, c in m.columns.items()]
+    out += [{"kind": "取值", "column": c, "source": src, "canonical": canon, "_rec": taught.get(("value", c, src), {})}
+            for c, vals in m.values.items() for src, canon in vals.items()]
+    for row in out:
+        rec = row.pop("_rec")
+        if row["kind"] == "列名" and normalize_header(rec.get("source", "")) == row["source"]:
+            row["source"] = rec["source"]   # the header as the analyst saw it, not its folded key (remove folds it)
+        row |= {"column_zh": COLUMN_BY_NAME[row["column"]].zh, "user": rec.get("user", ""),
+                "time": str(rec.get("time", "")).replace("T", " ")}
+    return out

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, dimension, screen, state
+from ui import cached, charts, dimension, screen, state
 from ui.i18n import t
-from ui.widgets import bar_chart, guard, month_num, page_title
+from ui.widgets import guard, month_num, page_title
 
 sel = state.current()
 page_title("pages_chain", sel)
@@ -17,7 +17,8 @@ if guard(sel):
         by_chain = cached.compute([sel.month], sel.filters, "chain",
                                   ["total_investment_sum", "investment_completion_rate", "project_count"])
         c1, c2 = st.columns(2)
-        c1.altair_chart(bar_chart(by_chain, "chain", "total_investment_sum", height=420, horizontal=True),
-                        width="stretch")
-        c2.altair_chart(bar_chart(by_chain, "chain", "investment_completion_rate", month_num=month_num(sel),
-                                  height=420, horizontal=True), width="stretch")
+        view = (sel.month, sel.filters)
+        charts.show(c1, "chain_total", view, lambda: charts.bar_chart(
+            by_chain, "chain", "total_investment_sum", height=420, horizontal=True))
+        charts.show(c2, "chain_completion", view, lambda: charts.bar_chart(
+            by_chain, "chain", "investment_completion_rate", month_num=month_num(sel), height=420, horizontal=True))

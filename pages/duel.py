@@ -3,10 +3,10 @@ scale, the scorecard's scaled scores as parallel coordinates, and every figure w
 
 Each county is measured with the sidebar's filters except the county filter (as in the ranking). The chosen
 counties stay in the URL (`?vs=高新区&vs=石门县`, or `?vs=高新区,石门县` typed by hand); by default the month's 红旗 and 蜗牛.
+In screen mode: the side-by-side board (ui.screen.duel).
 """
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -14,10 +14,9 @@ from data.months import to_month
 from metrics.format import format_value
 from metrics.ranking import RED, SNAIL, load_scorecard
 from metrics.registry import BY_ID
-from ui import cached, state
+from ui import cached, charts, screen, state
 from ui.i18n import ind_name, t
-from ui.widgets import (BAD, axis_format, guard, kpi_tile_html, md_escape, page_title, show_table,
-                        tooltip_format, with_previous)
+from ui.widgets import guard, kpi_tile_html, md_escape, page_title, show_table, with_previous
 
 TILES = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "completed_ytd_sum",
          "monthly_investment", "private_share", "industrial_share", "procedures_complete_rate", "signed_start_rate",
@@ -27,7 +26,9 @@ URL_KEY = "vs"
 
 sel = state.current()
 page_title("pages_duel", sel)
-if guard(sel):
+if screen.active():
+    screen.duel(sel)
+elif guard(sel):
     card = load_scorecard()
     base = sel.filters.without("county")
     counties = cached.options().get("county", [])
@@ -78,51 +79,31 @@ if guard(sel):
     width = max(180, int(1100 / len(picked)))
     for iid in TRENDS:
         ind = BY_ID[iid]
-        d = series.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col("county").alias("县区"),
-                          pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n"),
-                          pl.col("snapshot_month").dt.year().alias("年"),
-                          pl.col("snapshot_month").dt.month().alias("_m"))
-        target = [ind.target_for(x) for x in d["_m"].to_list()]
         ref_name = t("time_schedule") if ind.target == "time_schedule" else t("target")
-        d = d.with_columns(pl.Series("目标", target, dtype=pl.Float64)).drop("_m")
-        base_chart = alt.Chart().encode(x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)))
-        # one line per year: year-to-date figures restart in January
-        line = base_chart.mark_line(point=True, strokeWidth=3).encode(
-            y=alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))), detail="年:N",
-            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("月份:O"),
-                     alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
-                     alt.Tooltip("n:Q", title=t("n"))])
-        layers = [line]
-        if d["目标"].is_not_null().any():
-            layers.append(base_chart.mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
-                y="目标:Q", detail="年:N", tooltip=[alt.Tooltip("目标:Q", title=t("target"), format=tooltip_format(ind))]))
-        chart = (alt.layer(*layers, data=d).properties(width=width, height=220)
-                 .facet(column=alt.Column("县区:N", sort=picked, title=None,
-                                          header=alt.Header(labelFontSize=16, labelFontWeight="bold")))
-                 .resolve_scale(y="shared")
-                 .properties(title=f"{ind_name(iid)}（{ref_name}：红色虚线）"))
-        st.altair_chart(chart)
+
+        def trend_frame(iid=iid, ind=ind) -> pl.DataFrame:  # built only when this view's chart is new
+            d = series.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"),
+                              pl.col("county").alias("县区"), pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n"),
+                              pl.col("snapshot_month").dt.year().alias("年"),
+                              pl.col("snapshot_month").dt.month().alias("_m"))
+            target = [ind.target_for(x) for x in d["_m"].to_list()]
+            return d.with_columns(pl.Series("目标", target, dtype=pl.Float64)).drop("_m")
+
+        charts.show(st, "duel_trend", (base, iid, tuple(picked), width),
+                    lambda: charts.duel_trend(trend_frame(), iid, picked, width, ref_name), width=None)
 
     # Parallel coordinates of the scorecard's scaled scores (0–100 among all counties this month).
     st.subheader(t("duel_scores"))
     order = [ind_name(i.id) for i in card.items]
-    long = []
-    for c in picked:
-        r = flags.get(c)
-        if not r:
-            continue
-        for i in card.items:
-            long.append({"县区": c, "指标": ind_name(i.id), "得分": r[f"scaled__{i.id}"],
-                         "值": format_value(i.id, r[i.id]), "权重": i.weight})
-    if long:
-        ldf = pl.DataFrame(long)
-        pc = alt.Chart(ldf).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
-            x=alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160, grid=True)),
-            y=alt.Y("得分:Q", scale=alt.Scale(domain=[0, 100]), title="评分（0–100）"),
-            color=alt.Color("县区:N", sort=picked, title=t("county"), scale=alt.Scale(scheme="tableau10")),
-            detail="县区:N",
-            tooltip=["县区", "指标", "值", alt.Tooltip("得分:Q", format=".1f"), "权重"])
-        st.altair_chart(pc.properties(height=340), width="stretch")
+
+    def scores() -> pl.DataFrame:
+        return pl.DataFrame([{"县区": c, "指标": ind_name(i.id), "得分": flags[c][f"scaled__{i.id}"],
+                              "值": format_value(i.id, flags[c][i.id]), "权重": i.weight}
+                             for c in picked if c in flags for i in card.items])
+
+    if any(c in flags for c in picked):
+        charts.show(st, "duel_scores", (sel.month, base, tuple(picked), card),
+                    lambda: charts.duel_scores(scores(), order, picked))
         st.caption(t("duel_scores_caption"))
 
     # The figures with n beside each rate, downloadable.

@@ -1,11 +1,10 @@
 """项目效益: profit-tax rate, tax per mu, production rate, and each producing project's efficiency."""
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from metrics.rowsets import project_efficiency
-from ui import cached, dimension, screen, state
+from ui import cached, charts, dimension, screen, state
 from ui.i18n import t
 from ui.widgets import guard, page_title
 
@@ -20,13 +19,5 @@ if guard(sel):
         if rows.is_empty():
             st.info(t("efficiency_none"))
         else:
-            st.altair_chart(alt.Chart(rows).mark_circle(opacity=0.75).encode(
-                x=alt.X("亩均税收:Q", title="亩均税收（万元/亩）", axis=alt.Axis(format=",.1f")),
-                y=alt.Y("投资利税率:Q", title="投资利税率", axis=alt.Axis(format=".0%")),
-                size=alt.Size("total_investment:Q", title="总投资（万元）", legend=alt.Legend(format=",.0f")),
-                color=alt.Color("county:N", title="县区"),
-                tooltip=[alt.Tooltip("project_name:N", title="项目名称"), alt.Tooltip("county:N", title="县区"),
-                         alt.Tooltip("chain:N", title="产业链"),
-                         alt.Tooltip("total_investment:Q", title="总投资（万元）", format=",.0f"),
-                         alt.Tooltip("亩均税收:Q", format=",.2f"), alt.Tooltip("投资利税率:Q", format=".1%")],
-            ).properties(height=420), width="stretch")
+            charts.show(st, "efficiency_scatter", (sel.month, sel.filters),
+                        lambda: charts.efficiency_scatter(rows))

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import html
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
 from metrics.format import fmt_amount
 from metrics.lights import GREEN, LIGHTS, RED, YELLOW
-from metrics.rowsets import COMPLETION_RATE, HAS_PROBLEM, schedule, schedule_expr
+from metrics.rowsets import COMPLETION_RATE, HAS_PROBLEM, schedule
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
-from ui import cached, state
+from ui import cached, charts, state
+from ui.charts import BAD, GOOD, NEUTRAL, WARN
 from ui.i18n import ind_name, lang, t
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL, WARN, guard, md_escape, page_title, show_table
+from ui.widgets import guard, md_escape, page_title, show_table
 
 TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
 PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID
@@ -181,27 +181,6 @@ def lists_tab(sel: state.Selection) -> None:
 
 
 # ---- 项目档案 ---------------------------------------------------------------------------------------------------
-def investment_curve(h: pl.DataFrame) -> alt.Chart:
-    """本年累计完成投资 by month against 年度计划投资 × m/12 (时序进度) and 开工累计完成投资."""
-    ytd, plan, total = t("hist_ytd"), t("hist_plan"), t("hist_total")
-    d = h.select(
-        pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"),
-        pl.col("completed_investment_ytd").alias(ytd),
-        (pl.col("plan_investment_year") * schedule_expr(pl.col("snapshot_month"))).alias(plan),
-        pl.col("completed_investment_total").alias(total),
-    ).unpivot(index="月份", variable_name="系列", value_name="万元")
-    domain = [ytd, plan, total]
-    return alt.Chart(d).mark_line(point=True, strokeWidth=3).encode(
-        x=alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("万元:Q", title="万元", axis=alt.Axis(format=",.0f")),
-        color=alt.Color("系列:N", title=None, scale=alt.Scale(domain=domain, range=[ACCENT, BAD, NEUTRAL]),
-                        legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("系列:N", scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 2]]),
-                                  legend=None),
-        tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("系列:N"), alt.Tooltip("万元:Q", format=",.1f")],
-    ).properties(height=340, title=t("hist_curve"))
-
-
 def changes(h: pl.DataFrame) -> pl.DataFrame:
     """Only the months where 建设性质, 建设状态 or 包抓领导 differ from the project's previous report."""
     rows, prev = [], None
@@ -224,21 +203,6 @@ def procedures(last: dict) -> tuple[pl.DataFrame, list[str]]:
             rows.append({"节点": label, "类别": "开工", "日期": last[col]})
     missing = [PROC_ZH[p] for p in PROC_COLUMNS if last[p] is None]
     return pl.DataFrame(rows, schema={"节点": pl.String, "类别": pl.String, "日期": pl.Date}), missing
-
-
-def procedures_chart(df: pl.DataFrame) -> alt.Chart:
-    order = [PROC_ZH[p] for p in PROC_COLUMNS] + ["计划开工", "实际开工"]
-    d = df.with_columns(pl.col("日期").dt.strftime("%Y-%m-%d").alias("日"))
-    base = alt.Chart(d).encode(
-        y=alt.Y("节点:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
-        x=alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount="month",
-                                                 labelOverlap="greedy", grid=True)),
-        color=alt.Color("类别:N", title=None, scale=alt.Scale(domain=["前期手续", "开工"], range=[ACCENT, BAD]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("日:N", title="日期")])
-    points = base.mark_point(filled=True, size=160, shape="diamond")
-    labels = base.mark_text(align="left", dx=10, fontSize=12, font=FONT).encode(text="日:N")
-    return (points + labels).properties(height=40 * d.height + 40, title=t("hist_procs"))
 
 
 LIGHT_COLORS = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
@@ -288,7 +252,7 @@ def history_panel(pid: str) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(investment_curve(h), width="stretch")
+        charts.show(st, "project_curve", (pid,), lambda: charts.investment_curve(h))
         st.caption(t("hist_curve_note"))
     with right:
         st.markdown(f"##### {t('hist_changes')}")
@@ -307,7 +271,7 @@ def history_panel(pid: str) -> None:
         if rows.is_empty():
             st.markdown(f"##### {t('hist_procs')}")
         else:
-            st.altair_chart(procedures_chart(rows), width="stretch")
+            charts.show(st, "project_procedures", (pid,), lambda: charts.procedures_chart(rows, PROC_COLUMNS))
         if not missing:
             st.caption(t("hist_procs_done"))
         elif len(missing) == len(PROC_COLUMNS):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, dimension, screen, state
+from ui import cached, charts, dimension, screen, state
 from ui.i18n import t
-from ui.widgets import guard, page_title, trend_chart
+from ui.widgets import guard, page_title
 
 sel = state.current()
 page_title("pages_progress", sel)
@@ -20,5 +20,5 @@ if guard(sel):
                             "stopped_projects", "zombie_projects", "funds_in_place_rate"])
     if not screen.active():  # the screen shows the dimension's layout alone
         st.subheader(t("monthly_investment_title"))
-        st.altair_chart(trend_chart(cached.series(sel.filters, ["monthly_investment"]), "monthly_investment"),
-                        width="stretch")
+        charts.show(st, "trend", (sel.filters, "monthly_investment", 300), lambda: charts.trend_chart(
+            cached.series(sel.filters, ["monthly_investment"]), "monthly_investment", height=300))

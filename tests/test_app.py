@@ -312,7 +312,7 @@ def test_a_good_file_is_checked_previewed_and_stored(store, analyst, tmp_path):
     assert at.sidebar.selectbox[0].options[0] == "2024-07"       # pages now see the new month
     audit = tables_with(at, "操作")[0]
     assert audit.iloc[0]["报送月份"] == "2024-07" and audit.iloc[0]["操作"] == "导入"
-    assert at.file_uploader[0].value is None                      # the uploader is emptied for the next file
+    assert not at.file_uploader[0].value                          # the uploader is emptied for the next file
 
 
 def test_a_bad_file_is_refused_with_its_report_and_the_store_is_untouched(store, analyst, tmp_path):

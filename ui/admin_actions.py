@@ -14,10 +14,12 @@ from ui.auth import audit_user, can_write
 from ui.i18n import t
 from ui.importing import is_demo_store
 
-UPLOAD = "admin_upload"       # the uploader's key is UPLOAD + a counter: a new key empties it after an import
-CHECK = "_admin_check"        # (key of the checked upload, its dry-run outcome)
+UPLOAD = "admin_upload"       # the uploader's key is UPLOAD + a counter: a new key empties it after the imports
+CHECK = "_admin_check"        # {file id: (key of its check, its dry-run outcome)} for the files in the uploader
 FLASH = "_admin_flash"        # the message of the last successful write, shown once ((“error”, text) for a refusal)
-FAILED = "_admin_failed"      # the outcome of a refused confirm (e.g. the month was stored meanwhile)
+FAILED = "_admin_failed"      # {file id: the outcome of its refused confirm} (e.g. the month was stored meanwhile)
+DONE = "_admin_done"          # {file id: message}: files of the uploader already imported (several files at once)
+SHEETS = "_admin_sheets"      # {file id: sheet}: the sheet chosen for one of several files
 REVIEW_ERR = "_admin_review_err"  # {(month, unit): message} of a refused 通过 / 退回, shown at that submission
 
 
@@ -34,18 +36,39 @@ def options() -> dict:
             "user": audit_user(st.session_state.get("admin_user") or "")}   # the signed-in analyst or reporter
 
 
-def dry_run(store: Store, name: str, content: bytes, opts: dict, reporter_unit: str | None = None) -> ImportOutcome:
-    """Check the upload without writing (cached in the session per file, options and store content)."""
+def file_options(opts: dict, file_id: str) -> dict:
+    """The form's options for one file: a sheet chosen for it (one of several files) overrides the sheet field."""
+    sheet = st.session_state.get(SHEETS, {}).get(file_id)
+    return {**opts, "sheet": sheet} if sheet else opts
+
+
+def dry_run(store: Store, name: str, content: bytes, opts: dict, reporter_unit: str | None = None,
+            file_id: str = "") -> ImportOutcome:
+    """Check one upload without writing (cached in the session per file, options and store content — the
+    audit log is part of it, so teaching a mapping checks the file again)."""
     key = (hashlib.sha256(content).hexdigest(), name, opts["sheet"], opts["month"], opts["replace"], opts["unit"],
            reporter_unit, cached.review_key(store))
-    checked = st.session_state.get(CHECK)
-    if checked and checked[0] == key:
-        return checked[1]
+    checks = st.session_state.setdefault(CHECK, {})
+    if file_id in checks and checks[file_id][0] == key:
+        return checks[file_id][1]
     outcome = import_file(content, store=store, filename=name, sheet=opts["sheet"], month=opts["month"],
                           replace=opts["replace"], dry_run=True, unit=None if reporter_unit else opts["unit"],
                           reporter_unit=reporter_unit)
-    st.session_state[CHECK] = (key, outcome)
+    checks[file_id] = (key, outcome)
     return outcome
+
+
+def forget_files(file_ids: set[str]) -> None:
+    """Drop the checks, refusals, imports and sheet choices of files no longer in the uploader."""
+    for name in (CHECK, FAILED, DONE, SHEETS):
+        kept = {k: v for k, v in st.session_state.get(name, {}).items() if k in file_ids}
+        st.session_state[name] = kept
+
+
+def _uploads(uploader: str) -> list:
+    """The uploader's files (a list whether it holds one or several)."""
+    value = st.session_state.get(uploader)
+    return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
 def _published() -> None:
@@ -55,16 +78,18 @@ def _published() -> None:
     st.session_state["_sel_init"] = False
 
 
-def confirm_import(uploader: str) -> None:
-    """on_click of 确认导入 / 提交审核: the real import (validated again, written atomically, audited), then refresh.
-    The role is checked again here: a reporter's file always becomes their own unit's submission."""
+def confirm_import(uploader: str, file_id: str = "") -> None:
+    """on_click of 确认导入 / 提交审核 of one file: the real import (validated again, written atomically, audited),
+    then refresh; when every file of the uploader is in, the uploader is emptied. The role is checked again here:
+    a reporter's file always becomes their own unit's submission."""
     role, unit = auth.role(), auth.reporter_unit()
     if role == auth.VIEWER:
         return
-    upload = st.session_state.get(uploader)
+    files = _uploads(uploader)
+    upload = next((f for f in files if f.file_id == file_id), files[0] if files and not file_id else None)
     if upload is None:
         return
-    opts = options()
+    opts = file_options(options(), upload.file_id)
     store = Store()
     if is_demo_store(store):
         return
@@ -72,16 +97,22 @@ def confirm_import(uploader: str) -> None:
     out = import_file(upload.getvalue(), store=store, filename=upload.name, sheet=opts["sheet"],
                       month=opts["month"], replace=opts["replace"] and not reporter, user=opts["user"], dry_run=False,
                       unit=None if reporter else opts["unit"], reporter_unit=reporter)
+    failed = st.session_state.setdefault(FAILED, {})
     if not out.ok:
-        st.session_state[FAILED] = out
+        failed[upload.file_id] = out
         return
     if reporter:
-        st.session_state[FLASH] = t("submitted").format(m=out.month, unit=reporter, n=f"{out.rows:,}")
+        message = t("submitted").format(m=out.month, unit=reporter, n=f"{out.rows:,}")
     else:
-        st.session_state[FLASH] = t("imported").format(m=out.month, n=f"{out.rows:,}")
-    st.session_state.pop(FAILED, None)
-    st.session_state.pop(CHECK, None)
-    st.session_state["_admin_upload_n"] = st.session_state.get("_admin_upload_n", 0) + 1
+        message = t("imported").format(m=out.month, n=f"{out.rows:,}")
+    st.session_state[FLASH] = message if len(files) == 1 else f"{upload.name}：{message}"
+    failed.pop(upload.file_id, None)
+    done = st.session_state.setdefault(DONE, {})
+    done[upload.file_id] = message
+    if all(f.file_id in done for f in files):   # all in: empty the uploader for the next files
+        for name in (CHECK, FAILED, DONE, SHEETS):
+            st.session_state.pop(name, None)
+        st.session_state["_admin_upload_n"] = st.session_state.get("_admin_upload_n", 0) + 1
     if not reporter:
         _published()
 

@@ -1,5 +1,6 @@
-"""数据管理 · upload: the analyst's import form, the reporter's submission form, and what the check of a file shows
-(counts, verdict, change preview, the confirm button, problem tables, the report download)."""
+"""数据管理 · upload: the analyst's import form, the reporter's submission form (one or several files), and what the
+check of each file shows (counts, verdict, the mapping picker, change preview, the confirm button, problem tables,
+the report download)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,7 +8,9 @@ import streamlit as st
 from data.ingest import ImportOutcome
 from data.store import Store
 from ui import auth
-from ui.admin_actions import FAILED, confirm_import, dry_run, options, uploader_key
+from ui.admin_actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, file_options, forget_files, options,
+                              uploader_key)
+from ui.admin_mappings import picker, remembered_panel
 from ui.admin_reports import template_box
 from ui.auth import can_write
 from ui.i18n import t
@@ -83,41 +86,57 @@ def _verdict(outcome: ImportOutcome, store: Store, opts: dict, reporter_unit: st
     return needs_replace
 
 
-def _use_sheet() -> None:
-    """on_change of the sheet choice: the chosen sheet goes into the 工作表名 field, and the file is checked again."""
-    st.session_state["admin_sheet"] = st.session_state.get("admin_sheet_pick") or ""
+def _use_sheet(file_id: str, several: bool, pick: str) -> None:
+    """on_change of the sheet choice: the chosen sheet goes into the 工作表名 field (one of several files: is kept
+    for that file only), and the file is checked again."""
+    chosen = st.session_state.get(pick) or ""
+    if several:
+        st.session_state.setdefault(SHEETS, {})[file_id] = chosen
+    else:
+        st.session_state["admin_sheet"] = chosen
 
 
-def check_view(store: Store, upload, opts: dict, reporter_unit: str | None) -> None:
-    """The dry run's result: counts, verdict, change preview, confirm button, problem tables, report download."""
-    outcome = dry_run(store, upload.name, upload.getvalue(), opts, reporter_unit)
-    failed = st.session_state.get(FAILED)
+def check_view(store: Store, upload, opts: dict, reporter_unit: str | None, sfx: str = "",
+               several: bool = False) -> None:
+    """One file's report under its name: the dry run's counts, verdict, the mapping picker, change preview,
+    confirm button, problem tables, report download (widget keys end in `sfx`: '' for the first file)."""
+    st.subheader(f"{t('check_result')}：{upload.name}")
+    done = st.session_state.get(DONE, {}).get(upload.file_id)
+    if done:   # one of several files, already in: the others wait for their own confirm
+        st.success(done)
+        return
+    opts = file_options(opts, upload.file_id)
+    outcome = dry_run(store, upload.name, upload.getvalue(), opts, reporter_unit, upload.file_id)
+    failed = st.session_state.get(FAILED, {}).get(upload.file_id)
     stem = upload.name.rsplit(".", 1)[0]
     if outcome.sheet_choices:  # several sheets hold a ledger: ask which one
-        st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key="admin_sheet_pick", on_change=_use_sheet)
-    st.subheader(t("check_result"))
+        st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key=f"admin_sheet_pick{sfx}",
+                     on_change=_use_sheet, args=(upload.file_id, several, f"admin_sheet_pick{sfx}"))
     c = st.columns(4)
     c[0].metric(t("file_month"), outcome.month or "—")
     c[1].metric(t("rows"), f"{outcome.rows:,}")
     c[2].metric(t("errors"), len(outcome.errors))
     c[3].metric(t("warnings"), len(outcome.warnings))
     needs_replace = _verdict(outcome, store, opts, reporter_unit)
+    picker(outcome, sfx)   # unrecognised headers or values: the analyst may teach them here
     if outcome.ok and outcome.month:
         change_preview(outcome, store, reporter_unit or opts["unit"])
     if failed is not None:
         st.error(t("submit_failed") if reporter_unit else t("import_failed"))
         st.text(failed.report(limit=50))
     # the button sits above the (possibly long) problem tables, so nobody scrolls past hundreds of warnings
-    st.button(t("submit") if reporter_unit else t("confirm"), type="primary", key="admin_confirm",
-              disabled=not outcome.ok or needs_replace, on_click=confirm_import, args=(uploader_key(),))
-    problem_tables(outcome, stem)
+    st.button(t("submit") if reporter_unit else t("confirm"), type="primary", key=f"admin_confirm{sfx}",
+              disabled=not outcome.ok or needs_replace, on_click=confirm_import, args=(uploader_key(), upload.file_id))
+    problem_tables(outcome, stem, key=f"admin{sfx}")
     st.download_button(t("report_download"), outcome.report(limit=100_000).encode("utf-8"), f"{stem}_检查报告.txt",
-                       "text/plain", key="admin_report")
+                       "text/plain", key=f"admin_report{sfx}")
 
 
 def _form(store: Store, reporter_unit: str | None) -> None:
-    """The uploader with its sheet and month fields (and, for analysts, unit, operator and 替换), then the check."""
-    upload = st.file_uploader(t("upload"), type=list(UPLOAD_TYPES), key=uploader_key())
+    """The uploader (one or several files) with its sheet and month fields (and, for analysts, unit, operator and
+    替换), then one report per file, each confirmed or refused on its own."""
+    uploads = st.file_uploader(t("upload"), type=list(UPLOAD_TYPES), key=uploader_key(), accept_multiple_files=True)
+    uploads = list(uploads or [])
     if reporter_unit is None:
         c1, c2, c3, c4 = st.columns(4)
     else:
@@ -129,10 +148,14 @@ def _form(store: Store, reporter_unit: str | None) -> None:
         if auth.uses_shared_password() or auth.mode() == "oidc":  # a named account's own name is what is recorded
             c4.text_input(t("operator"), key="admin_user")
         st.checkbox(t("replace"), key="admin_replace", help=t("replace_help"))
-    if upload is None:
-        st.session_state.pop(FAILED, None)
-        return
-    check_view(store, upload, options(), reporter_unit)
+    forget_files({u.file_id for u in uploads})
+    several = len(uploads) > 1
+    if several:
+        st.caption(t("several_files").format(n=len(uploads)))
+    opts = options()
+    for i, upload in enumerate(uploads):
+        with st.container(border=several):
+            check_view(store, upload, opts, reporter_unit, f"_{i}" if i else "", several)
 
 
 def import_tab(store: Store) -> None:
@@ -145,6 +168,7 @@ def import_tab(store: Store) -> None:
         return
     st.caption(t("upload_help"))
     _form(store, None)
+    remembered_panel(store)   # the headers and values taught so far, removable
 
 
 def submit_tab(store: Store, unit: str) -> None:

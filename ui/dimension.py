@@ -6,10 +6,10 @@ import streamlit as st
 
 from metrics.format import format_value
 from metrics.registry import BY_ID, by_dimension
-from ui import cached, screen
+from ui import cached, charts, screen
 from ui.i18n import ind_name, t
 from ui.state import Selection
-from ui.widgets import county_bars, kpi_row, month_num, show_table, trend_chart
+from ui.widgets import kpi_row, month_num, show_table
 
 
 def by_county_table(df: pl.DataFrame, ids: list[str], name: str, cache: tuple | None = None) -> None:
@@ -43,11 +43,12 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
     if trend:
         cols = st.columns(len(trend))
         for col, iid in zip(cols, trend):
-            col.altair_chart(trend_chart(frames.months, iid), width="stretch")
+            charts.show(col, "trend", (sel.filters, iid, 300),
+                        lambda: charts.trend_chart(frames.months, iid, height=300))
     if bars:
         cols = st.columns(min(len(bars), 2))
         for k, iid in enumerate(bars):
             with cols[k % len(cols)]:
-                county_bars(frames.counties, iid, month_num(sel))
+                charts.county_bars(frames.counties, iid, month_num(sel), (sel.month, sel.filters))
     st.subheader(t("by_county"))
     by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}", cache=(sel.month, sel.filters))

@@ -49,6 +49,8 @@ def build(table: Table, res: ImportResult, month: str | None, mappings: Mappings
     reported = unmerge(table, mapping, res.errors)
     keep = project_rows(table, mapping, res.warnings)
     _report_unmatched(table, unmatched, keep, res.warnings)
+    res.unknown_headers = list(dict.fromkeys(str(table.headers[j]).strip() for j in unmatched
+                                             if not blank(table.headers[j])))
     missing = _report_missing_columns(table, mapping, res, unmatched)
     res.source_rows = [r for r, _ in keep]
     columns = _parse_cells(keep, mapping, res, reported, mappings, parsers(table.date1904))
@@ -150,6 +152,7 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResu
         parse = kinds[col.kind]
         canon = _canonical_value(col, mappings)
         counts: Counter = Counter()
+        unknown: Counter = Counter()  # values the column does not know, as written: the page offers to teach them
         out = []
         for src_row, values in keep:
             raw = values[j]
@@ -162,12 +165,18 @@ def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResu
                 v = parse(raw)
             except (ValueError, OverflowError, TypeError):
                 v = None
+                if col.kind == "bool" and isinstance(raw, str):
+                    unknown[nfkc(raw)] += 1
                 reported.add((col.zh, src_row))
                 errors.append(Problem("类型错误", col.zh, src_row, raw, f"“{col.zh}”的值无法识别：{HOW_TO_FIX[col.kind]}"))
             if v is not None and factor != 1.0:
                 v = round(v * factor, 8)
+            if col.kind == "enum" and v is not None and v not in (col.allowed or ()):
+                unknown[v] += 1
             out.append(v)
         columns[col.name] = out
+        if unknown:
+            res.unknown_values[col.name] = dict(unknown)
         res.warnings.extend(Problem("取值对应", col.zh, None, src, f"{col.zh}：{src} → {to}（{n} 行）")
                             for (src, to), n in sorted(counts.items(), key=lambda kv: -kv[1]))
     return columns

@@ -24,7 +24,9 @@ class ImportResult:
     kind: str | None = None
     made_codes: bool = False  # no 项目编码 column: codes were made from the project names (the importer matches them)
     sheet_choices: list[str] = field(default_factory=list)  # set when several sheets hold a ledger: ask which
-
+    # What was not recognised, as written (the upload page offers to teach it; data/mappings.py remembers it):
+    unknown_headers: list[str] = field(default_factory=list)  # source headers naming no column, in file order
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)  # column name → {value: rows}
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,16 @@ class ImportOutcome:
     def sheet_choices(self) -> list[str]:
         """The sheets to choose from when the workbook has several ledgers and none was named."""
         return list(self.result.sheet_choices) if self.result is not None else []
+
+    @property
+    def unknown_headers(self) -> list[str]:
+        """The file's headers that name no column (ignored, or the required column that is missing)."""
+        return list(self.result.unknown_headers) if self.result is not None else []
+
+    @property
+    def unknown_values(self) -> dict[str, dict[str, int]]:
+        """Per enumerated or 是/否 column (name), the values it does not know and how many rows hold each."""
+        return dict(self.result.unknown_values) if self.result is not None else {}
 
     def report(self, limit: int = 50) -> str:
         """The Chinese problem report."""

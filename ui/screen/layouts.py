@@ -1,11 +1,12 @@
 """The screen's layouts: the header, and 总览, a dimension page and 县区比拼 as the meeting room sees them (8 big
-tiles and 2 charts, or the ranking board), each filling 1920×1080 without scrolling."""
+tiles and 2 charts, or the ranking board), each laid out in design px for a screen 1080 high and 1440–1920+ wide
+(theme.DESIGN_H: the screen is zoomed to the window), filling it without scrolling."""
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -17,11 +18,16 @@ from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
 from ui.i18n import ind_name, lang, ranking_headers, t
-from ui.screen.theme import S_ACCENT, S_BAD, S_GOOD, S_WARN, show
+from ui.screen import charts
+from ui.screen.theme import draw, show, specs
 from ui.state import Selection
-from ui.widgets import axis_format, guard, kpi_row, lists_chart, month_num, target_status, trend_chart
+from ui.widgets import guard, kpi_row, month_num
 
-CHART_H = 440  # two rows of tiles and one row of charts fill 1080 px below the header
+CHART_H = 440  # two rows of tiles and one row of charts fill 1080 design px below the header
+BOARD_H = 820  # the ranking board's rows share this height (1080 less the header, the title and the column heads)
+BOARD_COLS = (5, 28, 15, 9, 19, 11, 13)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 万元
+CARDS_H = 790  # the 约谈预警 panel's height; cards past it are named in one line
+CARD_TEXT_W = 340  # a card's text width on the narrowest screen (4:3: 1440 design px wide), less what line breaks waste
 COMPLETION = "investment_completion_rate"
 LIGHTS = ["red_projects", "yellow_projects"]  # the overview's count line
 
@@ -55,10 +61,11 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
                                 [] if one_county else [COMPLETION], sel.filters.without("county"))
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
-    show(left, trend_chart(frames.months, COMPLETION, height=CHART_H))
+    show(left, "trend", (sel.filters, COMPLETION), lambda: charts.trend(frames.months, COMPLETION, CHART_H),
+         CHART_H)
     if one_county:
-        chart = lists_chart(cached.list_counts(sel.month, sel.filters), dx=6)
-        show(right, chart.properties(height=CHART_H, title=f"{t('screen_lists')} · {sel.filters.county[0]}"))
+        show(right, "lists", (sel.month, sel.filters), lambda: charts.lists(
+            cached.list_counts(sel.month, sel.filters), sel.filters.county[0], CHART_H), CHART_H)
     else:
         _county_bars(right, sel, COMPLETION, frames.counties)
     lit = frames.months.filter(pl.col("snapshot_month") == to_month(sel.month)).row(0, named=True)
@@ -69,30 +76,12 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
 
 
 def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame) -> None:
-    """Every county on one indicator (`by`: every county's figures), best first, coloured against the target; a
-    pinned county stays among the others (outlined, the rest dimmed) so the room sees where it stands."""
-    ind = BY_ID[iid]
-    m = month_num(sel)
-    focus = list(sel.filters.county)
-    d = (by.select(pl.col("county").alias("组"), pl.col(iid).alias("值")).drop_nulls()
-         .sort("值", descending=ind.direction != "lower"))
-    target = ind.target_for(m)
-    d, color = target_status(d, ind, target, (S_GOOD, S_BAD, S_ACCENT))
-    d = d.with_columns(pl.col("组").is_in(focus).alias("焦点"))
-    pinned = alt.datum["焦点"]
-    bars = alt.Chart(d).mark_bar().encode(
-        x=alt.X("组:N", sort=d["组"].to_list(), title=None, axis=alt.Axis(labelAngle=0 if d.height <= 12 else -45)),
-        y=alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))),
-        color=color,
-        opacity=alt.condition(pinned, alt.value(1.0), alt.value(0.4 if focus else 1.0)),
-        stroke=alt.condition(pinned, alt.value(S_WARN), alt.value(None)),
-        strokeWidth=alt.condition(pinned, alt.value(5), alt.value(0)))
-    layers = [bars]
-    if target is not None:
-        layers.append(alt.Chart(pl.DataFrame({"t": [target]})).mark_rule(color=S_BAD, strokeDash=[6, 4], size=2)
-                      .encode(y="t:Q"))
-    title = f"{ind_name(iid)} · {t('county')}" + (f"（{'、'.join(focus)}）" if focus else "")
-    show(container, alt.layer(*layers).properties(height=CHART_H, title=title))
+    """Every county on one indicator as lying bars (two charts side by side for many units); a pinned county
+    stays among the others so the room sees where it stands."""
+    drawn = specs("county_bars", (sel.month, sel.filters, iid),
+                  lambda: charts.county_bars(by, iid, month_num(sel), list(sel.filters.county), CHART_H), CHART_H)
+    for col, spec in zip(container.columns(len(drawn)) if len(drawn) > 1 else [container], drawn):
+        draw(col, spec)
 
 
 def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: Sequence[str]) -> None:
@@ -104,11 +93,13 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
     if trends:
-        show(left, trend_chart(frames.months, trends[0], height=CHART_H))
+        show(left, "trend", (sel.filters, trends[0]),
+             lambda: charts.trend(frames.months, trends[0], CHART_H), CHART_H)
     if bars:
         _county_bars(right, sel, bars[0], frames.counties)
     elif len(trends) > 1:
-        show(right, trend_chart(frames.months, trends[1], height=CHART_H))
+        show(right, "trend", (sel.filters, trends[1]),
+             lambda: charts.trend(frames.months, trends[1], CHART_H), CHART_H)
 
 
 def _arrow(v, text: str) -> str:
@@ -126,9 +117,11 @@ def ranking(sel: Selection) -> None:
     everyone = sel.filters.without("county")
     r = cached.ranking(sel.month, everyone)
     gap = {g["county"]: g for g in cached.gap_to_target(sel.month, everyone).iter_rows(named=True)}
+    # Every row on the screen: the rows share BOARD_H design px, type from 28 px (few units) down to 18 px (30).
     n = max(r.height, 1)
-    fs = 28 if n <= 10 else 24 if n <= 14 else 20
-    pad = max(3, min(16, int((680 / n - fs * 1.3) / 2)))
+    row_h = min(BOARD_H / n, 66)
+    fs = max(16, min(28, int((row_h - 6) / 1.3)))
+    pad = max(0, min(16, int((row_h - 4 - fs * 1.25) / 2)))
     # In December nothing is left to spread over the months: show the shortfall itself.
     need_key, need_label = (("shortfall", "gap_shortfall") if month_num(sel) == 12
                             else ("monthly_needed", "monthly_needed"))
@@ -153,30 +146,57 @@ def ranking(sel: Selection) -> None:
             " focus" if row["county"] in focus else "")
         rows.append(
             f'<tr class="{cls}"><td>{rank_txt}</td><td><b>{html.escape(county_txt)}</b></td>'
-            f'<td><span class="kpm-bar" style="width:{max(row["score"] or 0, 0) * 1.5:.0f}px"></span>'
+            f'<td><span class="kpm-bar" style="width:{min(max(row["score"] or 0, 0), 100) * 0.5:.0f}%"></span>'
             f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
             f'<td>{badges}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
             f'<td class="num">{DASH if need is None else f"{need:,.0f}"}</td></tr>')
     heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
     head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c in heads)
-    left, right = st.columns([3.1, 1.9], gap="large")
+    cols = "".join(f'<col style="width:{w}%">' for w in BOARD_COLS)
+    longest = max([len(c) for c in r["county"].to_list()] or [3])  # the name column's type fits the longest name
+    left, right = st.columns([3.4, 1.6], gap="medium")
     left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'
-                  f'<table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px"><tr>{head}</tr>{"".join(rows)}</table>',
-                  unsafe_allow_html=True)
+                  f'<div class="kpm-boardbox"><table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px;--nl:{longest}">'
+                  f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
     cards = []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
-        cards.append(f'<div class="kpm-card focus"><h4>{html.escape(row["county"])}'
-                     f'（{t("rank_n").format(n=row["rank"]) if row["rank"] is not None else "未报送"}）</h4>'
-                     f'<p>{html.escape(row["explanation"])}</p></div>')
+        rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else "未报送"
+        cards.append(_card(row["county"], f'{row["county"]}（{rank}）', row["explanation"], "focus"))
     warned = r.filter(pl.col("warning")).sort(pl.col("county").is_in(list(focus)), descending=True, maintain_order=True)
     for row in warned.iter_rows(named=True):
         flag = f"，{row['flag']}" if row["flag"] else ""
-        cards.append(f'<div class="kpm-card"><h4>⚠ {html.escape(row["county"])}'
-                     f'（{t("rank_n").format(n=row["rank"])}{flag}）</h4><p>{html.escape(row["explanation"])}</p></div>')
+        cards.append(_card(row["county"], f'⚠ {row["county"]}（{t("rank_n").format(n=row["rank"])}{flag}）',
+                           row["explanation"]))
     if warned.is_empty():
-        cards.append(f'<div class="kpm-card red"><p>{t("no_warning")}</p></div>')
+        cards.append(_card("", "", t("no_warning"), "red"))
     for row in r.filter(pl.col("flag") == RED).iter_rows(named=True):
-        cards.append(f'<div class="kpm-card red"><h4>{html.escape(row["county"])}（{RED}）</h4>'
-                     f'<p>{html.escape(row["explanation"])}</p></div>')
-    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div><div class="kpm-scroll">{"".join(cards)}</div>',
+        cards.append(_card(row["county"], f'{row["county"]}（{RED}）', row["explanation"], "red"))
+    shown, rest, used = [], [], 0.0
+    # As many cards as the panel holds (measured for the narrowest, 4:3 screen); the rest named in one line.
+    room = CARDS_H if sum(h for *_, h in cards) <= CARDS_H else CARDS_H - 80
+    for name, html_, h in cards:
+        if not rest and used + h <= room:
+            shown.append(html_)
+            used += h
+        else:
+            rest.append(name)
+    if rest:
+        shown.append(f'<div class="kpm-card more"><p>{html.escape(t("screen_more").format(n=len(rest), names="、".join(rest)))}'
+                     '</p></div>')
+    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div><div class="kpm-scroll">{"".join(shown)}</div>',
                    unsafe_allow_html=True)
+
+
+def _text_w(text: str, px: float) -> float:
+    """About how wide a line of text is: a CJK character is 1 em, a digit or Latin letter about 0.6."""
+    return sum(px if ord(ch) > 0x2e80 else 0.6 * px for ch in text)
+
+
+def _card(name: str, head: str, body: str, cls: str = "") -> tuple[str, str, float]:
+    """(county, the card's HTML, its height in design px at the narrowest card width)."""
+    def lines(text: str, px: int) -> int:
+        return max(1, math.ceil(_text_w(text, px) / CARD_TEXT_W))
+
+    h = 20 + 12 + (lines(head, 28) * 28 * 1.3 + 4 if head else 0) + lines(body, 21) * 21 * 1.45
+    h4 = f"<h4>{html.escape(head)}</h4>" if head else ""
+    return name, f'<div class="kpm-card {cls}">{h4}<p>{html.escape(body)}</p></div>', h

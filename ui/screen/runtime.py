@@ -16,7 +16,7 @@ from ui import cached
 from ui.i18n import t
 from ui.screen.layouts import header
 from ui.screen.playlist import MODE, SCREEN_KEYS, Playlist, apply_command, parse_playlist
-from ui.screen.theme import CLOCK_CSS, css
+from ui.screen.theme import CLOCK_CSS, DESIGN_H, css
 from ui.state import MULTI, Selection, current
 
 
@@ -59,6 +59,33 @@ export default function(component) {
     if (clock) clock.textContent = pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
     if (day) day.textContent = d.getFullYear() + '年' + (d.getMonth() + 1) + '月' + d.getDate() + '日 星期' + wd[d.getDay()];
   };
+  // Fit the window: the layout is designed DESIGN_H px high; zoom it to the window's height (whole, no scrolling).
+  const fit = () => document.documentElement.style.setProperty('--kpm-zoom', String(window.innerHeight / DESIGN_H));
+  fit();
+  if (!window.__kpmFitBound) {
+    window.__kpmFitBound = true;
+    // A chart may read its width on the window's resize before the zoom has changed: once the zoom is set, say
+    // "resize" again (a synthetic event, not trusted, so this does not repeat).
+    window.addEventListener('resize', (e) => {
+      fit();
+      if (e.isTrusted) requestAnimationFrame(() => window.dispatchEvent(new Event('resize')));
+    });
+    // Charts take their frame's width (Vega's "container" size), which Vega reads again only on a window resize:
+    // when a chart's frame changes width (drawn before its column had settled), tell it so.
+    const seen = new WeakMap();
+    const frames = new ResizeObserver((entries) => {
+      let moved = false;
+      for (const e of entries) {
+        const w = Math.round(e.target.clientWidth);
+        if (seen.get(e.target) !== w) { seen.set(e.target, w); moved = true; }
+      }
+      if (moved) requestAnimationFrame(() => window.dispatchEvent(new Event('resize')));
+    });
+    const watch = () => document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]')
+      .forEach((c) => { if (!seen.has(c)) { seen.set(c, -1); frames.observe(c); } });
+    new MutationObserver(watch).observe(document.body, {childList: true, subtree: true});
+    watch();
+  }
   tick();
   const timer = setInterval(tick, 1000);
   if (!window.__kpmKeysBound) {
@@ -77,6 +104,7 @@ export default function(component) {
   return () => clearInterval(timer);
 }
 """
+_KEYS_JS = _KEYS_JS.replace("DESIGN_H", str(DESIGN_H))
 _KEYS_HTML = '<div class="kpm-clockbox"><div class="kpm-clock">--:--:--</div><div class="kpm-day"></div></div>'
 _clock_component = st.components.v2.component("kpm_screen_clock", html=_KEYS_HTML, css=CLOCK_CSS, js=_KEYS_JS)
 

@@ -1,12 +1,17 @@
 """The screen's look: Streamlit's chrome hidden, a dark high-contrast theme, type readable from 5 m (KPI values
-58 px, labels ≥ 20 px at 1920×1080), and charts recoloured for it."""
+58 px, labels ≥ 20 px, nothing under 16 px, in design px), the zoom that fits 1080 design px to any window, and
+charts recoloured for it (SVG, sized to their frames)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable, Sequence
 
 import altair as alt
 
-from ui.widgets import ACCENT, BAD, FONT, GOOD, NEUTRAL
+from ui import charts
+from ui.charts import ACCENT, BAD, FONT, GOOD, NEUTRAL
+
+DESIGN_H = 1080  # the screen's design height in px: everything is laid out for it and zoomed to the window
 
 # Dark, high-contrast palette (WCAG AA or better on BG).
 BG, PANEL, FG, MUTED, GRID = "#0b1220", "#131d33", "#f1f5fb", "#b4c0d4", "#2a3754"
@@ -17,7 +22,7 @@ RECOLOR = {ACCENT: S_ACCENT, GOOD: S_GOOD, BAD: S_BAD, NEUTRAL: S_NEUTRAL, "#f5f
 CLOCK_CSS = f"""
 .kpm-clockbox {{text-align:right;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:{FG}}}
 .kpm-clock {{font-size:44px;font-weight:700;line-height:1.05;font-variant-numeric:tabular-nums;letter-spacing:1px}}
-.kpm-day {{font-size:20px;color:{MUTED};line-height:1.3}}
+.kpm-day {{font-size:20px;color:{MUTED};line-height:1.3;white-space:nowrap}}
 """
 
 
@@ -31,6 +36,11 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stSidebarCollapseButton"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"],
 [data-testid="stMainMenu"], .stDeployButton,
 [data-testid="stDialog"] {{display:none !important}}  /* no modal may wait for a mouse on the meeting screen */
+/* Scale: the screen is laid out 1080 design px high and zoomed to the window's height (the clock's script sets
+   --kpm-zoom = innerHeight / 1080 on every resize; where it has not run, CSS computes the same) */
+[data-testid="stAppViewContainer"] {{zoom:var(--kpm-zoom, calc(100vh / {DESIGN_H}px))}}
+/* viewport units are not zoomed: the main area takes its zoomed parent's height instead of 100vh */
+div:has(> [data-testid="stMain"]), [data-testid="stMain"] {{height:100% !important;min-height:0 !important}}
 html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
   background:{BG} !important; color:{FG} !important}}
 [data-testid="stMainBlockContainer"], .block-container {{
@@ -53,31 +63,46 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-warn {{font-size:20px;color:{S_WARN}}}
 /* KPI tiles (ui.widgets.kpi_tile_html) */
 .kpi {{background:{PANEL} !important;border-color:{GRID} !important;min-height:0 !important;margin-bottom:4px;
-      padding:10px 18px !important;border-left-width:10px !important}}
+      padding:10px 18px !important;border-left-width:10px !important;container-type:inline-size}}
 .kpi[style*="{GOOD}"] {{--kc:{S_GOOD} !important}} .kpi[style*="{BAD}"] {{--kc:{S_BAD} !important}}
 .kpi[style*="{NEUTRAL}"] {{--kc:{S_NEUTRAL} !important}}
-.kpi .lbl {{font-size:26px !important;color:{FG} !important;font-weight:600}}
+/* type follows the tile's width (cqw), so a 4:3 screen's narrower tiles keep every figure on one line */
+.kpi .lbl {{font-size:clamp(20px, 6.4cqw, 26px) !important;color:{FG} !important;font-weight:600;white-space:nowrap}}
 .kpi .lbl .i {{display:none}}
-.kpi .val {{font-size:58px !important;line-height:1.1 !important;margin:4px 0 !important;color:var(--kc) !important}}
-.kpi .sub {{font-size:20px !important;color:{MUTED} !important;line-height:1.45 !important}}
+.kpi .val {{font-size:min(58px, 14.5cqw) !important;line-height:1.1 !important;margin:4px 0 !important;
+  color:var(--kc) !important;white-space:nowrap}}
+.kpi .sub {{font-size:clamp(16px, 5cqw, 20px) !important;color:{MUTED} !important;line-height:1.45 !important}}
 .kpi .sub b {{color:{FG} !important}}
-/* charts */
+/* charts: Vega sizes them to their frame's own (unzoomed) width, so the frame fills the column (see show()) */
 [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"] {{background:{PANEL};border-radius:10px;
-  padding:8px 10px}}
+  padding:8px 10px;display:block !important;width:100% !important;box-sizing:border-box}}
+[data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]), div:has(> [data-testid="stVegaLiteChart"]),
+[data-testid="stFullScreenFrame"]:has([data-testid="stVegaLiteChart"]) {{width:100% !important}}
 /* ranking board */
-.kpm-board {{width:100%;border-collapse:separate;border-spacing:0 6px;font-size:var(--fs,28px);color:{FG}}}
-.kpm-board th {{font-size:22px;color:{MUTED};text-align:left;font-weight:600;padding:2px 12px;white-space:nowrap}}
+/* fixed columns (colgroup): a long name is shortened with an ellipsis in its own cell, never pushed under the
+   panel beside the board; figures keep their columns whole */
+.kpm-board {{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:0 4px;font-size:var(--fs,28px);
+  line-height:1.25;color:{FG}}}
+.kpm-board th {{font-size:20px;color:{MUTED};text-align:left;font-weight:600;padding:2px 10px;line-height:1.15;
+  vertical-align:bottom}}  /* a head too long for its column wraps (4:3) rather than hide a word */
 .kpm-board th.num {{text-align:right}}
-.kpm-board td {{background:{PANEL};padding:var(--pad,8px) 12px;white-space:nowrap}}
+.kpm-board td {{background:{PANEL};padding:var(--pad,8px) 10px;white-space:nowrap}}
+/* type that fits its column (cqw: % of the board's width): the longest name (--nl characters), the badges, the
+   figures; at 1920 design px the row's own size, narrower on 4:3 */
+.kpm-boardbox {{container-type:inline-size}}
+.kpm-board td:nth-child(2) {{overflow:hidden;text-overflow:ellipsis;
+  font-size:max(16px, min(var(--fs), calc((28cqw - 22px) / var(--nl, 3))))}}
+.kpm-board td:nth-child(6), .kpm-board td:nth-child(7) {{font-size:max(16px, min(var(--fs), calc((11cqw - 20px) / 3.8)))}}
 .kpm-board td:first-child {{border-radius:8px 0 0 8px;text-align:center;font-weight:800}}
 .kpm-board td:last-child {{border-radius:0 8px 8px 0}}
 .kpm-board td.num {{text-align:right;font-variant-numeric:tabular-nums}}
 .kpm-score {{font-variant-numeric:tabular-nums}}
 .kpm-board tr.red td {{background:#11331f}} .kpm-board tr.snail td {{background:#3a1518}}
-.kpm-bar {{display:inline-block;height:16px;border-radius:8px;background:{S_ACCENT};vertical-align:middle;
-  margin-right:10px}}
+.kpm-bar {{display:inline-block;height:0.6em;border-radius:8px;background:{S_ACCENT};vertical-align:middle;
+  margin-right:8px}}
 .kpm-up {{color:{S_GOOD};font-weight:700}} .kpm-down {{color:{S_BAD};font-weight:700}} .kpm-flat {{color:{MUTED}}}
-.kpm-badge {{display:inline-block;border-radius:6px;padding:0 10px;margin-right:6px;font-size:22px;font-weight:700}}
+.kpm-badge {{display:inline-block;border-radius:6px;padding:0 6px;margin-right:4px;
+  font-size:max(16px, min(0.8em, calc((19cqw - 56px) / 7.3)));font-weight:700}}
 .kpm-badge.red {{background:{S_GOOD};color:#06210f}} .kpm-badge.snail {{background:{S_BAD};color:#2a0508}}
 .kpm-badge.warn {{background:{S_WARN};color:#2b2000}}
 .kpm-bad {{color:{S_BAD}}} .kpm-ok {{color:{S_GOOD}}}
@@ -90,7 +115,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-card h4 {{font-size:28px;margin:0 0 4px 0;color:{FG}}}
 .kpm-card p {{font-size:21px !important;line-height:1.45;margin:0;color:{FG}}}
 .kpm-h2 {{font-size:28px;font-weight:700;color:{FG};margin:2px 0 6px 0}}
-.kpm-scroll {{max-height:calc(100vh - 230px);overflow:hidden}}
+.kpm-scroll {{max-height:800px;overflow:hidden}}  /* design px: viewport units do not follow the zoom */
+.kpm-card.more p {{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
 </style>"""
 
 
@@ -106,15 +132,36 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
              .configure_header(labelColor=FG, titleColor=FG, labelFontSize=22, titleFontSize=22)
              .configure_text(color=FG, fontSize=20)
              .configure_point(size=90))
-    spec = chart.to_json()
+    spec = charts.finish(chart)  # validated once, data as named Arrow datasets (as the desk's cached specs)
+    datasets = spec.pop("datasets", None)  # bytes: the palette swap reads the spec's JSON without them
+    text = json.dumps(spec, ensure_ascii=False)
     for old, new in RECOLOR.items():
-        spec = spec.replace(f'"{old}"', f'"{new}"')
-    out = json.loads(spec)
+        text = text.replace(f'"{old}"', f'"{new}"')
+    out = json.loads(text)
+    if datasets:
+        out["datasets"] = datasets
+    # SVG, not canvas: drawn sharp at any zoom (a canvas is a bitmap scaled up on a 4K screen).
+    out["usermeta"] = {**out.get("usermeta", {}), "embedOptions": {"renderer": "svg"}}
     if height:
         out["height"] = height
+    out["width"] = "container"
     return out
 
 
-def show(container, chart: alt.TopLevelMixin, height: int | None = None) -> None:
-    """Draw a chart in the screen style (Streamlit's own chart theme off)."""
-    container.vega_lite_chart(spec=dark(chart, height), theme=None, width="stretch")
+def specs(chart_id: str, view: Sequence[Hashable], build: Callable[[], Sequence[alt.TopLevelMixin]],
+          height: int | None = None) -> list[dict]:
+    """The dark specs of charts drawn side by side, made once per view and shared by every screen showing them
+    (ui.charts.spec; `view` names everything the charts' data depends on besides the store and the language)."""
+    return charts.spec(f"screen:{chart_id}", (*view, height), build,
+                       finish_with=lambda cs: [dark(c, height) for c in cs])
+
+
+def show(container, chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin],
+         height: int | None = None) -> None:
+    """Draw one chart in the screen style (Streamlit's own chart theme off), its spec cached as `specs` does."""
+    draw(container, specs(chart_id, view, lambda: [build()], height)[0])
+
+
+def draw(container, spec: dict) -> None:
+    """A finished screen spec on the page."""
+    container.vega_lite_chart(spec=spec, theme=None, width="content")

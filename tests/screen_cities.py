@@ -1,0 +1,64 @@
+"""The cities the meeting screen is tried on: the demo as generated, the demo with long county names, and the demo
+split into thirty county-level units; each written into a store of its own (never outside the test's folder)."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from data.store import Store
+from tests.v2_stores import demo_frames
+
+# Real-world shapes of long unit names, up to the 12 characters the screen promises to fit.
+LONG_NAMES = {
+    "东城区": "东城区",  # one short name stays, so short and long share the axis
+    "西城区": "经济技术开发区管理委员会",
+    "高新区": "高新技术产业开发区",
+    "经开区": "临港经济技术开发区",
+    "青山县": "峨边彝族自治县",
+    "临河县": "临河县",
+    "北岭县": "北岭湖生态文化旅游示范区",
+    "南湖县": "南湖新区管理委员会",
+    "石门县": "石门土家族自治县",
+}
+THIRTY = ("东城区", "西城区", "高新区", "经开区", "青山县", "临河县", "北岭县", "南湖县", "石门县",
+          "经济技术开发区管理委员会", "高新技术产业开发区", "石门土家族自治县", "峨边彝族自治县", "长阳土家族自治县",
+          "北岭湖生态文化旅游示范区", "南湖新区管理委员会", "临港经济技术开发区", "白沙黎族自治县", "双江拉祜族佤族布朗族",
+          "城南区", "城北区", "河西区", "江东区", "桃源县", "安化县", "新化县", "凤凰县", "永顺县", "龙山县", "古丈县")
+
+
+@dataclass(frozen=True)
+class City:
+    """A city to show on the screen: its name in titles (KPM_CITY) and how the demo's counties become its units."""
+
+    name: str
+    title: str
+    units: tuple[str, ...]
+
+    def write(self, root: Path) -> Path:
+        """A store at root holding the demo's months with this city's units."""
+        if self.name == "demo":
+            return root  # an empty store: the app shows the committed demo city, as a new installation does
+        store = Store(root)
+        for frame in demo_frames():
+            store.write(self.relabel(frame), source=f"{self.name}.xlsx")
+        return root
+
+    def relabel(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if self.name == "demo":
+            return frame
+        if self.name == "long":
+            return frame.with_columns(pl.col("county").replace_strict(LONG_NAMES))
+        # Thirty units: each project stays in one unit every month (its id decides), so ranks and trends hold.
+        ids = frame.get_column("project_id").to_list()
+        unit = [THIRTY[zlib.crc32(p.encode()) % len(THIRTY)] for p in ids]
+        return frame.with_columns(pl.Series("county", unit, pl.String))
+
+
+CITIES = {
+    "demo": City("demo", "示范市", tuple(LONG_NAMES)),
+    "long": City("long", "湘西土家族苗族自治州", tuple(LONG_NAMES.values())),
+    "thirty": City("thirty", "示范市", THIRTY),
+}

@@ -1,0 +1,173 @@
+"""The desk charts (ui/charts.py): built from channel objects, each view's finished spec built once and shared by
+every viewer of that view, and the specs still carry what the pages need (the county bars' click selection, number
+formats, the data as Arrow datasets)."""
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+import polars as pl
+import pyarrow as pa
+import pytest
+from altair.utils import schemapi
+
+from tests import app_store as fx
+from tests.helpers import start_app
+from ui import charts
+
+PROGRESS = "pages/progress.py"  # two trends, two county bar charts, the monthly investment trend
+RATE = "investment_completion_rate"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    s = fx.build_store(tmp_path / "store")
+    monkeypatch.setenv("KPM_STORE", str(s.root))
+    charts._cached_spec.clear()  # the cache is process-wide: each test starts without specs
+    return s
+
+
+@pytest.fixture
+def built(monkeypatch) -> list[dict]:
+    """Every spec ui/charts.py finishes (a view that was not cached yet), in order."""
+    out: list[dict] = []
+    finish = charts.finish
+
+    def counting(chart):
+        out.append(finish(chart))
+        return out[-1]
+
+    monkeypatch.setattr(charts, "finish", counting)
+    return out
+
+
+def chart_protos(at) -> list:
+    return [e.proto for e in at.get("vega_lite_chart")]
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(p.spec) for p in chart_protos(at)]
+
+
+def arrow_rows(proto, name: str | None = None) -> pl.DataFrame:
+    data = next(d.data.data for d in proto.datasets if name is None or d.name == name)
+    return pl.from_arrow(pa.ipc.open_stream(data).read_all())
+
+
+# ---- one spec per view, shared ----------------------------------------------------------------------------------
+def test_a_second_viewer_of_the_same_view_gets_the_cached_specs(store, built):
+    first = start_app(page=PROGRESS)
+    n = len(built)
+    assert n >= 5  # the overview app.py opens on, then the page's five charts
+    second = start_app(page=PROGRESS)  # another session, the same view
+    assert len(built) == n, "a second identical view built its charts again"
+    assert [p.spec for p in chart_protos(second)] == [p.spec for p in chart_protos(first)]
+    assert len(chart_protos(second)) == 5
+
+
+def test_another_selection_or_language_builds_its_own_specs(store, built):
+    plain = start_app(page=PROGRESS)
+    n = len(built)
+    jia = start_app({"county": ["甲县"]}, page=PROGRESS)
+    assert len(built) > n  # the county filter is part of the key: never another selection's chart
+    n = len(built)
+    # the monthly investment trend of 甲县 is not the whole city's
+    assert arrow_rows(chart_protos(jia)[-1]).to_dicts() != arrow_rows(chart_protos(plain)[-1]).to_dicts()
+    english = start_app({"lang": "en"}, page=PROGRESS)
+    assert len(built) > n
+    assert "Investment completion rate" in specs(english)[0]["title"]
+
+
+# ---- what the pages need from the specs ---------------------------------------------------------------------------
+def test_county_bars_carry_the_pick_selection_on_the_county(store):
+    at = start_app(page=PROGRESS)
+    bars = [p for p in chart_protos(at) if list(p.selection_mode)]
+    assert [list(p.selection_mode) for p in bars] == [["pick"], ["pick"]]
+    spec = json.loads(bars[0].spec)
+    assert spec["params"][0]["name"] == "pick"
+    assert spec["params"][0]["select"] == {"type": "point", "fields": ["组"]}
+    assert sorted(arrow_rows(bars[0])["组"].to_list()) == sorted(fx.COUNTIES)
+
+
+def test_specs_keep_their_formats(store):
+    trend, *_ = specs(start_app(page=PROGRESS))
+    line = trend["layer"][0]["encoding"]
+    assert line["y"]["axis"]["format"] == ".0%"
+    assert {t["field"]: t.get("format") for t in line["tooltip"]}["值"] == ".1%"
+    assert trend["layer"][1]["encoding"]["y"]["field"] == "目标"  # 时序进度 as the dashed line
+    chain = specs(start_app(page="pages/chain.py"))
+    money = next(s for s in chain if s.get("title", "").startswith("总投资"))
+    assert money["layer"][0]["encoding"]["x"]["axis"]["format"] == ",.0f"
+    heat = next(s for s in specs(start_app()) if "县区间相对表现" in json.dumps(s, ensure_ascii=False))
+    assert heat["layer"][0]["encoding"]["color"]["legend"]["format"] == ".0%"
+
+
+def test_specs_hold_their_data_as_arrow_datasets_never_inline(store):
+    for proto in chart_protos(start_app(page=PROGRESS)):
+        text = proto.spec
+        assert '"datasets"' not in text and '"values"' not in text  # the data travels beside the spec, as Arrow
+        used = set(re.findall(r'"data": \{"name": "(data-[0-9a-f]+)"\}', text))
+        assert used and used == {d.name for d in proto.datasets}
+        assert all(arrow_rows(proto, name).height for name in used)
+
+
+def test_a_spec_is_validated_when_it_is_built():
+    bad = alt.Chart(pl.DataFrame({"a": [1]}), height="tall").mark_bar().encode(alt.X("a:Q"))  # no such height
+    with pytest.raises(schemapi.SchemaValidationError):
+        charts.finish(bad)
+
+
+def test_charts_are_built_from_channel_objects_not_shorthand(store, monkeypatch):
+    """Strings and dicts in an encoding go through Altair's from_dict (the schema hashed anew each time)."""
+    from bench.charts import cases
+
+    calls: list[str] = []
+    from_dict = schemapi.SchemaBase.from_dict.__func__
+
+    def counting(cls, *args, **kwargs):
+        calls.append(cls.__name__)
+        return from_dict(cls, *args, **kwargs)
+
+    built = cases(None)
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(counting))
+    for name, _, build, _ in built:
+        calls.clear()
+        build()
+        assert calls == [], f"{name}: {calls}"
+
+
+def test_another_look_is_finished_its_own_way_and_cached_under_its_own_id(store):
+    """The hook the screen's dark theme can use: its own finish, its own chart id, built once as well."""
+    from metrics.watchlists import WATCH_LISTS
+
+    looks: list[dict] = []
+
+    def dark(chart) -> dict:
+        looks.append(charts.finish(chart) | {"background": "#0b1220"})
+        return looks[-1]
+
+    def build():
+        return charts.lists_chart({w.id: 1 for w in WATCH_LISTS})
+
+    first = charts.spec("screen:lists", ("2024-06",), build, dark)
+    assert charts.spec("screen:lists", ("2024-06",), build, dark) is first and len(looks) == 1
+    assert first["background"] == "#0b1220"
+    assert "background" not in charts.spec("lists", ("2024-06",), build)  # the desk look is another spec
+
+
+def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
+    """The meeting screen's charts (ui/screen/theme.specs) share the cache: a second screen on the same view
+    builds nothing, and what it gets is the dark SVG look, not the desk's."""
+    from ui.screen.theme import PANEL
+
+    first = start_app({"mode": "screen"}, page="pages/overview.py")
+    n = len(built)
+    assert n >= 2 and len(chart_protos(first)) == 2  # the trend and the county bars
+    second = start_app({"mode": "screen"}, page="pages/overview.py")
+    assert len(built) == n, "a second screen on the same view built its charts again"
+    looks = specs(second)
+    assert [p.spec for p in chart_protos(second)] == [p.spec for p in chart_protos(first)]
+    assert all(s["config"]["background"] == PANEL and s["usermeta"]["embedOptions"]["renderer"] == "svg"
+               for s in looks)
+    assert all("datasets" in s or p.datasets for s, p in zip(looks, chart_protos(second)))

@@ -1,0 +1,225 @@
+"""The meeting screen fits every room: every page with a screen layout (ui/screen/pages.py), at 1920×1080, 1366×768,
+1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units (tests/screen_cities.py).
+
+A view fails when the page or anything inside it scrolls, when text is cut off (or a number hidden by an ellipsis),
+when any two pieces of text overlap — HTML text by its line boxes (Range.getClientRects), chart text by the SVG
+renderer's text boxes turned with their labels — or when text is smaller than 16 px per 1080 lines of the viewport.
+One server per city; each view is loaded once and the window resized through the four sizes (the screen rescales
+on a resize, as a room's browser does when it goes full screen). Screenshots: artifacts/screenshots/fit/.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import urllib.parse
+
+import pytest
+
+from tests.helpers import APP, ROOT, app_pages, log_text, streamlit_server
+from tests.screen_cities import CITIES
+from ui.screen.pages import LAYOUT_PAGES
+from ui.screen.playlist import page_url
+
+SHOTS = ROOT / "artifacts" / "screenshots" / "fit"
+SIZES = ((1920, 1080), (1366, 768), (1024, 768), (3840, 2160))
+SHOT_SIZES = {(1920, 1080), (1024, 768)}
+MIN_DESIGN_PX = 16  # the smallest text, in px per 1080 lines of screen height
+# Every screen page as the playlist shows it, plus the two pages whose layout changes with a pinned unit.
+VIEWS = [*((p, False) for p in LAYOUT_PAGES), ("pages/overview.py", True), ("pages/compare.py", True)]
+
+# Everything the room sees, measured in the browser's own coordinates (so under any zoom).
+MEASURE = r"""(minPx) => {
+  const W = innerWidth, H = innerHeight, TOL = 1, out = {scroll: [], cut: [], overlap: [], small: [], charts: []};
+  const roots = [document];
+  const elems = [];
+  for (let i = 0; i < roots.length; i++)
+    for (const el of roots[i].querySelectorAll('*')) { elems.push(el); if (el.shadowRoot) roots.push(el.shadowRoot); }
+  const name = (s) => JSON.stringify(s.trim().replace(/\s+/g, ' ').slice(0, 24));
+  const up = (el) => el.parentElement || (el.parentNode && el.parentNode.host) || null;
+  const zoomOf = (el) => { let z = 1; for (let a = el; a; a = up(a)) z *= parseFloat(getComputedStyle(a).zoom) || 1; return z; };
+  const se = document.scrollingElement;
+  if (se.scrollHeight > H + TOL || se.scrollWidth > W + TOL)
+    out.scroll.push(`the page is ${se.scrollWidth}×${se.scrollHeight} px in a ${W}×${H} window`);
+  for (const el of elems) {
+    const cs = getComputedStyle(el);
+    if (!/auto|scroll/.test(cs.overflowX + cs.overflowY) || !el.checkVisibility()) continue;
+    if (el.scrollHeight > el.clientHeight + TOL || el.scrollWidth > el.clientWidth + TOL)
+      out.scroll.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')}[${el.dataset.testid || ''}] scrolls: `
+                      + `${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight}`);
+  }
+  // A box: its corners (clockwise), the text, its font size on the screen.
+  const boxes = [];
+  const clipsOf = (el) => {
+    const c = [];
+    for (let a = el; a; a = up(a)) {
+      const cs = getComputedStyle(a);
+      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') c.push([a.getBoundingClientRect(), cs.textOverflow]);
+    }
+    return c;
+  };
+  // Text for screen readers only (the 1 px clipped "skip to content" link): the room never sees it.
+  const readerOnly = (el) => { for (let a = el; a; a = up(a)) { const cs = getComputedStyle(a), r = a.getBoundingClientRect();
+    if (/^rect\(0px,? 0px,? 0px,? 0px\)$/.test(cs.clip) || (r.width <= 1 && r.height <= 1 && cs.overflow === 'hidden')) return true; }
+    return false; };
+  const range = document.createRange();
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.data.trim() || !el || el.closest('svg, style, script, noscript, title')) continue;
+      if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true}) || readerOnly(el)) continue;
+      const cs = getComputedStyle(el);
+      const font = parseFloat(cs.fontSize) * zoomOf(el);
+      range.selectNodeContents(n);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0.5 && r.height > 0.5);
+      if (!rects.length) continue;
+      if (font < minPx - 0.01) out.small.push(`${name(n.data)} ${font.toFixed(1)} px`);
+      const clips = clipsOf(el);
+      // Line boxes carry the font's ascent and descent; the glyphs fill the em box around the middle.
+      const em = (r) => { const mid = (r.top + r.bottom) / 2; return [r.left, mid - font / 2, r.right, mid + font / 2]; };
+      const outside = (r) => { const [l, t, rt, b] = em(r); return clips.some(([c]) => l < c.left - TOL
+        || rt > c.right + TOL || t < c.top - TOL || b > c.bottom + TOL); };
+      for (const r of rects) {
+        let [l, t, rt, b] = em(r);
+        for (const [c] of clips) { l = Math.max(l, c.left); t = Math.max(t, c.top); rt = Math.min(rt, c.right); b = Math.min(b, c.bottom); }
+        if (rt - l > TOL && b - t > TOL) boxes.push({p: [[l, t], [rt, t], [rt, b], [l, b]], s: n.data, where: 'html', node: n});
+      }
+      // What a clip hides: nothing at all without an ellipsis, never a digit with one.
+      if (clips.length && rects.some(outside)) {
+        const hidden = [];
+        for (let i = 0; i < n.data.length; i++) {
+          range.setStart(n, i); range.setEnd(n, i + 1);
+          const r = range.getBoundingClientRect();
+          if (r.width && outside(r)) hidden.push(n.data[i]);
+        }
+        const h = hidden.join('');
+        const ellipsis = clips.some(([, to]) => to === 'ellipsis');
+        if (h.trim() && (!ellipsis || /\d/.test(h))) out.cut.push(`${name(n.data)} loses ${name(h)}`);
+      }
+    }
+  }
+  for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]')) {
+    const svg = chart.querySelector('svg.marks');
+    const cr = chart.getBoundingClientRect();
+    if (!svg) { out.charts.push(`a chart drawn without the SVG renderer (its labels cannot be read)`); continue; }
+    const sr = svg.getBoundingClientRect();
+    if (sr.width > cr.width + TOL || sr.width < 0.85 * cr.width)
+      out.charts.push(`a chart ${sr.width.toFixed(0)} px wide in its ${cr.width.toFixed(0)} px frame`);
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim() || !t.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+      if (parseFloat(t.getAttribute('opacity') ?? '1') === 0 || parseFloat(t.getAttribute('fill-opacity') ?? '1') === 0) continue;
+      const m = t.getScreenCTM(), bb = t.getBBox();
+      const size = parseFloat(getComputedStyle(t).fontSize);
+      const scale = Math.hypot(m.a, m.b);
+      if (size * scale < minPx - 0.01) out.small.push(`chart ${name(t.textContent)} ${(size * scale).toFixed(1)} px`);
+      const mid = bb.y + bb.height / 2, [y0, y1] = [mid - size / 2, mid + size / 2];
+      const pt = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+      boxes.push({p: [pt(bb.x, y0), pt(bb.x + bb.width, y0), pt(bb.x + bb.width, y1), pt(bb.x, y1)],
+                  s: t.textContent, where: 'chart', node: t});
+    }
+  }
+  // Separating axis test on the (possibly turned) boxes; boxes that share less than TOL px do not overlap.
+  const proj = (p, ax) => { let lo = Infinity, hi = -Infinity; for (const [x, y] of p) { const v = x * ax[0] + y * ax[1]; lo = Math.min(lo, v); hi = Math.max(hi, v); } return [lo, hi]; };
+  const axes = (p) => [0, 1].map(i => { const dx = p[i + 1][0] - p[i][0], dy = p[i + 1][1] - p[i][1], l = Math.hypot(dx, dy) || 1; return [-dy / l, dx / l]; });
+  const hits = (a, b) => [...axes(a.p), ...axes(b.p)].every(ax => { const [p0, p1] = proj(a.p, ax), [q0, q1] = proj(b.p, ax); return Math.min(p1, q1) - Math.max(p0, q0) > TOL; });
+  const bound = boxes.map(b => { const xs = b.p.map(q => q[0]), ys = b.p.map(q => q[1]); return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]; });
+  for (let i = 0; i < boxes.length; i++) {
+    const [l, t, r, b] = bound[i];
+    if (l < -TOL || t < -TOL || r > W + TOL || b > H + TOL) out.cut.push(`${name(boxes[i].s)} off the screen`);
+    for (let j = i + 1; j < boxes.length; j++) {
+      const o = bound[j];
+      if (o[0] >= r || o[2] <= l || o[1] >= b || o[3] <= t || boxes[i].node === boxes[j].node) continue;
+      if (hits(boxes[i], boxes[j])) out.overlap.push(`${boxes[i].where} ${name(boxes[i].s)} × ${boxes[j].where} ${name(boxes[j].s)}`);
+    }
+  }
+  out.boxes = boxes.length;
+  return out;
+}"""
+
+# Settled: the script has finished, nothing is loading, every chart has drawn, and two successive polls measured the
+# same layout (the rescale after a resize, the charts' redraw at their new width and the fonts are all done).
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"], [data-testid="stAppSkeleton"]'))
+    return false;
+  if (!document.querySelector('.kpm-screen-on')) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]')];
+  const sizes = charts.map(c => [...c.querySelectorAll('canvas, svg')].map(g => {
+    const r = g.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); }).join());
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const sig = JSON.stringify([innerWidth, innerHeight, sizes, document.scrollingElement.scrollHeight,
+                              block && block.getBoundingClientRect().height, document.fonts.status]);
+  const same = window.__kpmFit === sig;
+  window.__kpmFit = sig;
+  return same && sizes.every(s => s && !s.startsWith('0x')) && document.fonts.status === 'loaded';
+}"""
+
+
+def test_every_page_with_a_screen_layout_is_declared():
+    """A page whose script draws a ui.screen layout is in ui/screen/pages.py (so the fit test loads it), and
+    nothing else is."""
+    helpers = {"active", "sidebar_toggle", "nav_position"}  # screen mode's switches, not layouts
+
+    def draws_screen(path: str) -> bool:
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith(
+            "ui.screen") for a in n.names}
+        return (any(re.match(r"screen\.\w+", c) and c.split(".")[1] not in helpers for c in calls)
+                or "dimension.render" in calls or bool(imported - helpers))
+
+    assert APP.exists()
+    drawn = [p[0] for p in app_pages() if draws_screen(p[0])]
+    assert sorted(drawn) == sorted(LAYOUT_PAGES), (f"有大屏布局的页面须列入 ui/screen/pages.py 的 LAYOUT_PAGES（大屏适配测试逐页加载），应为：{drawn}")
+
+
+@pytest.fixture(scope="module", params=list(CITIES))
+def city(request, tmp_path_factory):
+    """(the city, its server's URL): one Streamlit server per city, its store written under the test's folder."""
+    c = CITIES[request.param]
+    store = c.write(tmp_path_factory.mktemp(f"store_{c.name}"))
+    with streamlit_server(store, tmp_path_factory.mktemp(f"log_{c.name}"), KPM_CITY=c.title) as srv:
+        yield c, srv["url"]
+        text = log_text(srv)
+    assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture(scope="module")
+def tab(browser, city):
+    ctx = browser.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]}, locale="zh-CN")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def _view_id(view) -> str:
+    path, pinned = view
+    return page_url(path) + ("-pinned" if pinned else "")
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=_view_id)
+def test_the_screen_fits_without_scrolling_overlap_or_small_text(city, tab, view):
+    c, url = city
+    path, pinned = view
+    query = {"mode": "screen"}
+    if pinned:
+        query["pin"] = max(c.units, key=len)  # the longest name, held on the page
+    tab.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+    tab.goto(f"{url}/{page_url(path)}?{urllib.parse.urlencode(query)}")
+    tab.wait_for_selector(".kpm-screen-on", timeout=60_000)
+    problems = []
+    for w, h in SIZES:
+        tab.set_viewport_size({"width": w, "height": h})
+        tab.wait_for_function(SETTLED, polling=400, timeout=60_000)
+        m = tab.evaluate(MEASURE, MIN_DESIGN_PX * h / 1080)
+        name = f"{c.name}_{_view_id(view)}_{w}x{h}.png"
+        if (w, h) in SHOT_SIZES or (w == 3840 and c.name == "demo" and path == "pages/overview.py" and not pinned):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(SHOTS / name))
+        for kind in ("scroll", "cut", "overlap", "small", "charts"):
+            problems += [f"{w}×{h} {kind}: {p}" for p in m[kind][:6]]
+            if len(m[kind]) > 6:
+                problems.append(f"{w}×{h} {kind}: … {len(m[kind]) - 6} more")
+        assert m["boxes"] > 20, f"{w}×{h}: only {m['boxes']} pieces of text were found to measure"
+    assert not problems, f"{c.name} {_view_id(view)}:\n" + "\n".join(problems)
