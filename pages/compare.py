@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from metrics import bulletin
-from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table
+from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import cached, screen, state
@@ -43,13 +43,15 @@ else:
         bulletin_buttons(sel)
         r = cached.ranking(sel.month, sel.filters)
         heads = ranking_headers()
-        table = ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
-                              headers=heads, indicator_header=ind_name)
         cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
                if BY_ID[i.id].is_rate}
         cfg[heads["score"]] = st.column_config.NumberColumn(format="%.1f")
         cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
-        show_table(table, f"县区排名_{sel.month}", key="ranking", column_config=cfg)
+        # Tables are built once per selection, store content and language for every viewer (cached.table).
+        show_table(lambda: ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
+                                         headers=heads, indicator_header=ind_name),
+                   f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
+                   cache_files=(scorecard_path(),))
 
         st.subheader(t("warning_why"))
         warned = r.filter(pl.col("warning"))
@@ -60,22 +62,26 @@ else:
             st.error(f"**⚠ {row['county']}（第{row['rank']}名{flag}）**：{row['explanation']}")
 
         st.subheader(t("gap_title"))
-        gap = cached.gap_to_target(sel.month, sel.filters)
         year_end = month_num(sel) == 12
-        if year_end:  # December: no month is left to spread the shortfall over, so those columns would be empty
-            gap = gap.drop("months_left", "monthly_needed", "next_month_needed")
+        # December: no month is left to spread the shortfall over, so those columns would be empty.
+        dropped = ("months_left", "monthly_needed", "next_month_needed") if year_end else ()
         money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",
-                             "next_month_needed") if c in gap.columns]
-        gap = gap.with_columns(pl.col(money).round(2))  # 万元 to the 百元, as the ledgers are kept
+                             "next_month_needed") if c not in dropped]
+
+        def gap_table() -> pl.DataFrame:
+            gap = cached.gap_to_target(sel.month, sel.filters).drop(dropped)
+            gap = gap.with_columns(pl.col([c for c in money if c in gap.columns]).round(2))  # 万元 to the 百元
+            return gap.rename(GAP_ZH, strict=False)
+
         cfg = {GAP_ZH[c]: st.column_config.NumberColumn(format="localized") for c in money}
         cfg |= {GAP_ZH[c]: st.column_config.NumberColumn(format="percent")
                 for c in ("investment_completion_rate", "time_schedule")}
-        show_table(gap.rename(GAP_ZH, strict=False), f"距年度目标_{sel.month}", key="gap", column_config=cfg)
+        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg, cache=(sel.month, sel.filters))
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
 
         st.subheader(t("lights_title"))
-        lights = cached.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
-            ["red_projects", "yellow_projects", "county"], descending=[True, True, False])
         cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
-        show_table(lights.select(cols), f"三色预警_{sel.month}", key="lights")
+        show_table(lambda: cached.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
+            ["red_projects", "yellow_projects", "county"], descending=[True, True, False]).select(cols),
+            f"三色预警_{sel.month}", key="lights", cache=(sel.month, sel.filters))
         st.caption(t("lights_caption"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from data.months import month_key, to_month
@@ -14,6 +15,8 @@ from data.store import Store, active_store
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
 from ui import submitting
+from ui.i18n import lang
+from ui.runmemo import per_run
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,10 +24,24 @@ def _dataset(root: str, key: str) -> Dataset:
     return Dataset.from_store(Store(root))
 
 
-def source() -> tuple[Store, bool, str]:
-    """The store being shown, whether it is the demo city, and its content key (cheap: stat of the month files)."""
+# ---- one look at the store per script run (ui/runmemo.py) ------------------------------------------------------
+def _look() -> tuple[Store, bool, str]:
     store, is_demo = active_store()
     return store, is_demo, store.content_key()
+
+
+def source() -> tuple[Store, bool, str]:
+    """The store being shown, whether it is the demo city, and its content key (looked at once per script run)."""
+    return per_run("source", _look)
+
+
+def canonical(value):
+    """Filters with their values sorted (tuples walked): 甲县、乙县 and 乙县、甲县 select the same rows, one cache key."""
+    if isinstance(value, Filters):
+        return Filters(**{k: tuple(sorted(v)) for k, v in value.as_dict().items()})
+    if isinstance(value, tuple):
+        return tuple(canonical(v) for v in value)
+    return value
 
 
 def dataset() -> Dataset:
@@ -51,14 +68,18 @@ def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] |
         cache = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
 
         def call(*args, store: Store | None = None, **kwargs):
-            store = store or active_store()[0]
-            stamps = "|".join(_stamp(p) for p in files(store)) if files else ""
-            args = tuple(tuple(a) if isinstance(a, list) else a for a in args)  # a list and a tuple are one key
-            return cache(store.content_key(), stamps, str(store.root), *args, **kwargs)
+            store, key = (store, store.content_key()) if store else source()[::2]
+            stamps = "|".join(_run_stamp(p) for p in files(store)) if files else ""
+            args = tuple(canonical(tuple(a) if isinstance(a, list) else a) for a in args)  # list, tuple: one key
+            return cache(key, stamps, str(store.root), *args, **{k: canonical(v) for k, v in kwargs.items()})
 
         call.__name__, call.__qualname__, call.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
         return call
     return wrap
+
+
+def _run_stamp(path: Path) -> str:
+    return per_run(("stamp", str(path)), lambda: _stamp(path))
 
 
 def _review_files(store: Store) -> tuple[Path, Path]:
@@ -106,7 +127,7 @@ def project_index(ds: Dataset) -> pl.DataFrame:
 
 
 def months() -> list[str]:
-    return [month_key(m) for m in dataset().months]
+    return list(per_run("months", lambda: [month_key(m) for m in dataset().months]))
 
 
 def series(filters: Filters, ids, by: str | None = None) -> pl.DataFrame:
@@ -133,11 +154,15 @@ def page_frames(month: str, filters: Filters, city: Sequence[str], counties: Seq
     return PageFrames(frames[0], frames[1] if counties else pl.DataFrame())
 
 
-def last_import() -> dict:
-    """The newest audit record of the shown store (for the data-as-of stamp)."""
-    store, _, _ = source()
+@store_cached(8, files=lambda store: (store.audit_path,), reads_store=True)
+def _last_import(store: Store) -> dict:
     recs = [r for r in store.audit() if r.get("action") in ("import", "replace")]
     return recs[-1] if recs else {}
+
+
+def last_import() -> dict:
+    """The newest audit record of the shown store (for the data-as-of stamp; the log is read when it changed)."""
+    return _last_import()
 
 
 def as_of() -> tuple[str, str, bool]:
@@ -159,3 +184,18 @@ def report_line(month: str, lang: str = "zh") -> str:
         return month_report(month).line(lang)
     except (OSError, ValueError, TypeError, KeyError) as e:  # a damaged settings.json must not take a page down
         return f"{month} 的报送情况无法读取（{type(e).__name__}）：请管理员运行 python -m data check 检查数据库。"
+
+
+# ---- prepared tables -----------------------------------------------------------------------------------------------
+# st.dataframe converts a Polars frame to pandas and that to Arrow on every rerun (streamlit/elements/arrow.py); a
+# pyarrow Table goes straight to Arrow IPC. The table a page shows is built once per view and kept as Arrow.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _arrow_table(content: str, stamps: str, key: tuple, _build: Callable[[], pl.DataFrame]) -> pa.Table:
+    return _build().to_arrow()
+
+
+def table(key: tuple, build: Callable[[], pl.DataFrame], files: Iterable[Path] = ()) -> pa.Table:
+    """The table `build()` makes, as Arrow, kept per store content, `key` (what it shows: name, month, selection …),
+    the page's language and the size and mtime of `files`; build runs only when no viewer has seen this table yet."""
+    stamps = "|".join(_run_stamp(Path(p)) for p in files)
+    return _arrow_table(source()[2], stamps, (canonical(tuple(key)), lang()), build)

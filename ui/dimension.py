@@ -12,19 +12,22 @@ from ui.state import Selection
 from ui.widgets import kpi_row, month_num, show_table
 
 
-def by_county_table(df: pl.DataFrame, ids: list[str], name: str) -> None:
+def by_county_table(df: pl.DataFrame, ids: list[str], name: str, cache: tuple | None = None) -> None:
     """Every county's values (`df`: the month by county) for the given indicators, formatted for reading, with n
-    beside each rate."""
-    cols = [pl.col("county").alias(t("county"))]
-    for iid in ids:
-        ind = BY_ID[iid]
-        # Formatted in Python, not by map_elements: a Python function run in Polars' thread pool deadlocks the
-        # server when another session's table is converted at the same time (Polars 2.1; bench/load.py --protocol).
-        cols.append(pl.Series(ind_name(iid), [format_value(ind, v) for v in df.get_column(iid).to_list()],
-                              dtype=pl.String))
-        if ind.is_rate and f"n__{iid}" in df.columns:
-            cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
-    show_table(df.select(cols), name, key=f"tbl_{name}")
+    beside each rate; with `cache` (the selection it shows) built once for every viewer of it (cached.table)."""
+    def build() -> pl.DataFrame:
+        cols = [pl.col("county").alias(t("county"))]
+        for iid in ids:
+            ind = BY_ID[iid]
+            # Formatted in Python, not by map_elements: a Python function run in Polars' thread pool deadlocks the
+            # server when another session's table is converted at the same time (Polars 2.1; bench/load.py --protocol).
+            cols.append(pl.Series(ind_name(iid), [format_value(ind, v) for v in df.get_column(iid).to_list()],
+                                  dtype=pl.String))
+            if ind.is_rate and f"n__{iid}" in df.columns:
+                cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
+        return df.select(cols)
+
+    show_table(build, name, key=f"tbl_{name}", cache=cache and (*cache, tuple(ids)))
 
 
 def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str], tiles: list[str] | None = None
@@ -48,4 +51,4 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
             with cols[k % len(cols)]:
                 charts.county_bars(frames.counties, iid, month_num(sel), (sel.month, sel.filters))
     st.subheader(t("by_county"))
-    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}")
+    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}", cache=(sel.month, sel.filters))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from metrics.filters import BY_LABELS
 from metrics.registry import BY_ID
+from ui.runmemo import per_run
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("{city}重点项目建设监测", "{city} · Key Project Monitoring"),  # city: $KPM_CITY
@@ -313,9 +314,13 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def lang() -> str:
-    """'zh' or 'en', from the URL (?lang=en) or the sidebar switch."""
+def _lang() -> str:
     return "en" if st.session_state.get("lang", st.query_params.get("lang", "zh")) == "en" else "zh"
+
+
+def lang() -> str:
+    """'zh' or 'en', from the URL (?lang=en) or the sidebar switch (read once per script run: ui/runmemo.py)."""
+    return per_run("lang", _lang)
 
 
 def t(key: str) -> str:

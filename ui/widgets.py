@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -80,18 +82,28 @@ def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 
     return now
 
 
-def show_table(df: pl.DataFrame, name: str, labels: dict[str, str] | None = None, *, height: int | None = None,
-               key: str | None = None, **kwargs):
-    """A table with Chinese headers and CSV/XLSX download buttons (cells neutralised against formula injection)."""
-    shown = df.rename({k: v for k, v in (labels or {}).items() if k in df.columns})
-    event = st.dataframe(shown, width="stretch", hide_index=True, height=height or "auto", key=key, **kwargs)
+def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels: dict[str, str] | None = None, *,
+               height: int | None = None, key: str | None = None, cache: tuple | None = None,
+               cache_files: Iterable[Path] = (), **kwargs):
+    """A table with Chinese headers and CSV/XLSX download buttons (cells neutralised against formula injection).
+    With `cache` (what the table shows besides the store: month, selection …), `df` may be a function that builds it,
+    run only when no viewer has seen this table (cached.table: per store content, `cache`, language, `cache_files`)."""
+    def shown() -> pl.DataFrame:
+        frame = df() if callable(df) else df
+        frame = frame.rename({k: v for k, v in (labels or {}).items() if k in frame.columns})
+        # An all-empty column has Polars' Null type, which Arrow sends as a type the table cannot show: text.
+        return frame.with_columns(pl.col(pl.Null).cast(pl.String))
+
+    # A pyarrow Table goes to the browser as it is; a Polars frame would pass through pandas on every rerun.
+    arrow = cached.table((name, key, cache), shown, cache_files) if cache is not None else shown().to_arrow()
+    event = st.dataframe(arrow, width="stretch", hide_index=True, height=height or "auto", key=key, **kwargs)
     row = st.container(horizontal=True)  # buttons as wide as their labels (fixed columns cut them at 1024 px)
     c1 = c2 = row
     # Files are built when a button is clicked (a callable), not on every rerun: the XLSX writer was ~6% of the
     # server's CPU under many viewers (bench/load.py), for downloads almost nobody makes.
-    c1.download_button(t("download_csv"), lambda: to_csv_bytes(shown), f"{name}.csv", "text/csv",
+    c1.download_button(t("download_csv"), lambda: to_csv_bytes(pl.from_arrow(arrow)), f"{name}.csv", "text/csv",
                        key=f"csv_{key or name}")
-    c2.download_button(t("download_xlsx"), lambda: to_xlsx_bytes({name: shown}), f"{name}.xlsx",
+    c2.download_button(t("download_xlsx"), lambda: to_xlsx_bytes({name: pl.from_arrow(arrow)}), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key or name}")
     return event
 
