@@ -10,6 +10,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
 
+# Every chart a test draws is checked against the Vega-Lite schema (the server skips that: ui/charts.py).
+os.environ["KPM_VALIDATE_CHARTS"] = "1"
+
 # "ci" (the default): the same examples on every run and every machine, so two runs give the same result.
 # "wide" (HYPOTHESIS_PROFILE=wide): many more, freshly random examples, for a longer hunt by hand.
 settings.register_profile("ci", derandomize=True, max_examples=20, deadline=None, print_blob=True, database=None,

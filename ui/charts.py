@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Hashable, Sequence
 
 import altair as alt
@@ -28,6 +29,10 @@ ACCENT = "#1f5fbf"
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 MONTHLY_FLOWS = {"monthly_investment", "monthly_investment_mom", "new_starts_100m"}
 SPECS_KEPT = 512  # finished specs kept in the process (the city's views at one data version fit many times over)
+# Checking a spec against the Vega-Lite schema is most of the cost of a new view's chart (measured: README, load).
+# A chart's structure is fixed by its builder and only its data varies, which travels as Arrow outside the schema,
+# so the test suite checks every chart the pages draw (tests/conftest.py sets this) and the server does not.
+VALIDATE_ENV = "KPM_VALIDATE_CHARTS"
 
 
 # ---- formats ---------------------------------------------------------------------------------------------------
@@ -64,12 +69,13 @@ def _name_datasets(chart, datasets: dict[str, bytes]) -> None:
 
 
 def finish(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite dict as st.vega_lite_chart takes it: validated against the schema (once, here), data as
-    named Arrow datasets, no Altair theme (Streamlit's own theme styles it, as with st.altair_chart)."""
+    """The chart's Vega-Lite dict as st.vega_lite_chart takes it: data as named Arrow datasets, no Altair theme
+    (Streamlit's own theme styles it, as with st.altair_chart); checked against the schema where $KPM_VALIDATE_CHARTS
+    is 1 (the tests)."""
     datasets: dict[str, bytes] = {}
     _name_datasets(chart, datasets)
     # top_level=False: the dict without Altair's default theme, which Streamlit switches off for its charts too.
-    spec = chart.to_dict(validate=True, context={"top_level": False})
+    spec = chart.to_dict(validate=os.environ.get(VALIDATE_ENV) == "1", context={"top_level": False})
     spec["$schema"] = alt.SCHEMA_URL
     if datasets:
         spec["datasets"] = datasets
