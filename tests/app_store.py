@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from data.store import Store
+import polars as pl
+
+from data.store import DEMO_DIR, Store
 from tests.ledger import snapshot
 
 D = dt.date
@@ -86,3 +88,12 @@ def build_store(root: str | Path) -> Store:
     for m in MONTHS:
         store.write(month_frame(m), source=f"fixture_{m}.xlsx", user="test")
     return store
+
+
+def june_without(root: str | Path, county: str = "北岭县") -> Store:
+    """April–June 2025 of the demo city; `county` reported April and May but not June."""
+    st, demo = Store(root), Store(DEMO_DIR)
+    for m in ("2025-04", "2025-05"):
+        st.write(demo.read(m), at=f"{m}-20T10:00:00")
+    st.write(demo.read("2025-06").filter(pl.col("county") != county), at="2025-06-20T10:00:00")
+    return st

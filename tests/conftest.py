@@ -23,6 +23,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="module")
+def demo_env(tmp_path_factory):
+    """An empty store, so the app shows the demo city (the CLI reads the demo store directly): its months."""
+    from data.store import DEMO_DIR, Store
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KPM_STORE", str(tmp_path_factory.mktemp("empty_store")))
+    mp.delenv("KPM_SCORECARD", raising=False)
+    yield Store(DEMO_DIR).months()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium under Playwright, headless, shared by the browser tests of one module (a module-wide
     Playwright loop: tests elsewhere run their own, sync or async, which must not meet it)."""

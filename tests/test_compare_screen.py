@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import DEMO_DIR, Store
 from ui.screen import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Playlist, apply_command, parse_playlist,
                        resolve_page)
 
@@ -126,16 +125,6 @@ def test_params_round_trip_through_the_url():
 
 
 # ------------------------------------------------------------------ AppTest on the demo city
-
-
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory):
-    """An empty store, so the app shows the demo city; the CLI reads the demo store directly."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KPM_STORE", str(tmp_path_factory.mktemp("empty_store")))
-    mp.delenv("KPM_SCORECARD", raising=False)
-    yield Store(DEMO_DIR).months()
-    mp.undo()
 
 
 def app(page: str | None = None, **params: str) -> AppTest:

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import DEMO_DIR, Store
+from tests.app_store import june_without
 from metrics.dataset import Dataset
 from metrics.ranking import RED, SNAIL, ranking
 from ui.screen.duel import compared
@@ -60,16 +61,6 @@ def test_a_set_short_of_two_is_filled_from_the_top_of_the_ranking():
 
 
 # ------------------------------------------------------------------ the board through AppTest
-
-
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory):
-    """An empty store, so the app shows the demo city."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KPM_STORE", str(tmp_path_factory.mktemp("empty_store")))
-    mp.delenv("KPM_SCORECARD", raising=False)
-    yield Store(DEMO_DIR).months()
-    mp.undo()
 
 
 def app(page: str | None = "pages/duel.py", **params: str) -> AppTest:
@@ -178,11 +169,7 @@ def test_screen_duel_in_english(demo_env):
 @pytest.fixture(scope="module")
 def june_without_beiling(tmp_path_factory) -> Store:
     """April–June 2025 of the demo city; 北岭县 reported April and May but not June (as in test_unreported.py)."""
-    st, demo = Store(tmp_path_factory.mktemp("s")), Store(DEMO_DIR)
-    for m in ("2025-04", "2025-05"):
-        st.write(demo.read(m), at=f"{m}-20T10:00:00")
-    st.write(demo.read("2025-06").filter(pl.col("county") != "北岭县"), at="2025-06-20T10:00:00")
-    return st
+    return june_without(tmp_path_factory.mktemp("s"))
 
 
 def test_screen_duel_with_a_county_that_has_not_reported(june_without_beiling, monkeypatch):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.store import DEMO_DIR, Store
+from data.store import Store
+from tests.app_store import june_without
 from metrics import bulletin
 from metrics.dataset import Dataset
 from metrics.ranking import UNREPORTED, ranking
@@ -19,11 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Store:
     """April–June 2025 of the demo city; 北岭县 reported April and May but not June."""
-    st, demo = Store(tmp_path_factory.mktemp("s")), Store(DEMO_DIR)
-    for m in ("2025-04", "2025-05"):
-        st.write(demo.read(m), at=f"{m}-20T10:00:00")
-    st.write(demo.read("2025-06").filter(pl.col("county") != "北岭县"), at="2025-06-20T10:00:00")
-    return st
+    return june_without(tmp_path_factory.mktemp("s"))
 
 
 def test_the_ranking_lists_it_last_unscored(store):
