@@ -41,7 +41,6 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     from metrics import engine, ranking, watchlists
     from metrics.filters import Filters
     from metrics.format import format_value
-    from metrics.registry import BY_ID
     from metrics.rowsets import CONSTRUCTION, project_efficiency
     from metrics.watchlists import PROC_ZH
     from ui import charts
