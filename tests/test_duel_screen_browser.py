@@ -29,7 +29,8 @@ CASES = [(View("pages/duel.py"), ["高新技术产业开发区", "石门土家�
 # as the fit test measures them).
 BOARD = r"""(minPx) => {
   const up = (el) => el.parentElement;
-  const zoomOf = (el) => { let z = 1; for (let a = el; a; a = up(a)) z *= parseFloat(getComputedStyle(a).zoom) || 1; return z; };
+  const zoomOf = (el) => {
+    let z = 1; for (let a = el; a; a = up(a)) z *= parseFloat(getComputedStyle(a).zoom) || 1; return z; };
   const design = (el) => parseFloat(getComputedStyle(el).fontSize) * zoomOf(el) * 1080 / innerHeight;
   const wrap = document.querySelector('.kpm-duel-wrap');
   if (!wrap) return null;

@@ -1,7 +1,7 @@
 """The meeting screen fits every room: every page with a screen layout (ui/screen/pages.py), at 1920×1080, 1366×768,
-1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units (tests/screen_cities.py);
-the pages that change with a pinned unit also pinned to the city's longest name, and 县区对比 with its four longest
-names side by side, in Chinese and in English.
+1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units
+(tests/screen_cities.py); the pages that change with a pinned unit also pinned to the city's longest name, and 县区对比
+with its four longest names side by side, in Chinese and in English.
 
 A view fails when the page or anything inside it scrolls, when text is cut off (or a number hidden by an ellipsis),
 when any two pieces of text overlap — HTML text by its line boxes (Range.getClientRects), chart text by the SVG

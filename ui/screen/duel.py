@@ -71,7 +71,8 @@ CSS = f"""<style>
 .kpm-duel .focus {{box-shadow:inset 0 0 0 3px {S_WARN}}}
 .kpm-duel td.best.focus {{box-shadow:inset 6px 0 0 {S_ACCENT}, inset 0 0 0 3px {S_WARN}}}
 .kpm-duel th.red {{background:#11331f}} .kpm-duel th.snail {{background:#3a1518}}
-.kpm-duel-note {{font-size:20px;line-height:1.3;color:{MUTED};margin-top:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
+.kpm-duel-note {{font-size:20px;line-height:1.3;color:{MUTED};white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis}}
 .kpm-duel-note .kpm-warn {{color:{S_WARN}}}
 .kpm-duel tr.rank td.num {{border-bottom:2px solid {GRID}}}
 </style>"""
