@@ -1,5 +1,7 @@
 """The meeting screen fits every room: every page with a screen layout (ui/screen/pages.py), at 1920×1080, 1366×768,
-1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units (tests/screen_cities.py).
+1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units
+(tests/screen_cities.py); the pages that change with a pinned unit also pinned to the city's longest name, and 县区对比
+with its four longest names side by side, in Chinese and in English.
 
 A view fails when the page or anything inside it scrolls, when text is cut off (or a number hidden by an ellipsis),
 when any two pieces of text overlap — HTML text by its line boxes (Range.getClientRects), chart text by the SVG
@@ -12,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 import urllib.parse
+from typing import NamedTuple
 
 import pytest
 
@@ -24,8 +27,22 @@ SHOTS = ROOT / "artifacts" / "screenshots" / "fit"
 SIZES = ((1920, 1080), (1366, 768), (1024, 768), (3840, 2160))
 SHOT_SIZES = {(1920, 1080), (1024, 768)}
 MIN_DESIGN_PX = 16  # the smallest text, in px per 1080 lines of screen height
-# Every screen page as the playlist shows it, plus the two pages whose layout changes with a pinned unit.
-VIEWS = [*((p, False) for p in LAYOUT_PAGES), ("pages/overview.py", True), ("pages/compare.py", True)]
+
+
+class View(NamedTuple):
+    """A page as the room sees it: as the playlist shows it, or held on the city's longest unit name (`pin=`), and
+    on 县区对比 with the three next-longest in `vs=` (four long names side by side), in Chinese or English."""
+
+    path: str
+    pinned: bool = False
+    four: bool = False
+    lang: str = "zh"
+
+
+# Every screen page as the playlist shows it, the two pages whose layout changes with a pinned unit, and 县区对比's
+# widest board (English labels are longer and wrap).
+VIEWS = [*(View(p) for p in LAYOUT_PAGES), View("pages/overview.py", True), View("pages/compare.py", True),
+         View("pages/duel.py", True, True), View("pages/duel.py", True, True, "en")]
 
 # Everything the room sees, measured in the browser's own coordinates (so under any zoom).
 MEASURE = r"""(minPx) => {
@@ -193,20 +210,29 @@ def tab(browser, city):
     ctx.close()
 
 
-def _view_id(view) -> str:
-    path, pinned = view
-    return page_url(path) + ("-pinned" if pinned else "")
+def _view_id(view: View) -> str:
+    return (page_url(view.path) + ("-pinned" if view.pinned else "") + ("-four" if view.four else "")
+            + ("" if view.lang == "zh" else f"-{view.lang}"))
+
+
+def view_query(view: View, units) -> dict[str, str]:
+    """The view's query string for a city with these units."""
+    query = {"mode": "screen"}
+    longest = sorted(units, key=len, reverse=True)  # stable: of equally long names, the first listed
+    if view.pinned:
+        query["pin"] = longest[0]
+    if view.four:
+        query["vs"] = ",".join(longest[1:4])
+    if view.lang != "zh":
+        query["lang"] = view.lang
+    return query
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=_view_id)
 def test_the_screen_fits_without_scrolling_overlap_or_small_text(city, tab, view):
     c, url = city
-    path, pinned = view
-    query = {"mode": "screen"}
-    if pinned:
-        query["pin"] = max(c.units, key=len)  # the longest name, held on the page
     tab.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
-    tab.goto(f"{url}/{page_url(path)}?{urllib.parse.urlencode(query)}")
+    tab.goto(f"{url}/{page_url(view.path)}?{urllib.parse.urlencode(view_query(view, c.units))}")
     tab.wait_for_selector(".kpm-screen-on", timeout=60_000)
     problems = []
     for w, h in SIZES:
@@ -214,7 +240,7 @@ def test_the_screen_fits_without_scrolling_overlap_or_small_text(city, tab, view
         tab.wait_for_function(SETTLED, polling=400, timeout=60_000)
         m = tab.evaluate(MEASURE, MIN_DESIGN_PX * h / 1080)
         name = f"{c.name}_{_view_id(view)}_{w}x{h}.png"
-        if (w, h) in SHOT_SIZES or (w == 3840 and c.name == "demo" and path == "pages/overview.py" and not pinned):
+        if (w, h) in SHOT_SIZES or (w == 3840 and c.name == "demo" and _view_id(view) == "overview"):
             SHOTS.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(SHOTS / name))
         for kind in ("scroll", "cut", "overlap", "small", "charts"):

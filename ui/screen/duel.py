@@ -5,7 +5,8 @@ without it the month's 红旗 and 蜗牛. A pinned or rotating county (`pin=`, `
 selection to it) comes first, outlined, against those: `counties=东城区,石门县` walks each county against the 红旗 and
 蜗牛, and a county that is itself the 红旗 or 蜗牛 stands against the other. At most four; a set short of two is
 filled from the ranking's top. The layout is drawn at 1,080 design px high and 1,440–1,920+ wide (the screen scales
-it to the room's screen): the rank row and the scorecard's indicators, then 本年完成投资, up to 8 rows.
+it to the room's screen): the rank row and the scorecard's indicators, then 本年完成投资, up to 8 rows, sharing the
+height the header leaves (which is one to three lines, so the rows' content is sized for the tallest).
 """
 from __future__ import annotations
 
@@ -40,30 +41,38 @@ NAME_PX = 30
 VALUE_MIN_PX = 28
 
 CSS = f"""<style>
-.kpm-duel {{width:100%;table-layout:fixed;border-collapse:separate;border-spacing:6px 5px;margin:-5px -6px 0 -6px;
+/* The board takes the height the screen's header leaves (one to three lines, by the city's name, the pinned county,
+   the language and the width): the rows share it, and shrink to their content where the header is tall (4:3) */
+[data-testid="stMainBlockContainer"]:has(.kpm-duel-wrap) {{height:100%;box-sizing:border-box}}
+[data-testid="stMainBlockContainer"]:has(.kpm-duel-wrap) > [data-testid="stVerticalBlock"] {{height:100%}}
+[data-testid="stElementContainer"]:has(.kpm-duel-wrap) {{flex:1 1 0}}
+[data-testid="stElementContainer"]:has(.kpm-duel-wrap) *:has(.kpm-duel-wrap), .kpm-duel-wrap {{height:100%;margin:0}}
+.kpm-duel-wrap {{display:flex;flex-direction:column;padding-bottom:6px}}
+.kpm-duel {{flex:1 1 auto;table-layout:fixed;border-collapse:separate;border-spacing:6px 4px;margin:-4px -6px 0 -6px;
   width:calc(100% + 12px);color:{FG}}}
-.kpm-duel td, .kpm-duel th {{background:{PANEL};border-radius:8px;padding:5px {PAD}px;vertical-align:middle;
+.kpm-duel td, .kpm-duel th {{background:{PANEL};border-radius:8px;padding:3px {PAD}px;vertical-align:middle;
   overflow:hidden}}
-.kpm-duel th {{text-align:left;font-weight:400;padding-top:8px;padding-bottom:8px}}
+.kpm-duel th {{text-align:left;font-weight:400;padding-top:5px;padding-bottom:5px}}
 .kpm-duel th.corner, .kpm-duel td.lbl {{background:transparent;padding-left:4px}}
 .kpm-duel .cname {{font-size:{NAME_PX}px;font-weight:800;line-height:1.2;display:-webkit-box;
   -webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;word-break:break-all;text-wrap:balance}}
-.kpm-duel .marks {{margin-top:6px;line-height:30px;min-height:30px}}  /* badges wrap rather than run out */
+.kpm-duel .marks {{margin-top:4px;line-height:28px;min-height:28px}}  /* badges wrap rather than run out */
 .kpm-duel .marks .kpm-badge {{font-size:20px}}
 .kpm-duel .iname {{font-size:22px;font-weight:700;line-height:1.15;display:-webkit-box;-webkit-box-orient:vertical;
   -webkit-line-clamp:2;overflow:hidden}}
 .kpm-duel .isub, .kpm-duel .corner div {{font-size:20px;color:{MUTED};line-height:1.15;white-space:nowrap;
   overflow:hidden;text-overflow:ellipsis}}
 .kpm-duel .corner div {{white-space:normal;line-height:1.3}}
-.kpm-duel .v {{font-weight:800;line-height:1.05;white-space:nowrap;font-variant-numeric:tabular-nums}}
-.kpm-duel .s {{font-size:20px;color:{MUTED};line-height:1.25;white-space:nowrap;font-variant-numeric:tabular-nums}}
+.kpm-duel .v {{font-weight:800;line-height:1;white-space:nowrap;font-variant-numeric:tabular-nums}}
+.kpm-duel .s {{font-size:20px;color:{MUTED};line-height:1.2;white-space:nowrap;font-variant-numeric:tabular-nums}}
 .kpm-duel .s b {{color:{FG};font-weight:600}}
 .kpm-duel .ok {{color:{S_GOOD}}} .kpm-duel .bad {{color:{S_BAD}}} .kpm-duel .flat {{color:{FG}}}
 .kpm-duel td.best {{box-shadow:inset 6px 0 0 {S_ACCENT};background:#182646}}
 .kpm-duel .focus {{box-shadow:inset 0 0 0 3px {S_WARN}}}
 .kpm-duel td.best.focus {{box-shadow:inset 6px 0 0 {S_ACCENT}, inset 0 0 0 3px {S_WARN}}}
 .kpm-duel th.red {{background:#11331f}} .kpm-duel th.snail {{background:#3a1518}}
-.kpm-duel-note {{font-size:20px;color:{MUTED};margin-top:2px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
+.kpm-duel-note {{font-size:20px;line-height:1.3;color:{MUTED};white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis}}
 .kpm-duel-note .kpm-warn {{color:{S_WARN}}}
 .kpm-duel tr.rank td.num {{border-bottom:2px solid {GRID}}}
 </style>"""
