@@ -138,6 +138,21 @@ def with_row(frame: pl.DataFrame, i: int, **values) -> pl.DataFrame:
         pl.when(idx).then(pl.lit(v, dtype=frame.schema[k])).otherwise(pl.col(k)).alias(k) for k, v in values.items())
 
 
+def open_page(page: str | None = None, timeout: float = 120, **params: str):
+    """AppTest of app.py opened straight on a page (as a link to it: the first run is the page's) with URL query
+    parameters; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def start_app(query: dict | None = None, page: str | None = None, timeout: float = 60):
     """AppTest of app.py (optionally with URL query parameters), switched to a page; fails on any exception."""
     from streamlit.testing.v1 import AppTest

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import open_page
 from ui.screen import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Playlist, apply_command, parse_playlist,
                        resolve_page)
 
@@ -128,14 +129,7 @@ def test_params_round_trip_through_the_url():
 
 
 def app(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, **params)
 
 
 def html_of(at: AppTest) -> list[str]:

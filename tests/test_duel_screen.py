@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import DEMO_DIR, Store
-from tests.app_store import june_without
 from metrics.dataset import Dataset
 from metrics.ranking import RED, SNAIL, ranking
+from tests.app_store import june_without
+from tests.helpers import open_page
 from ui.screen.duel import compared
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 
 # December 2025 (高新区 = 红旗, 石门县 = 蜗牛 and under 约谈预警, as are 西城区 and 北岭县).
 ROWS = ["名次", "投资完成率", "新开工项目开工率", "民间投资占比", "产业投资占比", "前期手续办结率", "签约项目开工率", "本年完成投资"]
@@ -64,14 +62,7 @@ def test_a_set_short_of_two_is_filled_from_the_top_of_the_ranking():
 
 
 def app(page: str | None = "pages/duel.py", **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, **params)
 
 
 def board(at: AppTest) -> str:
