@@ -132,7 +132,7 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
              .configure_header(labelColor=FG, titleColor=FG, labelFontSize=22, titleFontSize=22)
              .configure_text(color=FG, fontSize=20)
              .configure_point(size=90))
-    spec = charts.finish(chart)  # validated once, data as named Arrow datasets (as the desk's cached specs)
+    spec = charts.finish(chart)  # data as named Arrow datasets, as the desk's cached specs
     datasets = spec.pop("datasets", None)  # bytes: the palette swap reads the spec's JSON without them
     text = json.dumps(spec, ensure_ascii=False)
     for old, new in RECOLOR.items():
