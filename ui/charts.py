@@ -44,7 +44,8 @@ def tooltip_format(ind: Indicator) -> str:
     return ".1%" if ind.is_rate else ",.1f" if ind.unit in ("万元/亩", "天") else ",.0f"
 
 
-def _title(ind: Indicator) -> str:
+def unit_title(ind: Indicator) -> str:
+    """An axis title: the indicator's name with its unit (none for rates and counts)."""
     unit = "" if ind.is_rate or ind.unit == "个" else f"（{ind.unit}）"
     return ind_name(ind.id) + unit
 
@@ -134,7 +135,7 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
     enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.ColorValue(ACCENT)
     line = alt.Chart(d).mark_line(point=True, strokeWidth=3).encode(
         alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        alt.Y("值:Q", title=_title(ind), axis=alt.Axis(format=axis_format(ind))),
+        alt.Y("值:Q", title=unit_title(ind), axis=alt.Axis(format=axis_format(ind))),
         enc_color, alt.Detail("年:N"),
         tooltip=[alt.Tooltip("月份:O"), *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
                  alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))])
@@ -179,10 +180,10 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
         order = order.replace("-", "")
     value_axis = alt.Axis(format=axis_format(ind))
     if horizontal:
-        group, value = alt.Y("组:N", title=None, sort=order), alt.X("值:Q", title=_title(ind), axis=value_axis)
+        group, value = alt.Y("组:N", title=None, sort=order), alt.X("值:Q", title=unit_title(ind), axis=value_axis)
     else:
         group = alt.X("组:N", title=None, sort=order, axis=alt.Axis(labelAngle=0 if len(d) <= 12 else -45))
-        value = alt.Y("值:Q", title=_title(ind), axis=value_axis)
+        value = alt.Y("值:Q", title=unit_title(ind), axis=value_axis)
     tooltip = [alt.Tooltip("组:N", title=BY_LABELS.get(key, key)),
                alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)), alt.Tooltip("n:Q", title=t("n"))]
     chart = alt.Chart(d).mark_bar().encode(group, value, color, tooltip=tooltip)

@@ -8,21 +8,15 @@ import altair as alt
 import polars as pl
 
 from metrics import rowsets
-from metrics.indicator import Indicator
 from metrics.registry import BY_ID
 from metrics.watchlists import WATCH_LISTS
 from ui.i18n import ind_name, t
 from ui.screen.theme import S_ACCENT, S_BAD, S_GOOD, S_WARN
-from ui.charts import MONTHLY_FLOWS, axis_format, target_status, tooltip_format
+from ui.charts import MONTHLY_FLOWS, axis_format, target_status, tooltip_format, unit_title
 
 MONTH_LABELS = 8  # at most this many month labels: they fit side by side in the narrowest (4:3) chart
 LABEL_PX = 250  # room for a 12-character name at 20 px beside one column of bars
 TWO_PANELS = 15  # more units than this: the bars in two charts side by side (1–15, 16–30)
-
-
-def _unit_title(ind: Indicator) -> str:
-    unit = "" if ind.is_rate or ind.unit == "个" else f"（{ind.unit}）"
-    return ind_name(ind.id) + unit
 
 
 def _month_step(n: int) -> int:
@@ -43,7 +37,7 @@ def trend(frame: pl.DataFrame, iid: str, height: int) -> alt.LayerChart:
     label = "slice(datum.value, 5) == '01' ? slice(datum.value, 0, 4) + '年' : toNumber(slice(datum.value, 5)) + '月'"
     x = alt.X("月份:O", sort=months, title=None,
               axis=alt.Axis(labelAngle=0, values=shown, labelExpr=label, labelOverlap="greedy", labelPadding=6))
-    y = alt.Y("值:Q", title=_unit_title(ind), axis=alt.Axis(format=axis_format(ind), tickCount=5))
+    y = alt.Y("值:Q", title=unit_title(ind), axis=alt.Axis(format=axis_format(ind), tickCount=5))
     layers = [alt.Chart(d).mark_line(point=True, strokeWidth=4, color=S_ACCENT).encode(
         x=x, y=y, detail=alt.Detail("年:N"))]
     use_schedule = ind.target == "time_schedule"
@@ -98,7 +92,7 @@ def county_bars(by: pl.DataFrame, iid: str, month: int, focus: list[str], height
         y = alt.Y("组:N", sort=order, title=None, scale=alt.Scale(domain=order),
                   axis=alt.Axis(labelLimit=LABEL_PX if len(parts) == 1 else LABEL_PX // 2 + 20, labelFontSize=size,
                                 labelPadding=8, ticks=False))
-        x = alt.X("值:Q", title=_unit_title(ind), scale=alt.Scale(domain=domain, nice=False),
+        x = alt.X("值:Q", title=unit_title(ind), scale=alt.Scale(domain=domain, nice=False),
                   axis=alt.Axis(format=axis_format(ind), values=_ticks(d["值"].to_list(), target),
                                 labelOverlap="greedy"))
         pinned = alt.datum["焦点"]
