@@ -110,8 +110,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     done = st.session_state.setdefault(DONE, {})
     done[upload.file_id] = message
     if all(f.file_id in done for f in files):   # all in: empty the uploader for the next files
-        for name in (CHECK, FAILED, DONE, SHEETS):
-            st.session_state.pop(name, None)
+        forget_files(set())
         st.session_state["_admin_upload_n"] = st.session_state.get("_admin_upload_n", 0) + 1
     if not reporter:
         _published()
