@@ -23,6 +23,8 @@ from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
 from ui.i18n import ind_name, t
+from ui.screen.layouts import badges, flag_class
+from ui.screen.playlist import split_names
 from ui.screen.theme import FG, GRID, MUTED, PANEL, S_ACCENT, S_BAD, S_GOOD, S_WARN
 from ui.state import Selection
 from ui.widgets import guard, with_previous
@@ -78,20 +80,11 @@ CSS = f"""<style>
 </style>"""
 
 
-def _split(values: Sequence[str]) -> list[str]:
-    out = []
-    for v in values:
-        for sep in ("，", "、", ";", "；"):
-            v = v.replace(sep, ",")
-        out += [c.strip() for c in v.split(",") if c.strip()]
-    return list(dict.fromkeys(out))
-
-
 def compared(rank: pl.DataFrame, known: Sequence[str], vs: Sequence[str] = (), focus: Sequence[str] = ()
              ) -> tuple[list[str], bool, list[str]]:
     """The counties shown (focus first, then `vs` or the 红旗 and 蜗牛, filled from the top of the ranking to two),
     whether `vs` chose them, and the names in `vs` that are no county."""
-    asked = _split(vs)
+    asked = list(dict.fromkeys(c for v in vs for c in split_names(v)))
     unknown = [c for c in asked if c not in known]
     chosen = [c for c in asked if c in known]
     flags = ([c for c in rank.filter(pl.col("flag") == RED)["county"].to_list()[:1]]
@@ -163,18 +156,8 @@ def duel(sel: Selection) -> None:
     head = [f'<th class="corner"><div>{html.escape(basis)}</div></th>']
     for c in picked:
         r, _ = ranks.get(c, ({}, ""))
-        badges = ""
-        if r.get("flag") == RED:
-            badges += f'<span class="kpm-badge red">{RED}</span>'
-        elif r.get("flag") == SNAIL:
-            badges += f'<span class="kpm-badge snail">{SNAIL}</span>'
-        if r.get("warning"):
-            badges += f'<span class="kpm-badge warn">⚠ {t("interview_warning")}</span>'
-        if r.get("rank") is None:
-            badges += f'<span class="kpm-badge snail">{t("duel_screen_unreported")}</span>'
-        flag = "red" if r.get("flag") == RED else "snail" if r.get("flag") == SNAIL else ""
-        head.append(f'<th class="{cls(c, flag)}"><div class="cname" title="{html.escape(c)}">{html.escape(c)}</div>'
-                    f'<div class="marks">{badges}</div></th>')
+        head.append(f'<th class="{cls(c, flag_class(r.get("flag")))}"><div class="cname" title="{html.escape(c)}">'
+                    f'{html.escape(c)}</div><div class="marks">{badges(r, t("duel_screen_unreported"))}</div></th>')
 
     def value(c: str, text: str, tone: str, sub: str, best: bool = False) -> str:
         size = _fit(text, px, cell_w)

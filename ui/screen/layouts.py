@@ -102,6 +102,23 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
              lambda: charts.trend(frames.months, trends[1], CHART_H), CHART_H)
 
 
+def flag_class(flag: str | None) -> str:
+    """The CSS class of a 红旗 / 蜗牛 row or column ('' for neither)."""
+    return "red" if flag == RED else "snail" if flag == SNAIL else ""
+
+
+def badges(row: dict, unreported: str) -> str:
+    """A county's marks on the screen: 红旗 or 蜗牛, ⚠约谈预警, and `unreported` when it has no rank this month."""
+    out = ""
+    if row.get("flag") in (RED, SNAIL):
+        out += f'<span class="kpm-badge {flag_class(row["flag"])}">{row["flag"]}</span>'
+    if row.get("warning"):
+        out += f'<span class="kpm-badge warn">⚠ {t("interview_warning")}</span>'
+    if row.get("rank") is None:  # a county that has not reported this month: listed, not scored
+        out += f'<span class="kpm-badge snail">{unreported}</span>'
+    return out
+
+
 def _arrow(v, text: str) -> str:
     cls = "kpm-flat" if v is None or v == 0 else "kpm-up" if v > 0 else "kpm-down"
     return f'<span class="{cls}">{html.escape(text)}</span>'
@@ -128,27 +145,18 @@ def ranking(sel: Selection) -> None:
     board = ranking_table(r, ("rank", "county", "score", "rank_change", "flag"), text=True, headers=ranking_headers())
     rows = []
     for row, (rank_txt, county_txt, score_txt, change_txt, _) in zip(r.iter_rows(named=True), board.iter_rows()):
-        badges = ""
-        if row["flag"] == RED:
-            badges += f'<span class="kpm-badge red">{RED}</span>'
-        elif row["flag"] == SNAIL:
-            badges += f'<span class="kpm-badge snail">{SNAIL}</span>'
-        if row["warning"]:
-            badges += f'<span class="kpm-badge warn">⚠ {t("interview_warning")}</span>'
-        if row["rank"] is None:  # a county that has not reported this month: listed, not scored
-            badges += '<span class="kpm-badge snail">未报送</span>'
+        marks = badges(row, "未报送")
         g = gap.get(row["county"], {})
         rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
         ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
         rate_cls = "" if ok is None else "kpm-ok" if ok else "kpm-bad"
         need = g.get(need_key)
-        cls = ("red" if row["flag"] == RED else "snail" if row["flag"] == SNAIL else "") + (
-            " focus" if row["county"] in focus else "")
+        cls = flag_class(row["flag"]) + (" focus" if row["county"] in focus else "")
         rows.append(
             f'<tr class="{cls}"><td>{rank_txt}</td><td><b>{html.escape(county_txt)}</b></td>'
             f'<td><span class="kpm-bar" style="width:{min(max(row["score"] or 0, 0), 100) * 0.5:.0f}%"></span>'
             f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
-            f'<td>{badges}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
+            f'<td>{marks}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
             f'<td class="num">{DASH if need is None else f"{need:,.0f}"}</td></tr>')
     heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
     head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c in heads)

@@ -36,7 +36,8 @@ def resolve_page(name: str, pages: Sequence[tuple]) -> str | None:
     return None
 
 
-def _split(value: str | None) -> list[str]:
+def split_names(value: str | None) -> list[str]:
+    """Names typed in a URL value, separated by , ， 、 ; or ；."""
     if not value:
         return []
     for sep in ("，", "、", ";", "；"):
@@ -113,7 +114,7 @@ def parse_playlist(params: Mapping[str, str], pages: Sequence[tuple], counties: 
     unknown = []
     paths = []
     raw = (params.get("playlist") or "").strip()
-    for name in _split(raw):
+    for name in split_names(raw):
         path = resolve_page(name, pages)
         if path is None:
             unknown.append(name)
@@ -121,7 +122,7 @@ def parse_playlist(params: Mapping[str, str], pages: Sequence[tuple], counties: 
             paths.append(path)
     known = set(counties) if counties is not None else None
     cs = []
-    for c in _split(params.get("counties")):
+    for c in split_names(params.get("counties")):
         if known is not None and c not in known:
             unknown.append(c)
         elif c not in cs:
