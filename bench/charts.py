@@ -1,5 +1,5 @@
 """python -m bench.charts [--repeat N] [--before REF]: what each desk chart costs the server per page view —
-built with shorthand strings (the charts of git revision REF's ui/widgets.py, default main) or with channel objects
+built with shorthand strings (the charts of git revision REF's ui/widgets.py, default the last one that had them) or with channel objects
 (ui/charts.py), both through st.altair_chart (which converts and validates on every view), against ui/charts.py's
 first view of a selection (build, validate once, cache) and every later view (cached spec, st.vega_lite_chart).
 Medians over interleaved repetitions, in ms, with the load average; the demo city (or KPM_STORE)."""
@@ -19,6 +19,9 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
+# The charts moved to ui/charts.py (channel objects) in 713703e; its parent is the last ui/widgets.py with them.
+BEFORE = "713703e^"
+SHORTHAND_BUILDERS = ("trend_chart", "bar_chart", "lists_chart", "stacked_share")
 
 
 def old_widgets(ref: str) -> types.ModuleType | None:
@@ -31,6 +34,10 @@ def old_widgets(ref: str) -> types.ModuleType | None:
         return None
     mod = types.ModuleType(f"bench_widgets_{ref}")
     exec(compile(proc.stdout, f"{ref}:ui/widgets.py", "exec"), mod.__dict__)  # noqa: S102 (our own history)
+    missing = [f for f in SHORTHAND_BUILDERS if not hasattr(mod, f)]
+    if missing:
+        print(f"git 版本 {ref} 的 ui/widgets.py 没有 {'、'.join(missing)}，跳过“改前”一列", file=sys.stderr)
+        return None
     return mod
 
 
@@ -91,6 +98,13 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     ]
 
 
+def _altair(chart):
+    """The Altair chart itself (a templated builder's, its frames inline)."""
+    from ui import charts
+
+    return chart.chart() if isinstance(chart, charts.Templated) else chart
+
+
 def _ms(fn: Callable) -> float:
     t0 = time.perf_counter()
     fn()
@@ -112,7 +126,7 @@ def run(repeat: int, before: str) -> list[tuple[str, list[float | None]]]:
         for _ in range(repeat):  # interleaved, so that other jobs on the machine hit every column alike
             if old:
                 times[0].append(_ms(lambda: st.altair_chart(old(), width="stretch")))
-            times[1].append(_ms(lambda: st.altair_chart(new(), width="stretch")))
+            times[1].append(_ms(lambda: st.altair_chart(_altair(new()), width="stretch")))
             times[2].append(_ms(lambda: st.vega_lite_chart(charts.finish(new()), width="stretch")))
             times[3].append(_ms(lambda: charts.show(st, chart_id, view, new)))
         out.append((name, [statistics.median(t) if t else None for t in times]))
@@ -122,7 +136,8 @@ def run(repeat: int, before: str) -> list[tuple[str, list[float | None]]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.charts", description="每个图表每次查看在服务器上的耗时（毫秒，中位数）")
     ap.add_argument("--repeat", type=int, default=15, help="每种做法重复的次数（交替进行）")
-    ap.add_argument("--before", default="main", help="“改前”图表代码所在的 git 版本（其 ui/widgets.py），默认 main")
+    ap.add_argument("--before", default=BEFORE,
+                    help=f"“改前”图表代码所在的 git 版本（其 ui/widgets.py），默认 {BEFORE}（图表移入 ui/charts.py 之前）")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # bare mode: Streamlit warns that no app is running, once per call
     load_before = os.getloadavg()

@@ -136,7 +136,9 @@ def test_charts_are_built_from_channel_objects_not_shorthand(store, monkeypatch)
     monkeypatch.setattr(schemapi.SchemaBase, "from_dict", classmethod(counting))
     for name, _, build, _ in built:
         calls.clear()
-        build()
+        chart = build()
+        if isinstance(chart, charts.Templated):
+            chart.chart()
         assert calls == [], f"{name}: {calls}"
 
 
@@ -174,3 +176,91 @@ def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
     assert all(s["config"]["background"] == PANEL and s["usermeta"]["embedOptions"]["renderer"] == "svg"
                for s in looks)
     assert all("datasets" in s or p.datasets for s, p in zip(looks, chart_protos(second)))
+
+
+# ---- templated charts: Altair builds a shape once, each view fills its data in -----------------------------------
+BARS = (RATE, "start_rate", "total_investment_sum", "plan_investment_sum", "schedule_deviation", "private_share",
+        "industrial_share", "lagging_projects")
+# pairs alike but for the indicator: a rate with a target each (private/industrial share), a count with none each
+TREND = (RATE, "monthly_investment", "start_rate", "private_share", "industrial_share", "lagging_projects",
+         "stopped_projects", "funds_in_place_rate", "completed_ytd_sum")
+
+
+def _demo_views():
+    """(label, builder call) pairs over the demo city: every templated builder, on views that differ in data
+    (months with and without a target, filters, group keys, one group or many)."""
+    from data.store import DEMO_DIR, Store
+    from metrics import engine, watchlists
+    from metrics.filters import Filters
+    from metrics.rowsets import project_efficiency
+
+    ds = engine.Dataset.from_store(Store(DEMO_DIR))
+    last, first = ds.months[-1], ds.months[0]
+    one = sorted(ds.scan([last]).select("county").unique().collect()["county"].to_list())[:1]
+    views = []
+    for month in (last, first):
+        for f in (Filters(), Filters(county=tuple(one))):
+            for key in ("county", "chain"):
+                by = engine.compute(ds, [month], f, key, BARS)
+                for iid in BARS:
+                    for kw in ({"month_num": month.month, "select": key == "county"}, {"horizontal": True}, {}):
+                        views.append((f"bar {month} {f} {key} {iid} {kw}",
+                                      lambda by=by, key=key, iid=iid, kw=kw: charts.bar_chart(by, key, iid, **kw)))
+            series = engine.compute(ds, [m for m in ds.months if m <= month], f, None,
+                                    TREND)
+            for iid in TREND:
+                views.append((f"trend {month} {f} {iid}", lambda s=series, iid=iid: charts.trend_chart(s, iid)))
+            grouped = engine.compute(ds, [m for m in ds.months if m <= month], f, "level", [RATE])
+            views.append((f"trend by level {month} {f}",
+                          lambda g=grouped: charts.trend_chart(g, RATE, color="level", schedule=False)))
+            counts = watchlists.list_counts(ds, month, f)
+            views.append((f"lists {month} {f}", lambda c=counts: charts.lists_chart(c, text_size=14)))
+            rows = ds.scan([month]).filter(f.expr()).collect()
+            views.append((f"share {month} {f}", lambda r=rows: charts.stacked_share(r, "county", "investor_type")))
+            views.append((f"share chain {month} {f}", lambda r=rows: charts.stacked_share(r, "chain", "category")))
+            eff = project_efficiency(rows).rename({"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
+            views.append((f"scatter {month} {f}", lambda e=eff: charts.efficiency_scatter(e)))
+            heat = engine.compute(ds, [month], f, "county", [RATE, "start_rate"])
+            views.append((f"heat {month} {f}", lambda h=heat, m=month: charts.heat_table(h, [RATE, "start_rate"],
+                                                                                        m.month)))
+        pid = ds.scan([month]).select("project_id").head(1).collect().item()
+        views.append((f"curve {month}", lambda p=pid: charts.investment_curve(watchlists.project_history(ds, p))))
+    from bench.charts import cases  # the benchmark's one view of each desk chart: the duel's and the ledger's too
+
+    return views + [(name, build) for name, _, build, _ in cases(None)]
+
+
+def _named(spec: dict) -> str:
+    """The spec as text with Altair's generated view names (a hash of the chart it named) made alike."""
+    return re.sub(r"view_[0-9a-f]+_\d+", "view", json.dumps({**spec, "datasets": sorted(spec.get("datasets", {}))},
+                                                           ensure_ascii=False, sort_keys=True))
+
+
+def test_a_templated_chart_is_what_its_builder_draws_on_every_view(monkeypatch):
+    """Each view's spec, filled into a template another view's data made, equals the spec Altair builds from this
+    view's own chart — in both languages; a builder that let its data into the template's shape fails here."""
+    import streamlit as st
+
+    from ui import i18n
+
+    views = _demo_views()
+    for language in ("zh", "en"):
+        monkeypatch.setattr(charts, "lang", lambda: language)
+        monkeypatch.setattr(i18n, "lang", lambda: language)
+        charts._template.clear()
+        shapes: dict[tuple, str] = {}
+        for label, build in views:
+            chart = build()
+            assert isinstance(chart, charts.Templated), label
+            shapes.setdefault(chart.shape, label)
+            assert _named(charts.finish(chart)) == _named(charts.finish(chart.chart())), \
+                f"{label} (template from {shapes[chart.shape]})"
+        assert len(shapes) < len(views)  # views do share templates
+    st.cache_resource.clear()
+
+
+def test_a_template_is_checked_against_the_schema_in_the_tests():
+    bad = charts.Templated(("bench-bad",), (pl.DataFrame({"a": [1]}),),
+                           lambda d: alt.Chart(d, height="tall").mark_bar().encode(alt.X("a:Q")))
+    with pytest.raises(schemapi.SchemaValidationError):
+        charts.finish(bad)

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 
 import altair as alt
 import polars as pl
@@ -33,6 +34,7 @@ SPECS_KEPT = 512  # finished specs kept in the process (the city's views at one 
 # A chart's structure is fixed by its builder and only its data varies, which travels as Arrow outside the schema,
 # so the test suite checks every chart the pages draw (tests/conftest.py sets this) and the server does not.
 VALIDATE_ENV = "KPM_VALIDATE_CHARTS"
+PLACEHOLDER = "kpm-template-data-"  # a Templated chart's datasets in its template, renamed per view
 
 
 # ---- formats ---------------------------------------------------------------------------------------------------
@@ -56,9 +58,7 @@ def _name_datasets(chart, datasets: dict[str, bytes]) -> None:
     bytes, as Streamlit's own Altair path does — once, here, instead of on every view."""
     data = getattr(chart, "data", alt.Undefined)
     if isinstance(data, pl.DataFrame):
-        arrow = convert_anything_to_arrow_bytes(data)
-        name = "data-" + hashlib.blake2b(arrow, digest_size=12).hexdigest()  # content-named: new data, new name
-        datasets[name] = arrow
+        name, datasets[name] = _arrow(data)
         chart.data = alt.NamedData(name=name)
     for part in ("layer", "hconcat", "vconcat", "concat"):
         subs = getattr(chart, part, alt.Undefined)
@@ -69,20 +69,66 @@ def _name_datasets(chart, datasets: dict[str, bytes]) -> None:
         _name_datasets(sub, datasets)
 
 
-def finish(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite dict as st.vega_lite_chart takes it: data as named Arrow datasets, no Altair theme
-    (Streamlit's own theme styles it, as with st.altair_chart); checked against the schema where $KPM_VALIDATE_CHARTS
-    is 1 (the tests)."""
-    datasets: dict[str, bytes] = {}
-    _name_datasets(chart, datasets)
-    # top_level=False: the dict without Altair's default theme, which Streamlit switches off for its charts too.
+def _arrow(frame: pl.DataFrame) -> tuple[str, bytes]:
+    arrow = convert_anything_to_arrow_bytes(frame)
+    return "data-" + hashlib.blake2b(arrow, digest_size=12).hexdigest(), arrow  # content-named: new data, new name
+
+
+def _to_dict(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite dict without Altair's theme (Streamlit's own theme styles it, as with st.altair_chart),
+    checked against the schema where $KPM_VALIDATE_CHARTS is 1 (the tests)."""
     spec = chart.to_dict(validate=os.environ.get(VALIDATE_ENV) == "1", context={"top_level": False})
     spec["$schema"] = alt.SCHEMA_URL
-    if datasets:
-        spec["datasets"] = datasets
     color = spec.get("encoding", {}).get("color")
     if isinstance(color, dict) and "title" in color and color["title"] is None:
         color["title"] = " "  # what Streamlit patches on every view (a null legend title): done once, in the cache
+    return spec
+
+
+@dataclass(frozen=True, eq=False)
+class Templated:
+    """A chart whose look `shape` fixes (with the language) and whose data alone varies from view to view: Altair
+    builds and converts it once per shape, and a new view only fills its frames in (measured: README, load)."""
+    shape: tuple
+    frames: tuple[pl.DataFrame, ...]
+    make: Callable[..., alt.TopLevelMixin]  # make(*data): the chart, with one Altair data source per frame
+
+    def chart(self) -> alt.TopLevelMixin:
+        """The Altair chart itself, the frames inline."""
+        return self.make(*self.frames)
+
+
+@st.cache_resource(show_spinner=False, max_entries=SPECS_KEPT)
+def _template(language: str, shape: tuple, n: int, _make: Callable[..., alt.TopLevelMixin]) -> dict:
+    return _to_dict(_make(*(alt.NamedData(name=f"{PLACEHOLDER}{i}") for i in range(n))))
+
+
+def _filled(node, names: dict[str, str]):
+    """A copy of the template's tree with every placeholder dataset renamed (no container shared with it)."""
+    if isinstance(node, dict):
+        if len(node) == 1 and node.get("name") in names:
+            return {"name": names[node["name"]]}
+        return {k: _filled(v, names) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_filled(v, names) for v in node]
+    return node
+
+
+def finish(chart: alt.TopLevelMixin | Templated) -> dict:
+    """The chart's Vega-Lite dict as st.vega_lite_chart takes it, data as named Arrow datasets (a Templated chart:
+    its shape's template, filled with this view's frames)."""
+    datasets: dict[str, bytes] = {}
+    if isinstance(chart, Templated):
+        names = {}
+        for i, frame in enumerate(chart.frames):
+            name, datasets[name] = _arrow(frame)
+            names[f"{PLACEHOLDER}{i}"] = name
+        spec = _filled(_template(lang(), chart.shape, len(chart.frames), chart.make), names)
+    else:
+        _name_datasets(chart, datasets)
+        spec = _to_dict(chart)
+    if datasets:
+        spec["datasets"] = datasets
     return spec
 
 
@@ -111,35 +157,31 @@ def show(where, chart_id: str, view: Sequence[Hashable], build: Callable[[], alt
 
 # ---- builders ----------------------------------------------------------------------------------------------------
 def lists_chart(counts: dict[str, int], *, dx: int = 4, text_size: int | None = None,
-                label_limit: int | None = None) -> alt.LayerChart:
+                label_limit: int | None = None) -> Templated:
     """How many projects each watch list holds, as labelled horizontal bars (largest first)."""
     cdf = pl.DataFrame({"清单": [w.zh for w in WATCH_LISTS], "项目数": [counts[w.id] for w in WATCH_LISTS]})
-    axis = alt.Axis(labelLimit=label_limit) if label_limit else alt.Undefined
-    text = {"fontSize": text_size} if text_size else {}
-    return alt.layer(
-        alt.Chart(cdf).mark_bar(color=BAD).encode(
-            alt.Y("清单:N", sort="-x", title=None, axis=axis), alt.X("项目数:Q", title="项目数（个）"),
-            tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("项目数:Q", format=",")]),
-        alt.Chart(cdf).mark_text(align="left", dx=dx, **text).encode(
-            alt.Y("清单:N", sort="-x"), alt.X("项目数:Q"), alt.Text("项目数:Q", format=",")))
+
+    def make(data) -> alt.LayerChart:
+        axis = alt.Axis(labelLimit=label_limit) if label_limit else alt.Undefined
+        text = {"fontSize": text_size} if text_size else {}
+        return alt.layer(
+            alt.Chart(data).mark_bar(color=BAD).encode(
+                alt.Y("清单:N", sort="-x", title=None, axis=axis), alt.X("项目数:Q", title="项目数（个）"),
+                tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("项目数:Q", format=",")]),
+            alt.Chart(data).mark_text(align="left", dx=dx, **text).encode(
+                alt.Y("清单:N", sort="-x"), alt.X("项目数:Q"), alt.Text("项目数:Q", format=",")))
+
+    return Templated(("lists_chart", dx, text_size, label_limit), (cdf,), make)
 
 
 def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedule: bool | None = None,
-                height: int = 300) -> alt.LayerChart:
+                height: int = 300) -> Templated:
     """An indicator over the months, with the target (or 时序进度) as a dashed line."""
     ind = BY_ID[iid]
     # Year-to-date figures restart in January: draw one line per year; monthly flows run on across the boundary.
     year = pl.col("snapshot_month").dt.year() if iid not in MONTHLY_FLOWS else pl.lit(0)
     d = df.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col(iid).alias("值"),
                   year.alias("年"), *([pl.col(color).alias("组")] if color else []))
-    enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.ColorValue(ACCENT)
-    line = alt.Chart(d).mark_line(point=True, strokeWidth=3).encode(
-        alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        alt.Y("值:Q", title=unit_title(ind), axis=alt.Axis(format=axis_format(ind))),
-        enc_color, alt.Detail("年:N"),
-        tooltip=[alt.Tooltip("月份:O"), *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
-                 alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))])
-    layers = [line]
     use_schedule = ind.target == "time_schedule" if schedule is None else schedule
     targets = []
     for m in d["月份"].to_list():
@@ -147,12 +189,26 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
         tv = rowsets.schedule(month_num) if use_schedule else ind.target_for(month_num)
         if tv is not None:
             targets.append({"月份": m, "目标": tv, "年": int(m[:4])})
-    if targets:
-        tname = t("time_schedule") if use_schedule else t("target")
-        layers.append(alt.Chart(pl.DataFrame(targets)).mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
-            alt.X("月份:O"), alt.Y("目标:Q"), alt.Detail("年:N"),
-            tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("目标:Q", title=tname, format=tooltip_format(ind))]))
-    return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {t('trend')}")
+    frames = (d, pl.DataFrame(targets)) if targets else (d,)
+
+    def make(line_data, target_data=None) -> alt.LayerChart:
+        enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.ColorValue(ACCENT)
+        line = alt.Chart(line_data).mark_line(point=True, strokeWidth=3).encode(
+            alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            alt.Y("值:Q", title=unit_title(ind), axis=alt.Axis(format=axis_format(ind))),
+            enc_color, alt.Detail("年:N"),
+            tooltip=[alt.Tooltip("月份:O"),
+                     *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
+                     alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))])
+        layers = [line]
+        if target_data is not None:
+            tname = t("time_schedule") if use_schedule else t("target")
+            layers.append(alt.Chart(target_data).mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
+                alt.X("月份:O"), alt.Y("目标:Q"), alt.Detail("年:N"),
+                tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("目标:Q", title=tname, format=tooltip_format(ind))]))
+        return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {t('trend')}")
+
+    return Templated(("trend_chart", iid, color, use_schedule, len(frames), height), frames, make)
 
 
 def target_status(d: pl.DataFrame, ind: Indicator, target, colors: tuple[str, str, str] = (GOOD, BAD, ACCENT)):
@@ -166,7 +222,7 @@ def target_status(d: pl.DataFrame, ind: Indicator, target, colors: tuple[str, st
 
 
 def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = None, height: int = 320,
-              select: bool = False, horizontal: bool = False) -> alt.LayerChart:
+              select: bool = False, horizontal: bool = False) -> Templated:
     """Groups sorted by an indicator, coloured against its target, with the target as a rule; with `select`, a
     point selection `pick` on the group (a click on a bar)."""
     ind = BY_ID[iid]
@@ -175,56 +231,71 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
     d, color = target_status(d, ind, target)
-    order = "-x" if horizontal else "-y"
-    if ind.direction == "lower":
-        order = order.replace("-", "")
-    value_axis = alt.Axis(format=axis_format(ind))
-    if horizontal:
-        group, value = alt.Y("组:N", title=None, sort=order), alt.X("值:Q", title=unit_title(ind), axis=value_axis)
-    else:
-        group = alt.X("组:N", title=None, sort=order, axis=alt.Axis(labelAngle=0 if len(d) <= 12 else -45))
-        value = alt.Y("值:Q", title=unit_title(ind), axis=value_axis)
-    tooltip = [alt.Tooltip("组:N", title=BY_LABELS.get(key, key)),
-               alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)), alt.Tooltip("n:Q", title=t("n"))]
-    chart = alt.Chart(d).mark_bar().encode(group, value, color, tooltip=tooltip)
-    if select:
-        chart = chart.add_params(alt.selection_point(name="pick", fields=["组"]))
-    layers = [chart]
-    if target is not None:
-        rule_enc = alt.X("t:Q") if horizontal else alt.Y("t:Q")
-        layers.append(alt.Chart(pl.DataFrame({"t": [target]})).mark_rule(color=BAD, strokeDash=[6, 4], size=2)
-                      .encode(rule_enc, tooltip=[alt.Tooltip("t:Q", title=t("target"), format=tooltip_format(ind))]))
-    return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {BY_LABELS.get(key, key)}")
+    upright = len(d) <= 12
+    frames = (d,) if target is None else (d, pl.DataFrame({"t": [target]}))
+
+    def make(bars, rule=None) -> alt.LayerChart:
+        order = "-x" if horizontal else "-y"
+        if ind.direction == "lower":
+            order = order.replace("-", "")
+        value_axis = alt.Axis(format=axis_format(ind))
+        if horizontal:
+            group, value = alt.Y("组:N", title=None, sort=order), alt.X("值:Q", title=unit_title(ind), axis=value_axis)
+        else:
+            group = alt.X("组:N", title=None, sort=order, axis=alt.Axis(labelAngle=0 if upright else -45))
+            value = alt.Y("值:Q", title=unit_title(ind), axis=value_axis)
+        tooltip = [alt.Tooltip("组:N", title=BY_LABELS.get(key, key)),
+                   alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
+                   alt.Tooltip("n:Q", title=t("n"))]
+        chart = alt.Chart(bars).mark_bar().encode(group, value, color, tooltip=tooltip)
+        if select:
+            chart = chart.add_params(alt.selection_point(name="pick", fields=["组"]))
+        layers = [chart]
+        if rule is not None:
+            rule_enc = alt.X("t:Q") if horizontal else alt.Y("t:Q")
+            layers.append(alt.Chart(rule).mark_rule(color=BAD, strokeDash=[6, 4], size=2).encode(
+                rule_enc, tooltip=[alt.Tooltip("t:Q", title=t("target"), format=tooltip_format(ind))]))
+        return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {BY_LABELS.get(key, key)}")
+
+    return Templated(("bar_chart", key, iid, len(frames), upright, height, select, horizontal), frames, make)
 
 
 def stacked_share(df: pl.DataFrame, key: str, part: str, value: str = "total_investment", height: int = 320,
-                  title: str = "") -> alt.Chart:
+                  title: str = "") -> Templated:
     """100% stacked bars: the share of `value` by `part` within each `key` group."""
     d = (df.group_by([key, part]).agg(pl.col(value).sum().alias("v"))
          .with_columns((pl.col("v") / pl.col("v").sum().over(key)).alias("占比"))
          .with_columns(pl.col(part).fill_null("（空）"), pl.col(key).fill_null("（空）")))
-    return alt.Chart(d, height=height, title=title).mark_bar().encode(
-        alt.X(f"{key}:N", title=None, axis=alt.Axis(labelAngle=0 if d[key].n_unique() <= 12 else -45)),
-        alt.Y("占比:Q", stack="normalize", axis=alt.Axis(format=".0%"), title="占比"),
-        alt.Color(f"{part}:N", title=BY_LABELS.get(part, ZH.get(part, part))),
-        tooltip=[alt.Tooltip(f"{key}:N", title=BY_LABELS.get(key, key)), alt.Tooltip(f"{part}:N"),
-                 alt.Tooltip("v:Q", title="总投资（万元）", format=",.0f"), alt.Tooltip("占比:Q", format=".1%")])
+    upright = d[key].n_unique() <= 12
+
+    def make(data) -> alt.Chart:
+        return alt.Chart(data, height=height, title=title).mark_bar().encode(
+            alt.X(f"{key}:N", title=None, axis=alt.Axis(labelAngle=0 if upright else -45)),
+            alt.Y("占比:Q", stack="normalize", axis=alt.Axis(format=".0%"), title="占比"),
+            alt.Color(f"{part}:N", title=BY_LABELS.get(part, ZH.get(part, part))),
+            tooltip=[alt.Tooltip(f"{key}:N", title=BY_LABELS.get(key, key)), alt.Tooltip(f"{part}:N"),
+                     alt.Tooltip("v:Q", title="总投资（万元）", format=",.0f"), alt.Tooltip("占比:Q", format=".1%")])
+
+    return Templated(("stacked_share", key, part, value, height, title, upright), (d,), make)
 
 
-def efficiency_scatter(rows: pl.DataFrame) -> alt.Chart:
+def efficiency_scatter(rows: pl.DataFrame) -> Templated:
     """Each producing project: 亩均税收 against 投资利税率, sized by 总投资, coloured by county."""
-    return alt.Chart(rows, height=420).mark_circle(opacity=0.75).encode(
-        alt.X("亩均税收:Q", title="亩均税收（万元/亩）", axis=alt.Axis(format=",.1f")),
-        alt.Y("投资利税率:Q", title="投资利税率", axis=alt.Axis(format=".0%")),
-        alt.Size("total_investment:Q", title="总投资（万元）", legend=alt.Legend(format=",.0f")),
-        alt.Color("county:N", title="县区"),
-        tooltip=[alt.Tooltip("project_name:N", title="项目名称"), alt.Tooltip("county:N", title="县区"),
-                 alt.Tooltip("chain:N", title="产业链"),
-                 alt.Tooltip("total_investment:Q", title="总投资（万元）", format=",.0f"),
-                 alt.Tooltip("亩均税收:Q", format=",.2f"), alt.Tooltip("投资利税率:Q", format=".1%")])
+    def make(data) -> alt.Chart:
+        return alt.Chart(data, height=420).mark_circle(opacity=0.75).encode(
+            alt.X("亩均税收:Q", title="亩均税收（万元/亩）", axis=alt.Axis(format=",.1f")),
+            alt.Y("投资利税率:Q", title="投资利税率", axis=alt.Axis(format=".0%")),
+            alt.Size("total_investment:Q", title="总投资（万元）", legend=alt.Legend(format=",.0f")),
+            alt.Color("county:N", title="县区"),
+            tooltip=[alt.Tooltip("project_name:N", title="项目名称"), alt.Tooltip("county:N", title="县区"),
+                     alt.Tooltip("chain:N", title="产业链"),
+                     alt.Tooltip("total_investment:Q", title="总投资（万元）", format=",.0f"),
+                     alt.Tooltip("亩均税收:Q", format=",.2f"), alt.Tooltip("投资利税率:Q", format=".1%")])
+
+    return Templated(("efficiency_scatter",), (rows,), make)
 
 
-def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> alt.LayerChart:
+def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> Templated:
     """Counties × indicators: each cell the county's value, coloured by how it stands among the counties (best
     green, worst red, in the indicator's direction), the target in the tooltip."""
     long = []
@@ -243,18 +314,24 @@ def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> alt.Laye
                          "目标": format_value(ind, target) if target is not None else "—"})
     ldf = pl.DataFrame(long, schema={"县区": pl.String, "指标": pl.String, "值": pl.String, "相对": pl.Float64,
                                      "目标": pl.String})
-    order = [ind_name(i) for i in ids]
-    heat = alt.Chart(ldf).mark_rect(stroke="white").encode(
-        alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120)),
-        alt.Y("县区:N", title=None),
-        alt.Color("相对:Q", scale=alt.Scale(domain=[0, 1], range=[BAD, "#f5f5f5", GOOD]),
-                  legend=alt.Legend(title="县区间相对表现", format=".0%")),
-        tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"), alt.Tooltip("目标:N")])
-    text = alt.Chart(ldf).mark_text(fontSize=14).encode(alt.X("指标:N", sort=order), alt.Y("县区:N"), alt.Text("值:N"))
-    return alt.layer(heat, text, height=max(260, 36 * by.height))
+    height = max(260, 36 * by.height)
+
+    def make(data) -> alt.LayerChart:
+        order = [ind_name(i) for i in ids]
+        heat = alt.Chart(data).mark_rect(stroke="white").encode(
+            alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120)),
+            alt.Y("县区:N", title=None),
+            alt.Color("相对:Q", scale=alt.Scale(domain=[0, 1], range=[BAD, "#f5f5f5", GOOD]),
+                      legend=alt.Legend(title="县区间相对表现", format=".0%")),
+            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"), alt.Tooltip("目标:N")])
+        text = alt.Chart(data).mark_text(fontSize=14).encode(alt.X("指标:N", sort=order), alt.Y("县区:N"),
+                                                             alt.Text("值:N"))
+        return alt.layer(heat, text, height=height)
+
+    return Templated(("heat_table", tuple(ids), height), (ldf,), make)
 
 
-def investment_curve(h: pl.DataFrame) -> alt.Chart:
+def investment_curve(h: pl.DataFrame) -> Templated:
     """A project's 本年累计完成投资 by month (h: its history) against 年度计划投资 × m/12 (时序进度) and 开工累计完成投资."""
     ytd, plan, total = t("hist_ytd"), t("hist_plan"), t("hist_total")
     d = h.select(
@@ -263,62 +340,79 @@ def investment_curve(h: pl.DataFrame) -> alt.Chart:
         (pl.col("plan_investment_year") * rowsets.schedule_expr(pl.col("snapshot_month"))).alias(plan),
         pl.col("completed_investment_total").alias(total),
     ).unpivot(index="月份", variable_name="系列", value_name="万元")
-    domain = [ytd, plan, total]
-    return alt.Chart(d, height=340, title=t("hist_curve")).mark_line(point=True, strokeWidth=3).encode(
-        alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
-        alt.Y("万元:Q", title="万元", axis=alt.Axis(format=",.0f")),
-        alt.Color("系列:N", title=None, scale=alt.Scale(domain=domain, range=[ACCENT, BAD, NEUTRAL]),
-                  legend=alt.Legend(orient="top")),
-        alt.StrokeDash("系列:N", scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 2]]), legend=None),
-        tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("系列:N"), alt.Tooltip("万元:Q", format=",.1f")])
+
+    def make(data) -> alt.Chart:
+        domain = [ytd, plan, total]
+        return alt.Chart(data, height=340, title=t("hist_curve")).mark_line(point=True, strokeWidth=3).encode(
+            alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            alt.Y("万元:Q", title="万元", axis=alt.Axis(format=",.0f")),
+            alt.Color("系列:N", title=None, scale=alt.Scale(domain=domain, range=[ACCENT, BAD, NEUTRAL]),
+                      legend=alt.Legend(orient="top")),
+            alt.StrokeDash("系列:N", scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 2]]), legend=None),
+            tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("系列:N"), alt.Tooltip("万元:Q", format=",.1f")])
+
+    return Templated(("investment_curve",), (d,), make)
 
 
-def procedures_chart(df: pl.DataFrame, proc_columns: Sequence[str]) -> alt.LayerChart:
+def procedures_chart(df: pl.DataFrame, proc_columns: Sequence[str]) -> Templated:
     """A project's procedure and start dates (节点, 类别, 日期) on a time line, one row per node."""
-    order = [PROC_ZH[p] for p in proc_columns] + ["计划开工", "实际开工"]
     d = df.with_columns(pl.col("日期").dt.strftime("%Y-%m-%d").alias("日"))
-    base = alt.Chart(d).encode(
-        alt.Y("节点:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
-        alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount="month",
-                                               labelOverlap="greedy", grid=True)),
-        alt.Color("类别:N", title=None, scale=alt.Scale(domain=["前期手续", "开工"], range=[ACCENT, BAD]),
-                  legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("日:N", title="日期")])
-    points = base.mark_point(filled=True, size=160, shape="diamond")
-    labels = base.mark_text(align="left", dx=10, fontSize=12, font=FONT).encode(alt.Text("日:N"))
-    return alt.layer(points, labels, height=40 * d.height + 40, title=t("hist_procs"))
+
+    def make(data) -> alt.LayerChart:
+        order = [PROC_ZH[p] for p in proc_columns] + ["计划开工", "实际开工"]
+        base = alt.Chart(data).encode(
+            alt.Y("节点:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
+            alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount="month",
+                                                   labelOverlap="greedy", grid=True)),
+            alt.Color("类别:N", title=None, scale=alt.Scale(domain=["前期手续", "开工"], range=[ACCENT, BAD]),
+                      legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("日:N", title="日期")])
+        points = base.mark_point(filled=True, size=160, shape="diamond")
+        labels = base.mark_text(align="left", dx=10, fontSize=12, font=FONT).encode(alt.Text("日:N"))
+        return alt.layer(points, labels, height=40 * d.height + 40, title=t("hist_procs"))
+
+    return Templated(("procedures_chart", tuple(proc_columns), d.height), (d,), make)
 
 
-def duel_trend(d: pl.DataFrame, iid: str, picked: Sequence[str], width: int, ref_name: str) -> alt.FacetChart:
+def duel_trend(d: pl.DataFrame, iid: str, picked: Sequence[str], width: int, ref_name: str) -> Templated:
     """Small multiples of one indicator (d: 月份, 县区, 值, n, 年, 目标): one column per county, one y scale."""
     ind = BY_ID[iid]
-    base = alt.Chart().encode(alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)))
-    # one line per year: year-to-date figures restart in January
-    line = base.mark_line(point=True, strokeWidth=3).encode(
-        alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))), alt.Detail("年:N"),
-        tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("月份:O"),
-                 alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
-                 alt.Tooltip("n:Q", title=t("n"))])
-    layers = [line]
-    if d["目标"].is_not_null().any():
-        layers.append(base.mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
-            alt.Y("目标:Q"), alt.Detail("年:N"),
-            tooltip=[alt.Tooltip("目标:Q", title=t("target"), format=tooltip_format(ind))]))
-    return alt.layer(*layers, data=d, width=width, height=220).facet(
-        column=alt.Column("县区:N", sort=list(picked), title=None,
-                          header=alt.Header(labelFontSize=16, labelFontWeight="bold")),
-        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="shared")), title=f"{ind_name(iid)}（{ref_name}：红色虚线）")
+    has_target = bool(d["目标"].is_not_null().any())
+
+    def make(data) -> alt.FacetChart:
+        base = alt.Chart().encode(alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45, labelOverlap=True)))
+        # one line per year: year-to-date figures restart in January
+        line = base.mark_line(point=True, strokeWidth=3).encode(
+            alt.Y("值:Q", title=ind_name(iid), axis=alt.Axis(format=axis_format(ind))), alt.Detail("年:N"),
+            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("月份:O"),
+                     alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
+                     alt.Tooltip("n:Q", title=t("n"))])
+        layers = [line]
+        if has_target:
+            layers.append(base.mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
+                alt.Y("目标:Q"), alt.Detail("年:N"),
+                tooltip=[alt.Tooltip("目标:Q", title=t("target"), format=tooltip_format(ind))]))
+        return alt.layer(*layers, data=data, width=width, height=220).facet(
+            column=alt.Column("县区:N", sort=list(picked), title=None,
+                              header=alt.Header(labelFontSize=16, labelFontWeight="bold")),
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="shared")),
+            title=f"{ind_name(iid)}（{ref_name}：红色虚线）")
+
+    return Templated(("duel_trend", iid, tuple(picked), width, ref_name, has_target), (d,), make)
 
 
-def duel_scores(ldf: pl.DataFrame, order: Sequence[str], picked: Sequence[str]) -> alt.Chart:
+def duel_scores(ldf: pl.DataFrame, order: Sequence[str], picked: Sequence[str]) -> Templated:
     """The scorecard's scaled scores (县区, 指标, 得分, 值, 权重) as parallel coordinates, one line per county."""
-    return alt.Chart(ldf, height=340).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
-        alt.X("指标:N", sort=list(order), title=None, axis=alt.Axis(labelAngle=0, labelLimit=160, grid=True)),
-        alt.Y("得分:Q", scale=alt.Scale(domain=[0, 100]), title="评分（0–100）"),
-        alt.Color("县区:N", sort=list(picked), title=t("county"), scale=alt.Scale(scheme="tableau10")),
-        alt.Detail("县区:N"),
-        tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"), alt.Tooltip("得分:Q", format=".1f"),
-                 alt.Tooltip("权重:Q")])
+    def make(data) -> alt.Chart:
+        return alt.Chart(data, height=340).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
+            alt.X("指标:N", sort=list(order), title=None, axis=alt.Axis(labelAngle=0, labelLimit=160, grid=True)),
+            alt.Y("得分:Q", scale=alt.Scale(domain=[0, 100]), title="评分（0–100）"),
+            alt.Color("县区:N", sort=list(picked), title=t("county"), scale=alt.Scale(scheme="tableau10")),
+            alt.Detail("县区:N"),
+            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"),
+                     alt.Tooltip("得分:Q", format=".1f"), alt.Tooltip("权重:Q")])
+
+    return Templated(("duel_scores", tuple(order), tuple(picked)), (ldf,), make)
 
 
 # ---- charts drawn with their page's selection ----------------------------------------------------------------
