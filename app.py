@@ -77,5 +77,6 @@ try:
         screen.sidebar_toggle()
 except StoreError as e:
     st.error(str(e))
+_run.page = nav.url_path or "home"
 with _run:
     nav.run()

@@ -4,6 +4,7 @@ sessions, or (--protocol) simulated browser tabs speaking Streamlit's websocket 
     python -m bench.load --sessions 20 --seconds 60 --start-server          # launches streamlit on a free port
     python -m bench.load --sessions 20 --seconds 60 --url http://127.0.0.1:8501
     python -m bench.load --protocol --sessions 100 --seconds 120 --think 10 30 --start-server
+    python -m bench.load --protocol --sessions 50 --seconds 60 --start-server --replicas 2  # two processes, one store
 
 Sessions (one browser context each) join over a ramp-up (--ramp, 10 s) and keep switching pages — by clicking the
 sidebar navigation (same Streamlit session) or, for --url-share of the views (0.3) and always the first, by opening
@@ -19,6 +20,9 @@ Each page load or click is given --nav-timeout seconds (30) before it counts as 
 (--filter-share of the later views, 0.3) — and times each view from the request to the server's script_finished,
 checking its elements for exceptions and the page's title; it renders nothing, so a hundred sessions cost this machine
 little beside the server (its own CPU is reported as client_cpu_s).
+--replicas N (with --start-server) starts N server processes over one store directory and keeps session i on
+process i mod N, as a proxy with sticky sessions does (README, deployment); CPU and memory are theirs together.
+The run log also gives each page's script-thread CPU (server_pages).
 Only loopback addresses; sessions and time are capped; it stops by itself (also on SIGTERM, taking its server down).
 Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ --mem-target).
 """
@@ -40,6 +44,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 MAX_SESSIONS, MAX_SECONDS = 50, 600
+MAX_REPLICAS = 8
 MAX_PROTOCOL_SESSIONS = 200   # simulated tabs are cheap; the bound keeps a typo from flooding the server
 NAV_TIMEOUT_S = 30.0
 OVERRUN_S = 30.0   # beyond the run's own length and its last step's timeouts, before stuck sessions are given up
@@ -112,7 +118,9 @@ def wait_healthy(url: str, seconds: float = 90) -> None:
     raise SystemExit(f"服务器 {url} 在 {seconds:.0f} 秒内没有就绪。")
 
 
-def start_server(port: int, store_dir: str | None) -> subprocess.Popen:
+def start_server(port: int, store_dir: str | None, run_log: str | None = None) -> subprocess.Popen:
+    """A Streamlit server on the loopback port over store_dir (a new empty one: the demo city); its script runs
+    are logged to run_log (a new file unless given: replicas share one)."""
     env = {**os.environ, "KPM_STORE": store_dir or tempfile.mkdtemp(prefix="kpm-load-store-")}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
@@ -120,13 +128,15 @@ def start_server(port: int, store_dir: str | None) -> subprocess.Popen:
     # the server's logging and stall every session.
     log = tempfile.NamedTemporaryFile(prefix="kpm-load-server-", suffix=".log", delete=False)
     # The app appends each script run's server time to KPM_RUN_LOG (ui/runlog.py): page time without the browser.
-    runs = tempfile.NamedTemporaryFile(prefix="kpm-load-runs-", suffix=".tsv", delete=False)
-    runs.close()
-    env["KPM_RUN_LOG"] = runs.name
+    if run_log is None:
+        runs = tempfile.NamedTemporaryFile(prefix="kpm-load-runs-", suffix=".tsv", delete=False)
+        runs.close()
+        run_log = runs.name
+    env["KPM_RUN_LOG"] = run_log
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     proc.log_path = log.name  # type: ignore[attr-defined]
-    proc.run_log = runs.name  # type: ignore[attr-defined]
+    proc.run_log = run_log  # type: ignore[attr-defined]
     return proc
 
 
@@ -144,6 +154,28 @@ def server_runs(path: str | None, since: float, until: float) -> list[float]:
         if since <= t0 <= until:
             out.append(seconds)
     return out
+
+
+def page_cpu(path: str | None, since: float, until: float) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """From the run log: per page, script runs and the mean and median CPU seconds of its script thread (what the
+    page itself cost the server, apart from the event loop's work for it and from the runs it waited for); and the
+    script runs of each server process."""
+    if not path or not os.path.exists(path):
+        return {}, {}
+    by: dict[str, list[float]] = {}
+    processes: dict[str, int] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        try:
+            t0, cpu, page, pid = float(parts[0]), float(parts[3]), parts[4], parts[5]
+        except (IndexError, ValueError):
+            continue
+        if since <= t0 <= until:
+            by.setdefault(page, []).append(cpu)
+            processes[pid] = processes.get(pid, 0) + 1
+    pages = {p: {"runs": len(v), "cpu_mean_s": statistics.fmean(v), "cpu_p50_s": statistics.median(v)}
+             for p, v in sorted(by.items(), key=lambda kv: -statistics.fmean(kv[1]))}
+    return pages, processes
 
 
 def pid_listening_on(port: int) -> int | None:
@@ -192,8 +224,8 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def descendants(root: int, skip: int | None = None) -> list[int]:
-    """Every live process below root, leaving out skip and everything below it."""
+def descendants(root: int, skip: Sequence[int] = ()) -> list[int]:
+    """Every live process below root, leaving out those in skip and everything below them."""
     children: dict[int, list[int]] = {}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -205,39 +237,46 @@ def descendants(root: int, skip: int | None = None) -> list[int]:
     out, todo = [], [root]
     while todo:
         for c in children.get(todo.pop(), []):
-            if c != skip:
+            if c not in skip:
                 out.append(c)
                 todo.append(c)
     return out
 
 
-def browser_pids(server_pid: int | None) -> list[int]:
-    """This run's Playwright driver and Chromium processes — not the server, which --start-server also starts."""
-    return descendants(os.getpid(), skip=server_pid)
+def browser_pids(server_pids: Sequence[int]) -> list[int]:
+    """This run's Playwright driver and Chromium processes — not the servers, which --start-server also starts."""
+    return descendants(os.getpid(), skip=server_pids)
+
+
+def total_rss_mb(pids: Sequence[int]) -> float | None:
+    """The servers' RSS together (None when one cannot be read)."""
+    values = [rss_mb(pid) for pid in pids]
+    return sum(values) if values and None not in values else None
 
 
 class CpuMeter:
     """CPU seconds used by the server and by this run's browsers between start() and stop() (browser processes that
     end in between are counted up to their last sample)."""
 
-    def __init__(self, server_pid: int | None):
-        self.server_pid = server_pid
+    def __init__(self, server_pids: Sequence[int]):
+        self.server_pids = tuple(server_pids)
         self.seen: dict[int, tuple[float, float]] = {}   # browser pid → (first, last) CPU seconds
 
     def sample(self) -> None:
-        for pid in browser_pids(self.server_pid):
+        for pid in browser_pids(self.server_pids):
             c = cpu_seconds(pid)
             first = self.seen.get(pid, (c, c))[0]
             self.seen[pid] = (first, max(c, self.seen.get(pid, (c, c))[1]))
 
     def start(self) -> None:
-        self.server0 = cpu_seconds(self.server_pid) if self.server_pid else None
+        self.server0 = sum(map(cpu_seconds, self.server_pids)) if self.server_pids else None
         self.seen.clear()
         self.sample()
 
     def stop(self) -> tuple[float | None, float]:
         self.sample()
-        server = cpu_seconds(self.server_pid) - self.server0 if self.server_pid and self.server0 is not None else None
+        server = (sum(map(cpu_seconds, self.server_pids)) - self.server0
+                  if self.server_pids and self.server0 is not None else None)
         return server, sum(last - first for first, last in self.seen.values())
 
 
@@ -474,21 +513,22 @@ async def _bounded(aw, seconds: float) -> None:
         pass
 
 
-async def sample_rss(pid: int | None, res: Results, stop: asyncio.Event, cpu: CpuMeter, nice: bool = False) -> None:
+async def sample_rss(pids: Sequence[int], res: Results, stop: asyncio.Event, cpu: CpuMeter, nice: bool = False
+                     ) -> None:
     while not stop.is_set():
-        v = rss_mb(pid)
+        v = total_rss_mb(pids)
         if v is not None:
             res.rss.append(v)
         cpu.sample()
         if nice:
-            lower_priority(browser_pids(pid))
+            lower_priority(browser_pids(pids))
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
         except asyncio.TimeoutError:
             pass
 
 
-async def run_load(base: str, sessions: int, seconds: float, pid: int | None, store_dir: str | None,
+async def run_load(bases: Sequence[str], sessions: int, seconds: float, pids: Sequence[int], store_dir: str | None,
                    think: tuple[float, float], seed: int, server_timing: bool = False, ramp: float = 10.0,
                    url_share: float = 0.3, nice_browsers: bool = False, run_log: str | None = None,
                    protocol: bool = False, filter_share: float = 0.3) -> dict:
@@ -497,23 +537,26 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
     res = Results()
     if protocol:
         res.times["filter"] = []
-        await proto_warm(base, pages, res)
-        m = await _measure(res, pid, sessions, seconds, ramp, False, lambda i, deadline, delay: proto_session(
-            i, base, pages, months, counties, deadline, res, think, seed, delay, url_share, filter_share))
+        for base in bases:
+            await proto_warm(base, pages, res)
+        # Session i stays on replica i mod N, as a proxy with sticky sessions keeps a browser on one process.
+        m = await _measure(res, pids, sessions, seconds, ramp, False, lambda i, deadline, delay: proto_session(
+            i, bases[i % len(bases)], pages, months, counties, deadline, res, think, seed, delay, url_share,
+            filter_share))
         await asyncio.sleep(2.0)
-        return _report(base, sessions, res, m, pid, run_log, protocol)
+        return _report(bases, sessions, res, m, pids, run_log, protocol)
 
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         if nice_browsers:
-            lower_priority(browser_pids(pid))
+            lower_priority(browser_pids(pids))
         try:
             # Warm-up: one view of each page fills the server's caches; memory is measured from here.
             warm = await browser.new_context(viewport={"width": 1440, "height": 900})
             wp = await warm.new_page()
-            for path, title in pages:
+            for base, (path, title) in ((b, p) for b in bases for p in pages):
                 try:
                     await wp.goto(f"{base}/{path}", wait_until="commit", timeout=90_000)
                     await _ready(wp, title, 90)
@@ -522,25 +565,25 @@ async def run_load(base: str, sessions: int, seconds: float, pid: int | None, st
                 except Exception as e:  # a page that cannot load even alone is an error of the run, not a crash
                     res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
             await _bounded(warm.close(), 15)
-            m = await _measure(res, pid, sessions, seconds, ramp, nice_browsers, lambda i, deadline, delay: session(
-                i, browser, base, pages, months, counties, deadline, res, think, seed, server_timing, delay,
+            m = await _measure(res, pids, sessions, seconds, ramp, nice_browsers, lambda i, deadline, delay: session(
+                i, browser, bases[i % len(bases)], pages, months, counties, deadline, res, think, seed, server_timing, delay,
                 url_share))
         finally:
             await _bounded(browser.close(), 30)
     await asyncio.sleep(2.0)
-    return _report(base, sessions, res, m, pid, run_log, protocol)
+    return _report(bases, sessions, res, m, pids, run_log, protocol)
 
 
-async def _measure(res: Results, pid: int | None, sessions: int, seconds: float, ramp: float, nice_browsers: bool,
+async def _measure(res: Results, pids: Sequence[int], sessions: int, seconds: float, ramp: float, nice_browsers: bool,
                    make) -> dict:
     """Run the sessions (make(i, deadline, delay) → coroutine) over the ramp-up, sampling the server meanwhile."""
     await asyncio.sleep(1.0)
-    before = rss_mb(pid)
-    cpu = CpuMeter(pid)
+    before = total_rss_mb(pids)
+    cpu = CpuMeter(pids)
     cpu.start()
     client0 = time.process_time()
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(pid, res, stop, cpu, nice_browsers))
+    sampler = asyncio.create_task(sample_rss(pids, res, stop, cpu, nice_browsers))
     t0, wall0 = time.monotonic(), time.time()
     deadline = t0 + seconds
     runs = asyncio.gather(*(make(i, deadline, min(ramp, seconds / 2) * i / sessions) for i in range(sessions)))
@@ -565,16 +608,16 @@ def pct(xs: list[float], q: float) -> float | None:
     return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
 
 
-def _report(base: str, sessions: int, res: Results, m: dict, pid: int | None, run_log: str | None,
+def _report(bases: Sequence[str], sessions: int, res: Results, m: dict, pids: Sequence[int], run_log: str | None,
             protocol: bool) -> dict:
-    after, before = rss_mb(pid), m["before"]
+    after, before = total_rss_mb(pids), m["before"]
     all_times = sorted(t for ts in res.times.values() for t in ts)
     runs = server_runs(run_log, m["wall0"], m["wall1"])
     server_cpu = m["server_cpu"]
     browser_cpu = None if protocol else m["browser_cpu"]
     return {
         "mode": "protocol" if protocol else "browser",
-        "url": base, "sessions": sessions, "seconds": round(m["elapsed"], 1), "views": res.views,
+        "url": bases[0], "replicas": len(bases), "sessions": sessions, "seconds": round(m["elapsed"], 1), "views": res.views,
         "views_by_kind": {k: len(v) for k, v in res.times.items()},
         "errors": len(res.errors), "error_samples": res.errors[:10],
         "app_exceptions": sum(1 for e in res.errors if "出现异常" in e or "页面脚本错误" in e),
@@ -582,12 +625,13 @@ def _report(base: str, sessions: int, res: Results, m: dict, pid: int | None, ru
         "mean_s": statistics.fmean(all_times) if all_times else None,
         **{f"p95_{k}_s": pct(v, 0.95) for k, v in res.times.items()},
         "server_p50_s": pct(res.server, 0.50), "server_p95_s": pct(res.server, 0.95),
-        "server_pid": pid, "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
+        "server_pid": pids[0] if pids else None, "server_pids": list(pids), "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
         "rss_after_mb": after,
         "rss_growth_mb": (after - before) if after is not None and before is not None else None,
         "rss_peak_growth_mb": (max(res.rss) - before) if res.rss and before is not None else None,
         "server_runs": len(runs), "server_run_p50_s": pct(runs, 0.50), "server_run_p95_s": pct(runs, 0.95),
         "server_run_max_s": max(runs) if runs else None,
+        **dict(zip(("server_pages", "server_runs_by_pid"), page_cpu(run_log, m["wall0"], m["wall1"]))),
         "server_cpu_s": server_cpu, "browser_cpu_s": browser_cpu, "client_cpu_s": m["client_cpu"],
         "server_cpu_per_view_s": server_cpu / res.views if server_cpu is not None and res.views else None,
         "browser_cpu_per_view_s": browser_cpu / res.views if browser_cpu is not None and res.views else None,
@@ -612,6 +656,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"并发会话数（浏览器 1–{MAX_SESSIONS}，--protocol 1–{MAX_PROTOCOL_SESSIONS}）")
     ap.add_argument("--seconds", type=float, default=60, help=f"持续时间（秒，1–{MAX_SECONDS}）")
     ap.add_argument("--store", help="--start-server 时的数据库目录（默认空目录，即演示城市）")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help=f"--start-server 时启动的服务器进程数（1–{MAX_REPLICAS}，共用一个数据库目录；"
+                         "会话 i 固定在第 i mod N 个进程上，如同代理的粘性会话）")
     ap.add_argument("--server-pid", type=int, help="--url 时服务器进程号（默认按端口查找）")
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 5.0), metavar=("MIN", "MAX"),
                     help="两次查看之间的停顿（秒）")
@@ -637,39 +684,48 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--sessions 须在 1–{cap}，--seconds 须在 1–{MAX_SECONDS}")
     if not 0 <= args.url_share + args.filter_share <= 1 or min(args.url_share, args.filter_share) < 0:
         ap.error("--url-share 与 --filter-share 须不小于 0，且两者之和不超过 1")
+    if not 1 <= args.replicas <= MAX_REPLICAS or (args.replicas > 1 and not args.start_server):
+        ap.error(f"--replicas 须在 1–{MAX_REPLICAS}，且多于 1 个时须与 --start-server 同用")
     if not 1 <= args.nav_timeout <= MAX_SECONDS:
         ap.error(f"--nav-timeout 须在 1–{MAX_SECONDS} 秒")
     NAV_TIMEOUT_S = args.nav_timeout
     if not args.protocol and not Path(CHROMIUM).exists():
         print(f"找不到 {CHROMIUM}：请先安装 Debian 的 chromium（apt-get install -y chromium）。", file=sys.stderr)
         return 2
-    server = None
+    servers: list[subprocess.Popen] = []
     # A `timeout` or kill sends SIGTERM: leave through the finally below, so a server we started does not outlive us.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         if args.start_server:
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            server = start_server(port, args.store)
-            try:
-                wait_healthy(base)
-            except SystemExit as e:
-                if not isinstance(e.code, str):
-                    raise  # SIGTERM while waiting: leave as the signal asked
-                raise SystemExit(f"{e} 服务器日志：{server.log_path}") from None
-            pid = server.pid
+            # Replicas share one store directory (the store's lock holds across processes) and one run log.
+            store_dir = args.store or tempfile.mkdtemp(prefix="kpm-load-store-")
+            bases = []
+            for _ in range(args.replicas):
+                port = free_port()
+                bases.append(f"http://127.0.0.1:{port}")
+                servers.append(start_server(port, store_dir, servers[0].run_log if servers else None))
+            for base, server in zip(bases, servers):
+                try:
+                    wait_healthy(base)
+                except SystemExit as e:
+                    if not isinstance(e.code, str):
+                        raise  # SIGTERM while waiting: leave as the signal asked
+                    raise SystemExit(f"{e} 服务器日志：{server.log_path}") from None
+            pids = [server.pid for server in servers]
         else:
-            base = check_loopback(args.url)
-            wait_healthy(base, 10)
-            pid = args.server_pid or pid_listening_on(urllib.parse.urlsplit(base).port or 80)
+            bases = [check_loopback(args.url)]
+            wait_healthy(bases[0], 10)
+            pid = args.server_pid or pid_listening_on(urllib.parse.urlsplit(bases[0]).port or 80)
+            pids = [pid] if pid else []
         load_before = os.getloadavg()
-        out = asyncio.run(run_load(base, args.sessions, args.seconds, pid, args.store if args.start_server else None,
+        out = asyncio.run(run_load(bases, args.sessions, args.seconds, pids, args.store if args.start_server else None,
                                    tuple(args.think), args.seed, args.server_timing, args.ramp, args.url_share,
-                                   args.nice_browsers, server.run_log if server is not None else None,
+                                   args.nice_browsers, servers[0].run_log if servers else None,
                                    args.protocol, args.filter_share))
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -683,7 +739,8 @@ def main(argv: list[str] | None = None) -> int:
                   and (args.cpu_target is None or (cpu is not None and cpu <= args.cpu_target)))
     kinds = out["views_by_kind"]
     mode = "websocket 协议（不开浏览器）" if args.protocol else "真实浏览器"
-    print(f"负载测试（{mode}）：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}")
+    print(f"负载测试（{mode}）：{out['sessions']} 个会话，{out['seconds']} 秒，{out['url']}"
+          + (f" 等 {out['replicas']} 个服务器进程（共用数据库，会话固定在各自的进程上）" if out["replicas"] > 1 else ""))
     print(f"  查看次数 {out['views']}（点击导航 {kinds['click']}，打开链接 {kinds['url']}"
           + (f"，改筛选 {kinds['filter']}" if "filter" in kinds else "") + f"），"
           f"错误 {out['errors']}（其中页面异常 {out['app_exceptions']}，其余为超时、加载失败或缺少页面内容）")
@@ -691,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
           f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}"
           + (f"，改筛选 {_fmt(out['p95_filter_s'])}" if "filter" in kinds else "") + "）"
           + ("：从请求发出到收到 script_finished" if args.protocol else ""))
-    print(f"  服务器内存（进程 {out['server_pid'] or '未知'}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
+    print(f"  服务器内存（进程 {'、'.join(map(str, out['server_pids'])) or '未知'}{'，合计' if out['replicas'] > 1 else ''}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
           f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
           f"增长 {_fmt(growth, 'MB', 0)}")
     if args.protocol:
@@ -703,6 +760,9 @@ def main(argv: list[str] | None = None) -> int:
     if out["server_runs"]:
         print(f"  服务器端每次脚本运行（应用自记，不含浏览器）：{out['server_runs']} 次 · p50 {_fmt(out['server_run_p50_s'])} · "
               f"p95 {_fmt(out['server_run_p95_s'])} · 最长 {_fmt(out['server_run_max_s'])}")
+    if out["server_pages"]:
+        print("  各页面脚本线程 CPU（平均/中位数，秒；不含事件循环）：" + "，".join(
+            f"{p} {v['cpu_mean_s']:.3f}/{v['cpu_p50_s']:.3f}（{v['runs']} 次）" for p, v in out["server_pages"].items()))
     if args.server_timing:
         print(f"  服务器响应（浏览器发出请求 → 收到 script_finished）：p50 {_fmt(out['server_p50_s'])} · "
               f"p95 {_fmt(out['server_p95_s'])}（不含浏览器加载与渲染）")
@@ -714,9 +774,9 @@ def main(argv: list[str] | None = None) -> int:
           f"（{os.cpu_count()} 核；其他进程也会拖慢结果）")
     for e in out["error_samples"]:
         print(f"  错误：{e}")
-    if server is not None:
-        out["server_log"] = server.log_path
-        print(f"  服务器日志：{server.log_path}")
+    if servers:
+        out["server_log"] = servers[0].log_path
+        print(f"  服务器日志：{'、'.join(server.log_path for server in servers)}")
     print(f"  目标（无错误，p95 ≤ {args.p95_target:g} s，内存增长 ≤ {args.mem_target:g} MB"
           + (f"，服务器每次查看 CPU ≤ {args.cpu_target:g} s" if args.cpu_target is not None else "") + "）："
           f"{'达到' if out['met'] else '未达到'}")

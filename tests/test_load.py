@@ -61,7 +61,7 @@ def test_load_script_ends_when_a_session_is_stuck(monkeypatch):
     monkeypatch.setattr(load, "session", wedged)
     monkeypatch.setattr(load, "NAV_TIMEOUT_S", 0.5)
     monkeypatch.setattr(load, "OVERRUN_S", 1.0)
-    out = asyncio.run(asyncio.wait_for(load.run_load("http://127.0.0.1:9", 2, 1.0, None, None, (0.1, 0.2), 7), 60))
+    out = asyncio.run(asyncio.wait_for(load.run_load(["http://127.0.0.1:9"], 2, 1.0, [], None, (0.1, 0.2), 7), 60))
     assert out["views"] == 0 and out["errors"] == 2
     assert out["error_samples"] == ["会话0 在时限内没有结束，停在：打开 /overview", "会话1 在时限内没有结束，停在：打开 /overview"]
 
@@ -89,7 +89,7 @@ def test_browser_processes_exclude_the_server_and_can_be_lowered():
     sleeper = [sys.executable, "-c", "import time; time.sleep(30)"]
     server, browser = subprocess.Popen(sleeper), subprocess.Popen(sleeper)
     try:
-        pids = browser_pids(server.pid)
+        pids = browser_pids([server.pid])
         assert browser.pid in pids and server.pid not in pids
         lower_priority(pids)
         assert os.getpriority(os.PRIO_PROCESS, browser.pid) == 19

@@ -200,6 +200,24 @@ def test_protocol_run_against_the_dashboard(tmp_path):
     assert r["server_runs"] >= r["views"] and r["server_run_max_s"] <= r["max_s"]
     assert r["server_cpu_per_view_s"] > 0 and r["rss_before_mb"] > 50
     assert "websocket 协议" in p.stdout and "改筛选" in p.stdout
+    pages = r["server_pages"]  # the script thread's CPU per page, from the same log
+    assert sum(v["runs"] for v in pages.values()) == r["server_runs"] and all(v["cpu_mean_s"] > 0 for v in pages.values())
+
+
+def test_replicas_share_the_sessions_and_the_store(tmp_path):
+    """--replicas 2: two server processes, each session kept on one of them; CPU and memory are the two processes'
+    together."""
+    out = tmp_path / "load.json"
+    p = subprocess.run([sys.executable, "-m", "bench.load", "--protocol", "--start-server", "--replicas", "2",
+                        "--sessions", "4", "--seconds", "10", "--think", "0.2", "0.5", "--p95-target", "120",
+                        "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=400)
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["replicas"] == 2 and len(r["server_pids"]) == 2 and r["errors"] == 0, r
+    assert sorted(map(int, r["server_runs_by_pid"])) == sorted(r["server_pids"])  # both served views
+    assert min(r["server_runs_by_pid"].values()) >= 2
+    assert r["rss_before_mb"] > 100  # two processes' memory
+    assert len(p.stdout.split("服务器日志：")[1].split()[0].split("、")) == 2  # a log per process
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8501", "http://example.com:8501"])
