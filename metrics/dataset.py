@@ -17,6 +17,15 @@ from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS,
 C = pl.col
 
 
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    """Size and mtime of a file (None when it does not exist)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 @dataclass
 class Dataset:
     """Snapshots to measure: which months exist, and a lazy scan restricted to the months a query needs.
@@ -35,6 +44,7 @@ class Dataset:
     _prepared: dict[dt.date, tuple[tuple, pl.DataFrame]] = field(default_factory=dict, repr=False, compare=False)
     _history: tuple[tuple, pl.DataFrame] | None = field(default=None, repr=False, compare=False)
     _store: Store | None = field(default=None, repr=False, compare=False)
+    _unreported: dict[dt.date, tuple[tuple, frozenset[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_store(cls, store: Store) -> Dataset:
@@ -46,12 +56,22 @@ class Dataset:
         listed as 未报送); none for a Dataset made from a frame, which has no submissions."""
         if self._store is None:
             return set()
+        # The month's 报送情况 replays the whole audit log: once per month and state of the log and settings (a
+        # ranking asks for each of its months on every new selection).
+        stamps = tuple(_file_stamp(p) for p in (self._store.audit_path, self._store.root / "settings.json"))
+        hit = self._unreported.get(month)
+        if hit is None or hit[0] != stamps:
+            hit = self._unreported[month] = (stamps, self._unreported_now(month))
+        return set(hit[1])
+
+    def _unreported_now(self, month: dt.date) -> frozenset[str]:
+        """unreported_counties read from the store."""
         report = self._store.report(month_key(month))
         counties = {u for u, st in self._store.units(month_key(month)).items() if st.kind == "county"}
         earlier = [m for m in self.months if m < month]
         if earlier:
             counties |= {u for u, st in self._store.units(month_key(earlier[-1])).items() if st.kind == "county"}
-        return {u.unit for u in report.of("missing")} & counties
+        return frozenset({u.unit for u in report.of("missing")} & counties)
 
     @classmethod
     def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:

@@ -53,3 +53,23 @@ def test_the_bulletin_names_it(store):
     assert rows[0][:5] == ["名次", "县区", "得分", "名次变化", "红旗/蜗牛"]
     assert rows[-1][:5] == ["—", "北岭县", "—", "—", "未报送"]
     assert b.report.of("missing")[0].unit == "北岭县"
+
+
+def test_a_county_that_reports_later_is_no_longer_unreported_on_the_same_dataset(tmp_path):
+    """The dataset remembers each month's 未报送 per state of the audit log: a submission published afterwards
+    shows at once, without a new Dataset."""
+    import datetime as dt
+
+    import polars as pl
+
+    from data.store import DEMO_DIR
+
+    store = june_without(tmp_path / "s")
+    ds = Dataset.from_store(store)
+    june = dt.date(2025, 6, 1)
+    assert ds.unreported_counties(june) == {"北岭县"}
+    assert ds.unreported_counties(june) == {"北岭县"}  # remembered
+    rows = Store(DEMO_DIR).read("2025-06").filter(pl.col("county") == "北岭县")
+    store.submit(rows, unit="北岭县", user="test")
+    store.publish("2025-06", "北岭县", user="test")
+    assert ds.unreported_counties(june) == set()
