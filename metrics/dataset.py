@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,12 @@ from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS,
                              history_table, prepare_rows)
 
 C = pl.col
+
+
+@functools.cache
+def _no_history() -> pl.LazyFrame:
+    """The history table of no rows, for months prepared without a history column (a plan built once)."""
+    return history_table(pl.LazyFrame(schema=SCHEMA))
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:
@@ -120,7 +127,6 @@ class Dataset:
         todo, plans = [], []
         stored = set(self.months)
         stats = self._stats()
-        no_history = history_table(pl.LazyFrame(schema=SCHEMA))
         for m, cols in needs.items():
             if m not in stored:
                 continue
@@ -138,7 +144,7 @@ class Dataset:
                 if back:
                     history = self.scan(back).select("project_id", MONTH, *LOOKBACK_COLUMNS)
                     raw = pl.concat([raw, history], how="diagonal")
-                table = self._history_table(stats) if want & HISTORY_OUTPUTS else no_history
+                table = self._history_table(stats) if want & HISTORY_OUTPUTS else _no_history()
                 todo.append((m, key))
                 plans.append(prepare_rows(raw, table).filter(C(MONTH) == m).select(sorted(want)))
         for (m, key), df in zip(todo, pl.collect_all(plans) if plans else []):
