@@ -13,7 +13,7 @@ from ui.admin_upload import import_tab, submit_tab
 from ui.auth import sign_in_panel
 from ui.bulletin_template import template_panel
 from ui.i18n import t
-from ui.importing import sample_file_name, sample_ledger_bytes, sample_source
+from ui.importing import sample_file_name, sample_ledger_bytes
 from ui.submitting import XLSX_MIME, pending_queue
 from ui.widgets import md_escape
 
@@ -53,7 +53,7 @@ if role == auth.REPORTER:
     with tab_report:
         report_tab(store, None)
 else:
-    frame = sample_source()
+    frame = cached.sample_source()
     if frame is not None:
         st.download_button(t("sample"), lambda: sample_ledger_bytes(frame), sample_file_name(frame), XLSX_MIME,
                            help=t("sample_help"), key="admin_sample", icon=":material/download:")

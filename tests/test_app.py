@@ -44,8 +44,7 @@ def kpi_values(at: AppTest) -> dict[str, str]:
     """Indicator name → the value shown on its KPI tile (tiles are HTML in markdown elements)."""
     out = {}
     for m in at.markdown:
-        hit = re.search(r'<div class="lbl"><span>(.*?)</span>.*?<div class="val">(.*?)</div>', m.value, re.S)
-        if hit:
+        for hit in re.finditer(r'<div class="lbl"><span>(.*?)</span>.*?<div class="val">(.*?)</div>', m.value, re.S):
             out[hit.group(1)] = hit.group(2)
     return out
 

@@ -136,6 +136,12 @@ def html_of(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown]
 
 
+def tiles_of(at: AppTest) -> list[str]:
+    """Every KPI tile's HTML, in order (kpi_row draws a row's tiles in one element, the duel one per element)."""
+    return [t for h in html_of(at) if '<div class="kpi"' in h and not h.lstrip().startswith("<style")
+            for t in re.split(r'(?=<div class="kpi")', h) if t.startswith('<div class="kpi"')]
+
+
 def block(at: AppTest, cls: str) -> str:
     """The markdown element that is a <div class="cls…"> (not the style sheet naming the class)."""
     return next(h for h in html_of(at) if h.startswith(f'<div class="{cls}'))
@@ -174,7 +180,7 @@ DUEL_TILES = {
 def test_duel_tiles_show_each_countys_figures_in_the_same_order(demo_env):
     at = app("pages/duel.py")
     picked = at.multiselect(key="duel_counties").value
-    tiles = [h for h in html_of(at) if h.startswith('<div class="kpi"')]
+    tiles = tiles_of(at)
     assert _duel_tiles() == list(DUEL_TILES)
     assert len(tiles) == len(DUEL_TILES) * 2
     shown = {}
@@ -196,7 +202,7 @@ def test_duel_takes_up_to_four_counties_from_the_url(demo_env):
     at.run()
     assert not at.exception
     assert at.multiselect(key="duel_counties").value == ["东城区", "临河县", "北岭县"]
-    assert len([h for h in html_of(at) if h.startswith('<div class="kpi"')]) == 3 * 12
+    assert len(tiles_of(at)) == 3 * 12
     at.multiselect(key="duel_counties").set_value(["东城区"]).run()
     assert any("请至少选择2个县区" in i.value for i in at.info)
 
@@ -266,13 +272,13 @@ def test_screen_mode_hides_the_chrome_and_renders_no_sidebar(demo_env):
     assert header_page(at) == "总览"
     head = block(at, "kpm-head")
     assert "示范市" in head and "数据截至" in head and "2025年12月" in head
-    assert len([h for h in html_of(at) if h.startswith('<div class="kpi"')]) == 8
+    assert len(tiles_of(at)) == 8
     assert at.get("bidi_component"), "the live clock / key listener component is mounted"
 
 
 def test_screen_pin_narrows_the_tiles_to_the_county(demo_env):
     at = app(mode="screen", pin="石门县")
-    tiles = [h for h in html_of(at) if h.startswith('<div class="kpi"')]
+    tiles = tiles_of(at)
     first = re.search(r'<div class="val">([^<]*)</div>', tiles[0]).group(1)
     assert first == "59.8%"  # 石门县's completion rate (the city's is another figure)
     assert "石门县" in block(at, "kpm-head")

@@ -11,10 +11,10 @@ import streamlit as st
 
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
-from data.store import Store, active_store
+from data.store import DEMO_DIR, Store, active_store
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
-from ui import submitting
+from ui import importing, submitting
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -124,6 +124,17 @@ def project_index(ds: Dataset) -> pl.DataFrame:
             .sort("snapshot_month").group_by("project_id")
             .agg(pl.col("project_name").last(), pl.col("county").last(), pl.col("snapshot_month").last())
             .sort(["county", "project_id"]).collect())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _sample(content: str) -> pl.DataFrame | None:
+    return importing.sample_source()
+
+
+def sample_source() -> pl.DataFrame | None:
+    """The sample ledger's frame (the embedded demo city's latest month), read once per content of the demo store
+    rather than on every view of the data page."""
+    return _sample(Store(DEMO_DIR).content_key())
 
 
 def months() -> list[str]:

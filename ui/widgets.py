@@ -28,6 +28,10 @@ CSS = """
 .kpi .val {font-size:34px;font-weight:700;color:var(--kc);line-height:1.25;margin:2px 0}
 .kpi .sub {font-size:13px;color:#5f6b7a;line-height:1.5}
 .kpi .sub b {color:#222}
+/* --per-row tiles to a row, fewer where a tile would be narrower than 220px (a projector's 1024px beside the
+   sidebar: two, not four squeezed ones) */
+.kpi-grid {display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,
+  minmax(max(220px, calc((100% - (var(--per-row, 4) - 1) * 1rem) / var(--per-row, 4))), 1fr))}
 </style>
 """
 
@@ -68,17 +72,15 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
 
 def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 4) -> dict:
     """Tiles for the given indicators at the selected month, compared with last month, read from `frame` (the
-    indicators by month, as cached.page_frames gives them); returns this month's record."""
+    indicators by month, as cached.page_frames gives them), `per_row` to a row; returns this month's record."""
     m = to_month(sel.month)
     rows = {r["snapshot_month"]: r for r in frame.iter_rows(named=True)}
     now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
-    for start in range(0, len(ids), per_row):
-        cols = st.columns(per_row)
-        for col, iid in zip(cols, ids[start:start + per_row]):
-            ind = BY_ID[iid]
-            with col:
-                st.markdown(kpi_tile_html(ind, now.get(iid), before.get(iid), now.get(f"n__{iid}"), m.month),
-                            unsafe_allow_html=True)
+    tiles = "".join(kpi_tile_html(BY_ID[iid], now.get(iid), before.get(iid), now.get(f"n__{iid}"), m.month)
+                    for iid in ids)
+    # One element holding every tile in a CSS grid, not a column and a markdown element per tile: each element is
+    # a message the server makes and sends on every view (measured: README, load).
+    st.markdown(f'<div class="kpi-grid" style="--per-row:{per_row}">{tiles}</div>', unsafe_allow_html=True)
     return now
 
 

@@ -61,7 +61,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-status {{font-size:22px;color:{FG};line-height:1.35}}
 .kpm-keys {{font-size:20px;color:{MUTED}}}
 .kpm-warn {{font-size:20px;color:{S_WARN}}}
-/* KPI tiles (ui.widgets.kpi_tile_html) */
+/* KPI tiles (ui.widgets.kpi_tile_html, in kpi_row's grid: the rows as far apart as the page's blocks) */
+.kpi-grid {{row-gap:12px !important}}
 .kpi {{background:{PANEL} !important;border-color:{GRID} !important;min-height:0 !important;margin-bottom:4px;
       padding:10px 18px !important;border-left-width:10px !important;container-type:inline-size}}
 .kpi[style*="{GOOD}"] {{--kc:{S_GOOD} !important}} .kpi[style*="{BAD}"] {{--kc:{S_BAD} !important}}
