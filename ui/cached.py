@@ -189,10 +189,16 @@ def review_key(store: Store) -> str:
     return "|".join([store.content_key(), *map(_stamp, _review_files(store))])
 
 
+@store_cached(64, files=_review_files, reads_store=True)
+def _report_line(store: Store, month: str, lang: str) -> str:
+    """report_line's text, made once per store content, audit log and settings (the sidebar shows it on every view)."""
+    return store.report(month).line(lang)
+
+
 def report_line(month: str, lang: str = "zh") -> str:
     """The month's 报送情况 in one line ("2025年6月：9个单位中7个已报送，…未报送"), or why it cannot be read."""
     try:
-        return month_report(month).line(lang)
+        return _report_line(month, lang)
     except (OSError, ValueError, TypeError, KeyError) as e:  # a damaged settings.json must not take a page down
         return f"{month} 的报送情况无法读取（{type(e).__name__}）：请管理员运行 python -m data check 检查数据库。"
 
