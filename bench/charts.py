@@ -1,8 +1,9 @@
 """python -m bench.charts [--repeat N] [--before REF]: what each desk chart costs the server per page view —
-built with shorthand strings (the charts of git revision REF's ui/widgets.py, default the last one that had them) or with channel objects
-(ui/charts.py), both through st.altair_chart (which converts and validates on every view), against ui/charts.py's
-first view of a selection (build, validate once, cache) and every later view (cached spec, st.vega_lite_chart).
-Medians over interleaved repetitions, in ms, with the load average; the demo city (or KPM_STORE)."""
+built with shorthand strings (the charts of git revision REF's ui/widgets.py, default the last one that had them)
+or with channel objects (ui/charts.py), both through st.altair_chart (which converts and validates on every view),
+against ui/charts.py's first view of a selection (the chart's template, made once per shape, filled with the view's
+data) and every later view (cached spec, st.vega_lite_chart). Medians over interleaved repetitions, in ms, with the
+load average; the demo city (or KPM_STORE)."""
 from __future__ import annotations
 
 import argparse
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     rows = run(args.repeat, args.before)
     print(f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after; repeat {args.repeat}; ms")
-    print("| chart | shorthand + st.altair_chart | channel objects + st.altair_chart | first view (cached) "
+    print("| chart | shorthand + st.altair_chart | channel objects + st.altair_chart | first view (template filled in) "
           "| later views (cached) |")
     print("|---|---|---|---|---|")
     for name, ms in rows:

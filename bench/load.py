@@ -566,7 +566,8 @@ async def run_load(bases: Sequence[str], sessions: int, seconds: float, pids: Se
                     res.errors.append(f"预热 /{path} 未能加载：{type(e).__name__}: {str(e).splitlines()[0][:160]}")
             await _bounded(warm.close(), 15)
             m = await _measure(res, pids, sessions, seconds, ramp, nice_browsers, lambda i, deadline, delay: session(
-                i, browser, bases[i % len(bases)], pages, months, counties, deadline, res, think, seed, server_timing, delay,
+                i, browser, bases[i % len(bases)], pages, months, counties, deadline, res, think, seed, server_timing,
+                delay,
                 url_share))
         finally:
             await _bounded(browser.close(), 30)
@@ -617,7 +618,8 @@ def _report(bases: Sequence[str], sessions: int, res: Results, m: dict, pids: Se
     browser_cpu = None if protocol else m["browser_cpu"]
     return {
         "mode": "protocol" if protocol else "browser",
-        "url": bases[0], "replicas": len(bases), "sessions": sessions, "seconds": round(m["elapsed"], 1), "views": res.views,
+        "url": bases[0], "replicas": len(bases), "sessions": sessions, "seconds": round(m["elapsed"], 1),
+        "views": res.views,
         "views_by_kind": {k: len(v) for k, v in res.times.items()},
         "errors": len(res.errors), "error_samples": res.errors[:10],
         "app_exceptions": sum(1 for e in res.errors if "出现异常" in e or "页面脚本错误" in e),
@@ -625,7 +627,8 @@ def _report(bases: Sequence[str], sessions: int, res: Results, m: dict, pids: Se
         "mean_s": statistics.fmean(all_times) if all_times else None,
         **{f"p95_{k}_s": pct(v, 0.95) for k, v in res.times.items()},
         "server_p50_s": pct(res.server, 0.50), "server_p95_s": pct(res.server, 0.95),
-        "server_pid": pids[0] if pids else None, "server_pids": list(pids), "rss_before_mb": before, "rss_peak_mb": max(res.rss) if res.rss else None,
+        "server_pid": pids[0] if pids else None, "server_pids": list(pids), "rss_before_mb": before,
+        "rss_peak_mb": max(res.rss) if res.rss else None,
         "rss_after_mb": after,
         "rss_growth_mb": (after - before) if after is not None and before is not None else None,
         "rss_peak_growth_mb": (max(res.rss) - before) if res.rss and before is not None else None,
@@ -748,7 +751,8 @@ def main(argv: list[str] | None = None) -> int:
           f"（p95 点击 {_fmt(out['p95_click_s'])}，链接 {_fmt(out['p95_url_s'])}"
           + (f"，改筛选 {_fmt(out['p95_filter_s'])}" if "filter" in kinds else "") + "）"
           + ("：从请求发出到收到 script_finished" if args.protocol else ""))
-    print(f"  服务器内存（进程 {'、'.join(map(str, out['server_pids'])) or '未知'}{'，合计' if out['replicas'] > 1 else ''}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
+    procs = "、".join(map(str, out["server_pids"])) or "未知"
+    print(f"  服务器内存（进程 {procs}{'，合计' if out['replicas'] > 1 else ''}）：开始 {_fmt(out['rss_before_mb'], 'MB', 0)} · "
           f"峰值 {_fmt(out['rss_peak_mb'], 'MB', 0)} · 结束 {_fmt(out['rss_after_mb'], 'MB', 0)} · "
           f"增长 {_fmt(growth, 'MB', 0)}")
     if args.protocol:

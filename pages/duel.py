@@ -65,13 +65,11 @@ elif guard(sel):
             badge += {RED: f" :green-badge[{RED}]", SNAIL: f" :red-badge[{SNAIL}]"}.get(r["flag"], "")
             badge += f" :orange-badge[⚠ {t('interview_warning')}]" if r["warning"] else ""
         col.markdown(f"### {md_escape(c)}\n{badge}")
-    for iid in TILES:
-        ind = BY_ID[iid]
-        cols = st.columns(len(picked))
-        for col, c in zip(cols, picked):
-            now_c, before_c = now.get(c, {}), before.get(c, {})
-            col.markdown(kpi_tile_html(ind, now_c.get(iid), before_c.get(iid), now_c.get(f"n__{iid}"), m.month),
-                         unsafe_allow_html=True)
+    tiles = "".join(kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
+                                  now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked)
+    # one element, a grid as wide as the heads' columns: a row per indicator, a column per county
+    st.markdown(f'<div class="kpi-grid kpi-fixed" style="--per-row:{len(picked)}">{tiles}</div>',
+                unsafe_allow_html=True)
 
     # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
     st.subheader(t("duel_trends"))
