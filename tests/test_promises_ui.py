@@ -31,9 +31,9 @@ def start(query: dict | None = None, page: str | None = None) -> AppTest:
 def tiles(at: AppTest) -> dict[str, str]:
     """KPI tile name → the tile's sub-line text (tiles are HTML in markdown elements)."""
     out = {}
-    for m in at.markdown:
-        hit = re.search(r'<div class="lbl"><span>(.*?)</span>.*?<div class="sub">(.*?)</div></div>', m.value, re.S)
-        if hit:
+    for m in at.markdown:  # a row of tiles is one element
+        for hit in re.finditer(r'<div class="lbl"><span>(.*?)</span>.*?<div class="sub">(.*?)</div></div>', m.value,
+                               re.S):
             out[hit.group(1)] = re.sub(r"<[^>]+>", "", hit.group(2))
     return out
 
