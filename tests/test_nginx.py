@@ -135,6 +135,20 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def wait_kpm_healthy(port: int, seconds: float = 120) -> None:
+    """Until the app on `port` is up and serving under the base path /kpm."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/kpm/_stcore/health", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The dashboard under /kpm on a loopback port, reading an empty store (the demo city)."""
@@ -150,16 +164,7 @@ def app(tmp_path_factory):
                                 cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc, "streamlit", log)
-        deadline = time.monotonic() + 120
-        while True:  # up, and serving under the base path
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/kpm/_stcore/health", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+        wait_kpm_healthy(port)
         yield port
     finally:
         stop(proc)

@@ -12,24 +12,18 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_nginx import (CHROMIUM, NGINX, ROOT, TITLE_JS, adapt, free_port, readme_block, run_nginx,
-                              self_signed, server_name, stop, wait_port)
+from tests.test_nginx import (CHROMIUM, ROOT, TITLE_JS, adapt, free_port, pytestmark, readme_block,  # noqa: F401
+                              run_nginx, self_signed, server_name, stop, wait_kpm_healthy, wait_port)
 
 SECTION = "### Several server processes (replicas)"
 VARIANTS = ("ip_hash", "route cookie")  # the README's two upstream blocks, in its order
 # Browsers each: a hash that does not stick (Streamlit's XSRF cookie, whose value changes while a page is open) split
 # every second browser or so in this test (measured); eight let it pass about once in 250 runs.
 MIN_BROWSERS = 8
-
-pytestmark = pytest.mark.skipif(
-    not NGINX.exists(), reason="没有 /usr/sbin/nginx：反向代理测试需要 Debian 的 nginx（apt-get install -y nginx，"
-                               "或运行 bash tests/run.sh，它会一并安装）")
-
 
 def replicas_section() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -83,16 +77,7 @@ def replicas(tmp_path_factory):
             ports.append(port)
             wait_port(port, procs[-1], f"streamlit 副本 {k}", log)
         for port in ports:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/kpm/_stcore/health", timeout=5) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
+            wait_kpm_healthy(port)
         yield ports, [p.pid for p in procs], runs
     finally:
         for p in procs:
