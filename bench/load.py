@@ -705,6 +705,8 @@ def main(argv: list[str] | None = None) -> int:
             bases = []
             for _ in range(args.replicas):
                 port = free_port()
+                while f"http://127.0.0.1:{port}" in bases:  # not bound yet by the replica it was given to
+                    port = free_port()
                 bases.append(f"http://127.0.0.1:{port}")
                 servers.append(start_server(port, store_dir, servers[0].run_log if servers else None))
             for base, server in zip(bases, servers):

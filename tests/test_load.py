@@ -74,7 +74,8 @@ def test_load_script_refuses_non_loopback_targets(url):
 
 @pytest.mark.parametrize("args,needle", [(["--sessions", "500"], "--sessions 须在 1–50"),
                                          (["--seconds", "0"], "--seconds 须在 1–600"),
-                                         (["--nav-timeout", "0.5"], "--nav-timeout 须在 1–600 秒")])
+                                         (["--nav-timeout", "0.5"], "--nav-timeout 须在 1–600 秒"),
+                                         (["--replicas", "9"], "--replicas 须在 1–8")])
 def test_load_script_bounds(args, needle):
     p = run_module("bench.load", "--start-server", *args, timeout=60)
     assert p.returncode == 2 and needle in p.stderr

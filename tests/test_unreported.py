@@ -73,3 +73,15 @@ def test_a_county_that_reports_later_is_no_longer_unreported_on_the_same_dataset
     store.submit(rows, unit="北岭县", user="test")
     store.publish("2025-06", "北岭县", user="test")
     assert ds.unreported_counties(june) == set()
+
+
+def test_the_screen_board_names_it_in_english(store, monkeypatch):
+    monkeypatch.setenv("KPM_STORE", str(store.root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["mode"], at.query_params["lang"] = "screen", "en"
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    board = next(m.value for m in at.markdown if 'class="kpm-board"' in m.value)
+    row = next(r for r in board.split("<tr") if "北岭县" in r)
+    assert "Not reported" in row and "未报送" not in row, row

@@ -145,7 +145,7 @@ def ranking(sel: Selection) -> None:
     board = ranking_table(r, ("rank", "county", "score", "rank_change", "flag"), text=True, headers=ranking_headers())
     rows = []
     for row, (rank_txt, county_txt, score_txt, change_txt, _) in zip(r.iter_rows(named=True), board.iter_rows()):
-        marks = badges(row, "未报送")
+        marks = badges(row, t("duel_screen_unreported"))
         g = gap.get(row["county"], {})
         rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
         ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
@@ -168,7 +168,7 @@ def ranking(sel: Selection) -> None:
                   f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
     cards = []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
-        rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else "未报送"
+        rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else t("duel_screen_unreported")
         cards.append(_card(row["county"], f'{row["county"]}（{rank}）', row["explanation"], "focus"))
     warned = r.filter(pl.col("warning")).sort(pl.col("county").is_in(list(focus)), descending=True, maintain_order=True)
     for row in warned.iter_rows(named=True):
