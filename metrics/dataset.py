@@ -98,14 +98,7 @@ class Dataset:
         """Size and mtime of each stored month's file (nothing for a Dataset made from a frame)."""
         if self._frame is not None:
             return {}
-        out = {}
-        for m, path in self._files.items():
-            try:
-                st = path.stat()
-                out[m] = (st.st_size, st.st_mtime_ns)
-            except FileNotFoundError:
-                out[m] = None
-        return out
+        return {m: _file_stamp(path) for m, path in self._files.items()}
 
     def _key(self, month: dt.date, stats: dict) -> tuple:
         """What a prepared month depends on: its file, its lookback months' and every earlier month's."""
