@@ -16,7 +16,7 @@ from metrics.ranking import RED, SNAIL, load_scorecard
 from metrics.registry import BY_ID
 from ui import cached, charts, screen, state
 from ui.i18n import ind_name, t
-from ui.widgets import guard, kpi_tile_html, md_escape, page_title, show_table, with_previous
+from ui.widgets import guard, kpi_tile_html, md_escape, page_title, show_table, tile_grid, with_previous
 
 TILES = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "completed_ytd_sum",
          "monthly_investment", "private_share", "industrial_share", "procedures_complete_rate", "signed_start_rate",
@@ -65,11 +65,10 @@ elif guard(sel):
             badge += {RED: f" :green-badge[{RED}]", SNAIL: f" :red-badge[{SNAIL}]"}.get(r["flag"], "")
             badge += f" :orange-badge[⚠ {t('interview_warning')}]" if r["warning"] else ""
         col.markdown(f"### {md_escape(c)}\n{badge}")
-    tiles = "".join(kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
-                                  now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked)
-    # one element, a grid as wide as the heads' columns: a row per indicator, a column per county
-    st.markdown(f'<div class="kpi-grid kpi-fixed" style="--per-row:{len(picked)}">{tiles}</div>',
-                unsafe_allow_html=True)
+    # a row per indicator, a column per county, lined up with the heads' columns
+    tile_grid((kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
+                             now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked),
+              len(picked), fixed=True)
 
     # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
     st.subheader(t("duel_trends"))

@@ -77,12 +77,18 @@ def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 
     m = to_month(sel.month)
     rows = {r["snapshot_month"]: r for r in frame.iter_rows(named=True)}
     now, before = rows.get(m, {}), rows.get(to_month(previous_month(sel.month)), {})
-    tiles = "".join(kpi_tile_html(BY_ID[iid], now.get(iid), before.get(iid), now.get(f"n__{iid}"), m.month)
-                    for iid in ids)
-    # One element holding every tile in a CSS grid, not a column and a markdown element per tile: each element is
-    # a message the server makes and sends on every view (measured: README, load).
-    st.markdown(f'<div class="kpi-grid" style="--per-row:{per_row}">{tiles}</div>', unsafe_allow_html=True)
+    tile_grid([kpi_tile_html(BY_ID[iid], now.get(iid), before.get(iid), now.get(f"n__{iid}"), m.month)
+               for iid in ids], per_row)
     return now
+
+
+def tile_grid(tiles: Iterable[str], per_row: int, *, fixed: bool = False) -> None:
+    """KPI tiles' HTML in one element, a CSS grid of `per_row` to a row (`fixed`: exactly, to line up with
+    columns above; else fewer where a tile would be too narrow)."""
+    # One element, not a column and a markdown element per tile: each element is a message the server makes and
+    # sends on every view (measured: README, load).
+    cls = "kpi-grid kpi-fixed" if fixed else "kpi-grid"
+    st.markdown(f'<div class="{cls}" style="--per-row:{per_row}">{"".join(tiles)}</div>', unsafe_allow_html=True)
 
 
 def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels: dict[str, str] | None = None, *,
