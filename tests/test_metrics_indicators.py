@@ -30,15 +30,19 @@ DOMAIN_IDS = {
 }
 PART2_IDS = {"completed_ytd_yoy", "planned_starts_to_date", "overdue_not_started", "early_starts", "red_projects",
              "yellow_projects", "long_standing_problems"}
+# Part 3's indicators are the 督办 ones: they are measured over the 督办 log, not over snapshots.
+PART3_IDS = ["duban_assigned", "duban_closed", "duban_on_time_rate", "duban_overdue", "duban_feedback_overdue"]
 
 
-def contract_ids(text: str) -> tuple[list[str], list[str]]:
-    """The indicator ids of the contract's Part 1 and Part 2: first cells of the tables headed `| id |`."""
-    parts: tuple[list[str], list[str]] = ([], [])
+def contract_ids(text: str) -> tuple[list[str], list[str], list[str]]:
+    """The indicator ids of the contract's Parts 1, 2 and 3: first cells of the tables headed `| id |`."""
+    parts: tuple[list[str], list[str], list[str]] = ([], [], [])
     part, in_table = 0, False
     for line in text.splitlines():
         if line.startswith("# Part 2"):
             part = 1
+        if line.startswith("# Part 3"):
+            part = 2
         if line.startswith("| id |"):
             in_table = True
         elif in_table and line.startswith("|"):
@@ -50,8 +54,9 @@ def contract_ids(text: str) -> tuple[list[str], list[str]]:
     return parts
 
 
-def test_the_contract_parser_reads_both_parts_of_the_vendored_copy():
-    part1, part2 = contract_ids(CONTRACT.read_text(encoding="utf-8"))
+def test_the_contract_parser_reads_every_part_of_the_vendored_copy():
+    part1, part2, part3 = contract_ids(CONTRACT.read_text(encoding="utf-8"))
+    assert part3 == PART3_IDS
     assert len(part1) == len(set(part1)) == 36 and set(part1) == DOMAIN_IDS
     assert part2 == ["completed_ytd_yoy", "planned_starts_to_date", "overdue_not_started", "early_starts",
                      "red_projects", "yellow_projects", "long_standing_problems"]
@@ -59,7 +64,7 @@ def test_the_contract_parser_reads_both_parts_of_the_vendored_copy():
 
 def test_registry_holds_exactly_the_domain_ids():
     """Part 1 and Part 2 of the contract exactly, each id once."""
-    part1, part2 = (set(p) for p in contract_ids(CONTRACT.read_text(encoding="utf-8")))
+    part1, part2, _ = (set(p) for p in contract_ids(CONTRACT.read_text(encoding="utf-8")))
     assert (part1, part2) == (DOMAIN_IDS, PART2_IDS)  # the hand-written oracle: the parser cannot drift unnoticed
     ids = set(IDS)
     assert len(IDS) == len(ids)
