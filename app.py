@@ -7,7 +7,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from data.store import StoreError
-from metrics.bulletin import city_name
+from reports.bulletin import city_name
 from ui import cached, runlog, runmemo, screen, state
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, inject_css, md_escape

@@ -16,7 +16,7 @@ from data.demo_ledgers import write_sample_ledger
 from data.ingest import read_ledger
 from data.schema import ZH
 from data.store import DEMO_DIR, Store
-from metrics.export import to_xlsx_bytes
+from reports.export import to_xlsx_bytes
 
 
 def ledger_frame(projects: int) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 Replacing it is atomic and under the store's lock, the previous version goes to templates/history/, and the
 audit log records who uploaded which file (action "bulletin_template"). Whether a file is a usable template is
-decided before this module is called (metrics.bulletin.template.check): this layer stores bytes.
+decided before this module is called (reports.bulletin.template.check): this layer stores bytes.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics import bulletin
+from reports import bulletin
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH

@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from metrics.export import to_csv_bytes, to_xlsx_bytes
+from reports.export import to_csv_bytes, to_xlsx_bytes
 
 RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"点我\")", "\t=1", "'已加引号", "http://x.cn", "123"]
 

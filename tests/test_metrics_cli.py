@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from data.store import Store
-from metrics.__main__ import main
+from reports.__main__ import main
 from metrics.engine import Dataset, Filters
 from metrics.watchlists import WATCH_LISTS, gap_to_target, list_counts, project_history, watch_list
 from tests.helpers import run_module

@@ -12,7 +12,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from metrics.export import to_csv_bytes, to_xlsx_bytes
+from reports.export import to_csv_bytes, to_xlsx_bytes
 
 # (cell as typed, cell as exported): every text cell a spreadsheet would read as a formula gets a leading quote.
 CELLS = [

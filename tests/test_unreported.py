@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.store import Store
 from tests.app_store import june_without
-from metrics import bulletin
+from reports import bulletin
 from metrics.dataset import Dataset
 from metrics.ranking import UNREPORTED, ranking
 

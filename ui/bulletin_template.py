@@ -1,6 +1,6 @@
 """数据管理 · 月通报模板: download the Word template the bulletins use, upload the office's own (analysts only).
 
-An upload is checked by rendering it once with sample values (metrics.bulletin.template.check); a refused file is
+An upload is checked by rendering it once with sample values (reports.bulletin.template.check); a refused file is
 reported with where the broken placeholder is and leaves the store as it was; an accepted one is kept with the
 store, audit-logged, and used by every later bulletin. The bulletin download of 县区比拼 builds through
 bulletin_docx, so it uses the store's template and reports the month's 报送情况.
@@ -11,8 +11,8 @@ import streamlit as st
 
 from data import bulletin_template as stored
 from data.store import Store
-from metrics.bulletin import build_bulletin
-from metrics.bulletin.template import PLACEHOLDERS, TemplateProblem, current_bytes, default_bytes, install
+from reports.bulletin import build_bulletin
+from reports.bulletin.template import PLACEHOLDERS, TemplateProblem, current_bytes, default_bytes, install
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from ui.auth import audit_user, can_write

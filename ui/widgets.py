@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from data.months import previous_month, to_month
-from metrics.export import to_csv_bytes, to_xlsx_bytes
+from reports.export import to_csv_bytes, to_xlsx_bytes
 from metrics.filters import Filters
 from metrics.format import DASH, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets

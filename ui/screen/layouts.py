@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from data.months import month_zh, to_month
-from metrics.bulletin import city_name
+from reports.bulletin import city_name
 from metrics.format import DASH, fmt_count, fmt_rate
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table

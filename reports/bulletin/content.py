@@ -11,7 +11,7 @@ from data.months import to_month
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
 from metrics.engine import as_record, compute
-from metrics.export import to_xlsx_bytes
+from reports.export import to_xlsx_bytes
 from metrics.filters import Filters
 from metrics.format import figure_header, figure_text, fmt_number, fmt_rate, list_cell
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table

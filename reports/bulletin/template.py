@@ -24,7 +24,7 @@ from lxml import etree
 
 from data import bulletin_template as stored
 from data.store import Store
-from metrics.bulletin.styles import font_table_fallbacks
+from reports.bulletin.styles import font_table_fallbacks
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "templates" / "default.docx"  # built by default_template.py
 # What a template may use, with what each one holds (shown in README and in the upload's error messages).

@@ -9,10 +9,10 @@ from pathlib import Path
 from data import bulletin_template as stored
 from data.months import month_key, month_zh
 from data.store import Store
-from metrics.bulletin.content import CITY_ENV, DEFAULT_CITY, build_workbook, collect
-from metrics.bulletin.document import build_bulletin
-from metrics.bulletin.template import TemplateProblem, check, current_bytes, default_bytes, install, office_template
-from metrics.cli import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from reports.bulletin.content import CITY_ENV, DEFAULT_CITY, build_workbook, collect
+from reports.bulletin.document import build_bulletin
+from reports.bulletin.template import TemplateProblem, check, current_bytes, default_bytes, install, office_template
+from reports.cli import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
 
 
 def _template_file(path: str) -> bytes:

@@ -5,7 +5,7 @@ import datetime as dt
 
 from data.months import add_months, month_zh
 from data.submissions import MonthReport
-from metrics.bulletin.content import Bulletin
+from reports.bulletin.content import Bulletin
 from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
 from metrics.indicator import meets
 from metrics.registry import BY_ID

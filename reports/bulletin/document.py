@@ -1,10 +1,10 @@
 """The bulletin as a Word document: the office's template (docxtpl) filled with the generated sections and annexes.
 
-The template (metrics.bulletin.template) holds the red head (发文机关, 文号 pattern over a red rule), the title, 主送,
+The template (reports.bulletin.template) holds the red head (发文机关, 文号 pattern over a red rule), the title, 主送,
 落款 and the page setup; this module writes what it cannot: the sections — 总体情况, the county ranking
 (红旗/蜗牛), the 约谈预警 counties with the reasons, the gap to the annual plan, each dimension's key figures by
 county, the month's 报送情况 — and the watch lists as annexes (附件1…), as subdocuments in the template's styles
-(metrics.bulletin.styles), every number from metrics/ through the collected content.
+(reports.bulletin.styles), every number from metrics/ through the collected content.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import re
 
 from data.months import month_zh
 from data.submissions import MonthReport
-from metrics.bulletin import words
-from metrics.bulletin.content import Bulletin, build_workbook, collect
-from metrics.bulletin.styles import STYLES, cell_style, paragraph_style
-from metrics.bulletin.template import TemplateProblem, check, default_bytes, render
+from reports.bulletin import words
+from reports.bulletin.content import Bulletin, build_workbook, collect
+from reports.bulletin.styles import STYLES, cell_style, paragraph_style
+from reports.bulletin.template import TemplateProblem, check, default_bytes, render
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.ranking import RED, SNAIL, Scorecard

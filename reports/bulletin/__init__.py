@@ -5,10 +5,10 @@ template (template: placeholders, rendering, the upload check; styles; default_t
 cli is `python -m metrics bulletin` and `bulletin-template`. Every figure comes from metrics.engine / ranking /
 watchlists and is formatted with metrics.format, so the bulletin, the workbook, the pages and the CLI agree to the digit.
 """
-from metrics.bulletin.cli import add_cli
-from metrics.bulletin.content import KEY_FIGURES, Bulletin, build_workbook, city_name, collect
-from metrics.bulletin.document import build_both, build_bulletin
-from metrics.bulletin.words import summary_sentences
+from reports.bulletin.cli import add_cli
+from reports.bulletin.content import KEY_FIGURES, Bulletin, build_workbook, city_name, collect
+from reports.bulletin.document import build_both, build_bulletin
+from reports.bulletin.words import summary_sentences
 from metrics.format import figure_header, figure_text, rank_change_text
 
 __all__ = ["Bulletin", "KEY_FIGURES", "add_cli", "build_both", "build_bulletin", "build_workbook", "city_name",
