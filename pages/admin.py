@@ -6,15 +6,15 @@ import streamlit as st
 
 from data.store import Store
 from ui import auth, cached, state
-from ui.admin_actions import FLASH
-from ui.admin_reports import audit_tab, mine_tab, months_tab, report_tab
-from ui.admin_review import review_tab
-from ui.admin_upload import import_tab, submit_tab
+from ui.admin.actions import FLASH
+from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
+from ui.admin.review import review_tab
+from ui.admin.upload import import_tab, submit_tab
 from ui.auth import sign_in_panel
-from ui.bulletin_template import template_panel
+from ui.admin.bulletin_template import template_panel
 from ui.i18n import t
-from ui.importing import sample_file_name, sample_ledger_bytes
-from ui.submitting import XLSX_MIME, pending_queue
+from ui.admin.importing import sample_file_name, sample_ledger_bytes
+from ui.admin.submitting import XLSX_MIME, pending_queue
 from ui.widgets import md_escape
 
 
@@ -75,4 +75,4 @@ else:
         report_tab(store, _counties() if analyst else None)
     with next(tabs):
         audit_tab(store)
-    template_panel(store)   # 月通报模板: download, and for analysts upload (ui/bulletin_template.py)
+    template_panel(store)   # 月通报模板: download, and for analysts upload (ui/admin/bulletin_template.py)

@@ -10,7 +10,7 @@ from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scoreca
 from metrics.registry import BY_ID
 from metrics.watchlists import GAP_ZH
 from ui import cached, screen, state
-from ui.bulletin_template import bulletin_docx
+from ui.admin.bulletin_template import bulletin_docx
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.widgets import guard, month_num, page_title, show_table
 

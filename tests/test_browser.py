@@ -181,7 +181,7 @@ def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
     """The analyst's flow on a fresh server: sign in, upload the sample ledger, read the check, confirm, see it
     stored and the pages switch from the demo city to the real data."""
     from tests.auth_helpers import ANALYST_HASH, sign_in_browser
-    from ui.importing import sample_ledger_bytes
+    from ui.admin.importing import sample_ledger_bytes
 
     frame = Store(DEMO_DIR).read(demo_months[-1])
     assert frame.height == 857 and f"{frame['snapshot_month'][0]:%Y-%m}" == "2025-12"

@@ -63,7 +63,7 @@ def test_the_xls_twin_of_a_county_style_xlsx_imports_the_same_rows(tmp_path):
 
 
 def test_xls_uploads_are_accepted_by_the_page_uploader():
-    from ui.importing import UPLOAD_TYPES
+    from ui.admin.importing import UPLOAD_TYPES
 
     assert "xls" in UPLOAD_TYPES
 

@@ -14,7 +14,7 @@ from data.schema import TIER_LABELS
 from data.store import DEMO_DIR, Store, active_store
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
-from ui import importing, submitting
+from ui.admin import importing, submitting
 from ui.i18n import lang
 from ui.runmemo import per_run
 

@@ -231,7 +231,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "delete_confirm": ("我确认删除该月（旧版本保存在历史记录中）", "I confirm (the old version is kept in the history)"),
     "delete": ("删除", "Delete"),
     "deleted": ("已删除 {m}。", "Deleted {m}."),
-    # 数据管理 · several files and taught mappings (ui/admin_upload.py, ui/admin_mappings.py)
+    # 数据管理 · several files and taught mappings (ui/admin/upload.py, ui/admin/mappings.py)
     "several_files": ("共 {n} 个文件：每个文件单独检查，单独确认导入；一个文件未通过不影响其他文件。",
                       "{n} files: each is checked and confirmed on its own; a refused one does not stop the others."),
     "map_title": ("有无法识别的表头或取值：选择它们对应的标准写法", "Unrecognised headers or values: say what they mean"),
@@ -258,7 +258,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_remove_placeholder": ("选择要删除的对应", "Choose a mapping"),
     "map_remove": ("删除对应", "Remove"),
     "map_removed": ("已删除对应：{what}。以后的导入不再自动对应。", "Removed {what}; later imports no longer apply it."),
-    # 报送与审核 (pages/admin.py, ui/submitting.py)
+    # 报送与审核 (pages/admin.py, ui/admin/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),
     "tab_review": ("待审核", "To review"),

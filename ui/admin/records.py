@@ -7,11 +7,11 @@ import streamlit as st
 
 from data.store import Store
 from ui import cached
-from ui.admin_actions import delete_month
+from ui.admin.actions import delete_month
 from ui.auth import can_write
 from ui.i18n import t
-from ui.importing import audit_frame, months_frame
-from ui.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, report_frame,
+from ui.admin.importing import audit_frame, months_frame
+from ui.admin.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, report_frame,
                            submission_months, template_for, template_name)
 from ui.widgets import md_escape, show_table
 

@@ -7,11 +7,11 @@ import streamlit as st
 
 from data.store import Store
 from ui import cached
-from ui.admin_actions import REVIEW_ERR, publish_submission, return_submission
-from ui.admin_upload import WILL_REPLACE, problem_tables, rule
+from ui.admin.actions import REVIEW_ERR, publish_submission, return_submission
+from ui.admin.upload import WILL_REPLACE, problem_tables, rule
 from ui.i18n import t
-from ui.importing import CHANGE_RULES
-from ui.submitting import pending_queue
+from ui.admin.importing import CHANGE_RULES
+from ui.admin.submitting import pending_queue
 from ui.widgets import md_escape
 
 

@@ -8,13 +8,13 @@ import streamlit as st
 from data.ingest import ImportOutcome
 from data.store import Store
 from ui import auth
-from ui.admin_actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, file_options, forget_files, options,
+from ui.admin.actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, file_options, forget_files, options,
                               uploader_key)
-from ui.admin_mappings import picker, remembered_panel
-from ui.admin_reports import template_box
+from ui.admin.mappings import picker, remembered_panel
+from ui.admin.records import template_box
 from ui.auth import can_write
 from ui.i18n import t
-from ui.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
+from ui.admin.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
 from ui.widgets import show_table
 
 NEEDS_REPLACE, WILL_REPLACE, FOREIGN = "月份已有数据", "将替换已有数据", "不属于本单位"  # importer rules the page reacts to

@@ -11,10 +11,10 @@ from data import mappings
 from data.ingest import ImportOutcome
 from data.schema import COLUMN_BY_NAME
 from data.store import Store, StoreError
-from ui.admin_actions import FLASH, options
+from ui.admin.actions import FLASH, options
 from ui.auth import can_write
 from ui.i18n import t
-from ui.importing import is_demo_store
+from ui.admin.importing import is_demo_store
 
 NOTE = "_admin_map_note"   # {file suffix: (ok, text)}: what the last 保存对应 of that file did, shown once above it
 

@@ -17,7 +17,7 @@ from metrics.dataset import Dataset
 from metrics.filters import Filters
 from ui.auth import audit_user, can_write
 from ui.i18n import lang
-from ui.importing import is_demo_store
+from ui.admin.importing import is_demo_store
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UPLOAD = "bt_upload"        # the uploader's key is UPLOAD + a counter: a new key empties it after an upload

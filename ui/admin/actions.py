@@ -12,7 +12,7 @@ from data.store import Store, StoreError
 from ui import auth, cached
 from ui.auth import audit_user, can_write
 from ui.i18n import t
-from ui.importing import is_demo_store
+from ui.admin.importing import is_demo_store
 
 UPLOAD = "admin_upload"       # the uploader's key is UPLOAD + a counter: a new key empties it after the imports
 CHECK = "_admin_check"        # {file id: (key of its check, its dry-run outcome)} for the files in the uploader
