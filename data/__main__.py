@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from data.ingest import import_file
-from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
+from data.accounts.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
 from data.months import MonthError
 from data.store import Store, StoreError
 from data.store_check import check_store
@@ -195,7 +195,7 @@ def cmd_review(args) -> int:
 
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
-    from data.template import ledger_template
+    from data.draft import ledger_template
     from data.store import parse_month
 
     store = _store(args)
@@ -211,7 +211,7 @@ def cmd_template(args) -> int:
 
 def cmd_user(args) -> int:
     """Manage named sign-in accounts: add, list, remove, passwd."""
-    from data import users
+    from data.accounts import users
 
     store = _store(args)
     if args.action == "list":

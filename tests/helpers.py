@@ -18,7 +18,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-# The demo city's county ledger (data/demo_ledgers.py), laid out like the county offices' sample ledger.
+# The demo city's county ledger (data/demo/sample_ledger.py), laid out like the county offices' sample ledger.
 DEMO_LEDGER = ROOT / "data" / "demo" / "ledgers" / "石门县_2024年6月_重点项目台账.xlsx"
 # Where a development checkout finds the domain contract and the sample ledger: beside it, never required.
 SHARED = ROOT.parent / "shared"

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
 from data.ingest import import_file
 from data.store import Store, StoreError, check_store
 from data.submissions import deadline

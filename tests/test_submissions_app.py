@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import data.store as store_mod
-from data import users
+from data.accounts import users
 from data.ingest import import_file
 from data.store import Store
 from tests import app_store as fx

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from data import users
+from data.accounts import users
 from data.store import Store
 from tests import app_store as fx
 from tests.factories import write_xlsx

@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 from data.ingest import import_file, read_ledger
 from data.schema import COLUMNS, ZH
 from data.store import Store
-from data.template import ledger_template
+from data.draft import ledger_template
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "data" / "demo" / "snapshots"
 AUGUST = dt.date(2025, 8, 1)

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import mappings, users
+from data import mappings
+from data.accounts import users
 from data.store import Store
 from tests import app_store as fx
 from tests.auth_helpers import SUBMIT_KEY, analyst_env, sign_in

@@ -12,7 +12,7 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from polars.testing import assert_frame_equal
 
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
 from data.ingest import import_file, read_ledger
 from data.ingest import source as ingest_source
 from data.store import Store

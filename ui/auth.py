@@ -8,7 +8,7 @@ accounts kept with the store (users.json, made with `python -m data user add`), 
 name in the audit log; and the single shared analyst password, whose PBKDF2 hash is configured as
 `[analyst] password_hash = "…"` in secrets.toml or in $KPM_ANALYST_PASSWORD_HASH (`python -m data hash-password`).
 With none of these, writing is disabled and `sign_in_panel()` says how to enable it. Failed attempts are limited
-per browser session and per server process (data.passwords.AttemptLimiter). The data CLI is the machine
+per browser session and per server process (data.accounts.passwords.AttemptLimiter). The data CLI is the machine
 operator's and needs no sign-in.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from data import users
-from data.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
+from data.accounts import users
+from data.accounts.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
 from data.store import Store
 
 ENV_HASH = "KPM_ANALYST_PASSWORD_HASH"

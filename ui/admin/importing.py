@@ -108,8 +108,8 @@ def sample_file_name(frame: pl.DataFrame) -> str:
 
 
 def sample_ledger_bytes(frame: pl.DataFrame) -> bytes:
-    """A realistic Excel ledger of the frame (data.demo_ledgers.write_sample_ledger)."""
-    from data.demo_ledgers import write_sample_ledger  # openpyxl loads only when a sample is asked for
+    """A realistic Excel ledger of the frame (data.demo.sample_ledger.write_sample_ledger)."""
+    from data.demo.sample_ledger import write_sample_ledger  # openpyxl loads only when a sample is asked for
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sample.xlsx"

@@ -10,7 +10,7 @@ import polars as pl
 from data.ingest import ImportOutcome, import_file
 from data.store import Store, frame_to_parquet_bytes, month_key, parse_month
 from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
-from data.template import ledger_template
+from data.draft import ledger_template
 from metrics.engine import add_months
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,8 +8,8 @@ About 800 projects a year (785–861 rows a month) in 9 counties and 17 industri
 (h) projects without a leader, outside statistics or with procedures outstanding.
 Decisions: 续建 sites in winter shutdown report 停工 until they resume (most in January, a few by April), so
 复工率 ramps in Q1; a 前期/储备 project that starts becomes 新开工 the month before its start.
-This module simulates the months and writes the store; data/demo_city.py declares the city, data/demo_projects.py
-decides its projects' timelines and data/demo_details.py the rest of what they carry.
+This module simulates the months and writes the store; data/demo/city.py declares the city, data/demo/projects.py
+decides its projects' timelines and data/demo/details.py the rest of what they carry.
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from data.demo_city import (BT_CONT, BT_LABEL, BT_NEW, BT_PRE, BT_RES, COUNTY_NAMES, LAGGING_COUNTY,
+from data.demo.city import (BT_CONT, BT_LABEL, BT_NEW, BT_PRE, BT_RES, COUNTY_NAMES, LAGGING_COUNTY,
                             LEADING_COUNTY, NEVER, PROBLEMS_GENERAL, PROBLEMS_STALL, PROBLEMS_START, SEASON, SEED,
                             ST_BUILD, ST_DONE, ST_LABEL, ST_NOT, ST_PROD, ST_STOP, YEARS, by_county, month_of_day,
                             month_start_days, pick)
-from data.demo_projects import build_registry
+from data.demo.projects import build_registry
 from data.schema import SCHEMA
 from data.store import DEMO_DIR, Store
 
@@ -297,6 +297,3 @@ def generate(out_dir: Path | None = None) -> list[Path]:
     return paths
 
 
-if __name__ == "__main__":
-    for path in generate():
-        print(path)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.demo_city import (BT_CONT, BT_NEW, BT_PRE, BT_RES, CATEGORY_P, CHAIN_NAMES, CHAINS, COUNTIES, INVESTOR_P,
+from data.demo.city import (BT_CONT, BT_NEW, BT_PRE, BT_RES, CATEGORY_P, CHAIN_NAMES, CHAINS, COUNTIES, INVESTOR_P,
                             INVESTORS, N_MONTHS, NEVER, NO_MONTH, PLANNED_START_P, SIZE_MU, by_county, day_in_month,
                             month_of_day, month_start_days, pick)
-from data.demo_details import (add_flagships, add_land_and_tax, add_leaders, add_names, add_procedures,
+from data.demo.details import (add_flagships, add_land_and_tax, add_leaders, add_names, add_procedures,
                                add_project_ids)
 
 # Cohorts (projects, kind, entry month index): 续建 from earlier years, 新开工, 前期, 储备. Between the two lists the

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from data.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from data.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from data.store import Store, StoreError, atomic_write_bytes
 
 ROLES = {"analyst": "分析员", "reporter": "填报员"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from data.demo_city import (BRANDS, CHAIN_NAMES, CHAINS, COUNTIES, GIVEN, NAME_TEMPLATES, NEVER, NO_MONTH, PLACES,
+from data.demo.city import (BRANDS, CHAIN_NAMES, CHAINS, COUNTIES, GIVEN, NAME_TEMPLATES, NEVER, NO_MONTH, PLACES,
                             RIVERS, SURNAMES, by_county, month_start_days, pick)
 
 

@@ -139,7 +139,7 @@ def write_sample_ledger(frame: pl.DataFrame, path: Path, *, county_title: str | 
 
 def write_demo_ledger(month: str = "2024-06", county: str = "石门县", out_dir: Path | None = None) -> Path:
     """Write one county's demo ledger for a month, e.g. data/demo/ledgers/石门县_2024年6月_重点项目台账.xlsx."""
-    from data.demo import build_snapshots
+    from data.demo.simulate import build_snapshots
     from data.store import DEMO_DIR
 
     frame = build_snapshots()[month].filter(pl.col("county") == county)
