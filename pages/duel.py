@@ -3,7 +3,7 @@ scale, the scorecard's scaled scores as parallel coordinates, and every figure w
 
 Each county is measured with the sidebar's filters except the county filter (as in the ranking). The chosen
 counties stay in the URL (`?vs=高新区&vs=石门县`, or `?vs=高新区,石门县` typed by hand); by default the month's 红旗 and 蜗牛.
-In screen mode: the side-by-side board (ui.screen.duel).
+In screen mode: the side-by-side board (ui.screen.comparison).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""县区对比 on the screen (ui/screen/duel.py): which counties it compares (pure), and through AppTest on the demo city
+"""县区对比 on the screen (ui/screen/comparison.py): which counties it compares (pure), and through AppTest on the demo city
 the board itself — the counties as columns with rank and 红旗/蜗牛/约谈预警, one row per indicator with the figures
 the desk page shows — and its part in the playlist (`playlist=`, `pin=`, `counties=`, `vs=`).
 
@@ -19,7 +19,7 @@ from metrics.dataset import Dataset
 from metrics.ranking import RED, SNAIL, ranking
 from tests.app_store import june_without
 from tests.helpers import open_page
-from ui.screen.duel import compared
+from ui.screen.comparison import compared
 
 
 # December 2025 (高新区 = 红旗, 石门县 = 蜗牛 and under 约谈预警, as are 西城区 and 北岭县).

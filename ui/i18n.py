@@ -110,7 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "duel_trends": ("逐月走势（纵轴相同）", "Monthly trends (shared scale)"),
     "duel_scores": ("评分表各项得分（0–100，县区间相对）", "Scorecard scores (0–100, relative among counties)"),
     "duel_table": ("指标对比", "Indicator comparison"),
-    # 县区对比 on the screen (ui/screen/duel.py)
+    # 县区对比 on the screen (ui/screen/comparison.py)
     "duel_screen_by_flags": ("本月红旗与蜗牛", "This month's red flag and snail"),
     "duel_screen_by_url": ("网址所选县区（vs=）", "Counties in the link (vs=)"),
     "duel_screen_focus_first": ("黄框：轮播/固定县区", "Yellow frame: the rotating / pinned county"),

@@ -6,7 +6,7 @@ through pages and counties. One module a job: `playlist` (parsing, commands, ord
 clock and keys, auto-advance), `theme` (CSS, chart theming), `layouts` (the header and the pages' screen layouts),
 `duel` (县区对比's screen layout).
 """
-from ui.screen.duel import duel
+from ui.screen.comparison import duel
 from ui.screen.layouts import dimension, overview, ranking
 from ui.screen.playlist import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, MODE, Playlist, apply_command, page_url,
                                 parse_playlist, resolve_page)

@@ -12,5 +12,5 @@ LAYOUT_PAGES = (
     "pages/management.py",
     "pages/pipeline.py",
     "pages/compare.py",     # 县区比拼: ui.screen.layouts.ranking
-    "pages/duel.py",        # 县区对比: ui.screen.duel
+    "pages/duel.py",        # 县区对比: ui.screen.comparison
 )
