@@ -46,7 +46,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     """(chart, shorthand builder or None, channel-object builder, view key) for the charts the desk pages draw."""
     from data.schema import PROC_COLUMNS
     from data.store import active_store
-    from metrics import engine, ranking, watchlists
+    from metrics import engine, projects, ranking, watchlists
     from metrics.filters import Filters
     from metrics.format import format_value
     from metrics.rowsets import CONSTRUCTION, project_efficiency
@@ -64,7 +64,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     rows = ds.scan([month]).collect()
     eff = project_efficiency(rows).rename({"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
     big = rows.sort("total_investment", descending=True)["project_id"][0]
-    hist = watchlists.project_history(ds, big)
+    hist = projects.project_history(ds, big)
     last = hist.row(-1, named=True)
     procs = pl.DataFrame([{"节点": PROC_ZH[p], "类别": "前期手续", "日期": last[p]} for p in PROC_COLUMNS
                           if last[p] is not None], schema={"节点": pl.String, "类别": pl.String, "日期": pl.Date})

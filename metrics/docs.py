@@ -28,7 +28,7 @@ def indicator_table() -> str:
     """| id | 名称 | English | 维度 | 单位 | 方向 | 目标 | 口径 |"""
     lines = ["| id | 名称 | English | 维度 | 单位 | 方向 | 目标（来源） | 口径 |", "|---|---|---|---|---|---|---|---|"]
     for i in INDICATORS:
-        lines.append(f"| `{i.id}` | {i.zh} | {i.en} | {DIMENSIONS[i.dimension]} | {UNIT_TEXT[i.unit]} | "
+        lines.append(f"| `{i.id}` | {i.zh} | {i.en} | {DIMENSIONS[i.dimension][0]} | {UNIT_TEXT[i.unit]} | "
                      f"{DIRECTION_TEXT[i.direction]} | {_target_text(i)} | {i.caliber} |")
     return "\n".join(lines)
 

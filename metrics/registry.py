@@ -49,9 +49,12 @@ def _procedures() -> pl.Expr:
     return ratio(done.filter(PROC_SET).sum().cast(pl.Float64), (_count(PROC_SET) * len(PROC_COLUMNS)).cast(pl.Float64))
 
 
-DIMENSIONS = {
-    "progress": "项目推进", "structure": "投资结构", "industry": "产业结构", "chain": "链群配套",
-    "efficiency": "项目效益", "management": "管理服务", "pipeline": "谋划招商",
+# Each dimension's name (中文, English): the bulletin's section, the docs' column and the title of its page.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "progress": ("项目推进", "Progress"), "structure": ("投资结构", "Investment structure"),
+    "industry": ("产业结构", "Industry structure"), "chain": ("链群配套", "Industrial chains"),
+    "efficiency": ("项目效益", "Efficiency"), "management": ("管理服务", "Management"),
+    "pipeline": ("谋划招商", "Pipeline"),
 }
 
 INDICATORS: tuple[Indicator, ...] = (

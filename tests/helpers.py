@@ -1,7 +1,6 @@
-"""Shared test machinery: paths inside the repository, app.py's page list, CLI runs, a Streamlit server, row edits."""
+"""Shared test machinery: paths inside the repository, the pages' table, CLI runs, a Streamlit server, row edits."""
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
 import json
@@ -27,18 +26,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 NO_CHROMIUM = "浏览器测试需要 /usr/bin/chromium 和中文字体：apt-get install -y chromium fonts-noto-cjk（或运行 bash tests/run.sh）"
 
 
-# ---- app.py ----------------------------------------------------------------------------------------------------------
+# ---- the pages' table ---------------------------------------------------------------------------------------------
 def app_pages() -> list[tuple]:
-    """Every entry of app.py's PAGES list (script path, label key, …), read from the source without running it."""
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [tuple(p) for p in ast.literal_eval(node.value)]
-    raise AssertionError("app.py has no PAGES list")
+    """Every page of the pages' table (pages/__init__.py) as (module path, title key, icon, default)."""
+    from pages import PAGES
+
+    return [(p.path, p.title, p.icon, p.default) for p in PAGES]
 
 
 def page_paths() -> list[str]:
-    """The script path of every page app.py registers ('pages/overview.py', …)."""
+    """The module path of every page ('pages/overview.py', …)."""
     return [p[0] for p in app_pages()]
 
 

@@ -190,7 +190,7 @@ def _demo_views():
     """(label, builder call) pairs over the demo city: every templated builder, on views that differ in data
     (months with and without a target, filters, group keys, one group or many)."""
     from data.store import DEMO_DIR, Store
-    from metrics import engine, watchlists
+    from metrics import engine, projects, watchlists
     from metrics.filters import Filters
     from metrics.rowsets import project_efficiency
 
@@ -224,7 +224,7 @@ def _demo_views():
             views.append((f"heat {month} {f}", lambda h=heat, m=month: charts.heat_table(h, [RATE, "start_rate"],
                                                                                         m.month)))
         pid = ds.scan([month]).select("project_id").head(1).collect().item()
-        views.append((f"curve {month}", lambda p=pid: charts.investment_curve(watchlists.project_history(ds, p))))
+        views.append((f"curve {month}", lambda p=pid: charts.investment_curve(projects.project_history(ds, p))))
     from bench.charts import cases  # the benchmark's one view of each desk chart: the duel's and the ledger's too
 
     return views + [(name, build) for name, _, build, _ in cases(None)]

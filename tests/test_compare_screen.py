@@ -14,13 +14,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import open_page
+from ui.page import Page
 from ui.screen import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Playlist, apply_command, parse_playlist,
                        resolve_page)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = [("pages/overview.py", "pages_overview", "", True), ("pages/progress.py", "pages_progress", "", False),
-         ("pages/compare.py", "pages_compare", "", False), ("pages/duel.py", "pages_duel", "", False)]
+PAGES = [Page("pages/overview.py", "pages_overview", "", default=True), Page("pages/progress.py", "pages_progress", ""),
+         Page("pages/compare.py", "pages_ranking", ""), Page("pages/duel.py", "pages_comparison", "")]
 
 # The demo city's December 2025: rank order, 约谈预警 reasons (the bottom three, three months running).
 RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
@@ -208,13 +209,9 @@ def test_duel_takes_up_to_four_counties_from_the_url(demo_env):
 
 
 def _duel_tiles() -> list[str]:
-    import ast
+    from pages.comparison import TILES
 
-    tree = ast.parse((ROOT / "pages" / "duel.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "TILES":
-            return ast.literal_eval(node.value)
-    raise AssertionError("pages/duel.py has no TILES")
+    return TILES
 
 
 def test_ranking_page_arrows_badges_warnings_gap_and_bulletin_buttons(demo_env):

@@ -19,7 +19,7 @@ from metrics.dataset import Dataset
 from metrics.ranking import RED, SNAIL, ranking
 from tests.app_store import june_without
 from tests.helpers import open_page
-from ui.screen.comparison import compared
+from ui.comparison import compared
 
 
 # December 2025 (高新区 = 红旗, 石门县 = 蜗牛 and under 约谈预警, as are 西城区 and 北岭县).

@@ -12,7 +12,9 @@ import pytest
 from data.store import Store
 from reports.__main__ import main
 from metrics.engine import Dataset, Filters
-from metrics.watchlists import WATCH_LISTS, gap_to_target, list_counts, project_history, watch_list
+from metrics.plan_gap import gap_to_target
+from metrics.projects import project_history
+from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
 from tests.helpers import run_module
 from tests.ledger import D, snapshot
 

@@ -65,10 +65,10 @@ def test_left_pageup_and_pagedown_step_a_paused_playlist(server, page):
     page.goto(f"{server}/?mode=screen&playlist={q}&paused=1")
     _shown(page, 1, "/", ".kpi .val")                     # step 0: 总览
     page.keyboard.press("ArrowLeft")                        # back from the first page wraps to the last
-    _shown(page, 3, "/compare", ".kpm-board")
+    _shown(page, 3, "/ranking", ".kpm-board")
     page.keyboard.press("PageUp")                           # back
     _shown(page, 2, "/progress", ".kpi .val")
     page.keyboard.press("PageDown")                         # forward
-    _shown(page, 3, "/compare", ".kpm-board")
+    _shown(page, 3, "/ranking", ".kpm-board")
     page.keyboard.press("ArrowLeft")                        # back again, from the middle of the list
     _shown(page, 2, "/progress", ".kpi .val")

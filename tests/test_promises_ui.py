@@ -2,7 +2,6 @@
 name in titles is `$KPM_CITY` (default 示范市)" (sidebar title, screen header, the bulletin's download name)."""
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests import app_store
-from tests.helpers import start_app
+from tests.helpers import page_paths, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,10 +87,8 @@ def test_a_dimension_page_in_english(store):
 
 
 def _app_pages() -> list[str]:
-    """Every page app.py registers, read from its PAGES list without running it."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "PAGES")
-    return [p for p, *_ in ast.literal_eval(node.value)]
+    """Every page of the pages' table (pages/__init__.py)."""
+    return page_paths()
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

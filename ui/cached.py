@@ -12,7 +12,7 @@ import streamlit as st
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
 from data.store import DEMO_DIR, Store, active_store
-from metrics import engine, ranking as ranking_mod, watchlists
+from metrics import engine, plan_gap, projects as projects_mod, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
 from ui.admin import importing, submitting
 from ui.i18n import lang
@@ -92,8 +92,8 @@ compute_many = store_cached(128)(engine.compute_many)
 ranking = store_cached(64, files=lambda store: (ranking_mod.scorecard_path(),))(ranking_mod.ranking)
 watch_list = store_cached(128)(watchlists.watch_list)
 list_counts = store_cached(64)(watchlists.list_counts)
-project_history = store_cached(16)(watchlists.project_history)
-gap_to_target = store_cached(32)(watchlists.gap_to_target)
+project_history = store_cached(16)(projects_mod.project_history)
+gap_to_target = store_cached(32)(plan_gap.gap_to_target)
 month_report = store_cached(64, files=_review_files, reads_store=True)(Store.report)
 review = store_cached(32, files=_review_files, reads_store=True)(submitting.review)
 
@@ -104,7 +104,7 @@ def snapshot(ds: Dataset, month: str, filters: Filters = Filters()) -> pl.DataFr
     return ds.scan([to_month(month)]).filter(filters.expr()).collect()
 
 
-projects = store_cached(32)(watchlists.projects)
+projects = store_cached(32)(projects_mod.projects)
 
 
 @store_cached(32)

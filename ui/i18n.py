@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.filters import BY_LABELS
-from metrics.registry import BY_ID
+from metrics.registry import BY_ID, DIMENSIONS
 from ui.runmemo import per_run
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -33,20 +33,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "time_schedule": ("时序进度", "Time schedule"),
     "by_county": ("分县区", "By county"),
     "trend": ("逐月走势", "Monthly trend"),
+    # page titles (the pages' table: pages/__init__.py); a dimension page's title is its dimension's name
     "pages_overview": ("总览", "Overview"),
-    "pages_progress": ("项目推进", "Progress"),
-    "pages_structure": ("投资结构", "Investment structure"),
-    "pages_industry": ("产业结构", "Industry structure"),
-    "pages_chain": ("链群配套", "Industrial chains"),
-    "pages_efficiency": ("项目效益", "Efficiency"),
-    "pages_management": ("管理服务", "Management"),
-    "pages_pipeline": ("谋划招商", "Pipeline"),
-    "pages_compare": ("县区比拼", "County ranking"),
+    **{f"pages_{d}": names for d, names in DIMENSIONS.items()},
+    "pages_ranking": ("县区比拼", "County ranking"),
+    "pages_comparison": ("县区对比", "County comparison"),
     "pages_ledger": ("项目台账", "Project ledger"),
     "pages_admin": ("数据管理", "Data management"),
     "click_county": ("点击柱子可只看该县区", "Click a bar to focus on that county"),
     "no_filter": ("未筛选（全部项目）", "No filter (all projects)"),
-    "pages_duel": ("县区对比", "County comparison"),
     # headings and notes on the pages
     "heat_title": ("县区 × 指标", "County × indicator"),
     "heat_caption": ("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。",
@@ -55,6 +50,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "lists_caption": ("预警清单（项目台账页可逐一查看、导出）", "Watch lists (see and export them on the Project ledger page)"),
     "monthly_investment_title": ("当月完成投资（万元）", "Investment this month (10k yuan)"),
     "by_chain": ("各产业链", "By chain"),
+    "structure_investor_title": ("各县区投资主体结构（按总投资）", "Investor types by county (share of total investment)"),
+    "structure_category_title": ("各县区项目类别结构（按总投资）", "Project categories by county (share of total investment)"),
+    "industry_class_title": ("各县区新兴/传统产业结构（按总投资）",
+                             "Emerging and traditional industry by county (share of total investment)"),
     "efficiency_title": ("投产项目效益（亩均税收 × 投资利税率）", "Producing projects (tax per mu × profit-tax rate)"),
     "efficiency_none": ("当前筛选下没有填报用地面积的投产项目。", "No producing project with a land area under these filters."),
     "scorecard_caption": ("评分表：{items}；约谈预警：连续{months}个月排名后{places}位。",

@@ -129,13 +129,6 @@ def guard(sel: Selection) -> bool:
     return True
 
 
-def page_title(key: str, sel: Selection) -> None:
-    if st.query_params.get("mode") == "screen":  # the screen header (ui.screen) names the page and month
-        return
-    st.title(t(key))
-    st.caption(f"{sel.month} · {describe_filters(sel.filters)}")
-
-
 def describe_filters(f: Filters) -> str:
     parts = [f"{t(k)}：{'、'.join(v)}" for k, v in f.as_dict().items() if v]
     return "；".join(parts) if parts else t("no_filter")

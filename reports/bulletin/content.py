@@ -16,7 +16,8 @@ from metrics.filters import Filters
 from metrics.format import figure_header, figure_text, fmt_number, fmt_rate, list_cell
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.watchlists import GAP_ZH, WATCH_LISTS, column_labels, find_list, gap_to_target, watch_list
+from metrics.plan_gap import GAP_ZH, gap_to_target
+from metrics.watchlists import WATCH_LISTS, column_labels, find_list, watch_list
 
 CITY_ENV = "KPM_CITY"
 DEFAULT_CITY = "示范市"
@@ -123,7 +124,7 @@ def _dimension_table(ds: Dataset, m: dt.date, filters: Filters, rank: pl.DataFra
     by = compute(ds, [m], filters, "county", list(ids)).filter(pl.col("county").is_not_null())
     order = _county_order(rank, by.get_column("county").to_list())
     by_rows = {r["county"]: r for r in by.iter_rows(named=True)}
-    name = DIMENSIONS[dim]
+    name = DIMENSIONS[dim][0]
     text = [["县区"] + [figure_header(i) for i in ids]]
     raw = {"县区": []} | {figure_header(i): [] for i in ids}
     for county, r in [(c, by_rows[c]) for c in order] + [("全市" if filters.is_empty() else "合计", rec)]:

@@ -11,9 +11,7 @@ height the header leaves (which is one to three lines, so the rows' content is s
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
-import polars as pl
 import streamlit as st
 
 from data.months import to_month
@@ -22,15 +20,14 @@ from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
+from ui.comparison import URL_KEY, compared, county_rows
+from ui.dimension import Figures
 from ui.i18n import ind_name, t
 from ui.screen.layouts import badges, flag_class
-from ui.screen.playlist import split_names
 from ui.screen.theme import FG, GRID, MUTED, PANEL, S_ACCENT, S_BAD, S_GOOD, S_WARN
 from ui.state import Selection
-from ui.widgets import guard, with_previous
+from ui.widgets import guard
 
-URL_KEY = "vs"  # the desk page's key (pages/duel.py): a link chosen there opens the same counties here
-MAX_COUNTIES = 4
 ROWS = 8  # the rank row and 7 indicators fill 1,080 design px below the header with 12-character names
 EXTRA = ["completed_ytd_sum", "lagging_projects"]  # after the scorecard's indicators, while rows are left
 
@@ -80,25 +77,6 @@ CSS = f"""<style>
 </style>"""
 
 
-def compared(rank: pl.DataFrame, known: Sequence[str], vs: Sequence[str] = (), focus: Sequence[str] = ()
-             ) -> tuple[list[str], bool, list[str]]:
-    """The counties shown (focus first, then `vs` or the 红旗 and 蜗牛, filled from the top of the ranking to two),
-    whether `vs` chose them, and the names in `vs` that are no county."""
-    asked = list(dict.fromkeys(c for v in vs for c in split_names(v)))
-    unknown = [c for c in asked if c not in known]
-    chosen = [c for c in asked if c in known]
-    flags = ([c for c in rank.filter(pl.col("flag") == RED)["county"].to_list()[:1]]
-             + [c for c in rank.filter(pl.col("flag") == SNAIL)["county"].to_list()[-1:]])
-    others = chosen or flags
-    out = list(dict.fromkeys([c for c in focus if c in known] + others))[:MAX_COUNTIES]
-    for c in rank["county"].to_list() + list(known):  # a set short of two: the top of the ranking, then any county
-        if len(out) >= 2:
-            break
-        if c not in out:
-            out.append(c)
-    return out, bool(chosen), unknown
-
-
 def _em(text: str) -> float:
     """A text's width in em in the screen's font (CJK full width, Latin digits and signs about 0.6)."""
     return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in text)
@@ -125,7 +103,7 @@ def _indicators(card) -> list[str]:
     return list(dict.fromkeys(ids + EXTRA))[:ROWS - 1]
 
 
-def duel(sel: Selection) -> None:
+def comparison(sel: Selection, figures: Figures | None = None) -> None:
     """县区对比 on the screen: the counties as columns (name, 红旗/蜗牛/约谈预警), the rank and the indicators as rows."""
     everyone = sel.filters.without("county")
     if not guard(Selection(sel.month, everyone)):  # a pinned county with nothing this month is shown as 未报送
@@ -139,9 +117,7 @@ def duel(sel: Selection) -> None:
     focus = set(sel.filters.county)
     ids = _indicators(load_scorecard())
     m = to_month(sel.month)
-    by = cached.compute(with_previous(sel.month), everyone, "county", ids).filter(pl.col("county").is_in(picked))
-    now = {r["county"]: r for r in by.filter(pl.col("snapshot_month") == m).iter_rows(named=True)}
-    before = {r["county"]: r for r in by.filter(pl.col("snapshot_month") != m).iter_rows(named=True)}
+    now, before = county_rows(sel.month, everyone, ids, picked)
     board = ranking_table(rank, ("rank_change",), text=True)
     ranks = {r["county"]: (r, change) for r, (change,) in zip(rank.iter_rows(named=True), board.iter_rows())}
 

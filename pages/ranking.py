@@ -1,0 +1,89 @@
+"""县区比拼 (formerly /compare): the ranking table with rank change, 红旗/蜗牛, 约谈预警 and why, the gap to target,
+red/yellow lights by county, and the monthly bulletin (Word + Excel) in one click. On the screen: the ranking board
+(ui.screen.layouts.ranking)."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from metrics.plan_gap import GAP_ZH
+from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
+from metrics.registry import BY_ID
+from reports import bulletin
+from ui import cached, state
+from ui.admin.bulletin_template import bulletin_docx
+from ui.i18n import ind_name, lang, ranking_headers, t
+from ui.page import serve
+from ui.widgets import month_num, show_table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LIGHT_IDS = ["red_projects", "yellow_projects", "project_count"]  # 三色预警 by county
+
+
+def bulletin_buttons(sel: state.Selection) -> None:
+    """月通报 for this month and selection, generated when clicked (never on page load)."""
+    ds, month, filters = cached.dataset(), sel.month, sel.filters
+    name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
+    c1, c2, _ = st.columns([2, 2, 4])
+    c1.download_button(t("bulletin_docx"), lambda: bulletin_docx(ds, cached.source()[0], month, filters),
+                       f"{name}.docx", DOCX, key="bulletin_docx", help=t("bulletin_help"),
+                       icon=":material/description:", on_click="ignore", type="primary")
+    c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
+                       key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:", on_click="ignore")
+
+
+def render(sel: state.Selection) -> None:
+    """The scorecard, the bulletin buttons, the ranking and why, the gap to the year's plan, the lights by county."""
+    card = load_scorecard()
+    items = ("，" if lang() == "zh" else ", ").join(f"{ind_name(i.id)} {i.weight:g}" for i in card.items)
+    st.caption(t("scorecard_caption").format(items=items, months=card.warning_months, places=card.warning_places))
+    bulletin_buttons(sel)
+    r = cached.ranking(sel.month, sel.filters)
+    heads = ranking_headers()
+    cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
+           if BY_ID[i.id].is_rate}
+    cfg[heads["score"]] = st.column_config.NumberColumn(format="%.1f")
+    cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
+    # Tables are built once per selection, store content and language for every viewer (cached.table).
+    show_table(lambda: ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
+                                     headers=heads, indicator_header=ind_name),
+               f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
+               cache_files=(scorecard_path(),))
+
+    st.subheader(t("warning_why"))
+    warned = r.filter(pl.col("warning"))
+    if warned.is_empty():
+        st.success(t("no_warning"))
+    for row in warned.iter_rows(named=True):
+        flag = f"，{row['flag']}" if row["flag"] else ""
+        st.error(f"**⚠ {row['county']}（第{row['rank']}名{flag}）**：{row['explanation']}")
+
+    st.subheader(t("gap_title"))
+    year_end = month_num(sel) == 12
+    # December: no month is left to spread the shortfall over, so those columns would be empty.
+    dropped = ("months_left", "monthly_needed", "next_month_needed") if year_end else ()
+    money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",
+                         "next_month_needed") if c not in dropped]
+
+    def gap_table() -> pl.DataFrame:
+        gap = cached.gap_to_target(sel.month, sel.filters).drop(dropped)
+        gap = gap.with_columns(pl.col([c for c in money if c in gap.columns]).round(2))  # 万元 to the 百元
+        return gap.rename(GAP_ZH, strict=False)
+
+    cfg = {GAP_ZH[c]: st.column_config.NumberColumn(format="localized") for c in money}
+    cfg |= {GAP_ZH[c]: st.column_config.NumberColumn(format="percent")
+            for c in ("investment_completion_rate", "time_schedule")}
+    show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg, cache=(sel.month, sel.filters))
+    st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
+
+    st.subheader(t("lights_title"))
+    cols = [pl.col("county").alias(t("county")), *(pl.col(i).alias(ind_name(i)) for i in LIGHT_IDS)]
+    show_table(lambda: cached.compute([sel.month], sel.filters, "county", LIGHT_IDS).sort(
+        ["red_projects", "yellow_projects", "county"], descending=[True, True, False]).select(cols),
+        f"三色预警_{sel.month}", key="lights", cache=(sel.month, sel.filters))
+    st.caption(t("lights_caption"))
+
+
+if __name__ == "__main__":
+    serve(render)
