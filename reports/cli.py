@@ -1,65 +1,140 @@
-"""What every metrics command takes: the store and month (--data, --month) and the selection filters."""
+"""Command line for headless use: indicators, ranking, watch lists and the bulletin."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
+import json
+import sys
 
-from data.months import MonthError, month_key, to_month
-from data.schema import LEVELS, TIER_LABELS
-from data.store import Store
-from metrics.dataset import Dataset
-from metrics.filters import BY_LABELS, Filters
-from metrics.ranking import Scorecard, load_scorecard
+import polars as pl
 
-
-class CliError(Exception):
-    """A user error: printed in Chinese, exit code 2."""
-
-
-def add_selection_args(p: argparse.ArgumentParser) -> None:
-    """--data DIR --month YYYY-MM and the repeatable filters --county --chain --tier --level."""
-    p.add_argument("--data", required=True, help="库目录（python -m data import 写入的目录）")
-    p.add_argument("--month", required=True, help="月份 YYYY-MM")
-    p.add_argument("--county", action="append", help=f"{BY_LABELS['county']}，可重复")
-    p.add_argument("--chain", action="append", help=f"{BY_LABELS['chain']}，可重复")
-    p.add_argument("--tier", action="append", help=f"{BY_LABELS['tier']}：{'、'.join(TIER_LABELS)}，可重复")
-    p.add_argument("--level", action="append", help=f"{BY_LABELS['level']}：{'、'.join(LEVELS)}，可重复")
+from data.months import month_key
+from reports import bulletin
+from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from metrics.engine import as_record, indicators_at
+from reports.export import write_xlsx
+from metrics.filters import BY_LABELS
+from metrics.format import DASH, NO_CHAIN, format_value, list_cell
+from metrics.ranking import RANK_COLUMNS, ranking, ranking_table
+from metrics.registry import BY_ID, IDS
+from metrics.watchlists import column_labels, find_list, watch_list
 
 
-def add_scorecard_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scorecard", help="评分表 TOML（默认 metrics/scorecard.toml）")
+def _jsonable(v):
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
 
 
-def open_dataset(args) -> tuple[Dataset, dt.date]:
-    """The store of --data and the month of --month, which it must hold."""
-    path = Path(args.data)
-    if not path.is_dir():
-        raise CliError(f"数据目录不存在：{path}（应为 python -m data import 写入的库目录）")
-    ds = Dataset.from_store(Store(path))
-    if not ds.months:
-        raise CliError(f"数据目录 {path} 中没有任何月份的快照。先用 python -m data import 导入台账。")
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_jsonable)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned text table (CJK counted double width)."""
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+    cols = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, cols)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in cols])] + [line(r) for r in rows])
+
+
+def cmd_indicators(args) -> str:
+    ds, month = open_dataset(args)
+    filters = selection(args)
+    df = indicators_at(ds, month, filters, args.by)
+    if args.format == "json":
+        head = {"month": month_key(month)}
+        if args.by is None:
+            return _dump({**head, "filters": {k: list(v) for k, v in filters.as_dict().items()},
+                          "indicators": as_record(df)})
+        rows = [{args.by: r[args.by], "indicators": {i: r[i] for i in IDS}} for r in df.iter_rows(named=True)]
+        return _dump({**head, "by": args.by, "filters": {k: list(v) for k, v in filters.as_dict().items()},
+                      "rows": rows})
+    if args.by is None:
+        rec = as_record(df)
+        rows = [[BY_ID[i].zh, i, format_value(i, rec[i])] for i in IDS]
+        return f"{month_key(month)} 指标\n" + _table(["指标", "编号", "数值"], rows)
+    empty = NO_CHAIN if args.by == "chain" else "（空）"
+    groups = [r[args.by] or empty for r in df.iter_rows(named=True)]
+    rows = [[BY_ID[i].zh] + [format_value(i, v) for v in df.get_column(i).to_list()] for i in IDS]
+    return f"{month_key(month)} 按{BY_LABELS[args.by]}\n" + _table(["指标"] + groups, rows)
+
+
+def cmd_ranking(args) -> str:
+    ds, month = open_dataset(args)
+    df = ranking(ds, month, selection(args), scorecard(args))
+    keys = ["county", "score", "rank", "rank_change", "flag", "warning", "explanation"]
+    if args.format == "json":
+        return _dump({"month": month_key(month), "rows": [{k: r[k] for k in keys} for r in df.iter_rows(named=True)]})
+    table = ranking_table(df, RANK_COLUMNS, text=True)
+    return f"{month_key(month)} 县区排名\n" + _table(table.columns, [list(r) for r in table.iter_rows()])
+
+
+def cmd_lists(args) -> str:
+    ds, month = open_dataset(args)
     try:
-        month = to_month(args.month)
-    except MonthError as e:
-        raise CliError(str(e)) from None
-    if not ds.has(month):
-        have = "、".join(month_key(m) for m in ds.months)
-        raise CliError(f"库中没有 {month_key(month)} 的快照。已有月份：{have}")
-    return ds, month
+        w = find_list(args.list)
+    except KeyError as e:
+        raise CliError(e.args[0]) from None
+    df = watch_list(ds, month, w.id, selection(args))
+    if args.format == "json":
+        return _dump({"month": month_key(month), "list": w.id, "name": w.zh, "count": df.height,
+                      "rows": df.to_dicts()})
+    labelled = df.rename(column_labels(df.columns))
+    if args.format == "xlsx":
+        if not args.out:
+            raise CliError("xlsx 格式需要 --out 文件名，例如 --out 滞后项目.xlsx")
+        write_xlsx({w.zh: labelled}, args.out)
+        return f"已写出 {args.out}：{w.zh} {df.height} 个项目"
+    rows = [[list_cell(c, v) or DASH for c, v in zip(df.columns, r)] for r in df.iter_rows()]  # — keeps columns aligned
+    return f"{month_key(month)} {w.zh}（{df.height}个）\n" + _table(labelled.columns, rows)
 
 
-def selection(args) -> Filters:
-    """The filters of --county --chain --tier --level."""
+def _common(p: argparse.ArgumentParser, formats=("json", "table")) -> None:
+    add_selection_args(p)
+    p.add_argument("--format", choices=formats, default="table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description="重点项目监测指标（命令行）")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("indicators", help="指标值")
+    _common(p)
+    p.add_argument("--by", choices=list(BY_LABELS), help="分组")
+    p.set_defaults(func=cmd_indicators)
+    p = sub.add_parser("ranking", help="县区排名")
+    _common(p)
+    add_scorecard_arg(p)
+    p.set_defaults(func=cmd_ranking)
+    p = sub.add_parser("lists", help="清单")
+    _common(p, ("json", "table", "xlsx"))
+    p.add_argument("--list", required=True, help="清单编号或名称")
+    p.add_argument("--out", help="输出文件（xlsx）")
+    p.set_defaults(func=cmd_lists)
+    bulletin.add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        return Filters.of(args.county or (), args.chain or (), args.tier or (), args.level or ())
-    except ValueError as e:
-        raise CliError(str(e)) from None
+        text = args.func(args)
+    except CliError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    except (pl.exceptions.PolarsError, OSError) as e:
+        print(f"错误：读取数据失败（{type(e).__name__}：{e}）", file=sys.stderr)
+        return 1
+    sys.stdout.write(text + "\n")
+    return 0
 
 
-def scorecard(args) -> Scorecard:
-    """The scorecard of --scorecard (or the default one)."""
-    try:
-        return load_scorecard(args.scorecard)
-    except ValueError as e:
-        raise CliError(str(e)) from None
+if __name__ == "__main__":
+    sys.exit(main())

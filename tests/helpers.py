@@ -63,7 +63,7 @@ def run_module(module: str, *args, env: dict[str, str] | None = None, input: str
 
 def metrics_json(*args: str) -> dict:
     """The metrics command line run in this process with --format json: its exit code must be 0; the parsed output."""
-    from reports.__main__ import main
+    from reports.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

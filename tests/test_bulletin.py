@@ -5,7 +5,7 @@ the ranking has a 红旗, a 蜗牛 and 约谈预警 (bottom 3 of 4 for three mon
 where a zero is part of the check. The printed figures are literals worked out from the fixture (each county's
 projects are fixed by the seeded generator below; the sums, rates and scores were recomputed in plain Python,
 outside metrics/, before being written here), so a broken formatter or figure fails them; the workbook is
-compared with `python -m metrics … --format json`, run in-process through reports.__main__.main.
+compared with `python -m metrics … --format json`, run in-process through reports.cli.main.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from data.store import Store
 from reports import bulletin
-from reports.__main__ import main as cli_main
+from reports.cli import main as cli_main
 from reports.bulletin import build_bulletin, build_workbook
 from metrics.engine import Dataset, Filters
 from metrics.ranking import Item, Scorecard

@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 from data import bulletin_template as stored
 from data.store import Store
 from data.submissions import Settings
-from reports.__main__ import main as cli_main
+from reports.cli import main as cli_main
 from reports.bulletin import build_bulletin, collect
 from reports.bulletin.default_template import build_default
 from reports.bulletin.template import DEFAULT_PATH, TemplateProblem, check, install

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from data.store import Store
-from reports.__main__ import main
+from reports.cli import main
 from metrics.engine import Dataset, Filters
 from metrics.plan_gap import gap_to_target
 from metrics.projects import project_history

@@ -19,7 +19,7 @@ from docx.table import Table
 from openpyxl import load_workbook
 
 from data.store import Store
-from reports.__main__ import main as cli_main
+from reports.cli import main as cli_main
 from tests.ledger import snapshot
 
 GAP_HEAD = ["县区", "年度计划投资(万元)", "本年完成投资(万元)", "投资完成率", "距年度计划差额(万元)", "此后每月需完成(万元)",

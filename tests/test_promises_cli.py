@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from data.store import Store
-from reports.__main__ import main as cli_main
+from reports.cli import main as cli_main
 from tests.ledger import D, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from reports.__main__ import main as cli_main
+from reports.cli import main as cli_main
 from metrics.engine import Dataset
 from metrics.ranking import Item, Scorecard, ranking
 from tests.ledger import snapshot

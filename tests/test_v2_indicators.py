@@ -283,7 +283,7 @@ def test_the_demo_has_months_a_year_apart():
 
 
 def test_the_cli_reports_the_seven_overall_and_by_county(capsys):
-    from reports.__main__ import main
+    from reports.cli import main
 
     demo = ROOT / "data" / "demo"
     store = O.load_frames(demo_frames())

@@ -12,7 +12,7 @@ from data.store import Store
 from reports.bulletin.content import CITY_ENV, DEFAULT_CITY, build_workbook, collect
 from reports.bulletin.document import build_bulletin
 from reports.bulletin.template import TemplateProblem, check, current_bytes, default_bytes, install, office_template
-from reports.cli import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
 
 
 def _template_file(path: str) -> bytes:
