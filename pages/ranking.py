@@ -6,12 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from data.city import city_name
 from metrics.plan_gap import GAP_ZH
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
 from reports import bulletin
 from ui import cached, state
-from ui.admin.bulletin_template import bulletin_docx
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.page import serve
 from ui.widgets import month_num, show_table
@@ -24,9 +24,9 @@ LIGHT_IDS = ["red_projects", "yellow_projects", "project_count"]  # 三色预警
 def bulletin_buttons(sel: state.Selection) -> None:
     """月通报 for this month and selection, generated when clicked (never on page load)."""
     ds, month, filters = cached.dataset(), sel.month, sel.filters
-    name = f"{bulletin.city_name()}重点项目建设情况通报_{month}"
+    name = f"{city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
-    c1.download_button(t("bulletin_docx"), lambda: bulletin_docx(ds, cached.source()[0], month, filters),
+    c1.download_button(t("bulletin_docx"), lambda: bulletin.office_bulletin(ds, cached.source()[0], month, filters),
                        f"{name}.docx", DOCX, key="bulletin_docx", help=t("bulletin_help"),
                        icon=":material/description:", on_click="ignore", type="primary")
     c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,

@@ -1,4 +1,4 @@
-"""What every metrics command takes: the store and month (--data, --month) and the selection filters."""
+"""What every command of reports/ takes: the store and month (--data, --month), the selection filters, the scorecard."""
 from __future__ import annotations
 
 import argparse

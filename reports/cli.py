@@ -1,4 +1,5 @@
-"""Command line for headless use: indicators, ranking, watch lists and the bulletin."""
+"""The command line (`python -m reports`, or by its old name `python -m metrics`): indicators, ranking and watch
+lists as text, JSON or XLSX, and the bulletin's commands (reports/bulletin/cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -103,7 +104,7 @@ def _common(p: argparse.ArgumentParser, formats=("json", "table")) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m metrics", description="重点项目监测指标（命令行）")
+    parser = argparse.ArgumentParser(prog="python -m reports", description="重点项目监测指标、清单和月通报（命令行）")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("indicators", help="指标值")
     _common(p)
@@ -134,7 +135,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     sys.stdout.write(text + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

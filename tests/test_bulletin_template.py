@@ -435,7 +435,7 @@ def test_admin_page_downloads_checks_and_installs_a_template(page_store, tmp_pat
     assert any(c.value.startswith("当前使用：我办模板.docx（") for c in at.caption)
 
     # the page's bulletin (县区比拼) now comes in the office's template, with the month's 报送情况
-    from ui.admin.bulletin_template import bulletin_docx
+    from reports.bulletin import office_bulletin
 
-    got = texts(bulletin_docx(Dataset.from_store(page_store), page_store, "2024-06", Filters()))
+    got = texts(office_bulletin(Dataset.from_store(page_store), page_store, "2024-06", Filters()))
     assert got[0] == "汉中市发展和改革委员会" and "六、报送情况" in got

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports.bulletin import city_name
+from data.city import city_name
 from ui import cached, state
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, md_escape

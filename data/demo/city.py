@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data.city import DEMO_CITY
+
 SEED = 20240601
-CITY = "示范市"
+CITY = DEMO_CITY
 YEARS = (2024, 2025)
 N_MONTHS = 12 * len(YEARS)
 NEVER = 10**6  # a day number beyond any snapshot: "not (yet) happened"

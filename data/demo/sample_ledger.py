@@ -9,9 +9,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from data.city import DEMO_CITY
 from data.schema import COLUMN_BY_NAME, COLUMN_NAMES, ZH
 
-CITY = "示范市"
+CITY = DEMO_CITY
 SHEET_TITLE = "重点项目台账"
 
 # Two-level header groups: (group title, member columns, sub-header labels shown under the group).

@@ -1,4 +1,4 @@
-"""`python -m metrics bulletin`: the monthly bulletin (and its workbook) written to files; `bulletin-template`: the
+"""`python -m reports bulletin`: the monthly bulletin (and its workbook) written to files; `bulletin-template`: the
 office's Word template of the store, downloaded (get) or uploaded (set)."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from data import bulletin_template as stored
 from data.months import month_key, month_zh
 from data.store import Store
-from reports.bulletin.content import CITY_ENV, DEFAULT_CITY, build_workbook, collect
+from data.city import CITY_ENV, DEMO_CITY
+from reports.bulletin.content import build_workbook, collect
 from reports.bulletin.document import build_bulletin
 from reports.bulletin.template import TemplateProblem, check, current_bytes, default_bytes, install, office_template
 from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
@@ -85,14 +86,14 @@ def cmd_template(args) -> str:
 
 
 def add_cli(subparsers) -> None:
-    """Register `python -m metrics bulletin --data DIR --month YYYY-MM --out FILE.docx [--xlsx FILE.xlsx]
-    [--template FILE.docx]` and `python -m metrics bulletin-template get|set FILE [--store DIR]`."""
+    """Register `python -m reports bulletin --data DIR --month YYYY-MM --out FILE.docx [--xlsx FILE.xlsx]
+    [--template FILE.docx]` and `python -m reports bulletin-template get|set FILE [--store DIR]`."""
     p = subparsers.add_parser("bulletin", help="月通报（Word，可同时导出 Excel）")
     add_selection_args(p)
     p.add_argument("--out", required=True, help="输出 Word 文件（.docx）")
     p.add_argument("--xlsx", help="同时输出通报各表（Excel，每表一页）")
     add_scorecard_arg(p)
-    p.add_argument("--city", help=f"城市名称（默认 ${CITY_ENV} 或“{DEFAULT_CITY}”）")
+    p.add_argument("--city", help=f"城市名称（默认 ${CITY_ENV} 或“{DEMO_CITY}”）")
     p.add_argument("--template", help="用此 Word 模板（.docx）生成；默认用库中上传的模板，没有则用默认模板")
     p.set_defaults(func=cmd_bulletin)
     p = subparsers.add_parser("bulletin-template", help="月通报模板：get 下载当前模板，set 上传并启用新模板")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from data.city import city_name
 from data.months import to_month
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
@@ -18,9 +18,6 @@ from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, rank
 from metrics.registry import DIMENSIONS
 from metrics.plan_gap import GAP_ZH, gap_to_target
 from metrics.watchlists import WATCH_LISTS, column_labels, find_list, watch_list
-
-CITY_ENV = "KPM_CITY"
-DEFAULT_CITY = "示范市"
 
 # Each dimension's key figures in the bulletin (columns of its by-county table), in reading order.
 KEY_FIGURES: dict[str, tuple[str, ...]] = {
@@ -40,11 +37,6 @@ ANNEX_BASE = ("project_id", "project_name", "county", "build_type", "status", "t
 RANK_TABLE = ("rank", "county", "score", "rank_change", "flag", "warning")
 GAP_COLUMNS = ("county", "plan_investment_sum", "completed_ytd_sum", "investment_completion_rate", "shortfall",
                "monthly_needed", "next_month_needed")
-
-
-def city_name(city: str | None = None) -> str:
-    """The city named in titles: the argument, $KPM_CITY, or 示范市."""
-    return city or os.environ.get(CITY_ENV) or DEFAULT_CITY
 
 
 @dataclass

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from data.months import month_zh
+from data import bulletin_template as stored
+from data.months import month_key, month_zh, to_month
+from data.store import Store
 from data.submissions import MonthReport
+from metrics.dataset import Dataset
+from metrics.filters import Filters
+from metrics.ranking import RED, SNAIL, Scorecard
 from reports.bulletin import words
 from reports.bulletin.content import Bulletin, build_workbook, collect
 from reports.bulletin.styles import STYLES, cell_style, paragraph_style
 from reports.bulletin.template import TemplateProblem, check, default_bytes, render
-from metrics.dataset import Dataset
-from metrics.filters import Filters
-from metrics.ranking import RED, SNAIL, Scorecard
 
 CN_NUM = "一二三四五六七八九十"
 
@@ -192,3 +194,9 @@ def build_both(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), 
     b = collect(ds, month, filters, card, city=city, report=report)
     return (build_bulletin(ds, month, filters, card, bulletin=b, template=template),
             build_workbook(ds, month, filters, card, bulletin=b))
+
+
+def office_bulletin(ds: Dataset, shown: Store, month: dt.date | str, filters: Filters = Filters()) -> bytes:
+    """The bulletin 县区比拼 offers: the office's template (kept with the real store) and the shown store's 报送情况."""
+    report = shown.report(month_key(to_month(month)))
+    return build_bulletin(ds, month, filters, template=stored.read(Store()), report=report)

@@ -2,8 +2,7 @@
 
 An upload is checked by rendering it once with sample values (reports.bulletin.template.check); a refused file is
 reported with where the broken placeholder is and leaves the store as it was; an accepted one is kept with the
-store, audit-logged, and used by every later bulletin. The bulletin download of 县区比拼 builds through
-bulletin_docx, so it uses the store's template and reports the month's 报送情况.
+store, audit-logged, and used by every later bulletin (县区比拼's download: reports.bulletin.office_bulletin).
 """
 from __future__ import annotations
 
@@ -11,10 +10,7 @@ import streamlit as st
 
 from data import bulletin_template as stored
 from data.store import Store
-from reports.bulletin import build_bulletin
 from reports.bulletin.template import PLACEHOLDERS, TemplateProblem, current_bytes, default_bytes, install
-from metrics.dataset import Dataset
-from metrics.filters import Filters
 from ui.auth import audit_user, can_write
 from ui.i18n import lang
 from ui.admin.importing import is_demo_store
@@ -106,9 +102,3 @@ def template_panel(store: Store) -> None:
     key = _uploader_key()
     file = st.file_uploader(_t("upload"), type=["docx"], key=key)
     st.button(_t("install"), key="bt_install", disabled=file is None, on_click=_on_install, args=(key,))
-
-
-def bulletin_docx(ds: Dataset, store: Store, month: str, filters: Filters) -> bytes:
-    """The bulletin of the page: the analysts' template (kept with the real store) and the shown store's 报送情况."""
-    template = stored.read(Store())
-    return build_bulletin(ds, month, filters, template=template, report=store.report(month))

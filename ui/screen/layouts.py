@@ -9,8 +9,8 @@ import math
 import polars as pl
 import streamlit as st
 
+from data.city import city_name
 from data.months import month_zh, to_month
-from reports.bulletin import city_name
 from metrics.format import DASH, fmt_count, fmt_rate
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
