@@ -9,6 +9,7 @@ from pathlib import Path
 
 from data.ingest import import_file
 from data.accounts.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
+from data.accounts.roles import ACCOUNT_ROLES, ROLE_ZH, role_zh
 from data.months import MonthError
 from data.store import Store, StoreError
 from data.store_check import check_store
@@ -195,7 +196,7 @@ def cmd_review(args) -> int:
 
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
-    from data.draft import ledger_template
+    from data.draft import draft_ledger
     from data.store import parse_month
 
     store = _store(args)
@@ -203,7 +204,7 @@ def cmd_template(args) -> int:
     last = store.last_published(args.unit, _month(args.month))
     frame = last[1] if last else None
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame, month, args.unit))
+    out.write_bytes(draft_ledger(frame, month, args.unit))
     rows = frame.height if frame is not None else 0
     print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else '—'}已发布的 {rows} 个项目）。")
     return 0
@@ -219,7 +220,7 @@ def cmd_user(args) -> int:
         if not accs:
             print("还没有用户：用 python -m data user add 用户名 --role analyst|reporter [--unit 单位] 添加。")
         for a in accs:
-            print(f"{a.name:<16} {users.ROLES[a.role]:<4} {a.unit or '—':<12} 创建于 {a.created}")
+            print(f"{a.name:<16} {role_zh(a.role):<4} {a.unit or '—':<12} 创建于 {a.created}")
         return 0
     if not args.name:
         print("请给出用户名。", file=sys.stderr)
@@ -234,7 +235,7 @@ def cmd_user(args) -> int:
     if args.action == "add":
         acc = users.add(store, args.name, args.role or "", password, unit=args.unit or "", by=_user())
         where = f"，报送单位：{acc.unit}" if acc.unit else ""
-        print(f"已添加用户“{acc.name}”（{users.ROLES[acc.role]}{where}）。")
+        print(f"已添加用户“{acc.name}”（{role_zh(acc.role)}{where}）。")
     else:
         users.set_password(store, args.name, password, by=_user())
         print(f"已更新“{args.name}”的口令。")
@@ -371,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("user", help="管理登录账号：add 添加、list 列出、remove 删除、passwd 改口令（口令从终端或标准输入读两次）")
     sp.add_argument("action", choices=["add", "list", "remove", "passwd"], metavar="add|list|remove|passwd")
     sp.add_argument("name", nargs="?", metavar="用户名")
-    sp.add_argument("--role", choices=["analyst", "reporter"], help="analyst 分析员，reporter 填报员")
+    sp.add_argument("--role", choices=ACCOUNT_ROLES, help="，".join(f"{r} {ROLE_ZH[r]}" for r in ACCOUNT_ROLES))
     sp.add_argument("--unit", metavar="单位", help="填报员的报送单位（如 石门县）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_user)

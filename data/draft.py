@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 
 import polars as pl
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from data.ingest.cells import EXCEL_EPOCH, SERIAL_MAX, SERIAL_MIN
+from data.ledger_xlsx import HEAD_FILL, YES_NO, head, title_row, workbook_bytes, yes_no
 from data.schema import COLUMN_NAMES, COLUMNS, Column
 
 LEDGER_SHEET = "重点项目台账"
 GUIDE_SHEET = "填报说明"
-YES_NO = ("是", "否")  # how the ledgers write a 是/否 column; the importer reads these (and more) back
 TITLE_ROW, HEADER_ROW = 1, 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 EXTRA_ROWS = 500  # empty rows below the projects that keep the dropdowns and formats, for new projects
@@ -31,9 +30,7 @@ MAX_WIDTH, MIN_WIDTH = 40, 8
 MAX_LIST_CHARS = 255
 MAX_MESSAGE_CHARS = 225  # Excel's limit for a validation's error message (titles: 32)
 
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="center")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _choices(col: Column) -> tuple[str, ...] | None:
@@ -46,7 +43,7 @@ def _cell_value(col: Column, value: object) -> object:
     if value is None:
         return None
     if col.kind == "bool":
-        return YES_NO[0] if value else YES_NO[1]
+        return yes_no(value)
     if isinstance(value, str):
         # Control characters cannot be stored in an xlsx cell (openpyxl refuses them); they are invisible anyway.
         return ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -103,16 +100,10 @@ def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str) ->
     last_row = HEADER_ROW + n + EXTRA_ROWS
     last_col = get_column_letter(len(COLUMNS))
     ws.title = LEDGER_SHEET
-    ws.cell(TITLE_ROW, 1, title).font = Font(size=14, bold=True)
-    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
-    ws.row_dimensions[TITLE_ROW].height = 28
+    title_row(ws, title, last_col, size=14, height=28)
     widths = []
     for j, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, j, col.zh)
-        cell.font = Font(bold=True, color="C00000" if col.required else "000000")
-        cell.fill = _HEAD_FILL
-        cell.alignment = _CENTER
+        head(ws.cell(HEADER_ROW, j, col.zh), color="C00000" if col.required else "000000")
         widths.append(_display_width(col.zh) + 2)
     ws.row_dimensions[HEADER_ROW].height = 36
 
@@ -159,12 +150,10 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
     ws.append(header)
     head_row = ws.max_row
     for j in range(1, len(header) + 1):
-        ws.cell(head_row, j).font = Font(bold=True)
-        ws.cell(head_row, j).fill = _HEAD_FILL
-        ws.cell(head_row, j).alignment = _CENTER
+        head(ws.cell(head_row, j))
     for j, col in enumerate(COLUMNS, start=1):
         choices = _choices(col)
-        required = YES_NO[0] if col.required else YES_NO[1]
+        required = yes_no(col.required)
         ws.append((get_column_letter(j), col.zh, col.name, KIND_TEXT[col.kind], required, col.rule or "可空",
                    "、".join(choices) if choices else ""))
     if indicators:
@@ -172,7 +161,7 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
         ws.append(("", "主要指标", "", "", "", "口径"))
         for j in (2, 6):
             ws.cell(ws.max_row, j).font = Font(bold=True)
-            ws.cell(ws.max_row, j).fill = _HEAD_FILL
+            ws.cell(ws.max_row, j).fill = HEAD_FILL
         for name, caliber in indicators:
             ws.append(("", name, "", "", "", caliber))
     for row in ws.iter_rows(min_row=head_row + 1):
@@ -183,8 +172,8 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
     ws.freeze_panes = f"A{head_row + 1}"
 
 
-def ledger_template(frame: pl.DataFrame | None, month: dt.date, unit: str | None = None, *,
-                    indicators: Iterable[tuple[str, str]] = ()) -> bytes:
+def draft_ledger(frame: pl.DataFrame | None, month: dt.date, unit: str | None = None, *,
+                 indicators: Iterable[tuple[str, str]] = ()) -> bytes:
     """The xlsx bytes of a 底稿: frame's rows (None: none) with 报送月份 = month, dropdowns, formats, 填报说明."""
     month = month.replace(day=1)
     title = _title(frame, month, unit)
@@ -192,6 +181,4 @@ def ledger_template(frame: pl.DataFrame | None, month: dt.date, unit: str | None
     _write_ledger(wb.active, frame, month, title)
     _write_guide(wb.create_sheet(), month, title, list(indicators))
     wb.active = 0
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

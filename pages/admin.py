@@ -8,7 +8,7 @@ from data.store import Store
 from ui import auth, cached
 from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
-from ui.admin.importing import sample_file_name, sample_ledger_bytes
+from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
 from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
 from ui.admin.review import review_tab
 from ui.admin.submitting import XLSX_MIME, pending_queue
@@ -40,11 +40,11 @@ def render(sel: Selection) -> None:
     _, is_demo, _ = cached.source()
     if is_demo:
         notices.info(t("demo_notice"))
-    role, my_unit = auth.role(), auth.reporter_unit()
-    if role == auth.ANALYST:
+    if auth.can_write():
         notices.caption(f"{t('store_at')}：{store.root}")
 
-    if role == auth.REPORTER:
+    if auth.can_submit():
+        my_unit = auth.reporter_unit()
         st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
         tab_submit, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_mine"), t("tab_report")])
         with tab_submit:
@@ -54,11 +54,11 @@ def render(sel: Selection) -> None:
         with tab_report:
             report_tab(store, None)
     else:
-        frame = cached.sample_source()
+        frame = sample_source()
         if frame is not None:
             st.download_button(t("sample"), lambda: sample_ledger_bytes(frame), sample_file_name(frame), XLSX_MIME,
                                help=t("sample_help"), key="admin_sample", icon=":material/download:")
-        analyst = role == auth.ANALYST
+        analyst = auth.can_write()
         waiting = len(pending_queue(store)) if analyst else 0
         if waiting:
             notices.warning(t("review_waiting").format(n=waiting), icon=":material/pending_actions:")

@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 from data.ingest import import_file, read_ledger
 from data.schema import COLUMNS, ZH
 from data.store import Store
-from data.draft import ledger_template
+from data.draft import draft_ledger
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "data" / "demo" / "snapshots"
 AUGUST = dt.date(2025, 8, 1)
@@ -30,7 +30,7 @@ def shimen() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def workbook_bytes(shimen) -> bytes:
-    return ledger_template(shimen, AUGUST, "石门县")
+    return draft_ledger(shimen, AUGUST, "石门县")
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +83,14 @@ def test_title_row_names_unit_and_month_and_survives_import(ledger, workbook_byt
 def test_title_falls_back_to_the_single_county_or_none(shimen):
     two = pl.read_parquet(SNAPSHOTS / "2025-07.parquet").filter(pl.col("county").is_in(["石门县", "东城区"]))
     title = lambda b: openpyxl.load_workbook(io.BytesIO(b)).worksheets[0]["A1"].value  # noqa: E731
-    assert title(ledger_template(shimen, AUGUST)) == "石门县 2025年8月 重点项目台账"
-    assert title(ledger_template(two, AUGUST)) == "2025年8月 重点项目台账"
-    assert title(ledger_template(two, AUGUST, "市交通局")) == "市交通局 2025年8月 重点项目台账"
+    assert title(draft_ledger(shimen, AUGUST)) == "石门县 2025年8月 重点项目台账"
+    assert title(draft_ledger(two, AUGUST)) == "2025年8月 重点项目台账"
+    assert title(draft_ledger(two, AUGUST, "市交通局")) == "市交通局 2025年8月 重点项目台账"
 
 
 def test_december_rolls_into_january_and_month_is_its_first_day():
     dec = pl.read_parquet(SNAPSHOTS / "2025-12.parquet").filter(pl.col("county") == "东城区")
-    res = read_ledger(ledger_template(dec, dt.date(2026, 1, 20), "东城区"))
+    res = read_ledger(draft_ledger(dec, dt.date(2026, 1, 20), "东城区"))
     assert res.errors == [], res.report()
     assert res.month == "2026-01"
     assert_frame_equal(res.frame, _expected(dec, dt.date(2026, 1, 1)))
@@ -115,7 +115,7 @@ def test_text_that_looks_like_a_formula_stays_text(shimen):
     frame = shimen.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("=征地拆迁+资金")).otherwise(pl.col("problems"))
         .alias("problems"))
-    b = ledger_template(frame, AUGUST)
+    b = draft_ledger(frame, AUGUST)
     res = read_ledger(b)
     assert res.errors == [] and res.warnings == [], res.report()  # no 公式单元格 warning
     assert res.frame["problems"][0] == "=征地拆迁+资金"
@@ -126,7 +126,7 @@ def test_control_characters_are_dropped_not_fatal(shimen):
     frame = shimen.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("资金\x07未到位")).otherwise(pl.col("problems"))
         .alias("problems"))
-    res = read_ledger(ledger_template(frame, AUGUST))
+    res = read_ledger(draft_ledger(frame, AUGUST))
     assert res.errors == [], res.report()
     assert res.frame["problems"][0] == "资金未到位"
 
@@ -239,7 +239,7 @@ def test_instructions_list_every_column_with_rule_and_values(workbook_bytes):
 
 
 def test_indicator_calibers_are_listed_when_given(shimen):
-    b = ledger_template(shimen, AUGUST, indicators=[("投资完成率", "本年累计完成投资 ÷ 年度计划投资")])
+    b = draft_ledger(shimen, AUGUST, indicators=[("投资完成率", "本年累计完成投资 ÷ 年度计划投资")])
     rows, head = _guide(b)
     tail = rows[head + 1 + len(COLUMNS):]
     assert ["主要指标", "口径"] in [[r[1], r[5]] for r in tail]
@@ -249,7 +249,7 @@ def test_indicator_calibers_are_listed_when_given(shimen):
 
 # ---- a unit without a published month --------------------------------------------------------------------------
 def test_empty_template_has_headers_validations_and_instructions_and_is_refused_as_empty():
-    b = ledger_template(None, AUGUST, "北岭县")
+    b = draft_ledger(None, AUGUST, "北岭县")
     wb = openpyxl.load_workbook(io.BytesIO(b))
     ws = wb.worksheets[0]
     assert ws["A1"].value == "北岭县 2025年8月 重点项目台账"
@@ -267,4 +267,4 @@ def test_empty_template_has_headers_validations_and_instructions_and_is_refused_
     assert res.frame is None
     # An empty frame is the same as none.
     empty = pl.read_parquet(SNAPSHOTS / "2025-07.parquet").clear()
-    assert [(p.rule, p.row) for p in read_ledger(ledger_template(empty, AUGUST, "北岭县")).errors] == [("没有数据", 2)]
+    assert [(p.rule, p.row) for p in read_ledger(draft_ledger(empty, AUGUST, "北岭县")).errors] == [("没有数据", 2)]

@@ -22,14 +22,13 @@ import streamlit as st
 
 from data.accounts import users
 from data.accounts.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
+from data.accounts.roles import ANALYST, REPORTER, ROLE_ZH, VIEWER
 from data.store import Store
 
 ENV_HASH = "KPM_ANALYST_PASSWORD_HASH"
 SESSION_KEY = "_auth_analyst"       # {"fp": fingerprint of the hash signed in against, "at": epoch seconds}
 ACCOUNT_KEY = "_auth_account"       # {"name", "role", "unit", "fp": fingerprint of its hash, "at": epoch seconds}
 SESSION_HOURS = 8                   # a password sign-in lasts a working day
-ANALYST, REPORTER, VIEWER = "analyst", "reporter", "viewer"
-ROLE_ZH = {ANALYST: "分析员", REPORTER: "填报员", VIEWER: "查看者"}
 # One limiter per server process: 5 failures per 10 minutes per session, 20 per 10 minutes overall, then a
 # doubling global wait. Module-level, so every session of this process shares it (its own lock guards it).
 LIMITER = AttemptLimiter(per_key=5, window=600.0, global_limit=20, backoff_base=2.0, backoff_max=600.0)
@@ -221,6 +220,16 @@ def reporter_unit() -> str:
 def can_write() -> bool:
     """Whether this session may import, replace or delete months and review submissions (an analyst)."""
     return role() == ANALYST
+
+
+def can_submit() -> bool:
+    """Whether this session hands in its own unit's ledger for review (a reporter), rather than importing."""
+    return role() == REPORTER
+
+
+def can_upload() -> bool:
+    """Whether this session may upload a ledger at all (an analyst imports, a reporter submits; a viewer reads)."""
+    return role() != VIEWER
 
 
 def current_user() -> str:

@@ -11,10 +11,9 @@ import streamlit as st
 
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
-from data.store import DEMO_DIR, Store, active_store
+from data.store import Store, active_store
 from metrics import engine, plan_gap, projects as projects_mod, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
-from ui.admin import importing, submitting
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -82,7 +81,7 @@ def _run_stamp(path: Path) -> str:
     return per_run(("stamp", str(path)), lambda: _stamp(path))
 
 
-def _review_files(store: Store) -> tuple[Path, Path]:
+def review_files(store: Store) -> tuple[Path, Path]:
     """Submissions and returns write only the audit log and settings, not snapshots."""
     return store.audit_path, store.root / "settings.json"
 
@@ -94,8 +93,7 @@ watch_list = store_cached(128)(watchlists.watch_list)
 list_counts = store_cached(64)(watchlists.list_counts)
 project_history = store_cached(16)(projects_mod.project_history)
 gap_to_target = store_cached(32)(plan_gap.gap_to_target)
-month_report = store_cached(64, files=_review_files, reads_store=True)(Store.report)
-review = store_cached(32, files=_review_files, reads_store=True)(submitting.review)
+month_report = store_cached(64, files=review_files, reads_store=True)(Store.report)
 
 
 @store_cached(32)
@@ -124,17 +122,6 @@ def project_index(ds: Dataset) -> pl.DataFrame:
             .sort("snapshot_month").group_by("project_id")
             .agg(pl.col("project_name").last(), pl.col("county").last(), pl.col("snapshot_month").last())
             .sort(["county", "project_id"]).collect())
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _sample(content: str) -> pl.DataFrame | None:
-    return importing.sample_source()
-
-
-def sample_source() -> pl.DataFrame | None:
-    """The sample ledger's frame (the embedded demo city's latest month), read once per content of the demo store
-    rather than on every view of the data page."""
-    return _sample(Store(DEMO_DIR).content_key())
 
 
 def months() -> list[str]:
@@ -186,10 +173,10 @@ def as_of() -> tuple[str, str, bool]:
 
 def review_key(store: Store) -> str:
     """The content key plus the audit log and settings: what a check of an upload against `store` depends on."""
-    return "|".join([store.content_key(), *map(_stamp, _review_files(store))])
+    return "|".join([store.content_key(), *map(_stamp, review_files(store))])
 
 
-@store_cached(64, files=_review_files, reads_store=True)
+@store_cached(64, files=review_files, reads_store=True)
 def _report_line(store: Store, month: str, lang: str) -> str:
     """report_line's text, made once per store content, audit log and settings (the sidebar shows it on every view)."""
     return store.report(month).line(lang)

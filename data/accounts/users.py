@@ -7,9 +7,9 @@ import re
 from dataclasses import asdict, dataclass
 
 from data.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from data.accounts.roles import ACCOUNT_ROLES, ANALYST, REPORTER, ROLE_ZH
 from data.store import Store, StoreError, atomic_write_bytes
 
-ROLES = {"analyst": "分析员", "reporter": "填报员"}
 _NAME_RE = re.compile(r"^[\w.@\-\u4e00-\u9fff]{2,40}$")
 # Compared against when a name is unknown, so a wrong name costs the same time as a wrong password.
 _DUMMY_HASH = hash_password("not-a-password", salt=b"kpm-dummy-salt!!")
@@ -55,11 +55,12 @@ def add(store: Store, name: str, role: str, password: str, *, unit: str = "", by
     """Create an account; a reporter must name the unit it reports for."""
     if not _NAME_RE.match(name or ""):
         raise StoreError(f"用户名“{name}”不可用：请用 2–40 个汉字、字母、数字或 . @ - _。")
-    if role not in ROLES:
-        raise StoreError(f"角色“{role}”不存在：可选 analyst（分析员）或 reporter（填报员）。")
-    if role == "reporter" and not unit.strip():
+    if role not in ACCOUNT_ROLES:
+        choices = "或".join(f"{r}（{ROLE_ZH[r]}）" for r in ACCOUNT_ROLES)
+        raise StoreError(f"角色“{role}”不存在：可选 {choices}。")
+    if role == REPORTER and not unit.strip():
         raise StoreError("填报员必须指定报送单位：加 --unit 单位名（例如 --unit 石门县）。")
-    if role == "analyst" and unit:
+    if role == ANALYST and unit:
         raise StoreError("分析员不属于某个报送单位：请去掉 --unit。")
     _check_password(password)
     with store.lock():

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from data.city import DEMO_CITY
+from data.ledger_xlsx import head, title_row, yes_no
 from data.schema import COLUMN_BY_NAME, COLUMN_NAMES, ZH
 
 CITY = DEMO_CITY
@@ -36,8 +37,6 @@ SUM_COLUMNS = GROUPS[0][1]
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _default_title(frame: pl.DataFrame) -> str:
@@ -49,7 +48,7 @@ def _cell_value(kind: str, value):
     if value is None:
         return None
     if kind == "bool":
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, float):
         return round(value, 2)
     return value
@@ -69,11 +68,8 @@ def write_sample_ledger(frame: pl.DataFrame, path: Path, *, county_title: str | 
     ncols = 1 + len(LEDGER_COLUMNS)
     last = get_column_letter(ncols)
 
-    ws["A1"] = f"{title_name}{month.year}年{month.month}月重点项目建设进展情况表"
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(f"A1:{last}1")
-    ws.row_dimensions[1].height = 30
+    title_row(ws, f"{title_name}{month.year}年{month.month}月重点项目建设进展情况表", last, size=16, height=30,
+              font="宋体")
     ws["A2"] = (f"填报单位：{title_name}{office}\u3000\u3000\u3000\u3000单位：万元\u3000\u3000\u3000\u3000"
                 f"填报日期：{report_day.year}年{report_day.month}月{report_day.day}日")
 
@@ -96,10 +92,7 @@ def write_sample_ledger(frame: pl.DataFrame, path: Path, *, county_title: str | 
             ws.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
     for row in ws.iter_rows(min_row=3, max_row=4, max_col=ncols):
         for cell in row:
-            cell.font = Font(bold=True)
-            cell.alignment = _CENTER
-            cell.fill = _HEAD_FILL
-            cell.border = _BORDER
+            head(cell, border=_BORDER)
     ws.row_dimensions[4].height = 42
 
     kinds = {name: COLUMN_BY_NAME[name].kind for name in LEDGER_COLUMNS}

@@ -82,8 +82,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     """on_click of 确认导入 / 提交审核 of one file: the real import (validated again, written atomically, audited),
     then refresh; when every file of the uploader is in, the uploader is emptied. The role is checked again here:
     a reporter's file always becomes their own unit's submission."""
-    role, unit = auth.role(), auth.reporter_unit()
-    if role == auth.VIEWER:
+    if not auth.can_upload():
         return
     files = _uploads(uploader)
     upload = next((f for f in files if f.file_id == file_id), files[0] if files and not file_id else None)
@@ -93,7 +92,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     store = Store()
     if is_demo_store(store):
         return
-    reporter = unit if role == auth.REPORTER else None
+    reporter = auth.reporter_unit() or None
     out = import_file(upload.getvalue(), store=store, filename=upload.name, sheet=opts["sheet"],
                       month=opts["month"], replace=opts["replace"] and not reporter, user=opts["user"], dry_run=False,
                       unit=None if reporter else opts["unit"], reporter_unit=reporter)

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+import streamlit as st
 
 from data.ingest import ImportOutcome, previous_rows
 from data.months import previous_month
+from data.accounts.roles import role_zh
 from data.problems import Problem
 from data.store import DEMO_DIR, Store
 from data.submissions import split_units
@@ -72,7 +74,7 @@ def _audit_note(rec: dict) -> str:
     if rec.get("reason"):
         return f"退回原因：{rec['reason']}"
     if rec.get("account"):
-        role = {"analyst": "分析员", "reporter": "填报员"}.get(rec.get("role", ""), "")
+        role = role_zh(rec.get("role", ""))
         return f"账号：{rec['account']}" + (f"（{role}{'，' + rec['unit'] if rec.get('unit') else ''}）" if role else "")
     if rec.get("removed_units"):
         return f"移除单位：{'、'.join(rec['removed_units'])}"
@@ -95,11 +97,17 @@ def audit_frame(store: Store) -> pl.DataFrame:
                 "来源文件": pl.String, "经办人": pl.String, "说明": pl.String, "文件SHA256": pl.String})
 
 
-def sample_source() -> pl.DataFrame | None:
-    """The frame a sample ledger is made from: the demo city's latest month (the embedded store)."""
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _sample(content: str) -> pl.DataFrame | None:
     demo = Store(DEMO_DIR)
     months = demo.months()
     return demo.read(months[-1]) if months else None
+
+
+def sample_source() -> pl.DataFrame | None:
+    """The frame a sample ledger is made from: the demo city's latest month (the embedded store), read once per
+    content of the demo store rather than on every view of the data page."""
+    return _sample(Store(DEMO_DIR).content_key())
 
 
 def sample_file_name(frame: pl.DataFrame) -> str:

@@ -8,16 +8,19 @@ import streamlit as st
 from data.store import Store
 from ui import cached
 from ui.admin.actions import REVIEW_ERR, publish_submission, return_submission
+from ui.admin.importing import CHANGE_RULES
+from ui.admin.submitting import pending_queue, review
 from ui.admin.upload import WILL_REPLACE, problem_tables, rule
 from ui.i18n import t
-from ui.admin.importing import CHANGE_RULES
-from ui.admin.submitting import pending_queue
 from ui.widgets import md_escape
+
+# A submission re-checked once per content of the store, its audit log and settings (what a re-check reads).
+reviewed = cached.store_cached(32, files=cached.review_files, reads_store=True)(review)
 
 
 def review_card(store: Store, month: str, unit: str, rec: dict, error: str | None) -> None:
     """One pending submission: who sent what when, the check's verdict, the change, the problems, the decision."""
-    r = cached.review(month, unit, store=store)
+    r = reviewed(month, unit, store=store)
     tag = f"{month}|{unit}"
     with st.container(border=True, key=f"review_{hashlib.sha1(tag.encode()).hexdigest()[:10]}"):
         st.markdown(f"#### {month} · {md_escape(unit)}")

@@ -10,7 +10,7 @@ import polars as pl
 from data.ingest import ImportOutcome, import_file
 from data.store import Store, frame_to_parquet_bytes, month_key, parse_month
 from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
-from data.draft import ledger_template
+from data.draft import draft_ledger
 from metrics.engine import add_months
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,7 +147,7 @@ def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None
     """A unit's 底稿 for `month`: (xlsx bytes, the month its rows come from or None, how many rows)."""
     last = store.last_published(unit, month)
     frame = last[1] if last else None
-    return ledger_template(frame, parse_month(month), unit), (last[0] if last else None), \
+    return draft_ledger(frame, parse_month(month), unit), (last[0] if last else None), \
         (frame.height if frame is not None else 0)
 
 
