@@ -47,6 +47,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     from data.schema import PROC_COLUMNS
     from data.store import active_store
     from metrics import engine, projects, ranking, watchlists
+    from metrics.dataset import Dataset
     from metrics.filters import Filters
     from metrics.format import format_value
     from metrics.rowsets import CONSTRUCTION, project_efficiency
@@ -54,7 +55,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     from ui import charts
     from ui.i18n import ind_name
 
-    ds = engine.Dataset.from_store(active_store()[0])
+    ds = Dataset.from_store(active_store()[0])
     month, f = ds.months[-1], Filters()
     heat = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
             "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects"]

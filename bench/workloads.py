@@ -20,7 +20,9 @@ from bench import baseline_pandas as bpd
 from data.months import add_months
 from data.schema import TIER_LABELS
 from data.store import Store
-from metrics.engine import Dataset, Filters, compute, compute_many, indicators_at, month_series
+from metrics.dataset import Dataset
+from metrics.engine import compute, compute_many, indicators_at, month_series
+from metrics.filters import Filters
 from metrics.ranking import load_scorecard, ranking
 from metrics.registry import IDS as REGISTRY_IDS
 

@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from data.ingest import import_file
 from data.accounts.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
 from data.accounts.roles import ACCOUNT_ROLES, ROLE_ZH, role_zh
+from data.ingest import import_file
 from data.months import MonthError
 from data.store import Store, StoreError
 from data.store_check import check_store
+from data.text import DASH
 
 
 _ARGPARSE_ZH = (
@@ -105,7 +106,7 @@ def cmd_list(args) -> int:
     print(f"数据库：{store.root}（共 {len(infos)} 个月）")
     print("报送月份  项目数  导入时间             导入人    来源文件")
     for i in infos:
-        print(f"{i.month:<9} {i.rows:>6}  {i.imported_at or '—':<19}  {i.user or '—':<8}  {i.source or '—'}")
+        print(f"{i.month:<9} {i.rows:>6}  {i.imported_at or DASH:<19}  {i.user or DASH:<8}  {i.source or DASH}")
     return 0
 
 
@@ -142,7 +143,7 @@ def cmd_check(args) -> int:
 
 
 def _month(text: str) -> str:
-    from data.store import month_key, parse_month
+    from data.months import month_key, parse_month
 
     return month_key(parse_month(text))
 
@@ -165,8 +166,8 @@ def cmd_submissions(args) -> int:
         note = "逾期" if u.late else ""
         note = "；".join(x for x in (note, "有待审核的更新" if u.pending_update else "",
                                      f"退回原因：{u.reason}" if u.reason else "") if x)
-        print(f"{u.unit:<12}  {STATUS_ZH[u.status]:<6}  {u.rows:>4}  {u.submitted_at or '—':<19}  "
-              f"{u.submitted_by or '—':<10}  {note}")
+        print(f"{u.unit:<12}  {STATUS_ZH[u.status]:<6}  {u.rows:>4}  {u.submitted_at or DASH:<19}  "
+              f"{u.submitted_by or DASH:<10}  {note}")
     return 0
 
 
@@ -180,7 +181,8 @@ def cmd_review(args) -> int:
             print(f"{month} 没有待审核的报送。")
         for u in waiting:
             rec, frame = store.pending(month, u.unit)
-            print(f"{u.unit}：{frame.height} 行，{rec.get('user') or '—'} 于 {rec.get('time', '')} 报送（{rec.get('source', '')}）")
+            print(f"{u.unit}：{frame.height} 行，{rec.get('user') or DASH} 于 {rec.get('time', '')} 报送"
+                  f"（{rec.get('source', '')}）")
         return 0
     if not args.unit:
         print("请用 --unit 指定报送单位。", file=sys.stderr)
@@ -197,7 +199,7 @@ def cmd_review(args) -> int:
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
     from data.draft import draft_ledger
-    from data.store import parse_month
+    from data.months import parse_month
 
     store = _store(args)
     month = parse_month(args.month)
@@ -206,7 +208,7 @@ def cmd_template(args) -> int:
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
     out.write_bytes(draft_ledger(frame, month, args.unit))
     rows = frame.height if frame is not None else 0
-    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else '—'}已发布的 {rows} 个项目）。")
+    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else DASH}已发布的 {rows} 个项目）。")
     return 0
 
 
@@ -220,7 +222,7 @@ def cmd_user(args) -> int:
         if not accs:
             print("还没有用户：用 python -m data user add 用户名 --role analyst|reporter [--unit 单位] 添加。")
         for a in accs:
-            print(f"{a.name:<16} {role_zh(a.role):<4} {a.unit or '—':<12} 创建于 {a.created}")
+            print(f"{a.name:<16} {role_zh(a.role):<4} {a.unit or DASH:<12} 创建于 {a.created}")
         return 0
     if not args.name:
         print("请给出用户名。", file=sys.stderr)

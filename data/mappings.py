@@ -2,14 +2,15 @@
 with the store in mappings.json, applied to every later import, listed, removable and audit-logged."""
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 import unicodedata
 from dataclasses import dataclass, field
 
+from data.files import atomic_write_bytes
 from data.schema import COLUMN_BY_NAME, COLUMNS, HEADER_INDEX, normalize_header, split_unit, synonym_index
-from data.store import Store, StoreError, atomic_write_bytes
+from data.store import Store, StoreError
+from data.text import shown_time
 
 _BY_ZH = {normalize_header(c.zh): c.name for c in COLUMNS} | {c.name: c.name for c in COLUMNS}
 
@@ -61,7 +62,7 @@ def column_name(text: str) -> str:
 def _save(store: Store, m: Mappings, audit: dict) -> None:
     data = json.dumps({"columns": m.columns, "values": m.values}, ensure_ascii=False, indent=1).encode("utf-8")
     atomic_write_bytes(_path(store), data)
-    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
+    store.append_audit(**audit, month="")
 
 
 def add_column(store: Store, source: str, canonical: str, *, user: str = "") -> str:
@@ -184,5 +185,5 @@ def listing(store: Store) -> list[dict]:
         if row["kind"] == "列名" and normalize_header(rec.get("source", "")) == row["source"]:
             row["source"] = rec["source"]   # the header as the analyst saw it, not its folded key (remove folds it)
         row |= {"column_zh": COLUMN_BY_NAME[row["column"]].zh, "user": rec.get("user", ""),
-                "time": str(rec.get("time", "")).replace("T", " ")}
+                "time": shown_time(rec.get("time"))}
     return out

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from data.months import add_months
+
 # Audit actions that write the month's published snapshot (the union of its published submissions).
 SNAPSHOT_ACTIONS = ("import", "replace", "publish", "restore")
 STATUS_ZH = {"published": "已发布", "pending": "待审核", "returned": "已退回", "missing": "未报送"}
@@ -161,7 +163,7 @@ class Settings:
 
 def deadline(month: dt.date, day: int) -> dt.date:
     """The reporting deadline of a month: its `day`, or its last day when shorter."""
-    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    nxt = add_months(month.replace(day=1), 1)
     return min(dt.date(month.year, month.month, 1) + dt.timedelta(days=day - 1), nxt - dt.timedelta(days=1))
 
 

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from data.schema import BOOL_SYNONYMS, COLUMN_BY_NAME, COLUMNS, VALUE_SYNONYMS
+from data.text import DASH
 from metrics.registry import DIMENSIONS, INDICATORS
 from metrics.watchlists import WATCH_LISTS
 
 UNIT_TEXT = {"比率": "%", "百分点": "百分点", "个": "个", "万元": "万元", "天": "天", "万元/亩": "万元/亩"}
-DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "neutral": "—"}
+DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "neutral": DASH}
 
 
 def _target_text(ind) -> str:
     t = ind.target
     if t is None:
-        text = "—"
+        text = DASH
     elif t == "time_schedule":
         text = "≥ 时序进度"
     elif isinstance(t, dict):

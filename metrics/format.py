@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from data.schema import YI
+from data.text import DASH
 from metrics.indicator import Indicator
 from metrics.registry import BY_ID
 
-DASH = "—"
 NO_CHAIN = "（未归链）"  # the by-chain row of projects on no chain (chain is null)
 
 
@@ -20,13 +21,13 @@ def fmt_money(v, unit: str = "万元") -> str:
     if _missing(v):
         return DASH
     if unit == "亿元":
-        return f"{v / 10_000:,.1f}亿元"
+        return f"{v / YI:,.1f}亿元"
     return f"{v:,.0f}万元"
 
 
 def fmt_amount(v) -> str:
     """An amount in 万元, or in 亿元 from 10亿 up."""
-    return fmt_money(v, "亿元" if not _missing(v) and abs(v) >= 100_000 else "万元")
+    return fmt_money(v, "亿元" if not _missing(v) and abs(v) >= 10 * YI else "万元")
 
 
 def fmt_rate(v) -> str:
@@ -81,7 +82,7 @@ def format_gap(ind: Indicator, value, target) -> str:
 # A figure in a table whose header names the unit, so that cells carry bare numbers (as tables in a 通报 do).
 _FIGURE_UNIT = {"比率": "%", "万元": "亿元"}
 _FIGURE = {"比率": lambda v: f"{v * 100:.1f}", "百分点": lambda v: f"{v * 100:+.1f}",
-           "万元": lambda v: f"{v / 10_000:,.2f}", "个": lambda v: f"{int(v):,}", "天": lambda v: f"{v:,.0f}"}
+           "万元": lambda v: f"{v / YI:,.2f}", "个": lambda v: f"{int(v):,}", "天": lambda v: f"{v:,.0f}"}
 
 
 def figure_header(iid: str) -> str:

@@ -57,7 +57,7 @@ DERIVED = {
 
 WATCH_LISTS: tuple[WatchList, ...] = (
     WatchList(id="lagging", zh="滞后项目清单", en="Lagging projects",
-              caliber="建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+              caliber=f"建设项目，年度计划>0、未竣工未投产，完成率低于时序进度{L.points(L.YELLOW_LAG)}以上。",
               condition=lambda: LAGGING,
               columns=("completion_rate", "time_schedule", "deviation", "leader", "problems"),
               indicator="lagging_projects"),
@@ -101,12 +101,12 @@ WATCH_LISTS: tuple[WatchList, ...] = (
               condition=lambda: CONTINUING & ~RESUMED,
               columns=("leader", "problems"), indicator="resume_rate"),
     WatchList(id="red_light", zh="红灯项目清单", en="Red-light projects",
-              caliber="三色预警为红灯的项目（投资滞后时序进度30个百分点以上，或逾期2个月以上未开工，或开工2个月以上"
+              caliber=f"三色预警为红灯的项目（投资滞后时序进度{L.points(L.RED_LAG)}以上，或逾期2个月以上未开工，或开工2个月以上"
                       "未入统），预警原因列出亮灯的每条规则。",
               condition=lambda: L.row_light() == L.RED,
               columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="red_projects"),
     WatchList(id="yellow_light", zh="黄灯项目清单", en="Yellow-light projects",
-              caliber="三色预警为黄灯的项目（无红灯；投资滞后时序进度10–30个百分点，或计划开工当月或上月到期未开工，"
+              caliber=f"三色预警为黄灯的项目（无红灯；投资滞后时序进度{round(L.YELLOW_LAG * 100)}–{L.points(L.RED_LAG)}，或计划开工当月或上月到期未开工，"
                       "或开工次月未入统），预警原因列出亮灯的每条规则。",
               condition=lambda: L.row_light() == L.YELLOW,
               columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="yellow_projects"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from data.store import Store
+from data.text import XLSX_MIME
 from ui import auth, cached
 from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
 from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
 from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
 from ui.admin.review import review_tab
-from ui.admin.submitting import XLSX_MIME, pending_queue
+from ui.admin.submitting import pending_queue
 from ui.admin.upload import import_tab, submit_tab
 from ui.auth import sign_in_panel
 from ui.i18n import t

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from data.city import city_name
+from data.text import DOCX_MIME, XLSX_MIME
 from metrics.plan_gap import GAP_ZH
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
@@ -16,8 +17,6 @@ from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.page import serve
 from ui.widgets import month_num, show_table
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LIGHT_IDS = ["red_projects", "yellow_projects", "project_count"]  # 三色预警 by county
 
 
@@ -27,10 +26,11 @@ def bulletin_buttons(sel: state.Selection) -> None:
     name = f"{city_name()}重点项目建设情况通报_{month}"
     c1, c2, _ = st.columns([2, 2, 4])
     c1.download_button(t("bulletin_docx"), lambda: bulletin.office_bulletin(ds, cached.source()[0], month, filters),
-                       f"{name}.docx", DOCX, key="bulletin_docx", help=t("bulletin_help"),
+                       f"{name}.docx", DOCX_MIME, key="bulletin_docx", help=t("bulletin_help"),
                        icon=":material/description:", on_click="ignore", type="primary")
-    c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx", XLSX,
-                       key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:", on_click="ignore")
+    c2.download_button(t("bulletin_xlsx"), lambda: bulletin.build_workbook(ds, month, filters), f"{name}.xlsx",
+                       XLSX_MIME, key="bulletin_xlsx", help=t("bulletin_help"), icon=":material/table_view:",
+                       on_click="ignore")
 
 
 def render(sel: state.Selection) -> None:

@@ -10,15 +10,16 @@ import sys
 import polars as pl
 
 from data.months import month_key
-from reports import bulletin
-from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from data.text import DASH, EMPTY
 from metrics.engine import as_record, indicators_at
-from reports.export import write_xlsx
 from metrics.filters import BY_LABELS
-from metrics.format import DASH, NO_CHAIN, format_value, list_cell
+from metrics.format import NO_CHAIN, format_value, list_cell
 from metrics.ranking import RANK_COLUMNS, ranking, ranking_table
 from metrics.registry import BY_ID, IDS
 from metrics.watchlists import column_labels, find_list, watch_list
+from reports import bulletin
+from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from reports.export import write_xlsx
 
 
 def _jsonable(v):
@@ -62,7 +63,7 @@ def cmd_indicators(args) -> str:
         rec = as_record(df)
         rows = [[BY_ID[i].zh, i, format_value(i, rec[i])] for i in IDS]
         return f"{month_key(month)} 指标\n" + _table(["指标", "编号", "数值"], rows)
-    empty = NO_CHAIN if args.by == "chain" else "（空）"
+    empty = NO_CHAIN if args.by == "chain" else EMPTY
     groups = [r[args.by] or empty for r in df.iter_rows(named=True)]
     rows = [[BY_ID[i].zh] + [format_value(i, v) for v in df.get_column(i).to_list()] for i in IDS]
     return f"{month_key(month)} 按{BY_LABELS[args.by]}\n" + _table(["指标"] + groups, rows)

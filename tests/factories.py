@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from data.months import parse_month
 from data.schema import BUILD_TYPES, CATEGORIES, COLUMNS, INVESTOR_TYPES, LEVELS, SCHEMA, STATUSES
-from data.store import parse_month
 
 COUNTIES = ("甲县", "乙县", "丙区")
 CHAINS = ("新能源", None, "装备制造")

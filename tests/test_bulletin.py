@@ -25,12 +25,13 @@ from docx.table import Table
 from openpyxl import load_workbook
 
 from data.store import Store
-from reports import bulletin
-from reports.cli import main as cli_main
-from reports.bulletin import build_bulletin, build_workbook
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.ranking import Item, Scorecard
 from metrics.watchlists import WATCH_LISTS
+from reports import bulletin
+from reports.bulletin import build_bulletin, build_workbook
+from reports.cli import main as cli_main
 from tests.ledger import D as LD, snapshot, store_of
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -191,10 +191,11 @@ def _demo_views():
     (months with and without a target, filters, group keys, one group or many)."""
     from data.store import DEMO_DIR, Store
     from metrics import engine, projects, watchlists
+    from metrics.dataset import Dataset
     from metrics.filters import Filters
     from metrics.rowsets import project_efficiency
 
-    ds = engine.Dataset.from_store(Store(DEMO_DIR))
+    ds = Dataset.from_store(Store(DEMO_DIR))
     last, first = ds.months[-1], ds.months[0]
     one = sorted(ds.scan([last]).select("county").unique().collect()["county"].to_list())[:1]
     views = []

@@ -13,7 +13,8 @@ from polars.testing import assert_frame_equal
 from data import mappings
 from data.ingest import import_file, read_ledger
 from data.store import Store, StoreError
-from metrics.engine import Dataset, as_record, indicators_at
+from metrics.dataset import Dataset
+from metrics.engine import as_record, indicators_at
 from tests.factories import ledger_rows, tree_bytes, valid_frame, write_table_xlsx, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from data.schema import (BUILD_TYPES, CATEGORIES, INDUSTRY_CLASSES, INVESTOR_TYP
                          STATUSES, TIERS)
 from data.store import DEMO_DIR, Store
 from data.validate import validate
-from metrics.engine import Dataset
+from metrics.dataset import Dataset
 from metrics.ranking import ranking
 from tests.helpers import DEMO_LEDGER, SHARED
 

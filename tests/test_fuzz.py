@@ -22,9 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from data.files import TMP_SUFFIX
 from data.ingest import import_file
 from data.schema import BUILD_TYPES, CATEGORIES, COLUMN_BY_NAME, COLUMNS, INVESTOR_TYPES, LEVELS, SCHEMA, STATUSES
-from data.store import Store, TMP_SUFFIX, check_store
+from data.store import Store
+from data.store_check import check_store
 from tests.factories import (ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_table_csv,
                              write_table_xlsx, write_xlsx)
 

@@ -14,9 +14,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from data.ingest import source as ingest_source
+from data.files import safe_source_name
 from data.ingest import import_file, read_ledger
-from data.store import Store, safe_source_name
+from data.ingest import source as ingest_source
+from data.store import Store
 from tests.factories import (
     ledger_rows, tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx,
 )

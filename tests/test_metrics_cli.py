@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 
 from data.store import Store
-from reports.cli import main
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.plan_gap import gap_to_target
 from metrics.projects import project_history
 from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
+from reports.cli import main
 from tests.helpers import run_module
 from tests.ledger import D, snapshot
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics.engine import Dataset, Filters, as_record, compute, indicators_at, month_series
+from metrics.dataset import Dataset
+from metrics.engine import as_record, compute, indicators_at, month_series
+from metrics.filters import Filters
 from metrics.registry import IDS, INDICATORS
 from tests.ledger import D, snapshot, store_of
 

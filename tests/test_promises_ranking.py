@@ -16,9 +16,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from reports.cli import main as cli_main
-from metrics.engine import Dataset
+from metrics.dataset import Dataset
 from metrics.ranking import Item, Scorecard, ranking
+from reports.cli import main as cli_main
 from tests.ledger import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.ranking import Item, Scorecard, load_scorecard, ranking, score_table
 from tests.ledger import D, snapshot, store_of
 

@@ -17,8 +17,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from data.files import TMP_SUFFIX, sha256_bytes
 from data.ingest import import_file
-from data.store import TMP_SUFFIX, Store, check_store, sha256_bytes
+from data.store import Store
+from data.store_check import check_store
 from tests.factories import tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx
 from tests.helpers import ROOT, clean_env, run_module
 

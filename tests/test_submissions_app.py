@@ -25,7 +25,7 @@ AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret":
 
 
 class Clock:
-    """The store's clock (data.store._now): every write is stamped with `now`, so 逾期 is deterministic."""
+    """The store's clock (data.store.now): every write is stamped with `now`, so 逾期 is deterministic."""
 
     def __init__(self, now: str):
         self.now = now
@@ -37,7 +37,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     c = Clock("2024-06-20T09:00:00")
-    monkeypatch.setattr(store_mod, "_now", c)
+    monkeypatch.setattr(store_mod, "now", c)
     return c
 
 

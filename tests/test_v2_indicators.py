@@ -10,7 +10,9 @@ import polars as pl
 import pytest
 
 from data.store import Store
-from metrics.engine import Dataset, Filters, as_record, compute, indicators_at
+from metrics.dataset import Dataset
+from metrics.engine import as_record, compute, indicators_at
+from metrics.filters import Filters
 from metrics.registry import BY_ID
 from metrics.watchlists import list_counts, watch_list
 from tests import oracle_v2 as O

@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 
 from metrics import lights as L
-from metrics.engine import Dataset, Filters, compute
+from metrics.dataset import Dataset
+from metrics.engine import compute
+from metrics.filters import Filters
 from metrics.rowsets import prepare_rows
 from tests import oracle_v2 as O
 from tests.ledger import D, snapshot, store_of

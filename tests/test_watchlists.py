@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
 from tests.ledger import D, snapshot, store_of
 

@@ -9,11 +9,14 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
+from data.files import file_stamp
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
 from data.store import Store, active_store
+from data.text import DASH, shown_time
 from metrics import engine, plan_gap, projects as projects_mod, ranking as ranking_mod, watchlists
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -48,11 +51,6 @@ def dataset() -> Dataset:
     return _dataset(str(store.root), key)
 
 
-def _stamp(path: Path) -> str:
-    s = path.stat() if path.exists() else None
-    return f"{s.st_size}:{s.st_mtime_ns}" if s else "-"
-
-
 def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] | None = None,
                  reads_store: bool = False):
     """Cache `fn(dataset, *args)` (or `fn(store, *args)` when it reads the store itself) per store content key,
@@ -78,7 +76,7 @@ def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] |
 
 
 def _run_stamp(path: Path) -> str:
-    return per_run(("stamp", str(path)), lambda: _stamp(path))
+    return per_run(("stamp", str(path)), lambda: str(file_stamp(path)))
 
 
 def review_files(store: Store) -> tuple[Path, Path]:
@@ -168,12 +166,12 @@ def as_of() -> tuple[str, str, bool]:
     ms = months()
     rec = last_import()
     _, is_demo, _ = source()
-    return (ms[-1] if ms else "—"), rec.get("time", "").replace("T", " "), is_demo
+    return (ms[-1] if ms else DASH), shown_time(rec.get("time")), is_demo
 
 
 def review_key(store: Store) -> str:
     """The content key plus the audit log and settings: what a check of an upload against `store` depends on."""
-    return "|".join([store.content_key(), *map(_stamp, review_files(store))])
+    return "|".join([store.content_key(), *(str(file_stamp(p)) for p in review_files(store))])
 
 
 @store_cached(64, files=review_files, reads_store=True)

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from data.schema import ZH
+from data.text import DASH, EMPTY
 from metrics import rowsets
 from metrics.filters import BY_LABELS
 from metrics.format import NO_CHAIN, format_value
@@ -226,7 +227,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
     """Groups sorted by an indicator, coloured against its target, with the target as a rule; with `select`, a
     point selection `pick` on the group (a click on a bar)."""
     ind = BY_ID[iid]
-    d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else "（空）").alias("组"),
+    d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else EMPTY).alias("组"),
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
@@ -265,7 +266,7 @@ def stacked_share(df: pl.DataFrame, key: str, part: str, value: str = "total_inv
     """100% stacked bars: the share of `value` by `part` within each `key` group."""
     d = (df.group_by([key, part]).agg(pl.col(value).sum().alias("v"))
          .with_columns((pl.col("v") / pl.col("v").sum().over(key)).alias("占比"))
-         .with_columns(pl.col(part).fill_null("（空）"), pl.col(key).fill_null("（空）")))
+         .with_columns(pl.col(part).fill_null(EMPTY), pl.col(key).fill_null(EMPTY)))
     upright = d[key].n_unique() <= 12
 
     def make(data) -> alt.Chart:
@@ -311,7 +312,7 @@ def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> Template
                 score = (v - lo) / (hi - lo)
                 score = 1 - score if ind.direction == "lower" else score
             long.append({"县区": county, "指标": ind_name(iid), "值": format_value(ind, v), "相对": score,
-                         "目标": format_value(ind, target) if target is not None else "—"})
+                         "目标": format_value(ind, target) if target is not None else DASH})
     ldf = pl.DataFrame(long, schema={"县区": pl.String, "指标": pl.String, "值": pl.String, "相对": pl.Float64,
                                      "目标": pl.String})
     height = max(260, 36 * by.height)

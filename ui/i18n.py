@@ -310,6 +310,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_deadline": ("报送截止日：{d}（每月 {day} 日，之后发布的为逾期；服务器上用 python -m data settings --deadline 修改）。",
                         "Deadline {d} (day {day}); change it with python -m data settings --deadline."),
     "report_none": ("还没有任何月份或报送。", "No month or submission yet."),
+    # 数据管理 · 月通报模板 (ui/admin/bulletin_template.py)
+    "bt_title": ("月通报模板", "Bulletin template"),
+    "bt_default": ("当前使用：默认模板。", "In use: the default template."),
+    "bt_office": ("当前使用：{source}（{time} 由{user}上传）。", "In use: {source} (uploaded {time} by {user})."),
+    "bt_get": ("下载当前模板", "Download the template in use"),
+    "bt_get_default": ("下载默认模板", "Download the default template"),
+    "bt_how": ("在 Word 或 WPS 中修改红头（发文机关）、文号、主送、落款和字体后上传，此后生成的月通报都使用它。"
+               "占位符写作 {{{{ 名称 }}}}：{names}。{{{{p body }}}}（正文各节）和 {{{{p annexes }}}}（附件清单）须各自单独占一段，"
+               "其中的数字和表格由系统生成。",
+               "Edit the letterhead, document number, addressees, signature and fonts in Word or WPS, then upload: "
+               "every later bulletin uses it. Placeholders: {names}; keep {{{{p body }}}} and {{{{p annexes }}}} alone "
+               "in their paragraphs (the figures and tables are generated)."),
+    "bt_replace": ("更换模板", "Replace the template"),
+    "bt_upload": ("上传新模板（.docx）", "Upload a new template (.docx)"),
+    "bt_install": ("检查并启用", "Check and use"),
+    "bt_sign_in": ("登录为分析员后可上传模板。", "Sign in as an analyst to upload a template."),
+    "bt_demo": ("当前数据库指向演示数据目录，不能保存模板。请设置 KPM_STORE 指向正式数据库。",
+                "The store is the demo directory; a template cannot be saved there. "
+                "Point KPM_STORE at the real store."),
+    "bt_installed": ("已启用通报模板“{name}”：此后生成的月通报都使用它（已记入操作记录）。",
+                     "Template “{name}” is in use for every later bulletin (recorded in the audit log)."),
 }
 
 

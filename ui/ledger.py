@@ -7,6 +7,7 @@ import html
 import polars as pl
 import streamlit as st
 
+from data.text import DASH
 from metrics.lights import GREEN, RED, YELLOW
 from ui.charts import BAD, GOOD, NEUTRAL, WARN
 from ui.i18n import t
@@ -74,7 +75,7 @@ def selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, co
     drawn, so the choice is parked in the session and the app reruns once."""
     ids = df.get_column("project_id").to_list()
     event = show_table(df, name, labels, key=key, on_select="rerun", selection_mode="single-row",
-                       column_config=config, height=min(36 + 35 * max(df.height, 1), 600), placeholder="—")
+                       column_config=config, height=min(36 + 35 * max(df.height, 1), 600), placeholder=DASH)
     pid = _selected_id(event, ids)
     if pid and pid != st.session_state.get(PROJECT_KEY):
         st.session_state[PENDING] = pid

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from data.schema import PROC_COLUMNS, ZH
+from data.text import DASH, EMPTY
 from metrics.format import fmt_amount
 from metrics.projects import CHANGE_FIELDS, changes, procedures
 from metrics.rowsets import HAS_PROBLEM, schedule
@@ -15,7 +16,6 @@ from ui.i18n import t
 from ui.ledger import light_text, lights_strip, money_config, round_money
 from ui.widgets import md_escape, show_table
 
-EMPTY = "（空）"
 HISTORY_COLUMNS = ("snapshot_month", "light", "light_reason", "build_type", "status", "total_investment",
                    "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
                    "funds_in_place_ytd", "actual_start", "leader", "problems", "problem_months", "in_statistics")
@@ -37,7 +37,7 @@ def _figures(h: pl.DataFrame, last: dict, last_m: str) -> None:
     c[2].metric(ZH["completed_investment_ytd"], fmt_amount(last["completed_investment_ytd"]))
     rate = last["completion_rate"]
     sched = schedule(last["snapshot_month"].month)
-    c[3].metric(t("hist_rate").format(m=last_m), "—" if rate is None else f"{rate:.1%}",
+    c[3].metric(t("hist_rate").format(m=last_m), DASH if rate is None else f"{rate:.1%}",
                 None if rate is None else t("hist_vs_schedule").format(d=f"{(rate - sched) * 100:+.1f}",
                                                                        s=f"{sched:.0%}"),
                 delta_color="normal")
@@ -114,4 +114,4 @@ def history_panel(pid: str) -> None:
     st.markdown(f"##### {t('hist_table')}")
     labels = column_labels(HISTORY_COLUMNS)
     show_table(round_money(h.select(HISTORY_COLUMNS)), f"项目档案_{pid}", labels, key="hist_table",
-               column_config=money_config(labels), placeholder="—")
+               column_config=money_config(labels), placeholder=DASH)

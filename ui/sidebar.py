@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.city import city_name
+from data.text import DASH
 from ui import cached, state
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, md_escape
@@ -26,7 +27,7 @@ def sidebar() -> None:
     sb.button(t("reset"), on_click=state.reset, width="stretch")
     sel = state.current()
     state.write_to_url(sel)
-    sb.caption(f"**{t('selection')}**：{sel.month or '—'} · {describe_filters(sel.filters)}")
+    sb.caption(f"**{t('selection')}**：{sel.month or DASH} · {describe_filters(sel.filters)}")
     latest, imported, is_demo = cached.as_of()
     stamp = f"{t('data_as_of')}：{latest}"
     if imported:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from metrics.engine import Filters
+from metrics.filters import Filters
 
 MULTI = ("county", "chain", "tier", "level")
 KEYS = ("month",) + MULTI

@@ -1,14 +1,14 @@
 """Named sign-in accounts kept with the store (users.json, PBKDF2 hashes): analysts and units' reporters."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
 
 from data.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from data.accounts.roles import ACCOUNT_ROLES, ANALYST, REPORTER, ROLE_ZH
-from data.store import Store, StoreError, atomic_write_bytes
+from data.files import atomic_write_bytes
+from data.store import Store, StoreError, now
 
 _NAME_RE = re.compile(r"^[\w.@\-\u4e00-\u9fff]{2,40}$")
 # Compared against when a name is unknown, so a wrong name costs the same time as a wrong password.
@@ -43,7 +43,7 @@ def _save(store: Store, users: list[Account], audit: dict) -> None:
     data = json.dumps({"users": [asdict(u) for u in users]}, ensure_ascii=False, indent=1).encode("utf-8")
     atomic_write_bytes(_path(store), data)
     _path(store).chmod(0o600)  # hashes only, but nobody but the service needs to read them
-    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
+    store.append_audit(**audit, month="")
 
 
 def _check_password(password: str) -> None:
@@ -67,8 +67,7 @@ def add(store: Store, name: str, role: str, password: str, *, unit: str = "", by
         users = accounts(store)
         if any(u.name == name for u in users):
             raise StoreError(f"用户“{name}”已存在：改口令用 python -m data user passwd {name}。")
-        acc = Account(name, role, unit.strip(), hash_password(password),
-                      dt.datetime.now().isoformat(timespec="seconds"))
+        acc = Account(name, role, unit.strip(), hash_password(password), now())
         _save(store, [*users, acc], {"user": by, "action": "user-add", "account": name, "role": role,
                                      "unit": acc.unit})
     return acc

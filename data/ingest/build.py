@@ -15,10 +15,10 @@ from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.rows import Mapping, project_rows, unmerge
 from data.ingest.source import Refused, clean_filename, load, sniff
-from data.problems import Problem
 from data.mappings import NONE, Mappings
+from data.months import month_key
+from data.problems import Problem
 from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, Column, normalize_header, split_unit, synonym_index
-from data.store import month_key
 from data.validate import RULE_BY_ID, validate
 
 SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}  # numbering columns: never imported, never reported

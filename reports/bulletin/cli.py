@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 from data import bulletin_template as stored
+from data.city import CITY_ENV, DEMO_CITY
 from data.months import month_key, month_zh
 from data.store import Store
-from data.city import CITY_ENV, DEMO_CITY
+from data.text import DASH, shown_time
+from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
 from reports.bulletin.content import build_workbook, collect
 from reports.bulletin.document import build_bulletin
 from reports.bulletin.template import TemplateProblem, check, current_bytes, default_bytes, install, office_template
-from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
 
 
 def _template_file(path: str) -> bytes:
@@ -74,8 +75,8 @@ def cmd_template(args) -> str:
         path.write_bytes(data)
         if args.default or rec is None:
             return f"已写出 {path}：默认通报模板" + ("" if args.default else f"（{store.root} 中尚未上传模板）")
-        return (f"已写出 {path}：{store.root} 中的通报模板（{rec.get('time', '').replace('T', ' ')} 由"
-                f"{rec.get('user') or '未署名用户'}上传，原文件 {rec.get('source') or '—'}）")
+        return (f"已写出 {path}：{store.root} 中的通报模板（{shown_time(rec.get('time'))} 由"
+                f"{rec.get('user') or '未署名用户'}上传，原文件 {rec.get('source') or DASH}）")
     if not path.is_file():
         raise CliError(f"模板文件不存在：{path}")
     try:

@@ -11,13 +11,14 @@ from data.months import to_month
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
 from metrics.engine import as_record, compute
-from reports.export import to_xlsx_bytes
 from metrics.filters import Filters
 from metrics.format import figure_header, figure_text, fmt_number, fmt_rate, list_cell
+from metrics.lights import LONG_PROBLEM_MONTHS
+from metrics.plan_gap import GAP_ZH, gap_to_target
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.plan_gap import GAP_ZH, gap_to_target
 from metrics.watchlists import WATCH_LISTS, column_labels, find_list, watch_list
+from reports.export import to_xlsx_bytes
 
 # Each dimension's key figures in the bulletin (columns of its by-county table), in reading order.
 KEY_FIGURES: dict[str, tuple[str, ...]] = {
@@ -141,17 +142,17 @@ def _annex(ds: Dataset, m: dt.date, filters: Filters, k: int, w) -> Table:
     return Table(name, f"附件{k}", df.rename(labels), text, note=w.caliber)
 
 
-LINGERING = "问题超3个月未解决项目清单"
+LINGERING = f"问题超{LONG_PROBLEM_MONTHS}个月未解决项目清单"
 
 
 def _lingering_annex(ds: Dataset, m: dt.date, filters: Filters, k: int) -> Table:
     """The problems reported three months running or more (long_standing_problems' rows), longest first."""
     t = _annex(ds, m, filters, k, find_list("problems"))
     months = t.frame.get_column(column_labels(["problem_months"])["problem_months"]).to_list()
-    keep = [i for i, v in enumerate(months) if v is not None and v >= 3]
+    keep = [i for i, v in enumerate(months) if v is not None and v >= LONG_PROBLEM_MONTHS]
     text = [t.text[0]] + [[str(n)] + t.text[i + 1][1:] for n, i in enumerate(keep, 1)]
     return Table(f"附件{k} {LINGERING}", f"附件{k}", t.frame[keep], text,
-                 note="存在问题连续3个月及以上出现在报送台账中、至今未解决的项目（问题持续月数从首次报送当月起算）。")
+                 note=f"存在问题连续{LONG_PROBLEM_MONTHS}个月及以上出现在报送台账中、至今未解决的项目（问题持续月数从首次报送当月起算）。")
 
 
 def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None, *,

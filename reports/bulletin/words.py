@@ -5,10 +5,11 @@ import datetime as dt
 
 from data.months import add_months, month_zh
 from data.submissions import MonthReport
-from reports.bulletin.content import Bulletin
 from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
 from metrics.indicator import meets
+from metrics.lights import LONG_PROBLEM_MONTHS
 from metrics.registry import BY_ID
+from reports.bulletin.content import Bulletin
 
 
 FLAT = 0.0005  # a change that prints as 0.0 (% or points) is said to be 持平, not 增长/下降 0.0
@@ -62,7 +63,7 @@ def summary_sentences(b: Bulletin) -> list[str]:
     s4 = (f"{_rate(b, 'private_share', '民间投资占比')}，{_rate(b, 'industrial_share', '产业投资占比')}，"
           f"{_rate(b, 'emerging_share', '新兴产业占比', target=False)}。")
     s5 = (f"滞后项目{r['lagging_projects']}个，停工项目{r['stopped_projects']}个，僵尸项目{r['zombie_projects']}个，"
-          f"存在问题项目{r['problem_projects']}个（其中问题超过3个月未解决的{r['long_standing_problems']}个，"
+          f"存在问题项目{r['problem_projects']}个（其中问题超过{LONG_PROBLEM_MONTHS}个月未解决的{r['long_standing_problems']}个，"
           f"见{b.annexes[-1].split(' ')[0]}）；招商签约项目{r['signed_projects']}个，"
           f"{_rate(b, 'signed_start_rate', '签约项目开工率')}。")
     s6 = f"三色预警：红灯项目{r['red_projects']}个，黄灯项目{r['yellow_projects']}个。"

@@ -8,12 +8,13 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from data.accounts.roles import role_zh
 from data.ingest import ImportOutcome, previous_rows
 from data.months import previous_month
-from data.accounts.roles import role_zh
 from data.problems import Problem
 from data.store import DEMO_DIR, Store
 from data.submissions import split_units
+from data.text import shown_time
 from data.validate import RULE_BY_ID
 
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
@@ -57,7 +58,7 @@ def months_frame(store: Store) -> pl.DataFrame:
     infos = store.info()
     return pl.DataFrame(
         {"报送月份": [i.month for i in infos], "行数": [i.rows for i in infos], "来源文件": [i.source for i in infos],
-         "导入时间": [i.imported_at.replace("T", " ") for i in infos], "经办人": [i.user for i in infos],
+         "导入时间": [shown_time(i.imported_at) for i in infos], "经办人": [i.user for i in infos],
          "文件SHA256": [i.sha256[:16] for i in infos]},
         schema={"报送月份": pl.String, "行数": pl.Int64, "来源文件": pl.String, "导入时间": pl.String,
                 "经办人": pl.String, "文件SHA256": pl.String})
@@ -85,7 +86,7 @@ def audit_frame(store: Store) -> pl.DataFrame:
     """The audit log, newest first, with Chinese headers and action names."""
     recs = list(reversed(store.audit()))
     return pl.DataFrame(
-        {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
+        {"时间": [shown_time(r.get("time")) for r in recs],
          "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
          "报送月份": [r.get("month", "") for r in recs],
          "报送单位": [_audit_units(r) if r.get("action") != "user-add" else "" for r in recs],

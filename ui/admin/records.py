@@ -6,15 +6,15 @@ import polars as pl
 import streamlit as st
 
 from data.store import Store
+from data.text import XLSX_MIME
 from ui import cached
 from ui.admin.actions import delete_month
+from ui.admin.importing import audit_frame, months_frame
+from ui.admin.submitting import (RECENT, draft_for, draft_name, due_month, own_submissions, report_frame,
+                                 submission_months, upcoming_month)
 from ui.auth import can_write
 from ui.i18n import t
-from ui.admin.importing import audit_frame, months_frame
-from ui.admin.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, report_frame,
-                           submission_months, template_for, template_name)
 from ui.widgets import md_escape, show_table
-
 
 
 def _table(df: pl.DataFrame, none: str, name: str, key: str, **kwargs) -> bool:
@@ -26,14 +26,14 @@ def _table(df: pl.DataFrame, none: str, name: str, key: str, **kwargs) -> bool:
     return True
 
 
-def template_box(store: Store, units: list[str]) -> None:
+def draft_box(store: Store, units: list[str]) -> None:
     """The 底稿 download: a unit's last published rows as next month's Excel ledger."""
     st.markdown(f"##### {t('template_title')}")
     c1, c2 = st.columns(2)
     unit = c1.selectbox(t("template_unit"), units, key="tpl_unit", disabled=len(units) == 1)
     if not unit:
         return
-    months = list(dict.fromkeys([next_month(store), *submission_months(store)[:RECENT]]))
+    months = list(dict.fromkeys([upcoming_month(store), *submission_months(store)[:RECENT]]))
     due = due_month(store, unit)
     month = c2.selectbox(t("template_month"), months, index=months.index(due) if due in months else 0,
                          key=f"tpl_month|{unit}")  # per unit: each unit's default is the month it owes
@@ -42,7 +42,7 @@ def template_box(store: Store, units: list[str]) -> None:
         st.caption(t("template_from").format(src=last[0], n=f"{last[1].height:,}", m=month))
     else:
         st.caption(t("template_empty").format(unit=unit, m=month))
-    st.download_button(t("template"), lambda: template_for(store, unit, month)[0], template_name(unit, month),
+    st.download_button(t("template"), lambda: draft_for(store, unit, month)[0], draft_name(unit, month),
                        XLSX_MIME, key="tpl_download", icon=":material/download:")
 
 
@@ -74,7 +74,7 @@ def report_tab(store: Store, units_for_template: list[str] | None) -> None:
     if units_for_template is not None:
         names = list(dict.fromkeys([*(u.unit for u in report.units), *units_for_template]))
         if names:
-            template_box(store, names)
+            draft_box(store, names)
 
 
 def months_tab(store: Store) -> None:

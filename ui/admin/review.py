@@ -6,6 +6,7 @@ import hashlib
 import streamlit as st
 
 from data.store import Store
+from data.text import DASH, shown_time
 from ui import cached
 from ui.admin.actions import REVIEW_ERR, publish_submission, return_submission
 from ui.admin.importing import CHANGE_RULES
@@ -24,9 +25,9 @@ def review_card(store: Store, month: str, unit: str, rec: dict, error: str | Non
     tag = f"{month}|{unit}"
     with st.container(border=True, key=f"review_{hashlib.sha1(tag.encode()).hexdigest()[:10]}"):
         st.markdown(f"#### {month} · {md_escape(unit)}")
-        st.caption(t("review_head").format(who=md_escape(rec.get("user") or "—"),
-                                           at=str(rec.get("time", "")).replace("T", " "),
-                                           src=md_escape(rec.get("source") or "—"), n=f"{r.rows:,}"))
+        st.caption(t("review_head").format(who=md_escape(rec.get("user") or DASH),
+                                           at=shown_time(rec.get("time")),
+                                           src=md_escape(rec.get("source") or DASH), n=f"{r.rows:,}"))
         if r.outcome.errors:
             st.error(t("review_bad").format(n=len(r.outcome.errors)))
         else:

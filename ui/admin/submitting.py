@@ -7,28 +7,23 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from data.ingest import ImportOutcome, import_file
-from data.store import Store, frame_to_parquet_bytes, month_key, parse_month
-from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
 from data.draft import draft_ledger
-from metrics.engine import add_months
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from data.ingest import ImportOutcome, import_file
+from data.months import month_key, next_month, parse_month
+from data.store import Store, frame_to_parquet_bytes
+from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
+from data.text import shown_time
 RECENT = 6  # how many months a reporter's own list and the 报送情况 chooser go back
 REPORT_HEADERS = ("报送单位", "状态", "行数", "报送人", "报送时间", "发布时间", "逾期", "备注")
 OWN_HEADERS = ("报送月份", "状态", "行数", "报送人", "报送时间", "审核时间", "审核人", "退回原因", "上传文件")
 
 
-def _time(text: str | None) -> str:
-    return str(text or "").replace("T", " ")
-
-
-def next_month(store: Store, today: dt.date | None = None) -> str:
+def upcoming_month(store: Store, today: dt.date | None = None) -> str:
     """The month a unit reports next: the one after the latest stored month (this month when none is stored)."""
     months = store.months()
     if not months:
         return month_key(today or dt.date.today())
-    return month_key(add_months(parse_month(months[-1]), 1))
+    return next_month(months[-1])
 
 
 def due_month(store: Store, unit: str, today: dt.date | None = None) -> str:
@@ -39,7 +34,7 @@ def due_month(store: Store, unit: str, today: dt.date | None = None) -> str:
         st = store.units(months[-1]).get(unit)
         if st is None or not (st.published or st.pending is not None):
             return months[-1]
-    return next_month(store, today)
+    return upcoming_month(store, today)
 
 
 def report_frame(report: MonthReport) -> pl.DataFrame:
@@ -56,8 +51,8 @@ def report_frame(report: MonthReport) -> pl.DataFrame:
     return pl.DataFrame(
         {"报送单位": [u.unit for u in units], "状态": [STATUS_ZH[u.status] for u in units],
          "行数": [u.rows for u in units],
-         "报送人": [u.submitted_by for u in units], "报送时间": [_time(u.submitted_at) for u in units],
-         "发布时间": [_time(u.published_at) for u in units],
+         "报送人": [u.submitted_by for u in units], "报送时间": [shown_time(u.submitted_at) for u in units],
+         "发布时间": [shown_time(u.published_at) for u in units],
          "逾期": ["逾期" if u.late else "" for u in units], "备注": notes},
         schema={h: (pl.Int64 if h == "行数" else pl.String) for h in REPORT_HEADERS})
 
@@ -79,7 +74,7 @@ def _own_row(month: str, st: UnitState | None, rows: int) -> dict:
     ret = st.returned
     if st.published:
         row.update({"状态": STATUS_ZH["published"], "行数": rows, "报送人": st.submitted_by,
-                    "报送时间": _time(st.submitted_at), "审核时间": _time(st.published_at), "审核人": st.published_by,
+                    "报送时间": shown_time(st.submitted_at), "审核时间": shown_time(st.published_at), "审核人": st.published_by,
                     "上传文件": st.source})
         if st.pending is not None:
             row["状态"] = "已发布（更新待审核）"
@@ -88,10 +83,10 @@ def _own_row(month: str, st: UnitState | None, rows: int) -> dict:
     elif st.pending is not None:
         p = st.pending
         row.update({"状态": STATUS_ZH["pending"], "行数": int(p.get("rows", 0)), "报送人": p.get("user", ""),
-                    "报送时间": _time(p.get("time")), "上传文件": p.get("source", "")})
+                    "报送时间": shown_time(p.get("time")), "上传文件": p.get("source", "")})
     elif ret is not None:
         row.update({"状态": STATUS_ZH["returned"], "行数": int(ret.get("rows", 0)), "报送人": ret.get("user", ""),
-                    "报送时间": _time(ret.get("time")), "审核时间": _time(ret.get("returned_at")),
+                    "报送时间": shown_time(ret.get("time")), "审核时间": shown_time(ret.get("returned_at")),
                     "审核人": ret.get("returned_by", ""), "退回原因": ret.get("reason", ""),
                     "上传文件": ret.get("source", "")})
     return row
@@ -143,7 +138,7 @@ def review(store: Store, month: str, unit: str) -> Review:
     return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change)
 
 
-def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
+def draft_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
     """A unit's 底稿 for `month`: (xlsx bytes, the month its rows come from or None, how many rows)."""
     last = store.last_published(unit, month)
     frame = last[1] if last else None
@@ -151,6 +146,6 @@ def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None
         (frame.height if frame is not None else 0)
 
 
-def template_name(unit: str, month: str) -> str:
+def draft_name(unit: str, month: str) -> str:
     d = parse_month(month)
     return f"{unit}_{d.year}年{d.month}月_重点项目台账（底稿）.xlsx"

@@ -7,14 +7,15 @@ import streamlit as st
 
 from data.ingest import ImportOutcome
 from data.store import Store
+from data.text import DASH, shown_time
 from ui import auth
 from ui.admin.actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, file_options, forget_files, options,
                               uploader_key)
+from ui.admin.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
 from ui.admin.mappings import picker, remembered_panel
-from ui.admin.records import template_box
+from ui.admin.records import draft_box
 from ui.auth import can_write
 from ui.i18n import t
-from ui.admin.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
 from ui.widgets import show_table
 
 NEEDS_REPLACE, WILL_REPLACE, FOREIGN = "月份已有数据", "将替换已有数据", "不属于本单位"  # importer rules the page reacts to
@@ -41,7 +42,7 @@ def change_preview(outcome: ImportOutcome, store: Store, unit: str | None) -> No
     st.markdown(f"##### {t('preview')}")
     p = preview(outcome, store, unit)
     if p["previous_rows"] is None:
-        st.caption(t("no_previous").format(m=p["previous"] or "—"))
+        st.caption(t("no_previous").format(m=p["previous"] or DASH))
         return
     c = st.columns(5)
     prev_rows = t("prev_rows").format(n=f"{p['previous_rows']:,}")
@@ -81,7 +82,7 @@ def _verdict(outcome: ImportOutcome, store: Store, opts: dict, reporter_unit: st
         if reporter_unit and outcome.month:
             st_ = store.units(outcome.month).get(reporter_unit)
             if st_ is not None and st_.pending is not None:
-                at = str(st_.pending.get("time", "")).replace("T", " ")
+                at = shown_time(st_.pending.get("time"))
                 st.info(t("pending_again").format(m=outcome.month, at=at))
     return needs_replace
 
@@ -113,7 +114,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None, sfx:
         st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key=f"admin_sheet_pick{sfx}",
                      on_change=_use_sheet, args=(upload.file_id, several, f"admin_sheet_pick{sfx}"))
     c = st.columns(4)
-    c[0].metric(t("file_month"), outcome.month or "—")
+    c[0].metric(t("file_month"), outcome.month or DASH)
     c[1].metric(t("rows"), f"{outcome.rows:,}")
     c[2].metric(t("errors"), len(outcome.errors))
     c[3].metric(t("warnings"), len(outcome.warnings))
@@ -176,7 +177,7 @@ def submit_tab(store: Store, unit: str) -> None:
     if is_demo_store(store):
         st.error(t("demo_store_refused"))
         return
-    template_box(store, [unit])
+    draft_box(store, [unit])
     st.divider()
     st.caption(t("submit_help"))
     _form(store, unit)

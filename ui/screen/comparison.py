@@ -15,7 +15,8 @@ import html
 import streamlit as st
 
 from data.months import to_month
-from metrics.format import DASH, format_change, format_gap, format_value
+from data.text import DASH
+from metrics.format import format_change, format_gap, format_value
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID

@@ -11,15 +11,16 @@ import streamlit as st
 
 from data.city import city_name
 from data.months import month_zh, to_month
-from metrics.format import DASH, fmt_count, fmt_rate
+from data.text import DASH
+from metrics.format import fmt_count, fmt_rate
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
+from ui.dimension import Figures
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.screen import charts
 from ui.screen.theme import draw, show, specs
-from ui.dimension import Figures
 from ui.state import Selection
 from ui.widgets import guard, kpi_row, month_num
 
