@@ -102,9 +102,9 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
 
 def _altair(chart):
     """The Altair chart itself (a templated builder's, its frames inline)."""
-    from ui import charts
+    from ui import chart_specs
 
-    return chart.chart() if isinstance(chart, charts.Templated) else chart
+    return chart.chart() if isinstance(chart, chart_specs.Templated) else chart
 
 
 def _ms(fn: Callable) -> float:
@@ -118,18 +118,18 @@ def run(repeat: int, before: str) -> list[tuple[str, list[float | None]]]:
     (build, finish, st.vega_lite_chart), later view (cached spec, st.vega_lite_chart)]."""
     import streamlit as st
 
-    from ui import charts
+    from ui import chart_specs, charts
 
     out = []
     for name, old, new, view in cases(old_widgets(before)):
         chart_id = f"bench:{name}"
-        charts.spec(chart_id, view, new)  # primes the cache for the later-view column
+        chart_specs.spec(chart_id, view, new)  # primes the cache for the later-view column
         times: list[list[float]] = [[], [], [], []]
         for _ in range(repeat):  # interleaved, so that other jobs on the machine hit every column alike
             if old:
                 times[0].append(_ms(lambda: st.altair_chart(old(), width="stretch")))
             times[1].append(_ms(lambda: st.altair_chart(_altair(new()), width="stretch")))
-            times[2].append(_ms(lambda: st.vega_lite_chart(charts.finish(new()), width="stretch")))
+            times[2].append(_ms(lambda: st.vega_lite_chart(chart_specs.finish(new()), width="stretch")))
             times[3].append(_ms(lambda: charts.show(st, chart_id, view, new)))
         out.append((name, [statistics.median(t) if t else None for t in times]))
     return out

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
 
-from data.accounts.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
-from data.accounts.roles import ACCOUNT_ROLES, ROLE_ZH, role_zh
+from data.accounts.cli import add_account_commands, login_name
 from data.ingest import import_file
 from data.months import MonthError
 from data.store import Store, StoreError
@@ -33,10 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers; the audit log then records none
-        return ""
+    return login_name()
 
 
 def _store(args) -> Store:
@@ -212,38 +207,6 @@ def cmd_template(args) -> int:
     return 0
 
 
-def cmd_user(args) -> int:
-    """Manage named sign-in accounts: add, list, remove, passwd."""
-    from data.accounts import users
-
-    store = _store(args)
-    if args.action == "list":
-        accs = users.accounts(store)
-        if not accs:
-            print("还没有用户：用 python -m data user add 用户名 --role analyst|reporter [--unit 单位] 添加。")
-        for a in accs:
-            print(f"{a.name:<16} {role_zh(a.role):<4} {a.unit or DASH:<12} 创建于 {a.created}")
-        return 0
-    if not args.name:
-        print("请给出用户名。", file=sys.stderr)
-        return 2
-    if args.action == "remove":
-        users.remove(store, args.name, by=_user())
-        print(f"已删除用户“{args.name}”。")
-        return 0
-    password = _read_password_twice()
-    if password is None:
-        return 1
-    if args.action == "add":
-        acc = users.add(store, args.name, args.role or "", password, unit=args.unit or "", by=_user())
-        where = f"，报送单位：{acc.unit}" if acc.unit else ""
-        print(f"已添加用户“{acc.name}”（{role_zh(acc.role)}{where}）。")
-    else:
-        users.set_password(store, args.name, password, by=_user())
-        print(f"已更新“{args.name}”的口令。")
-    return 0
-
-
 def cmd_mapping(args) -> int:
     """Teach the importer a county's own header or value, list what it was taught, or forget one."""
     from data import mappings
@@ -291,34 +254,6 @@ def cmd_settings(args) -> int:
         else cur.expected_units
     store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units), user=_user())
     print("已保存。")
-    return 0
-
-
-def _read_password_twice() -> str | None:
-    if sys.stdin.isatty():
-        first = getpass.getpass("分析员口令：")
-        second = getpass.getpass("再输入一次：")
-    else:  # piped: two lines on standard input
-        lines = sys.stdin.read().splitlines()
-        first, second = (lines + ["", ""])[:2]
-    if first != second:
-        print("两次输入的口令不一致，未生成。", file=sys.stderr)
-        return None
-    return first
-
-
-def cmd_hash_password(args) -> int:
-    """Read the analyst password twice and print the hash line for .streamlit/secrets.toml."""
-    password = _read_password_twice()
-    if password is None:
-        return 1
-    if len(password) < MIN_PASSWORD_LENGTH:
-        print(f"口令太短：至少 {MIN_PASSWORD_LENGTH} 个字符，未生成。", file=sys.stderr)
-        return 1
-    encoded = hash_password(password, iterations=args.iterations or ITERATIONS)
-    print("把下面一行写入 .streamlit/secrets.toml 的 [analyst] 段（或把引号中的值设为环境变量 KPM_ANALYST_PASSWORD_HASH），"
-          "然后重启服务：", file=sys.stderr)
-    print(f'password_hash = "{encoded}"')
     return 0
 
 
@@ -371,14 +306,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_template)
 
-    sp = sub.add_parser("user", help="管理登录账号：add 添加、list 列出、remove 删除、passwd 改口令（口令从终端或标准输入读两次）")
-    sp.add_argument("action", choices=["add", "list", "remove", "passwd"], metavar="add|list|remove|passwd")
-    sp.add_argument("name", nargs="?", metavar="用户名")
-    sp.add_argument("--role", choices=ACCOUNT_ROLES, help="，".join(f"{r} {ROLE_ZH[r]}" for r in ACCOUNT_ROLES))
-    sp.add_argument("--unit", metavar="单位", help="填报员的报送单位（如 石门县）")
-    sp.add_argument("--store", metavar="目录", help="数据库目录")
-    sp.set_defaults(func=cmd_user)
-
     sp = sub.add_parser("mapping", help="记住县区自己的写法：add 添加、list 列出、remove 删除表头或取值的对应")
     sp.add_argument("action", choices=["add", "list", "remove"], metavar="add|list|remove")
     sp.add_argument("--column", nargs="+", metavar="表头", help="add：原表头 标准表头；remove：原表头")
@@ -397,9 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--repair", action="store_true", help="从最新的完好历史版本恢复损坏的月份，并删除残留的临时文件")
     sp.set_defaults(func=cmd_check)
 
-    sp = sub.add_parser("hash-password", help="生成分析员口令的哈希（写入 secrets.toml 的 [analyst] 段）")
-    sp.add_argument("--iterations", type=int, metavar="N", help=argparse.SUPPRESS)
-    sp.set_defaults(func=cmd_hash_password)
+    add_account_commands(sub)
 
     sp = sub.add_parser("demo", help="生成演示城市的台账数据")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")

@@ -14,9 +14,9 @@ from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
 from ui.admin.review import review_tab
 from ui.admin.submitting import pending_queue
 from ui.admin.upload import import_tab, submit_tab
-from ui.auth import sign_in_panel
 from ui.i18n import t
 from ui.page import serve
+from ui.sign_in import sign_in_panel
 from ui.state import Selection
 from ui.widgets import md_escape
 

@@ -169,7 +169,8 @@ def test_hash_password_cli_refuses(stdin, needle):
 def _probe():
     import streamlit as st
 
-    from ui.auth import audit_user, can_write, current_user, sign_in_panel
+    from ui.auth import audit_user, can_write, current_user
+    from ui.sign_in import sign_in_panel
 
     sign_in_panel()
     st.text(f"can_write={can_write()} user={current_user()} audit={audit_user('张三')}")

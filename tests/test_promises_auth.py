@@ -13,7 +13,8 @@ HOUR = 3600.0
 def _probe():
     import streamlit as st
 
-    from ui.auth import can_write, sign_in_panel
+    from ui.auth import can_write
+    from ui.sign_in import sign_in_panel
 
     sign_in_panel()
     st.text(f"can_write={can_write()}")

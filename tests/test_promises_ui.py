@@ -100,7 +100,7 @@ def test_no_page_keeps_chinese_headings_or_labels_in_english(store):
     """Headings, notes and widget labels on every page. Left in Chinese on purpose: data (none in these places on
     the fixture), the ranking's explanations (domain text shared with the bulletin, in st.error cards, not checked)
     and the operator's instructions for enabling sign-in."""
-    from ui.auth import HOW_TO_ENABLE
+    from ui.sign_in import HOW_TO_ENABLE
 
     at = start({"lang": "en"})
     pages = _app_pages()

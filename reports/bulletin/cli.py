@@ -2,11 +2,11 @@
 office's Word template of the store, downloaded (get) or uploaded (set)."""
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
 from data import bulletin_template as stored
+from data.accounts.cli import login_name
 from data.city import CITY_ENV, DEMO_CITY
 from data.months import month_key, month_zh
 from data.store import Store
@@ -57,15 +57,6 @@ def cmd_bulletin(args) -> str:
     return "\n".join(lines)
 
 
-def _user(args) -> str:
-    if args.user:
-        return args.user
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers; the audit log then records none
-        return ""
-
-
 def cmd_template(args) -> str:
     """get: write the store's template (or the default) to FILE; set: check FILE and make it the store's."""
     store, path = Store(args.store), Path(args.file)
@@ -80,7 +71,7 @@ def cmd_template(args) -> str:
     if not path.is_file():
         raise CliError(f"模板文件不存在：{path}")
     try:
-        rec = install(store, path.read_bytes(), user=_user(args), source=path.name)
+        rec = install(store, path.read_bytes(), user=args.user or login_name(), source=path.name)
     except TemplateProblem as e:
         raise CliError(str(e)) from None
     return f"已启用通报模板 {path.name}（已记入操作记录，SHA256 {rec['sha256'][:16]}）：此后 {store.root} 的月通报都使用它。"
