@@ -324,3 +324,77 @@ def test_sidebar_switch_turns_screen_mode_on(demo_env):
     toggle.set_value(True).run()
     assert qp(at, "mode") == ["screen"]
     assert header_page(at) == "总览"
+
+
+# ------------------------------------------------------------------ the board's panels name the right counties
+
+RED_FLAG, SNAIL_FLAG = "高新区", "石门县"  # December 2025 of the demo city: first and last of RANK_ORDER
+
+
+def board_rows(at: AppTest) -> list[tuple[str, list[str]]]:
+    """Every row of the ranking board: (county, the marks on it)."""
+    board = next(h for h in html_of(at) if h.startswith('<div class="kpm-h2">') and "kpm-board" in h)
+    return [(name, re.findall(r'<span class="kpm-badge[^"]*">([^<]+)</span>', tds))
+            for name, tds in re.findall(r"<td><b>([^<]+)</b></td>(.*?)</tr>", board)]
+
+
+def panel(at: AppTest) -> tuple[list[tuple[str, str, str]], list[str], int | None]:
+    """The 约谈预警 panel: its cards (warn for a head starting ⚠, else its class; county; what the head says of it),
+    the counties its closing line names and the number that line gives (None without such a line)."""
+    html = next(h for h in html_of(at) if h.startswith('<div class="kpm-h2">') and "kpm-scroll" in h)
+    cards = []
+    for cls, head in re.findall(r'<div class="kpm-card ([^"]*)"><h4>([^<]*)</h4>', html):
+        m = re.fullmatch(r"(⚠ )?(.+?)（(.+)）", head)
+        cards.append(("warn" if m.group(1) else cls, m.group(2), m.group(3)))
+    more = re.search(r'<div class="kpm-card more"><p>另有(\d+)个(?:约谈预警)?县区（[^）]*）：([^<]*)</p>', html)
+    return cards, (more.group(2).split("、") if more else []), (int(more.group(1)) if more else None)
+
+
+def check_panels(at: AppTest, pinned: str | None = None) -> list[str]:
+    """Each county the board and the panel name is where the ranking (written by hand above) puts it; returns the
+    counties the closing line names."""
+    rows = board_rows(at)
+    assert [c for c, _ in rows] == RANK_ORDER
+    for county, marks in rows:
+        assert ("红旗" in marks) == (county == RED_FLAG), (county, marks)
+        assert ("蜗牛" in marks) == (county == SNAIL_FLAG), (county, marks)
+        assert any("约谈预警" in m for m in marks) == (county in WARNED), (county, marks)
+    cards, named, n = panel(at)
+    warned_cards = [c for cls, c, _ in cards if cls == "warn"]
+    assert all(c in WARNED for c in warned_cards), warned_cards
+    for cls, county, said in cards:
+        rank = f"第{RANK_ORDER.index(county) + 1}名"
+        if cls == "warn":  # ⚠ 西城区（第7名）, ⚠ 石门县（第9名，蜗牛）
+            assert said == rank + ("，蜗牛" if county == SNAIL_FLAG else ""), (county, said)
+        elif cls == "red":  # the 红旗's card: never among the warned, never in the closing line
+            assert county == RED_FLAG and said == "红旗" and county not in named
+        else:  # the pinned county's own card
+            assert cls == "focus" and county == pinned and county not in WARNED and said == rank
+    assert n is None or n == len(named)
+    assert all(c in WARNED for c in named), f"the closing line names a county that is not warned: {named}"
+    # every warned county once: on a card or in the closing line
+    assert sorted(warned_cards + named) == sorted(WARNED)
+    return named
+
+
+def test_screen_board_panels_name_each_county_where_the_ranking_puts_it(demo_env):
+    """Unpinned, the three warned counties fill the panel: no closing line, and the 红旗's card only where it
+    fits (it was counted into a line saying 另有1个县区：高新区)."""
+    at = app("pages/compare.py", mode="screen")
+    assert check_panels(at) == []
+
+
+def test_screen_board_pinned_county_first_and_the_closing_line_counts_only_the_warned(demo_env):
+    at = app("pages/compare.py", mode="screen", pin="东城区")  # 2nd, not warned: its card first
+    named = check_panels(at, pinned="东城区")
+    cards, _, _ = panel(at)
+    assert cards[0][:2] == ("focus", "东城区")
+    assert named, "four cards do not fit the 4:3 panel: the last warned county is named in the closing line"
+    # pinned to a warned county: it leads the warned cards, and nothing is said twice
+    at = app("pages/compare.py", mode="screen", pin="北岭县")
+    check_panels(at)
+    assert panel(at)[0][0][:2] == ("warn", "北岭县")
+    # pinned to the 红旗: its own card, not a second 红旗 card
+    at = app("pages/compare.py", mode="screen", pin=RED_FLAG)
+    check_panels(at, pinned=RED_FLAG)
+    assert [c for _, c, _ in panel(at)[0]].count(RED_FLAG) == 1

@@ -78,7 +78,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "screen_keys": ("空格 暂停/继续 · → 下一页 · ← 上一页 · Esc 退出", "Space pause/resume · → next · ← back · Esc exit"),
     "screen_lists": ("预警清单", "Watch lists"),
     "screen_lights": ("三色预警", "Project lights"),
-    "screen_more": ("另有{n}个县区（大屏放不下，详见县区比拼页）：{names}", "{n} more (see the ranking page): {names}"),
+    "screen_more": ("另有{n}个约谈预警县区（大屏放不下，详见县区比拼页）：{names}",
+                    "{n} more under interview warning (see the ranking page): {names}"),
     # ranking and county comparison
     "interview_warning": ("约谈预警", "Interview warning"),
     "rank": ("名次", "Rank"),

@@ -166,33 +166,61 @@ def ranking(sel: Selection) -> None:
     left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'
                   f'<div class="kpm-boardbox"><table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px;--nl:{longest}">'
                   f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
-    cards = []
+    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div>'
+                   f'<div class="kpm-scroll">{"".join(warning_panel(r, focus))}</div>', unsafe_allow_html=True)
+
+
+def warning_panel(r: pl.DataFrame, focus: set[str]) -> list[str]:
+    """The 约谈预警 panel's cards, as many as it holds at the narrowest (4:3) screen: a pinned county's own card
+    first (the room asked for it), then every warned county (the pinned first) — those that do not fit are named in
+    one closing line, which counts warned counties only —, or the note that none is warned; the 红旗's card last,
+    only where it fits whole (the board marks it anyway), never counted among the warned."""
+    cards, warned_cards, extra = [], [], []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
         rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else t("duel_screen_unreported")
         cards.append(_card(row["county"], f'{row["county"]}（{rank}）', row["explanation"], "focus"))
     warned = r.filter(pl.col("warning")).sort(pl.col("county").is_in(list(focus)), descending=True, maintain_order=True)
     for row in warned.iter_rows(named=True):
         flag = f"，{row['flag']}" if row["flag"] else ""
-        cards.append(_card(row["county"], f'⚠ {row["county"]}（{t("rank_n").format(n=row["rank"])}{flag}）',
-                           row["explanation"]))
+        warned_cards.append(_card(row["county"], f'⚠ {row["county"]}（{t("rank_n").format(n=row["rank"])}{flag}）',
+                                  row["explanation"], "warn"))
     if warned.is_empty():
         cards.append(_card("", "", t("no_warning"), "red"))
-    for row in r.filter(pl.col("flag") == RED).iter_rows(named=True):
-        cards.append(_card(row["county"], f'{row["county"]}（{RED}）', row["explanation"], "red"))
-    shown, rest, used = [], [], 0.0
-    # As many cards as the panel holds (measured for the narrowest, 4:3 screen); the rest named in one line.
-    room = CARDS_H if sum(h for *_, h in cards) <= CARDS_H else CARDS_H - 80
-    for name, html_, h in cards:
-        if not rest and used + h <= room:
+    for row in r.filter((pl.col("flag") == RED) & ~pl.col("warning") & ~pl.col("county").is_in(list(focus))
+                        ).iter_rows(named=True):
+        extra.append(_card(row["county"], f'{row["county"]}（{RED}）', row["explanation"], "red"))
+    shown, used = [html_ for _, html_, _ in cards], sum(h for *_, h in cards)
+    rest = []
+    for k, (name, html_, h) in enumerate(warned_cards):
+        names_after = [n for n, *_ in warned_cards[k + 1:]]
+        # Room for this card, and for the closing line naming the warned counties after it, if any remain.
+        line = _more_height(names_after) if names_after else 0.0
+        if not rest and used + h + line <= CARDS_H:
             shown.append(html_)
             used += h
         else:
             rest.append(name)
     if rest:
-        shown.append(f'<div class="kpm-card more"><p>{html.escape(t("screen_more").format(n=len(rest), names="、".join(rest)))}'
-                     '</p></div>')
-    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div><div class="kpm-scroll">{"".join(shown)}</div>',
-                   unsafe_allow_html=True)
+        shown.append(_more(rest))
+        used += _more_height(rest)
+    for _, html_, h in extra:
+        if used + h <= CARDS_H:
+            shown.append(html_)
+            used += h
+    return shown
+
+
+def _more_text(rest: list[str]) -> str:
+    return t("screen_more").format(n=len(rest), names="、".join(rest))
+
+
+def _more(rest: list[str]) -> str:
+    """The closing line naming the warned counties the panel has no room for (wrapped, never cut)."""
+    return f'<div class="kpm-card more"><p>{html.escape(_more_text(rest))}</p></div>'
+
+
+def _more_height(rest: list[str]) -> float:
+    return 20 + 12 + _lines(_more_text(rest), 21) * 21 * 1.45
 
 
 def _text_w(text: str, px: float) -> float:
@@ -200,11 +228,13 @@ def _text_w(text: str, px: float) -> float:
     return sum(px if ord(ch) > 0x2e80 else 0.6 * px for ch in text)
 
 
+def _lines(text: str, px: int) -> int:
+    """How many lines a text takes at `px` in a card on the narrowest screen."""
+    return max(1, math.ceil(_text_w(text, px) / CARD_TEXT_W))
+
+
 def _card(name: str, head: str, body: str, cls: str = "") -> tuple[str, str, float]:
     """(county, the card's HTML, its height in design px at the narrowest card width)."""
-    def lines(text: str, px: int) -> int:
-        return max(1, math.ceil(_text_w(text, px) / CARD_TEXT_W))
-
-    h = 20 + 12 + (lines(head, 28) * 28 * 1.3 + 4 if head else 0) + lines(body, 21) * 21 * 1.45
+    h = 20 + 12 + (_lines(head, 28) * 28 * 1.3 + 4 if head else 0) + _lines(body, 21) * 21 * 1.45
     h4 = f"<h4>{html.escape(head)}</h4>" if head else ""
     return name, f'<div class="kpm-card {cls}">{h4}<p>{html.escape(body)}</p></div>', h
