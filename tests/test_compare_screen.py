@@ -170,7 +170,7 @@ DUEL_TILES = {
     "investment_completion_rate": ("108.3%", "59.8%"), "schedule_deviation": ("+8.3个百分点", "-40.2个百分点"),
     "start_rate": ("95.2%", "57.1%"), "resume_rate": ("100.0%", "100.0%"),
     "completed_ytd_sum": ("75.9亿元", "42.4亿元"),          # 758,821.04 / 423,815.64 万元
-    "monthly_investment": ("85,371万元", "51,898万元"),      # 85,370.57 / 51,897.80 万元 (under 1亿: in 万元)
+    "monthly_investment": ("8.5亿元", "5.2亿元"),            # 85,370.57 / 51,897.80 万元: 1亿 and up in 亿元
     "private_share": ("40.5%", "14.8%"), "industrial_share": ("81.8%", "30.3%"),
     "procedures_complete_rate": ("92.3%", "90.2%"), "signed_start_rate": ("72.5%", "36.4%"),
     "lagging_projects": ("6个", "44个"), "stopped_projects": ("1个", "1个"),
@@ -230,7 +230,7 @@ def test_ranking_page_arrows_badges_warnings_gap_and_bulletin_buttons(demo_env):
     # December: nothing is left to spread over the months, so the per-month columns are left out and said why.
     assert month.endswith("-12")
     gap = at.dataframe[1].value
-    assert "距年度计划差额(万元)" in gap.columns and "此后每月需完成(万元)" not in gap.columns
+    assert "距年度计划差额(亿元)" in gap.columns and "此后每月需完成(亿元)" not in gap.columns
     assert any("12月为年末" in c.value for c in at.caption)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载月通报（Word）" in labels and "下载通报表格（Excel）" in labels
@@ -248,12 +248,14 @@ def test_ranking_page_arrows_when_ranks_move(demo_env):
 def test_gap_table_mid_year_shows_the_monthly_investment_needed(demo_env):
     at = app("pages/compare.py", month="2025-06")
     gap = at.dataframe[1].value
-    # e.g. 东城区: plan 373,728.39 − done 196,011.00 = 177,717.39 short, ÷ 6 months = 29,619.56 a month
+    # e.g. 东城区: plan 373,728.39 − done 196,011.00 = 177,717.39万元 short, ÷ 6 months = 29,619.56 a month; in
+    # 亿元, the unit of the table's largest figure (each ÷ 10,000), rates ×100 under (%)
     assert gap["县区"].to_list() == ["东城区", "临河县", "北岭县", "南湖县", "石门县", "经开区", "西城区", "青山县", "高新区"]
-    assert gap["距年度计划差额(万元)"].to_list() == pytest.approx(
-        [177717.39, 254503.15, 239137.29, 226831.01, 497079.92, 753949.17, 239490.70, 515916.41, 317237.26], abs=0.01)
-    assert gap["此后每月需完成(万元)"].to_list() == pytest.approx(
-        [29619.56, 42417.19, 39856.21, 37805.17, 82846.65, 125658.19, 39915.12, 85986.07, 52872.88], abs=0.01)
+    assert gap["距年度计划差额(亿元)"].to_list() == pytest.approx(
+        [17.771739, 25.450315, 23.913729, 22.683101, 49.707992, 75.394917, 23.949070, 51.591641, 31.723726], abs=1e-6)
+    assert gap["此后每月需完成(亿元)"].to_list() == pytest.approx(
+        [2.961956, 4.241719, 3.985621, 3.780517, 8.284665, 12.565819, 3.991512, 8.598607, 5.287288], abs=1e-6)
+    assert gap["年度计划投资(亿元)"][0] == pytest.approx(37.372839) and gap["时序进度(%)"][0] == pytest.approx(50.0)
     assert gap["剩余月数"].to_list() == [6] * 9
     assert any("剩余月数" in c.value for c in at.caption)
 
