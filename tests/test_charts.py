@@ -76,7 +76,8 @@ def test_another_selection_or_language_builds_its_own_specs(store, built):
     assert arrow_rows(chart_protos(jia)[-1]).to_dicts() != arrow_rows(chart_protos(plain)[-1]).to_dicts()
     english = start_app({"lang": "en"}, page=PROGRESS)
     assert len(built) > n
-    assert "Investment completion rate" in specs(english)[0]["title"]
+    assert "Investment completion rate" in specs(english)[0]["title"]["text"]
+    assert specs(english)[0]["title"]["subtitle"] == "Red dashed line: time schedule"
 
 
 # ---- what the pages need from the specs ---------------------------------------------------------------------------
@@ -96,11 +97,28 @@ def test_specs_keep_their_formats(store):
     assert line["y"]["axis"]["format"] == ".0%"
     assert {t["field"]: t.get("format") for t in line["tooltip"]}["值"] == ".1%"
     assert trend["layer"][1]["encoding"]["y"]["field"] == "目标"  # 时序进度 as the dashed line
-    chain = specs(start_app(page="pages/chain.py"))
-    money = next(s for s in chain if s.get("title", "").startswith("总投资"))
-    assert money["layer"][0]["encoding"]["x"]["axis"]["format"] == ",.0f"
-    heat = next(s for s in specs(start_app()) if "县区间相对表现" in json.dumps(s, ensure_ascii=False))
-    assert heat["layer"][0]["encoding"]["color"]["legend"]["format"] == ".0%"
+    assert trend["title"]["subtitle"] == "红色虚线：时序进度"  # said on the chart, not left to guess
+    chain = start_app(page="pages/chain.py")
+    money_proto = next(p for p in chart_protos(chain) if _title(json.loads(p.spec)).startswith("总投资"))
+    money = json.loads(money_proto.spec)
+    x = money["layer"][0]["encoding"]["x"]
+    # by chain: 装备制造 80,000万元, 新材料 20,000 + 30,000, no chain 5,000 + 12,000 + 8,000 — in 亿元, as the
+    # largest reaches 1亿
+    assert x["title"] == "总投资（亿元）" and x["axis"]["format"] == ",~f"
+    rows = arrow_rows(money_proto).sort("值", descending=True)
+    assert rows["组"].to_list() == ["装备制造", "新材料", "（未归链）"] and rows["值"].to_list() == [8.0, 5.0, 2.5]
+    assert {t["field"]: t.get("format") for t in money["layer"][0]["encoding"]["tooltip"]}["值"] == ",.1f"
+    y = money["layer"][0]["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False  # every chain named, never every other one
+    heat = next(s for s in specs(start_app()) if "对照目标" in json.dumps(s, ensure_ascii=False))
+    color = heat["layer"][0]["encoding"]["color"]
+    assert color["legend"]["title"] == "对照目标" and "format" not in color["legend"]  # standings, not values
+    assert color["scale"]["domain"] == ["达标", "接近目标", "差距较大", "无目标"]
+
+
+def _title(spec: dict) -> str:
+    title = spec.get("title", "")
+    return title["text"] if isinstance(title, dict) else title
 
 
 def test_specs_hold_their_data_as_arrow_datasets_never_inline(store):
