@@ -282,3 +282,32 @@ def test_a_template_is_checked_against_the_schema_in_the_tests():
                            lambda d: alt.Chart(d, height="tall").mark_bar().encode(alt.X("a:Q")))
     with pytest.raises(schemapi.SchemaValidationError):
         charts.finish(bad)
+
+
+def test_the_heat_table_colours_each_figure_against_its_target():
+    """December: resume_rate's target is 100 %, private_share's 60 %, no target for 前期手续办结率, none lagging wanted."""
+    by = pl.DataFrame({"county": ["甲县", "乙县", "丙县"], "resume_rate": [0.985, 1.0, 0.80],
+                       "private_share": [0.58, 0.61, 0.20], "procedures_complete_rate": [0.9, 0.5, 1.0],
+                       "lagging_projects": [0, 4, 1]})
+    ids = ["resume_rate", "private_share", "procedures_complete_rate", "lagging_projects"]
+    cells = charts.heat_table(by, ids, 12).frames[0]
+    got = {(r["县区"], r["指标"]): (r["值"], r["对照目标"]) for r in cells.iter_rows(named=True)}
+    assert got == {
+        ("甲县", "续建项目复工率"): ("98.5%", "接近目标"),  # 1.5 points short: never deep red
+        ("乙县", "续建项目复工率"): ("100.0%", "达标"),
+        ("丙县", "续建项目复工率"): ("80.0%", "差距较大"),
+        ("甲县", "民间投资占比"): ("58.0%", "接近目标"), ("乙县", "民间投资占比"): ("61.0%", "达标"),
+        ("丙县", "民间投资占比"): ("20.0%", "差距较大"),
+        ("甲县", "前期手续办结率"): ("90.0%", "无目标"), ("乙县", "前期手续办结率"): ("50.0%", "无目标"),
+        ("丙县", "前期手续办结率"): ("100.0%", "无目标"),
+        ("甲县", "滞后项目数"): ("0个", "达标"), ("乙县", "滞后项目数"): ("4个", "差距较大"),
+        ("丙县", "滞后项目数"): ("1个", "差距较大"),
+    }
+
+
+def test_lying_bars_name_every_group():
+    """17 chains: the chart grows with them (the names were drawn for every other bar at a fixed 420 px)."""
+    by = pl.DataFrame({"chain": [f"链{k:02d}" for k in range(17)], "total_investment_sum": [1e5 * (k + 1) for k in range(17)]})
+    spec = charts._to_dict(charts.bar_chart(by, "chain", "total_investment_sum", height=420, horizontal=True).chart())
+    assert spec["height"] >= 17 * 20  # at least 20 px a name
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False

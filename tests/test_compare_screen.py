@@ -400,3 +400,43 @@ def test_screen_board_pinned_county_first_and_the_closing_line_counts_only_the_w
     at = app("pages/compare.py", mode="screen", pin=RED_FLAG)
     check_panels(at, pinned=RED_FLAG)
     assert [c for _, c, _ in panel(at)[0]].count(RED_FLAG) == 1
+
+
+# ------------------------------------------------------------------ the ranking page's grids print like every page
+
+
+def sprintf(fmt: str, v: float) -> str:
+    """What the grid prints for a sprintf-style format (sprintf.js: '%,.2f' groups thousands, '%%' is a %)."""
+    if fmt.startswith("%,"):
+        digits = int(fmt[3])
+        return f"{v:,.{digits}f}" + fmt[5:]
+    return fmt % v
+
+
+def grid(at: AppTest, k: int) -> dict[str, list[str]]:
+    """Each column of the k-th grid as it is printed (its numbers through the column's format)."""
+    import json
+
+    config = json.loads(at.dataframe[k].proto.columns)
+    frame = at.dataframe[k].value
+    out = {}
+    for col in frame.columns:
+        fmt = config.get(col, {}).get("type_config", {}).get("format")
+        out[col] = [sprintf(fmt, v) if fmt else str(v) for v in frame[col].to_list()]
+    return out
+
+
+def test_ranking_grids_print_rates_with_one_decimal_and_scores_apart(demo_env):
+    at = app("pages/compare.py")
+    rank = grid(at, 0)
+    assert rank["县区"] == RANK_ORDER
+    # 高新区 108.29 %, 青山县's 新开工项目开工率 100 %, 北岭县's 民间投资占比 5 % (the issue's 108.29% / 100% / 5%)
+    assert rank["投资完成率(%)"][0] == "108.3%"
+    assert rank["新开工项目开工率(%)"][2] == "100.0%" and rank["民间投资占比(%)"][7] == "5.0%"
+    # 青山县 70.7894 and 经开区 70.7844, 3rd and 4th, would both print 70.8: every score gets two decimals
+    assert rank["综合得分"] == ["90.34", "76.93", "70.79", "70.78", "57.65", "56.86", "51.43", "46.62", "11.19"]
+    gap = grid(at, 1)
+    # 东城区: plan 373,728.39万元 → 37.37亿元 (the table's unit, named in its header), 103.7 % of it done
+    assert gap["县区"][0] == "东城区"
+    assert (gap["年度计划投资(亿元)"][0], gap["投资完成率(%)"][0], gap["时序进度(%)"][0]) == ("37.37", "103.7%", "100.0%")
+    assert gap["距年度计划差额(亿元)"][:3] == ["0.00", "2.49", "6.38"]  # 24,902.43 and 63,842.87万元 short
