@@ -83,6 +83,7 @@ def fill_window(key: str, rows: int, above: int) -> None:
     content = HEAD_PX + ROW_PX * max(rows, 1)
     st.html(f"""<style>
 .st-key-{key}, .st-key-{key} > div, .st-key-{key} [data-testid="stDataFrame"] {{height:auto !important}}
+.st-key-{key} {{flex:0 0 auto !important}}  /* its flex basis is the px height given to Streamlit */
 .st-key-{key} [data-testid="stDataFrame"] > div:has(> .stDataFrameGlideDataEditor) {{
   height:min({content}px, max({MIN_GRID_PX}px, calc(100vh - {above}px))) !important}}
 </style>""")
