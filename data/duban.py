@@ -1,0 +1,478 @@
+"""督办事项: items and every step as an append-only log kept with the store (duban.jsonl); an item's state is the
+replay of its steps. Every write validates against the replayed log under the store's lock, then rewrites the log
+atomically (old bytes + the new lines) and audit-logs the step: a refused step writes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from data import duban_days as days
+from data.store import Store, StoreError, atomic_write_bytes
+
+LOG_NAME = "duban.jsonl"
+ASSIGNED, WORKING, REQUESTED, CLOSED, CANCELLED = "已交办", "办理中", "申请办结", "已办结", "已撤销"
+OPEN_STATES = (ASSIGNED, WORKING, REQUESTED)
+STATES = (*OPEN_STATES, CLOSED, CANCELLED)
+SOURCES = ("问题", "会议", "预警")
+GRADES = ("优秀", "良好", "合格", "不合格")
+ANALYST, REPORTER = "analyst", "reporter"  # the account roles of data/users.py
+_ID_RE = re.compile(r"^DB(\d{4})-(\d{4,})$")
+
+
+class DubanError(StoreError):
+    """A refused 督办 step, with a message in Chinese; nothing was written."""
+
+
+# ---- steps and who may take them ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StepRule:
+    """One step of an item's life: its Chinese name, the states it may follow, the state it leads to (None: the
+    state stays), whether the item's own unit may take it, and what it must carry."""
+
+    zh: str
+    after: tuple[str, ...]
+    to: str | None
+    unit_may: bool
+    needs: str  # text | reason | grade | due
+
+
+STEPS: dict[str, StepRule] = {
+    "feedback": StepRule("反馈", (ASSIGNED, WORKING), WORKING, True, "text"),
+    "request_close": StepRule("申请办结", (ASSIGNED, WORKING), REQUESTED, True, "text"),
+    "close": StepRule("办结", (REQUESTED,), CLOSED, False, "grade"),
+    "return": StepRule("退回", (REQUESTED,), WORKING, False, "reason"),
+    "cancel": StepRule("撤销", OPEN_STATES, CANCELLED, False, "reason"),
+    "deadline": StepRule("调整办理时限", OPEN_STATES, None, False, "due"),
+}
+STEP_ZH = {"add": "交办", "settings": "设置天数口径", **{k: r.zh for k, r in STEPS.items()}}
+_WHY_NOT = {
+    CLOSED: "该事项已办结", CANCELLED: "该事项已撤销",
+    REQUESTED: "单位已申请办结，正等待市里审核（办结或退回）",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step: the account name, its role (analyst | reporter) and, for a reporter, its unit."""
+
+    name: str
+    role: str = ANALYST
+    unit: str = ""
+
+
+def refusal(actor: Actor, step: str, item: Item | None = None) -> str | None:
+    """Why `actor` may not take `step` (on `item`), in Chinese; None when it may. Analysts take every step (the
+    command line is the analyst's: it records a unit's answer received on paper); a reporter only answers (反馈,
+    申请办结) its own unit's items."""
+    if actor.role == ANALYST:
+        return None
+    if actor.role != REPORTER:
+        return f"账号角色“{actor.role}”不能办理督办事项。"
+    rule = STEPS.get(step)
+    if rule is None or not rule.unit_may:
+        return f"只有分析员可以{STEP_ZH.get(step, step)}督办事项；填报员可以反馈和申请办结本单位的事项。"
+    if item is not None and item.unit != actor.unit:
+        return (f"督办事项 {item.id} 的承办单位是{item.unit}，{actor.unit or '未指定单位'}的填报员不能{rule.zh}；"
+                "填报员只能办理本单位的事项。")
+    return None
+
+
+def check_actor(actor: Actor, step: str, item: Item | None = None) -> None:
+    """DubanError when `actor` may not take `step` (see refusal)."""
+    why = refusal(actor, step, item)
+    if why:
+        raise DubanError(why + "库中数据未改变。")
+
+
+# ---- items and their replay ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One recorded step: its kind, business date, real time, who, and what it carried."""
+
+    step: str
+    on: dt.date
+    time: str
+    user: str
+    text: str = ""
+    grade: str = ""
+    due_on: dt.date | None = None
+
+    @property
+    def zh(self) -> str:
+        return STEP_ZH.get(self.step, self.step)
+
+
+@dataclass(frozen=True)
+class State:
+    """An item as of a date: its state, the 办理时限 in force, and the dates the rules read."""
+
+    status: str
+    due_on: dt.date
+    first_feedback_on: dt.date | None = None   # the first 反馈 or 申请办结
+    requested_on: dt.date | None = None        # the latest 申请办结 (the one a close accepts)
+    closed_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+    grade: str | None = None
+    returned_reason: str | None = None         # the latest 退回's reason, while the item is back 办理中
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATES
+
+
+def _advance(state: State, step: Step) -> State:
+    """The state after one step (the log holds only steps that were allowed when written)."""
+    rule = STEPS[step.step]
+    to = rule.to or state.status
+    if step.step == "deadline":
+        return replace(state, due_on=step.due_on)
+    new = replace(state, status=to, first_feedback_on=state.first_feedback_on or (
+        step.on if step.step in ("feedback", "request_close") else None))
+    if step.step == "request_close":
+        return replace(new, requested_on=step.on, returned_reason=None)
+    if step.step == "return":
+        return replace(new, returned_reason=step.text)
+    if step.step == "close":
+        return replace(new, closed_on=step.on, grade=step.grade)
+    if step.step == "cancel":
+        return replace(new, cancelled_on=step.on)
+    return new
+
+
+@dataclass
+class Item:
+    """One 督办事项 as assigned, with every later step in the order written (their dates never go back)."""
+
+    id: str
+    unit: str
+    content: str
+    tier: str
+    source: str
+    assigned_on: dt.date
+    due_on: dt.date                 # fixed when assigned; a 调整办理时限 step changes the one in force
+    feedback_due_on: dt.date        # assigned_on + 3 days as set then; never moved
+    days: str                       # the day setting the deadlines were counted in
+    due_by_hand: bool = False
+    project_id: str | None = None
+    co_units: tuple[str, ...] = ()
+    person: str | None = None
+    leader: str | None = None
+    meeting: str | None = None
+    assigned_by: str = ""
+    assigned_at: str = ""
+    steps: list[Step] = field(default_factory=list)
+
+    def at(self, as_of: dt.date | None = None) -> State:
+        """The item as of a date (the steps dated on or before it; None: every step)."""
+        state = State(ASSIGNED, self.due_on)
+        for s in self.steps:
+            if as_of is None or s.on <= as_of:
+                state = _advance(state, s)
+        return state
+
+    @property
+    def last_on(self) -> dt.date:
+        """The business date of the latest step (the assignment when there is none)."""
+        return self.steps[-1].on if self.steps else self.assigned_on
+
+
+@dataclass
+class Ledger:
+    """The replayed log: the day setting in force, every item by id (in the order assigned), the last line number."""
+
+    days: str = days.CALENDAR_DAYS
+    items: dict[str, Item] = field(default_factory=dict)
+    n: int = 0
+    days_set_by: str = ""
+    days_set_at: str = ""
+
+    def item(self, item_id: str) -> Item:
+        got = self.items.get(str(item_id).strip())
+        if got is None:
+            raise DubanError(f"没有督办事项“{item_id}”：编号形如 DB2025-0007，用 python -m data duban list 查看。"
+                             "库中数据未改变。")
+        return got
+
+    def next_id(self, year: int) -> str:
+        """DB + year + the next 4-digit sequence of that year (the year of the 交办日期)."""
+        seqs = [int(m.group(2)) for m in map(_ID_RE.match, self.items) if m and int(m.group(1)) == year]
+        return f"DB{year:04d}-{max(seqs, default=0) + 1:04d}"
+
+    def open_items(self, as_of: dt.date | None = None) -> list[Item]:
+        """Items assigned by `as_of` and neither closed nor cancelled by then."""
+        return [i for i in self.items.values()
+                if (as_of is None or i.assigned_on <= as_of) and i.at(as_of).open]
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def replay(records: Iterable[dict]) -> Ledger:
+    """The ledger the log's records make, oldest first."""
+    ledger = Ledger()
+    for rec in records:
+        ledger.n = max(ledger.n, int(rec.get("n", 0)))
+        kind = rec.get("step")
+        if kind == "settings":
+            ledger.days, ledger.days_set_by, ledger.days_set_at = rec["days"], rec.get("user", ""), rec.get("time", "")
+        elif kind == "add":
+            f = rec["item"]
+            ledger.items[rec["id"]] = Item(
+                id=rec["id"], unit=f["unit"], content=f["content"], tier=f["tier"], source=f["source"],
+                assigned_on=_date(f["assigned_on"]), due_on=_date(f["due_on"]),
+                feedback_due_on=_date(f["feedback_due_on"]), days=f["days"], due_by_hand=bool(f.get("due_by_hand")),
+                project_id=f.get("project_id"), co_units=tuple(f.get("co_units", ())), person=f.get("person"),
+                leader=f.get("leader"), meeting=f.get("meeting"), assigned_by=rec.get("user", ""),
+                assigned_at=rec.get("time", ""))
+        elif kind in STEPS and rec.get("id") in ledger.items:
+            ledger.items[rec["id"]].steps.append(Step(
+                kind, _date(rec["on"]), rec.get("time", ""), rec.get("user", ""), rec.get("text", ""),
+                rec.get("grade", ""), _date(rec.get("due_on"))))
+    return ledger
+
+
+def log_path(store: Store):
+    return store.root / LOG_NAME
+
+
+def _parse(data: bytes) -> list[dict]:
+    """The log's records; a line that is not JSON is damage, reported, never skipped (the log is the truth)."""
+    out = []
+    for no, line in enumerate(data.decode("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise DubanError(f"督办记录文件 {LOG_NAME} 第 {no} 行已损坏，无法读取；请从备份恢复该文件。") from None
+    return out
+
+
+def load(store: Store) -> Ledger:
+    """The store's 督办 ledger (empty when nothing was ever assigned). Readers need no lock: writes replace the
+    file atomically."""
+    path = log_path(store)
+    return replay(_parse(path.read_bytes())) if path.exists() else Ledger()
+
+
+# ---- writing --------------------------------------------------------------------------------------------------------
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -> tuple[Ledger, list[dict]]:
+    """Under the store's lock: replay the log, let `build` check the step against it and return the records to add
+    (it raises DubanError to refuse: nothing is written), rewrite the log atomically with them appended, audit each."""
+    with store.lock():
+        path = log_path(store)
+        old = path.read_bytes() if path.exists() else b""
+        ledger = replay(_parse(old))
+        made = build(ledger)
+        time, n, lines = _now(), ledger.n, []
+        records = []
+        for rec in made:
+            n += 1
+            records.append({"n": n, "time": time, "user": actor.name, "role": actor.role, **rec})
+            lines.append(json.dumps(records[-1], ensure_ascii=False))
+        atomic_write_bytes(path, old + ("\n".join(lines) + "\n").encode("utf-8"))
+        for rec in records:
+            audit = {k: v for k, v in rec.items() if k not in ("n", "step", "item")}
+            store._append_audit({**audit, "month": "", "action": f"duban-{rec['step']}",
+                                 **({"unit": rec["item"]["unit"], "content": rec["item"]["content"],
+                                     "due_on": rec["item"]["due_on"]} if "item" in rec else {})})
+    return replay([*_parse(old), *records]), records
+
+
+def _clean(text: object) -> str:
+    return str(text or "").strip()
+
+
+def _required(text: object, what: str) -> str:
+    value = _clean(text)
+    if not value:
+        raise DubanError(f"请填写{what}。库中数据未改变。")
+    return value
+
+
+def set_days(store: Store, actor: Actor, mode: str) -> Ledger:
+    """Store the day setting (自然日 | 工作日) for items assigned from now on; items already assigned keep theirs."""
+    check_actor(actor, "settings")
+    days.check_mode(mode)
+    return _commit(store, actor, lambda _: [{"step": "settings", "days": mode}])[0]
+
+
+def known_units(store: Store) -> set[str]:
+    """The reporting units the store knows: every unit that published or handed in a submission, the configured
+    expected units, and the units of reporter accounts."""
+    from data import users  # accounts are read only here
+
+    names: set[str] = set(store.settings().expected_units)
+    for month in store.months():
+        names |= set(store.units(month))
+    names |= {rec.get("unit", "") for rec in store.audit() if rec.get("action") == "submit"}
+    names |= {a.unit for a in users.accounts(store) if a.unit}
+    return {n for n in names if n}
+
+
+def _check_units(store: Store, units: Iterable[str], what: str) -> None:
+    known = known_units(store)
+    if not known:  # a new store knows no unit yet: the names are taken as written (README, 督办)
+        return
+    unknown = [u for u in units if u not in known]
+    if unknown:
+        shown = "、".join(sorted(known)[:12]) + ("等" if len(known) > 12 else "")
+        raise DubanError(f"{what}“{'、'.join(unknown)}”不是库中的报送单位（已有：{shown}）。请核对单位名称。库中数据未改变。")
+
+
+def project_units(store: Store, month: str) -> dict[str, str]:
+    """project_id → the reporting unit that reported it in `month` ('YYYY-MM'): a named unit's declared projects,
+    else the 县区 (what an item from that project is assigned to)."""
+    from data.submissions import unit_column
+
+    if month not in store.months():
+        return {}
+    snap = store.read(month)
+    return dict(zip(snap.get_column("project_id").to_list(), unit_column(snap, store.units(month)).to_list()))
+
+
+def _check_project(store: Store, project_id: str) -> None:
+    import polars as pl
+
+    if not store.months():
+        return
+    found = store.scan().filter(pl.col("project_id") == project_id).select(pl.len()).collect().item()
+    if not found:
+        raise DubanError(f"库中没有项目编码为“{project_id}”的项目，请核对编码。库中数据未改变。")
+
+
+def assign(store: Store, actor: Actor, *, units: Iterable[str], content: str, tier: str = days.ORDINARY,
+           source: str | None = None, project_id: str | None = None, assigned_on: dt.date | None = None,
+           due_on: dt.date | None = None, person: str | None = None, leader: str | None = None,
+           co_units: Iterable[str] = (), meeting: str | None = None) -> list[Item]:
+    """交办: one item per 承办单位 (a meeting decision may name several; the others of `co_units` are 协办单位), all
+    written at once or none. The deadlines are counted now, in the day setting in force, and fixed."""
+    check_actor(actor, "add")
+    units = list(dict.fromkeys(_clean(u) for u in units if _clean(u)))
+    if not units:
+        raise DubanError("请填写承办单位。库中数据未改变。")
+    co = list(dict.fromkeys(_clean(u) for u in co_units if _clean(u)))
+    content = _required(content, "事项内容")
+    if tier not in days.TIERS:
+        raise DubanError(f"事项等级“{tier}”不存在：可选 {'、'.join(days.TIERS)}。库中数据未改变。")
+    project_id = _clean(project_id) or None
+    source = _clean(source) or ("问题" if project_id else "会议")
+    if source not in SOURCES:
+        raise DubanError(f"事项来源“{source}”不存在：可选 {'、'.join(SOURCES)}。库中数据未改变。")
+    assigned_on = assigned_on or dt.date.today()
+    if due_on is not None and due_on < assigned_on:
+        raise DubanError(f"办理时限 {due_on:%Y-%m-%d} 早于交办日期 {assigned_on:%Y-%m-%d}。库中数据未改变。")
+    _check_units(store, [*units, *co], "承办单位或协办单位")
+    if project_id:
+        _check_project(store, project_id)
+
+    def build(ledger: Ledger) -> list[dict]:
+        mode = ledger.days
+        try:
+            due = due_on or days.due_date(assigned_on, tier, mode)
+            feedback_due = days.feedback_due_date(assigned_on, mode)
+        except days.DaysError as e:
+            raise DubanError(f"交办日期 {assigned_on:%Y-%m-%d} 的时限无法计算：{e}库中数据未改变。") from None
+        out = []
+        for unit in units:
+            item_id = ledger.next_id(assigned_on.year)
+            fields = {"unit": unit, "content": content, "tier": tier, "source": source,
+                      "assigned_on": assigned_on.isoformat(), "due_on": due.isoformat(),
+                      "feedback_due_on": feedback_due.isoformat(), "days": mode, "due_by_hand": due_on is not None,
+                      "project_id": project_id, "co_units": [u for u in co if u != unit], "person": _clean(person) or None,
+                      "leader": _clean(leader) or None, "meeting": _clean(meeting) or None}
+            out.append({"step": "add", "id": item_id, "on": assigned_on.isoformat(), "item": fields})
+            ledger.items[item_id] = Item(item_id, unit, content, tier, source, assigned_on, due, feedback_due, mode)
+        return out
+
+    ledger, records = _commit(store, actor, build)
+    return [ledger.items[r["id"]] for r in records]
+
+
+def add(store: Store, actor: Actor, *, unit: str, **fields) -> Item:
+    """交办 one item to one unit (see assign)."""
+    return assign(store, actor, units=[unit], **fields)[0]
+
+
+def take_step(store: Store, actor: Actor, item_id: str, step: str, *, on: dt.date | None = None, text: str = "",
+              grade: str = "", due_on: dt.date | None = None) -> Item:
+    """Record one step on an item, dated `on` (default today), after checking who, the item's state, what the step
+    must carry and its date (not before the assignment, nor before the item's previous step)."""
+    rule = STEPS[step]
+    on = on or dt.date.today()
+
+    def build(ledger: Ledger) -> list[dict]:
+        item = ledger.item(item_id)
+        check_actor(actor, step, item)
+        state = item.at()
+        if state.status not in rule.after:
+            why = _WHY_NOT.get(state.status, f"该事项当前为“{state.status}”")
+            if rule.after == (REQUESTED,):
+                why += "；只有单位申请办结后才能办结或退回"
+            raise DubanError(f"督办事项 {item.id} 不能{rule.zh}：{why}。库中数据未改变。")
+        if on < item.assigned_on:
+            raise DubanError(f"{rule.zh}日期 {on:%Y-%m-%d} 早于督办事项 {item.id} 的交办日期 {item.assigned_on:%Y-%m-%d}。"
+                             "库中数据未改变。")
+        if on < item.last_on:
+            raise DubanError(f"{rule.zh}日期 {on:%Y-%m-%d} 早于该事项上一步（{item.steps[-1].zh}，"
+                             f"{item.last_on:%Y-%m-%d}）：办理记录按日期先后登记。库中数据未改变。")
+        rec: dict = {"step": step, "id": item.id, "on": on.isoformat()}
+        if rule.needs == "grade":
+            if grade not in GRADES:
+                raise DubanError(f"办结等次“{grade}”不存在：可选 {'、'.join(GRADES)}。库中数据未改变。")
+            rec["grade"] = grade
+            if _clean(text):
+                rec["text"] = _clean(text)
+        elif rule.needs == "due":
+            if due_on is None:
+                raise DubanError("请填写新的办理时限。库中数据未改变。")
+            if due_on < item.assigned_on:
+                raise DubanError(f"新的办理时限 {due_on:%Y-%m-%d} 早于交办日期 {item.assigned_on:%Y-%m-%d}。库中数据未改变。")
+            if due_on == state.due_on:
+                raise DubanError(f"督办事项 {item.id} 的办理时限已是 {due_on:%Y-%m-%d}。库中数据未改变。")
+            rec |= {"due_on": due_on.isoformat(), "previous_due_on": state.due_on.isoformat(),
+                    "text": _required(text, "调整办理时限的原因")}
+        else:
+            rec["text"] = _required(text, {"text": f"{rule.zh}内容", "reason": f"{rule.zh}原因"}[rule.needs])
+        return [rec]
+
+    return _commit(store, actor, build)[0].items[str(item_id).strip()]
+
+
+def feedback(store: Store, actor: Actor, item_id: str, text: str, *, on: dt.date | None = None) -> Item:
+    """反馈: the unit reports progress (the first one moves the item to 办理中)."""
+    return take_step(store, actor, item_id, "feedback", on=on, text=text)
+
+
+def request_close(store: Store, actor: Actor, item_id: str, text: str, *, on: dt.date | None = None) -> Item:
+    """申请办结: the unit reports the result and asks the city to close the item."""
+    return take_step(store, actor, item_id, "request_close", on=on, text=text)
+
+
+def close(store: Store, actor: Actor, item_id: str, grade: str, *, on: dt.date | None = None, text: str = "") -> Item:
+    """办结: the city accepts the result, with a grade."""
+    return take_step(store, actor, item_id, "close", on=on, grade=grade, text=text)
+
+
+def return_item(store: Store, actor: Actor, item_id: str, reason: str, *, on: dt.date | None = None) -> Item:
+    """退回: the city sends a 申请办结 back to 办理中, with the reason."""
+    return take_step(store, actor, item_id, "return", on=on, text=reason)
+
+
+def cancel(store: Store, actor: Actor, item_id: str, reason: str, *, on: dt.date | None = None) -> Item:
+    """撤销: the city withdraws an open item, with the reason (it stays in the log)."""
+    return take_step(store, actor, item_id, "cancel", on=on, text=reason)
+
+
+def change_due(store: Store, actor: Actor, item_id: str, due_on: dt.date, reason: str, *,
+               on: dt.date | None = None) -> Item:
+    """调整办理时限: a new due date for an open item, with the reason (the first feedback's due date stays)."""
+    return take_step(store, actor, item_id, "deadline", on=on, due_on=due_on, text=reason)
