@@ -301,7 +301,8 @@ def _required(text: object, what: str) -> str:
 def set_days(store: Store, actor: Actor, mode: str) -> Ledger:
     """Store the day setting (自然日 | 工作日) for items assigned from now on; items already assigned keep theirs."""
     check_actor(actor, "settings")
-    days.check_mode(mode)
+    if mode not in days.MODES:
+        raise DubanError(f"天数口径“{mode}”不存在：可选 {' 或 '.join(days.MODES)}。库中数据未改变。")
     return _commit(store, actor, lambda _: [{"step": "settings", "days": mode}])[0]
 
 
