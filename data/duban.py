@@ -173,6 +173,15 @@ class Item:
                 state = _advance(state, s)
         return state
 
+    def history(self) -> list[dict]:
+        """Every step, the assignment first: business date, step, who, when recorded, and what it carried."""
+        out = [{"on": self.assigned_on, "step": "交办", "user": self.assigned_by, "time": self.assigned_at,
+                "text": self.content}]
+        for s in self.steps:
+            text = s.grade or (f"{s.due_on.isoformat()}：{s.text}" if s.due_on else s.text)
+            out.append({"on": s.on, "step": s.zh, "user": s.user, "time": s.time, "text": text})
+        return out
+
     @property
     def last_on(self) -> dt.date:
         """The business date of the latest step (the assignment when there is none)."""
@@ -338,6 +347,21 @@ def project_units(store: Store, month: str) -> dict[str, str]:
         return {}
     snap = store.read(month)
     return dict(zip(snap.get_column("project_id").to_list(), unit_column(snap, store.units(month)).to_list()))
+
+
+def project_prefill(store: Store, project_id: str) -> dict:
+    """What assigning from a project fills in: the unit that reported it in its latest stored month, its reported
+    problem as the content, its 包抓领导, and its name; DubanError when no stored month holds it."""
+    import polars as pl
+
+    for month in reversed(store.months()):
+        row = (pl.scan_parquet(store.path_for(month)).filter(pl.col("project_id") == project_id)
+               .select("project_name", "problems", "leader").collect())
+        if row.height:
+            name, problems, leader = row.row(0)
+            return {"project_id": project_id, "project_name": name, "unit": project_units(store, month)[project_id],
+                    "content": _clean(problems), "leader": leader, "source": "问题", "month": month}
+    raise DubanError(f"库中没有项目编码为“{project_id}”的项目，请核对编码。")
 
 
 def _check_project(store: Store, project_id: str) -> None:

@@ -111,10 +111,8 @@ def _show(store: Store, args, actor: D.Actor) -> int:
     if any(extra):
         print("；".join(x for x in extra if x))
     print(f"办理时限 {st.due_on}，首次反馈时限 {item.feedback_due_on}（{item.days}{'，手工设定' if item.due_by_hand else ''}）")
-    print(f"{item.assigned_on}  交办      {item.assigned_by or '—'}（记录于 {item.assigned_at}）")
-    for s in item.steps:
-        what = s.grade or (f"{s.due_on}：{s.text}" if s.due_on else s.text)
-        print(f"{s.on}  {s.zh:<8}  {s.user or '—'}（记录于 {s.time}）  {what}")
+    for h in item.history():
+        print(f"{h['on']}  {h['step']}  {h['user'] or '—'}（记录于 {h['time']}）  {h['text']}")
     return 0
 
 

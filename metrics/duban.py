@@ -107,6 +107,11 @@ def item_rows(ledger: Ledger, as_of: dt.date, unit: str | None = None) -> pl.Dat
             .drop("_as_of"))
 
 
+def for_unit(ledger: Ledger, unit: str, as_of: dt.date) -> pl.DataFrame:
+    """A unit's items as its reporter sees them: open ones first, the most urgent (earliest 办理时限) first."""
+    return item_rows(ledger, as_of, unit).sort([~OPEN, "due_on", "id"])
+
+
 def _aggregates() -> list[pl.Expr]:
     return [i.expr().alias(i.id) for i in DUBAN_INDICATORS]
 

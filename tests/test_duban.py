@@ -381,3 +381,29 @@ def test_suggestions_from_streaks_and_two_red_months(tmp_path):
     assert "OPEN" in suggestions(ds, "2025-06", DB.load(s), as_of=D(2025, 6, 2))["project_id"].to_list()
     assert suggestions(ds, "2025-05", DB.load(s), as_of=D(2025, 6, 2)).height == 0
     assert open_item.project_id == "OPEN"
+
+
+def test_what_phase_two_reads(tmp_path):
+    from data.ingest import import_file
+    from metrics.duban import for_unit
+    from tests.factories import write_parquet
+
+    s = Store(tmp_path / "s")
+    frame = valid_frame(3)  # P0001 reports 征地拆迁未完成, leader 张伟
+    assert import_file(write_parquet(frame, tmp_path / "l.parquet"), store=s).ok
+    pre = DB.project_prefill(s, "P0001")
+    assert (pre["unit"], pre["content"], pre["leader"], pre["month"]) == (frame["county"][1], "征地拆迁未完成", "张伟",
+                                                                         "2024-06")
+    with pytest.raises(DB.DubanError, match="P9"):
+        DB.project_prefill(s, "P9")
+    unit = pre["unit"]
+    done = DB.add(s, ANALYST, unit=unit, content="甲", assigned_on=D(2025, 6, 2))
+    late = DB.add(s, ANALYST, unit=unit, content="乙", assigned_on=D(2025, 6, 5))
+    soon = DB.add(s, ANALYST, unit=unit, content="丙", assigned_on=D(2025, 6, 3))
+    DB.request_close(s, ANALYST, done.id, "结果", on=D(2025, 6, 4))
+    DB.close(s, ANALYST, done.id, "优秀", on=D(2025, 6, 5))
+    assert for_unit(DB.load(s), unit, D(2025, 6, 8))["id"].to_list() == [soon.id, late.id, done.id]
+    hist = DB.load(s).item(done.id).history()
+    assert [(h["on"], h["step"], h["user"], h["text"]) for h in hist] == [
+        (D(2025, 6, 2), "交办", "王分析", "甲"), (D(2025, 6, 4), "申请办结", "王分析", "结果"),
+        (D(2025, 6, 5), "办结", "王分析", "优秀")]
