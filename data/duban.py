@@ -220,9 +220,9 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def replay(records: Iterable[dict]) -> Ledger:
-    """The ledger the log's records make, oldest first."""
-    ledger = Ledger()
+def replay(records: Iterable[dict], ledger: Ledger | None = None) -> Ledger:
+    """The ledger the log's records make, oldest first (continuing `ledger` when given: it is changed in place)."""
+    ledger = ledger if ledger is not None else Ledger()
     for rec in records:
         ledger.n = max(ledger.n, int(rec.get("n", 0)))
         kind = rec.get("step")
@@ -293,7 +293,7 @@ def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -
             store._append_audit({**audit, "month": "", "action": f"duban-{rec['step']}",
                                  **({"unit": rec["item"]["unit"], "content": rec["item"]["content"],
                                      "due_on": rec["item"]["due_on"]} if "item" in rec else {})})
-    return replay([*_parse(old), *records]), records
+    return replay(records, ledger), records
 
 
 def _clean(text: object) -> str:

@@ -194,3 +194,10 @@ def test_parallel_assignments_get_distinct_ids_and_an_intact_log(tmp_path):
     assert {i.id: (i.assigned_by, i.content) for i in ledger.items.values()} == {
         item_id: (tag, f"{tag}-{k}") for tag, ids in results.items() for k, item_id in enumerate(ids)}
     assert sorted(r["id"] for r in store.audit() if r["action"] == "duban-add") == sorted(got)
+
+
+def test_the_log_bench_runs_tiny(capsys):
+    from bench.duban import main as bench_main
+
+    assert bench_main(["--items", "40", "--repeat", "1"]) == 0
+    assert "40 items, 100 lines" in capsys.readouterr().out  # 40 adds and 0+1+2+3 steps for each four items: 60
