@@ -1,13 +1,13 @@
 """`python -m data duban …`: assign 督办事项, record each step, list them as of a date, suggest items."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import re
 from collections.abc import Callable
 
 from data import duban as D
+from data import duban_steps as ST
 from data import duban_days as days
 from data.store import Store
 
@@ -71,13 +71,13 @@ def _settings(store: Store, args, actor: D.Actor) -> int:
         who = f"（{ledger.days_set_by or '—'} 于 {ledger.days_set_at} 设置）" if ledger.days_set_at else "（默认）"
         print(f"督办天数口径：{ledger.days}{who}")
         return 0
-    D.set_days(store, actor, args.days)
+    ST.set_days(store, actor, args.days)
     print(f"已保存：此后交办的事项按{args.days}计算办理时限和反馈时限；已交办事项的时限不变。")
     return 0
 
 
 def _add(store: Store, args, actor: D.Actor) -> int:
-    item = D.add(store, actor, unit=args.unit, content=args.content, tier=args.tier, source=args.source,
+    item = ST.add(store, actor, unit=args.unit, content=args.content, tier=args.tier, source=args.source,
                  project_id=args.project, assigned_on=parse_date(args.assigned, "交办日期"),
                  due_on=parse_date(args.due, "办理时限") if args.due else None, person=args.person,
                  leader=args.leader, co_units=args.co_unit or (), meeting=args.meeting)
@@ -92,7 +92,7 @@ def _step(name: str, done: str) -> Callable:
     def run(store: Store, args, actor: D.Actor) -> int:
         due = parse_date(args.due, "新的办理时限") if getattr(args, "due", None) else None
         text = getattr(args, "text", None) or getattr(args, "reason", None) or ""
-        item = D.take_step(store, actor, args.id, name, on=parse_date(args.on, "办理日期"), text=text,
+        item = ST.take_step(store, actor, args.id, name, on=parse_date(args.on, "办理日期"), text=text,
                            grade=getattr(args, "grade", "") or "", due_on=due)
         st = item.at()
         print(f"{done}：{item.id}（{item.unit}）现为“{st.status}”，办理时限 {st.due_on}。")
@@ -105,7 +105,8 @@ def _show(store: Store, args, actor: D.Actor) -> int:
     st = item.at()
     print(f"{item.id}  {item.unit}  {item.tier}  来源：{item.source}  状态：{st.status}")
     print(f"事项：{item.content}")
-    extra = [f"项目 {item.project_id}" if item.project_id else "", f"协办 {'、'.join(item.co_units)}" if item.co_units else "",
+    extra = [f"项目 {item.project_id}" if item.project_id else "",
+             f"协办 {'、'.join(item.co_units)}" if item.co_units else "",
              f"责任人 {item.person}" if item.person else "", f"督办领导 {item.leader}" if item.leader else "",
              f"会议 {item.meeting}" if item.meeting else ""]
     if any(extra):
@@ -126,7 +127,7 @@ def _suggest(store: Store, args, actor: D.Actor) -> int:
         return 0
     month = month_key(parse_month(args.month)) if args.month else store.months()[-1]
     rows = suggestions(Dataset.from_store(store), month, D.load(store), as_of=parse_date(args.as_of, "统计日期"),
-                       units=D.project_units(store, month))
+                       units=ST.project_units(store, month))
     if args.format == "json":
         print(json.dumps({"month": month, "items": rows.to_dicts()}, ensure_ascii=False, indent=1, default=str))
         return 0

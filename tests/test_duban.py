@@ -9,6 +9,7 @@ import json
 import pytest
 
 from data import duban as DB
+from data import duban_steps as ST
 from data.duban import Actor
 from data.store import Store
 from data.submissions import Settings
@@ -31,7 +32,7 @@ def store(tmp_path) -> Store:
 
 
 def add(store, unit="石门县", on=D(2025, 6, 2), **kw):
-    return DB.add(store, ANALYST, unit=unit, content=kw.pop("content", "协调解决用地报批"), assigned_on=on, **kw)
+    return ST.add(store, ANALYST, unit=unit, content=kw.pop("content", "协调解决用地报批"), assigned_on=on, **kw)
 
 
 # ---- ids, the log, replay ---------------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def test_ids_run_per_year_of_the_assignment_date(store):
 
 
 def test_a_meeting_decision_for_several_units_gives_one_item_each(store):
-    items = DB.assign(store, ANALYST, units=["石门县", "东城区"], content="加快征迁", co_units=["西城区", "东城区"],
+    items = ST.assign(store, ANALYST, units=["石门县", "东城区"], content="加快征迁", co_units=["西城区", "东城区"],
                       meeting="2025年6月全市重点项目调度会", assigned_on=D(2025, 6, 2), tier="重大")
     assert [(i.id, i.unit, i.co_units, i.due_on, i.source) for i in items] == [
         ("DB2025-0001", "石门县", ("西城区", "东城区"), D(2025, 7, 2), "会议"),
@@ -51,11 +52,11 @@ def test_a_meeting_decision_for_several_units_gives_one_item_each(store):
 
 def test_the_whole_path_replays_to_each_days_state(store):
     item = add(store)  # 一般, 自然日: due 06-09, first feedback 06-05
-    DB.feedback(store, SHIMEN, item.id, "已对接自然资源局", on=D(2025, 6, 4))
-    DB.request_close(store, SHIMEN, item.id, "用地已批复", on=D(2025, 6, 6))
-    DB.return_item(store, ANALYST, item.id, "缺批复文件", on=D(2025, 6, 7))
-    DB.request_close(store, SHIMEN, item.id, "已补批复文件", on=D(2025, 6, 9))
-    DB.close(store, ANALYST, item.id, "良好", on=D(2025, 6, 12))
+    ST.feedback(store, SHIMEN, item.id, "已对接自然资源局", on=D(2025, 6, 4))
+    ST.request_close(store, SHIMEN, item.id, "用地已批复", on=D(2025, 6, 6))
+    ST.return_item(store, ANALYST, item.id, "缺批复文件", on=D(2025, 6, 7))
+    ST.request_close(store, SHIMEN, item.id, "已补批复文件", on=D(2025, 6, 9))
+    ST.close(store, ANALYST, item.id, "良好", on=D(2025, 6, 12))
     got = DB.load(store).item(item.id)
     expected = {D(2025, 6, 3): "已交办", D(2025, 6, 4): "办理中", D(2025, 6, 6): "申请办结", D(2025, 6, 8): "办理中",
                 D(2025, 6, 9): "申请办结", D(2025, 6, 12): "已办结", D(2026, 1, 1): "已办结"}
@@ -72,8 +73,8 @@ def test_the_whole_path_replays_to_each_days_state(store):
 def test_every_step_is_audit_logged_with_the_real_time_and_the_business_date(store):
     before = dt.datetime.now().replace(microsecond=0)
     item = add(store)
-    DB.feedback(store, SHIMEN, item.id, "进展", on=D(2025, 6, 4))
-    DB.cancel(store, ANALYST, item.id, "并入其他事项", on=D(2025, 6, 5))
+    ST.feedback(store, SHIMEN, item.id, "进展", on=D(2025, 6, 4))
+    ST.cancel(store, ANALYST, item.id, "并入其他事项", on=D(2025, 6, 5))
     recs = [r for r in store.audit() if r["action"].startswith("duban-")]
     assert [(r["action"], r["user"], r["on"], r["id"]) for r in recs] == [
         ("duban-add", "王分析", "2025-06-02", "DB2025-0001"), ("duban-feedback", "石门填报", "2025-06-04", "DB2025-0001"),
@@ -86,13 +87,13 @@ def test_every_step_is_audit_logged_with_the_real_time_and_the_business_date(sto
 
 def test_the_due_date_is_fixed_when_assigned(store):
     first = add(store, on=D(2025, 9, 30))                    # 自然日: 10-07
-    DB.set_days(store, ANALYST, "工作日")
+    ST.set_days(store, ANALYST, "工作日")
     second = add(store, on=D(2025, 9, 30))                   # 工作日 across 国庆: 10-16, feedback 10-11
     ledger = DB.load(store)
     assert ledger.days == "工作日"
     assert (ledger.item(first.id).due_on, ledger.item(first.id).feedback_due_on) == (D(2025, 10, 7), D(2025, 10, 3))
     assert (ledger.item(second.id).due_on, ledger.item(second.id).feedback_due_on) == (D(2025, 10, 16), D(2025, 10, 11))
-    DB.set_days(store, ANALYST, "自然日")
+    ST.set_days(store, ANALYST, "自然日")
     assert DB.load(store).item(second.id).due_on == D(2025, 10, 16)
 
 
@@ -103,14 +104,14 @@ def test_a_due_date_set_by_hand_wins_over_the_tier(store):
 
 def test_a_changed_deadline_holds_from_its_date_and_leaves_the_feedback_due_date(store):
     item = add(store)  # due 06-09
-    DB.change_due(store, ANALYST, item.id, D(2025, 6, 20), "需省厅批复", on=D(2025, 6, 8))
+    ST.change_due(store, ANALYST, item.id, D(2025, 6, 20), "需省厅批复", on=D(2025, 6, 8))
     got = DB.load(store).item(item.id)
     assert (got.at(D(2025, 6, 7)).due_on, got.at(D(2025, 6, 8)).due_on, got.feedback_due_on) == (
         D(2025, 6, 9), D(2025, 6, 20), D(2025, 6, 5))
     rows = {d: item_rows(DB.load(store), d).row(0, named=True) for d in (D(2025, 6, 8), D(2025, 6, 10))}
     assert rows[D(2025, 6, 10)]["overdue"] is False and rows[D(2025, 6, 10)]["due_on"] == D(2025, 6, 20)
-    DB.request_close(store, ANALYST, item.id, "完成", on=D(2025, 6, 15))
-    DB.close(store, ANALYST, item.id, "合格", on=D(2025, 6, 16))
+    ST.request_close(store, ANALYST, item.id, "完成", on=D(2025, 6, 15))
+    ST.close(store, ANALYST, item.id, "合格", on=D(2025, 6, 16))
     assert item_rows(DB.load(store), D(2025, 6, 30)).row(0, named=True)["on_time"] is True  # 06-15 ≤ the new 06-20
 
 
@@ -125,7 +126,7 @@ def test_a_changed_deadline_holds_from_its_date_and_leaves_the_feedback_due_date
 def test_on_time_is_the_accepted_request_against_the_due_date(store, steps, on_time):
     item = add(store)  # due 2025-06-09
     for step, on in steps:
-        DB.take_step(store, ANALYST, item.id, step, on=on, text="结果", grade="优秀")
+        ST.take_step(store, ANALYST, item.id, step, on=on, text="结果", grade="优秀")
     row = item_rows(DB.load(store), D(2025, 7, 1)).row(0, named=True)
     assert row["on_time"] is on_time
 
@@ -136,10 +137,10 @@ def _hand_built(store) -> dict[str, str]:
     ids = {}
 
     def new(key, unit, on, **kw):
-        ids[key] = DB.add(store, ANALYST, unit=unit, content=f"事项{key}", assigned_on=on, **kw).id
+        ids[key] = ST.add(store, ANALYST, unit=unit, content=f"事项{key}", assigned_on=on, **kw).id
 
     def step(key, name, on, **kw):
-        DB.take_step(store, ANALYST, ids[key], name, on=on, text="文字", **kw)
+        ST.take_step(store, ANALYST, ids[key], name, on=on, text="文字", **kw)
 
     new("A", "石门县", D(2025, 6, 2))                      # due 06-09, feedback due 06-05
     step("A", "feedback", D(2025, 6, 4))
@@ -227,12 +228,22 @@ def test_one_units_listing_and_a_day_before_anything(hand_store):
                                   duban_feedback_overdue=0)
 
 
+def test_the_day_boundaries_of_overdue_and_feedback_overdue(store):
+    item = add(store)  # due 06-09, first feedback due 06-05
+    ST.feedback(store, ANALYST, item.id, "进展", on=D(2025, 6, 7))
+    flags = {d: item_rows(DB.load(store), d).select("overdue", "due_soon", "feedback_overdue").row(0)
+             for d in (D(2025, 6, 5), D(2025, 6, 6), D(2025, 6, 7), D(2025, 6, 9), D(2025, 6, 10))}
+    assert flags == {D(2025, 6, 5): (False, False, False), D(2025, 6, 6): (False, False, True),
+                     D(2025, 6, 7): (False, True, False), D(2025, 6, 9): (False, True, False),
+                     D(2025, 6, 10): (True, False, False)}
+
+
 def test_due_soon_in_working_days_uses_the_setting_in_force(store):
-    DB.set_days(store, ANALYST, "工作日")
+    ST.set_days(store, ANALYST, "工作日")
     item = add(store, on=D(2025, 9, 26), due_on=D(2025, 10, 9))  # a Friday; due the first workday after 国庆
     assert [item_rows(DB.load(store), d).row(0, named=True)["due_soon"]
             for d in (D(2025, 9, 28), D(2025, 9, 29), D(2025, 10, 9), D(2025, 10, 10))] == [False, True, True, False]
-    DB.set_days(store, ANALYST, "自然日")
+    ST.set_days(store, ANALYST, "自然日")
     assert item_rows(DB.load(store), D(2025, 9, 30)).row(0, named=True)["due_soon"] is False  # 9 calendar days
 
 
@@ -241,56 +252,56 @@ def _prepared(store) -> dict[str, str]:
     """Items in every state."""
     ids = {"new": add(store).id, "working": add(store).id, "asked": add(store).id, "closed": add(store).id,
            "cancelled": add(store).id, "other": add(store, unit="东城区").id}
-    DB.feedback(store, ANALYST, ids["working"], "进展", on=D(2025, 6, 5))
-    DB.request_close(store, ANALYST, ids["asked"], "结果", on=D(2025, 6, 5))
-    DB.request_close(store, ANALYST, ids["closed"], "结果", on=D(2025, 6, 5))
-    DB.close(store, ANALYST, ids["closed"], "优秀", on=D(2025, 6, 6))
-    DB.cancel(store, ANALYST, ids["cancelled"], "重复交办", on=D(2025, 6, 3))
+    ST.feedback(store, ANALYST, ids["working"], "进展", on=D(2025, 6, 5))
+    ST.request_close(store, ANALYST, ids["asked"], "结果", on=D(2025, 6, 5))
+    ST.request_close(store, ANALYST, ids["closed"], "结果", on=D(2025, 6, 5))
+    ST.close(store, ANALYST, ids["closed"], "优秀", on=D(2025, 6, 6))
+    ST.cancel(store, ANALYST, ids["cancelled"], "重复交办", on=D(2025, 6, 3))
     return ids
 
 
 REFUSED = [
-    ("close an item nobody asked to close", lambda s, i: DB.close(s, ANALYST, i["working"], "优秀"), "申请办结后"),
-    ("return an item not asked to close", lambda s, i: DB.return_item(s, ANALYST, i["new"], "x"), "申请办结后"),
-    ("feedback on a cancelled item", lambda s, i: DB.feedback(s, ANALYST, i["cancelled"], "x"), "已撤销"),
-    ("feedback on a closed item", lambda s, i: DB.feedback(s, ANALYST, i["closed"], "x"), "已办结"),
-    ("feedback while awaiting review", lambda s, i: DB.feedback(s, ANALYST, i["asked"], "x"), "等待市里审核"),
-    ("ask twice", lambda s, i: DB.request_close(s, ANALYST, i["asked"], "x"), "等待市里审核"),
-    ("close twice", lambda s, i: DB.close(s, ANALYST, i["closed"], "优秀"), "已办结"),
-    ("cancel a cancelled item", lambda s, i: DB.cancel(s, ANALYST, i["cancelled"], "x"), "已撤销"),
-    ("cancel a closed item", lambda s, i: DB.cancel(s, ANALYST, i["closed"], "x"), "已办结"),
-    ("move a closed item's deadline", lambda s, i: DB.change_due(s, ANALYST, i["closed"], D(2025, 7, 1), "x"), "已办结"),
-    ("the same deadline again", lambda s, i: DB.change_due(s, ANALYST, i["new"], D(2025, 6, 9), "x"), "已是"),
+    ("close an item nobody asked to close", lambda s, i: ST.close(s, ANALYST, i["working"], "优秀"), "申请办结后"),
+    ("return an item not asked to close", lambda s, i: ST.return_item(s, ANALYST, i["new"], "x"), "申请办结后"),
+    ("feedback on a cancelled item", lambda s, i: ST.feedback(s, ANALYST, i["cancelled"], "x"), "已撤销"),
+    ("feedback on a closed item", lambda s, i: ST.feedback(s, ANALYST, i["closed"], "x"), "已办结"),
+    ("feedback while awaiting review", lambda s, i: ST.feedback(s, ANALYST, i["asked"], "x"), "等待市里审核"),
+    ("ask twice", lambda s, i: ST.request_close(s, ANALYST, i["asked"], "x"), "等待市里审核"),
+    ("close twice", lambda s, i: ST.close(s, ANALYST, i["closed"], "优秀"), "已办结"),
+    ("cancel a cancelled item", lambda s, i: ST.cancel(s, ANALYST, i["cancelled"], "x"), "已撤销"),
+    ("cancel a closed item", lambda s, i: ST.cancel(s, ANALYST, i["closed"], "x"), "已办结"),
+    ("move a closed item's deadline", lambda s, i: ST.change_due(s, ANALYST, i["closed"], D(2025, 7, 1), "x"), "已办结"),
+    ("the same deadline again", lambda s, i: ST.change_due(s, ANALYST, i["new"], D(2025, 6, 9), "x"), "已是"),
     ("a deadline before the assignment",
-     lambda s, i: DB.change_due(s, ANALYST, i["new"], D(2025, 6, 1), "x"), "早于交办日期"),
+     lambda s, i: ST.change_due(s, ANALYST, i["new"], D(2025, 6, 1), "x"), "早于交办日期"),
     ("a deadline change without reason",
-     lambda s, i: DB.change_due(s, ANALYST, i["new"], D(2025, 7, 1), " "), "原因"),
-    ("an unknown id", lambda s, i: DB.feedback(s, ANALYST, "DB2025-0999", "x"), "没有督办事项"),
+     lambda s, i: ST.change_due(s, ANALYST, i["new"], D(2025, 7, 1), " "), "原因"),
+    ("an unknown id", lambda s, i: ST.feedback(s, ANALYST, "DB2025-0999", "x"), "没有督办事项"),
     ("a date before the assignment",
-     lambda s, i: DB.feedback(s, ANALYST, i["new"], "x", on=D(2025, 6, 1)), "早于督办事项"),
+     lambda s, i: ST.feedback(s, ANALYST, i["new"], "x", on=D(2025, 6, 1)), "早于督办事项"),
     ("a date before the previous step",
-     lambda s, i: DB.request_close(s, ANALYST, i["working"], "x", on=D(2025, 6, 4)), "早于该事项上一步"),
-    ("feedback without text", lambda s, i: DB.feedback(s, ANALYST, i["new"], "  "), "反馈内容"),
-    ("return without reason", lambda s, i: DB.return_item(s, ANALYST, i["asked"], ""), "退回原因"),
-    ("cancel without reason", lambda s, i: DB.cancel(s, ANALYST, i["new"], ""), "撤销原因"),
-    ("a grade that does not exist", lambda s, i: DB.close(s, ANALYST, i["asked"], "满分"), "优秀、良好、合格、不合格"),
+     lambda s, i: ST.request_close(s, ANALYST, i["working"], "x", on=D(2025, 6, 4)), "早于该事项上一步"),
+    ("feedback without text", lambda s, i: ST.feedback(s, ANALYST, i["new"], "  "), "反馈内容"),
+    ("return without reason", lambda s, i: ST.return_item(s, ANALYST, i["asked"], ""), "退回原因"),
+    ("cancel without reason", lambda s, i: ST.cancel(s, ANALYST, i["new"], ""), "撤销原因"),
+    ("a grade that does not exist", lambda s, i: ST.close(s, ANALYST, i["asked"], "满分"), "优秀、良好、合格、不合格"),
     ("an unknown unit", lambda s, i: add(s, unit="不存在县"), "不是库中的报送单位"),
     ("an unknown co-unit", lambda s, i: add(s, co_units=["东城区", "无此局"]), "无此局"),
     ("no content", lambda s, i: add(s, content=" "), "事项内容"),
     ("a tier that does not exist", lambda s, i: add(s, tier="紧急"), "一般、重大"),
     ("a source that does not exist", lambda s, i: add(s, source="群众"), "问题、会议、预警"),
     ("a due date before the assignment", lambda s, i: add(s, due_on=D(2025, 6, 1)), "早于交办日期"),
-    ("a reporter assigns", lambda s, i: DB.add(s, SHIMEN, unit="石门县", content="x"), "只有分析员可以交办"),
-    ("a reporter closes its own item", lambda s, i: DB.close(s, SHIMEN, i["asked"], "优秀"), "只有分析员可以办结"),
-    ("a reporter returns", lambda s, i: DB.return_item(s, SHIMEN, i["asked"], "x"), "只有分析员"),
-    ("a reporter cancels", lambda s, i: DB.cancel(s, SHIMEN, i["new"], "x"), "只有分析员"),
-    ("a reporter moves a deadline", lambda s, i: DB.change_due(s, SHIMEN, i["new"], D(2025, 7, 1), "x"), "只有分析员"),
+    ("a reporter assigns", lambda s, i: ST.add(s, SHIMEN, unit="石门县", content="x"), "只有分析员可以交办"),
+    ("a reporter closes its own item", lambda s, i: ST.close(s, SHIMEN, i["asked"], "优秀"), "只有分析员可以办结"),
+    ("a reporter returns", lambda s, i: ST.return_item(s, SHIMEN, i["asked"], "x"), "只有分析员"),
+    ("a reporter cancels", lambda s, i: ST.cancel(s, SHIMEN, i["new"], "x"), "只有分析员"),
+    ("a reporter moves a deadline", lambda s, i: ST.change_due(s, SHIMEN, i["new"], D(2025, 7, 1), "x"), "只有分析员"),
     ("a reporter answers another unit's item",
-     lambda s, i: DB.feedback(s, DONGCHENG, i["new"], "x"), "承办单位是石门县，东城区的填报员不能反馈"),
+     lambda s, i: ST.feedback(s, DONGCHENG, i["new"], "x"), "承办单位是石门县，东城区的填报员不能反馈"),
     ("a reporter asks to close another unit's item",
-     lambda s, i: DB.request_close(s, SHIMEN, i["other"], "x"), "承办单位是东城区"),
-    ("a reporter changes the day setting", lambda s, i: DB.set_days(s, SHIMEN, "工作日"), "只有分析员"),
-    ("a day setting that does not exist", lambda s, i: DB.set_days(s, ANALYST, "工作天"), "自然日 或 工作日"),
+     lambda s, i: ST.request_close(s, SHIMEN, i["other"], "x"), "承办单位是东城区"),
+    ("a reporter changes the day setting", lambda s, i: ST.set_days(s, SHIMEN, "工作日"), "只有分析员"),
+    ("a day setting that does not exist", lambda s, i: ST.set_days(s, ANALYST, "工作天"), "自然日 或 工作日"),
 ]
 
 
@@ -306,7 +317,7 @@ def test_a_refused_step_changes_nothing(store, what, attempt, says):
 
 def test_a_working_day_deadline_beyond_the_calendar_is_refused_and_changes_nothing(store):
     add(store)
-    DB.set_days(store, ANALYST, "工作日")
+    ST.set_days(store, ANALYST, "工作日")
     before = tree_bytes(store.root)
     with pytest.raises(DB.DubanError, match="只知道 2004–") as e:
         add(store, on=D(2099, 3, 2))
@@ -329,8 +340,8 @@ def test_an_unknown_project_is_refused_where_the_store_has_ledgers(tmp_path):
 
 def test_a_reporter_answers_its_own_units_items(store):
     item = add(store)
-    DB.feedback(store, SHIMEN, item.id, "进展", on=D(2025, 6, 3))
-    DB.request_close(store, SHIMEN, item.id, "结果", on=D(2025, 6, 4))
+    ST.feedback(store, SHIMEN, item.id, "进展", on=D(2025, 6, 3))
+    ST.request_close(store, SHIMEN, item.id, "结果", on=D(2025, 6, 4))
     assert DB.load(store).item(item.id).at().status == "申请办结"
     assert DB.refusal(SHIMEN, "feedback", DB.load(store).item(item.id)) is None
     assert DB.refusal(DONGCHENG, "feedback", DB.load(store).item(item.id)) is not None
@@ -366,10 +377,10 @@ def test_suggestions_from_streaks_and_two_red_months(tmp_path):
     ]
     ds = Dataset.from_frame(store_of(*frames))
     s = Store(tmp_path / "s")
-    open_item = DB.add(s, ANALYST, unit="甲县", content="x", project_id="OPEN", assigned_on=D(2025, 6, 3))
-    done = DB.add(s, ANALYST, unit="甲县", content="x", project_id="DONE", assigned_on=D(2025, 6, 3))
-    DB.request_close(s, ANALYST, done.id, "结果", on=D(2025, 6, 5))
-    DB.close(s, ANALYST, done.id, "合格", on=D(2025, 6, 6))
+    open_item = ST.add(s, ANALYST, unit="甲县", content="x", project_id="OPEN", assigned_on=D(2025, 6, 3))
+    done = ST.add(s, ANALYST, unit="甲县", content="x", project_id="DONE", assigned_on=D(2025, 6, 3))
+    ST.request_close(s, ANALYST, done.id, "结果", on=D(2025, 6, 5))
+    ST.close(s, ANALYST, done.id, "合格", on=D(2025, 6, 6))
     got = suggestions(ds, "2025-06", DB.load(s), as_of=D(2025, 6, 30), units={"RR": "市交通局"})
     assert sorted(got["project_id"].to_list()) == ["DONE", "RR", "S3"]
     rows = {r["project_id"]: r for r in got.iter_rows(named=True)}
@@ -391,17 +402,17 @@ def test_what_phase_two_reads(tmp_path):
     s = Store(tmp_path / "s")
     frame = valid_frame(3)  # P0001 reports 征地拆迁未完成, leader 张伟
     assert import_file(write_parquet(frame, tmp_path / "l.parquet"), store=s).ok
-    pre = DB.project_prefill(s, "P0001")
+    pre = ST.project_prefill(s, "P0001")
     assert (pre["unit"], pre["content"], pre["leader"], pre["month"]) == (frame["county"][1], "征地拆迁未完成", "张伟",
                                                                          "2024-06")
     with pytest.raises(DB.DubanError, match="P9"):
-        DB.project_prefill(s, "P9")
+        ST.project_prefill(s, "P9")
     unit = pre["unit"]
-    done = DB.add(s, ANALYST, unit=unit, content="甲", assigned_on=D(2025, 6, 2))
-    late = DB.add(s, ANALYST, unit=unit, content="乙", assigned_on=D(2025, 6, 5))
-    soon = DB.add(s, ANALYST, unit=unit, content="丙", assigned_on=D(2025, 6, 3))
-    DB.request_close(s, ANALYST, done.id, "结果", on=D(2025, 6, 4))
-    DB.close(s, ANALYST, done.id, "优秀", on=D(2025, 6, 5))
+    done = ST.add(s, ANALYST, unit=unit, content="甲", assigned_on=D(2025, 6, 2))
+    late = ST.add(s, ANALYST, unit=unit, content="乙", assigned_on=D(2025, 6, 5))
+    soon = ST.add(s, ANALYST, unit=unit, content="丙", assigned_on=D(2025, 6, 3))
+    ST.request_close(s, ANALYST, done.id, "结果", on=D(2025, 6, 4))
+    ST.close(s, ANALYST, done.id, "优秀", on=D(2025, 6, 5))
     assert for_unit(DB.load(s), unit, D(2025, 6, 8))["id"].to_list() == [soon.id, late.id, done.id]
     hist = DB.load(s).item(done.id).history()
     assert [(h["on"], h["step"], h["user"], h["text"]) for h in hist] == [

@@ -147,9 +147,9 @@ def _assigner(root: str, tag: str, start, inside, results) -> None:
     """One analyst assigning three items. All start together; inside the first write each waits for the others, so
     without the store's lock they would all have read the same log and chosen the same id (with it, only one is ever
     inside: its wait times out and it writes alone)."""
-    from data import duban
+    from data import duban, duban_steps
 
-    real_write = duban.atomic_write_bytes
+    real_write = duban_steps.atomic_write_bytes
     met = []
 
     def meet_then_write(path, data):
@@ -159,11 +159,11 @@ def _assigner(root: str, tag: str, start, inside, results) -> None:
                 inside.wait(timeout=3)
         real_write(path, data)
 
-    duban.atomic_write_bytes = meet_then_write
+    duban_steps.atomic_write_bytes = meet_then_write
     store = Store(root)
     duban.load(store)  # warm up: the modules are loaded before the start
     start.wait(timeout=120)
-    ids = [duban.add(store, duban.Actor(tag), unit="石门县", content=f"{tag}-{k}",
+    ids = [duban_steps.add(store, duban.Actor(tag), unit="石门县", content=f"{tag}-{k}",
                      assigned_on=dt.date(2025, 6, 2)).id for k in range(3)]
     results.put((tag, ids))
 
