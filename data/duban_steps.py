@@ -8,10 +8,14 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 
+import polars as pl
+
 from data import duban_days as days
+from data import users
 from data.duban import (CANCELLED, CLOSED, GRADES, REQUESTED, SOURCES, STEPS, Actor, DubanError, Item, Ledger,
                         check_actor, log_path, replay, parse_log)
 from data.store import Store, atomic_write_bytes
+from data.submissions import unit_column
 
 _WHY_NOT = {
     CLOSED: "该事项已办结", CANCELLED: "该事项已撤销",
@@ -29,6 +33,8 @@ def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -
     with store.lock():
         path = log_path(store)
         old = path.read_bytes() if path.exists() else b""
+        if old and not old.endswith(b"\n"):  # a line added by hand without its newline must not swallow ours
+            old += b"\n"
         ledger = replay(parse_log(old))
         made = build(ledger)
         time, n, lines = _now(), ledger.n, []
@@ -68,8 +74,6 @@ def set_days(store: Store, actor: Actor, mode: str) -> Ledger:
 def known_units(store: Store) -> set[str]:
     """The reporting units the store knows: every unit that published or handed in a submission, the configured
     expected units, and the units of reporter accounts."""
-    from data import users  # accounts are read only here
-
     names: set[str] = set(store.settings().expected_units)
     for month in store.months():
         names |= set(store.units(month))
@@ -91,8 +95,6 @@ def _check_units(store: Store, units: Iterable[str], what: str) -> None:
 def project_units(store: Store, month: str) -> dict[str, str]:
     """project_id → the reporting unit that reported it in `month` ('YYYY-MM'): a named unit's declared projects,
     else the 县区 (what an item from that project is assigned to)."""
-    from data.submissions import unit_column
-
     if month not in store.months():
         return {}
     snap = store.read(month)
@@ -102,8 +104,6 @@ def project_units(store: Store, month: str) -> dict[str, str]:
 def project_prefill(store: Store, project_id: str) -> dict:
     """What assigning from a project fills in: the unit that reported it in its latest stored month, its reported
     problem as the content, its 包抓领导, and its name; DubanError when no stored month holds it."""
-    import polars as pl
-
     for month in reversed(store.months()):
         row = (pl.scan_parquet(store.path_for(month)).filter(pl.col("project_id") == project_id)
                .select("project_name", "problems", "leader").collect())
@@ -115,8 +115,6 @@ def project_prefill(store: Store, project_id: str) -> dict:
 
 
 def _check_project(store: Store, project_id: str) -> None:
-    import polars as pl
-
     if not store.months():
         return
     found = store.scan().filter(pl.col("project_id") == project_id).select(pl.len()).collect().item()
