@@ -194,6 +194,11 @@ def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
     assert all(s["config"]["background"] == PANEL and s["usermeta"]["embedOptions"]["renderer"] == "svg"
                for s in looks)
     assert all("datasets" in s or p.datasets for s, p in zip(looks, chart_protos(second)))
+    # both say what the red dashed line is; the bars' figures sit at the plot's right edge, past bars and target
+    assert [s["title"]["subtitle"] for s in looks] == ["红色虚线：时序进度"] * 2
+    figures = looks[1]["layer"][1]
+    assert figures["mark"]["align"] == "right" and figures["encoding"]["x"] == {"value": "width"}
+    assert "width" in looks[1]["layer"][0]["encoding"]["x"]["scale"]["domainMax"]["expr"]
 
 
 # ---- templated charts: Altair builds a shape once, each view fills its data in -----------------------------------
