@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from data.months import to_month
-from metrics.ranking import RED, SNAIL, load_scorecard
+from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from ui import cached, charts, comparison
 from ui.comparison import MAX_COUNTIES, URL_KEY
@@ -38,13 +38,16 @@ def _pick(rank: pl.DataFrame, counties: list[str]) -> list[str]:
     return picked
 
 
-def _heads(picked: list[str], flags: dict[str, dict]) -> None:
-    """A column head per county: its name, rank, score and marks (the tiles below line up with them)."""
+def _heads(picked: list[str], rank: pl.DataFrame) -> None:
+    """A column head per county: its name, rank, score (as the ranking prints it) and marks (the tiles below line up
+    with them)."""
+    flags = {r["county"]: r for r in rank.iter_rows(named=True)}
+    scores = dict(zip(rank.get_column("county").to_list(), ranking_table(rank, ("score",), text=True).to_series()))
     for col, c in zip(st.columns(len(picked)), picked):
         r = flags.get(c)
         badge = ""
         if r:
-            badge = f"{t('rank_n').format(n=r['rank'])} · {t('score')} {r['score']:.1f}"
+            badge = f"{t('rank_n').format(n=r['rank'])} · {t('score')} {scores[c]}"
             badge += {RED: f" :green-badge[{RED}]", SNAIL: f" :red-badge[{SNAIL}]"}.get(r["flag"], "")
             badge += f" :orange-badge[⚠ {t('interview_warning')}]" if r["warning"] else ""
         col.markdown(f"### {md_escape(c)}\n{badge}")
@@ -64,7 +67,7 @@ def render(sel: Selection) -> None:
     now, before = comparison.county_rows(sel.month, base, ids, picked)
 
     st.subheader(t("duel_tiles"))
-    _heads(picked, flags)
+    _heads(picked, rank)
     m = to_month(sel.month)  # a row per indicator, a column per county, lined up with the heads' columns
     tile_grid((kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
                              now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked),
@@ -86,7 +89,7 @@ def render(sel: Selection) -> None:
         st.caption(t("duel_scores_caption"))
 
     st.subheader(t("duel_table"))  # the figures with n beside each rate, downloadable
-    show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table")
+    show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table", height="content")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import streamlit as st
 from data.schema import BUILD_TYPES, STATUSES
 from metrics.lights import LIGHTS
 from metrics.projects import search_expr
-from metrics.watchlists import LIST_BY_ID, WATCH_LISTS, column_labels
+from metrics.watchlists import LIST_BY_ID, WATCH_LISTS
 from ui import cached, ledger
 from ui.i18n import ind_name, lang, t
 from ui.page import serve
@@ -31,11 +31,12 @@ def projects_tab(sel: Selection) -> None:
     for col, chosen in (("build_type", build), ("status", status), ("light", lights)):
         if chosen:
             df = df.filter(pl.col(col).is_in(chosen))
-    table = ledger.round_money(df.select(ledger.TABLE_COLUMNS).sort(["county", "total_investment", "project_id"],
-                                                                      descending=[False, True, False]))
+    table = ledger.as_shown(df.select(ledger.TABLE_COLUMNS).sort(["county", "total_investment", "project_id"],
+                                                                   descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
-    labels = column_labels(ledger.TABLE_COLUMNS)
-    ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels))
+    labels = ledger.labels(ledger.TABLE_COLUMNS)
+    ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
+                      above=500)
 
 
 def _list_name(list_id: str) -> str:
@@ -59,12 +60,12 @@ def lists_tab(sel: Selection) -> None:
         return
     if "deviation" in df.columns:
         df = df.with_columns((pl.col("deviation") * 100).round(1))
-    labels = column_labels(df.columns)
+    labels = ledger.labels(df.columns)
     if "deviation" in labels:
         labels["deviation"] = t("deviation_pts")
     st.caption(t("select_row_hint"))
-    ledger.selectable(ledger.lead(ledger.round_money(df)), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}",
-                      ledger.money_config(labels))
+    ledger.selectable(ledger.lead(ledger.as_shown(df), w.columns), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}",
+                      ledger.money_config(labels), above=620)
 
 
 def history_tab() -> None:

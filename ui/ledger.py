@@ -8,10 +8,12 @@ import polars as pl
 import streamlit as st
 
 from data.text import DASH
-from metrics.lights import GREEN, RED, YELLOW
+from metrics.format import RATE_COLUMN
+from metrics.lights import GREEN, LIGHTS, RED, YELLOW
+from metrics.watchlists import column_labels
 from ui.charts import BAD, GOOD, NEUTRAL, WARN
 from ui.i18n import t
-from ui.widgets import show_table
+from ui.widgets import number_config, show_table
 
 TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
 PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID
@@ -25,6 +27,9 @@ TABLE_COLUMNS = ("project_id", "project_name", "light", "light_reason", "county"
 MONEY = ("total_investment", "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
          "funds_in_place_ytd", "total_3m_ago")
 DATES = ("snapshot_month", "planned_start", "actual_start", "planned_completion")
+RATES = ("completion_rate", "time_schedule")
+ROW_PX, HEAD_PX = 35, 38  # the grid's row and header height (Streamlit's defaults) and its border
+MIN_GRID_PX = 320  # a short window still shows eight rows
 LIGHT_KEYS = {RED: "light_red", YELLOW: "light_yellow", GREEN: "light_green"}
 LIGHT_COLORS = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
 LEAD = ("light", "light_reason", "problem_months", "problems")  # shown right after the name, when a table has them
@@ -70,12 +75,28 @@ def seed_from_url(known: set[str]) -> str | None:
     return None
 
 
-def selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, config: dict) -> None:
+def fill_window(key: str, rows: int, above: int) -> None:
+    """Size a grid to the window rather than to a fixed number of rows: as tall as the window leaves below the
+    `above` px of page over it and its download buttons (never under MIN_GRID_PX), and no taller than its rows.
+    Streamlit sizes a grid in px only; CSS on its frame sets the height, and the grid follows its frame."""
+    content = HEAD_PX + ROW_PX * max(rows, 1)
+    st.html(f"""<style>
+.st-key-{key}, .st-key-{key} > div, .st-key-{key} [data-testid="stDataFrame"] {{height:auto !important}}
+.st-key-{key} {{flex:0 0 auto !important}}  /* its flex basis is the px height given to Streamlit */
+.st-key-{key} [data-testid="stDataFrame"] > div:has(> .stDataFrameGlideDataEditor) {{
+  height:min({content}px, max({MIN_GRID_PX}px, calc(100vh - {above}px))) !important}}
+</style>""")
+
+
+def selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, config: dict, above: int) -> None:
     """A table whose ticked row opens that project's history: the tab switch must happen before the tabs are
-    drawn, so the choice is parked in the session and the app reruns once."""
+    drawn, so the choice is parked in the session and the app reruns once. It fills the window (fill_window:
+    `above` is about how much of the page is over it)."""
     ids = df.get_column("project_id").to_list()
+    fill_window(key, df.height, above)
     event = show_table(df, name, labels, key=key, on_select="rerun", selection_mode="single-row",
-                       column_config=config, height=min(36 + 35 * max(df.height, 1), 600), placeholder=DASH)
+                       column_config=config, height=min(HEAD_PX + ROW_PX * max(df.height, 1), 600),
+                       placeholder=DASH)
     pid = _selected_id(event, ids)
     if pid and pid != st.session_state.get(PROJECT_KEY):
         st.session_state[PENDING] = pid
@@ -89,9 +110,12 @@ def money_config(labels: dict[str, str]) -> dict:
     for c in DATES:
         if c in labels:
             cfg[labels[c]] = st.column_config.DateColumn(format="YYYY-MM" if c == "snapshot_month" else "YYYY-MM-DD")
-    for c in ("completion_rate", "time_schedule"):
+    for c in RATES:
         if c in labels:
-            cfg[labels[c]] = st.column_config.NumberColumn(format="percent")
+            cfg[labels[c]] = number_config(RATE_COLUMN)
+    if "light" in labels:  # a coloured light, not the bare word 红/黄/绿 (the file keeps the word)
+        cfg[labels["light"]] = st.column_config.MultiselectColumn(
+            options=list(LIGHTS), color=[LIGHT_COLORS[x] for x in LIGHTS], format_func=light_text, width="small")
     if "deviation" in labels:
         cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
     for c in ("problems", "light_reason", "project_name"):
@@ -100,8 +124,16 @@ def money_config(labels: dict[str, str]) -> dict:
     return cfg
 
 
-def round_money(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns])
+def as_shown(df: pl.DataFrame) -> pl.DataFrame:
+    """Amounts to the 百元 in 万元 (as the counties report them), rates ×100 under (%) (metrics.format)."""
+    return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns]
+                           + [pl.col(c) / RATE_COLUMN.divisor for c in RATES if c in df.columns])
+
+
+def labels(columns) -> dict[str, str]:
+    """Chinese headers, a rate's with its (%)."""
+    heads = column_labels(columns)
+    return {c: RATE_COLUMN.header(h) if c in RATES else h for c, h in heads.items()}
 
 
 def light_text(light: str | None) -> str:
@@ -109,9 +141,10 @@ def light_text(light: str | None) -> str:
     return t(LIGHT_KEYS[light]) if light in LIGHT_KEYS else ""
 
 
-def lead(df: pl.DataFrame) -> pl.DataFrame:
-    """The light, its reason and the problem columns moved up beside the project's name (where the eye is)."""
-    first = [c for c in LEAD if c in df.columns]
+def lead(df: pl.DataFrame, first: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The columns `first` (what puts a project on a list: 完成率, 时序进度, 进度偏差 for 滞后项目), then the light,
+    its reason and the problem columns, moved up beside the project's name (where the eye is)."""
+    first = [c for c in dict.fromkeys((*first, *LEAD)) if c in df.columns]
     rest = [c for c in df.columns if c not in first]
     at = rest.index("project_name") + 1 if "project_name" in rest else 0
     return df.select(rest[:at] + first + rest[at:])

@@ -7,13 +7,12 @@ import streamlit as st
 
 from data.schema import PROC_COLUMNS, ZH
 from data.text import DASH, EMPTY
-from metrics.format import fmt_amount
+from metrics.format import fmt_amount, fmt_rate
 from metrics.projects import CHANGE_FIELDS, changes, procedures
 from metrics.rowsets import HAS_PROBLEM, schedule
-from metrics.watchlists import column_labels
 from ui import cached, charts
 from ui.i18n import t
-from ui.ledger import light_text, lights_strip, money_config, round_money
+from ui.ledger import as_shown, labels, light_text, lights_strip, money_config
 from ui.widgets import md_escape, show_table
 
 HISTORY_COLUMNS = ("snapshot_month", "light", "light_reason", "build_type", "status", "total_investment",
@@ -37,9 +36,9 @@ def _figures(h: pl.DataFrame, last: dict, last_m: str) -> None:
     c[2].metric(ZH["completed_investment_ytd"], fmt_amount(last["completed_investment_ytd"]))
     rate = last["completion_rate"]
     sched = schedule(last["snapshot_month"].month)
-    c[3].metric(t("hist_rate").format(m=last_m), DASH if rate is None else f"{rate:.1%}",
+    c[3].metric(t("hist_rate").format(m=last_m), fmt_rate(rate),
                 None if rate is None else t("hist_vs_schedule").format(d=f"{(rate - sched) * 100:+.1f}",
-                                                                       s=f"{sched:.0%}"),
+                                                                       s=fmt_rate(sched)),
                 delta_color="normal")
     c[4].metric(f"{ZH['build_type']} · {ZH['status']}", f"{last['build_type']} · {last['status']}")
 
@@ -112,6 +111,6 @@ def history_panel(pid: str) -> None:
         _problems(h)
 
     st.markdown(f"##### {t('hist_table')}")
-    labels = column_labels(HISTORY_COLUMNS)
-    show_table(round_money(h.select(HISTORY_COLUMNS)), f"项目档案_{pid}", labels, key="hist_table",
-               column_config=money_config(labels), placeholder=DASH)
+    heads = labels(HISTORY_COLUMNS)
+    show_table(as_shown(h.select(HISTORY_COLUMNS)), f"项目档案_{pid}", heads, key="hist_table",
+               column_config=money_config(heads), placeholder=DASH)
