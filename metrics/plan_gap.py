@@ -5,7 +5,7 @@ import datetime as dt
 
 import polars as pl
 
-from data.months import to_month
+from data.months import months_left, to_month
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
@@ -19,7 +19,7 @@ def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters(
     m = to_month(month)
     df = compute(ds, [m], filters, "county", ["plan_investment_sum", "completed_ytd_sum",
                                               "investment_completion_rate", "time_schedule"])
-    left = 12 - m.month
+    left = months_left(m)
     shortfall = (C("plan_investment_sum") - C("completed_ytd_sum")).clip(lower_bound=0)
     return df.select(
         "county", "plan_investment_sum", "completed_ytd_sum", "investment_completion_rate", "time_schedule",

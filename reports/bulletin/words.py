@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data.months import add_months, month_zh
+from data.months import add_months, month_zh, months_left
 from data.submissions import MonthReport
 from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
 from metrics.indicator import meets
@@ -108,7 +108,7 @@ def warning_paragraphs(b: Bulletin) -> list[str]:
 
 
 def gap_sentence(b: Bulletin) -> str:
-    left, unit = 12 - b.month.month, b.tables["距年度目标"].unit
+    left, unit = months_left(b.month), b.tables["距年度目标"].unit
     if not left:
         return f"本月为年末，各县区年度计划完成情况如下（{unit}）。"
     return f"截至{month_zh(b.month)}，各县区距年度计划投资的差额，以及此后{left}个月每月需完成的投资（{unit}）如下。"
