@@ -237,7 +237,7 @@ def test_interview_warnings_are_explained_in_words(doc):
 def test_summary_states_the_figures(doc):
     # construction set: plan 295,600, ytd 152,438 (51.59 %), this month 25,404 vs May 25,411 (−0.03 %: 持平);
     # 新开工 started 9 of 12; 民间 62.38 %, 产业 88.63 % of the construction set's total investment.
-    # Part 2 (checked against tests/oracle_v2.py): no 2024-06 snapshot (no 同比); all 12 new starts due by June, 3
+    # Part 2 (checked against tests/oracle_part2.py): no 2024-06 snapshot (no 同比); all 12 new starts due by June, 3
     # of them not started, none early; 红 6, 黄 2; all 10 problems reported three months running or more;
     # the lingering-problems annex comes after the twelve watch lists.
     summary = next(p.text for p in doc.paragraphs if p.text.startswith("全市共有重点项目"))
@@ -302,7 +302,7 @@ def test_dimension_tables_print_each_countys_figures(doc):
 
 LIST_COUNTS = {"lagging": 6, "zombie": 3, "stopped": 0, "overdue_start": 3, "procedures_outstanding": 5,
                "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0,
-               "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_v2.py
+               "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_part2.py
 
 
 def test_lingering_problems_annex(doc):
@@ -412,7 +412,7 @@ def test_cli_errors_in_chinese(store_dir, tmp_path, capsys):
 
 def test_lingering_annex_on_the_demo_city():
     """October 2025 of the demo city: 81 problem projects, 62 of them reported three months running or more (the
-    long_standing_problems count, checked against tests/oracle_v2.py in test_v2_indicators) — the annex holds those."""
+    long_standing_problems count, checked against tests/oracle_part2.py in test_registry_part2) — the annex holds those."""
     from data.store import DEMO_DIR
 
     b = bulletin.collect(Dataset.from_store(Store(DEMO_DIR)), "2025-10")

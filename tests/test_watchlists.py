@@ -90,7 +90,7 @@ EXPECTED = {
     "not_in_statistics": ["NIS"],
     "leader_missing": ["LEAD_C", "LEAD_P"],
     "not_resumed": ["NR_IDLE", "STOP_C"],
-    # 三色预警 (DOMAIN.md Part 2), members checked against tests/oracle_v2.py: OVER_* are new starts due with plan
+    # 三色预警 (DOMAIN.md Part 2), members checked against tests/oracle_part2.py: OVER_* are new starts due with plan
     # 100 and nothing done (lag 0.5 → 红), SIGN_NEW likewise, NIS/NIS_IDLE started ≥ 2 months and not in statistics;
     # LAG1 is 11 points behind (ts 0.50 − 0.39; 0.10 < lag ≤ 0.30 → 黄).
     "red_light": ["OVER_FUT", "OVER_OLD", "NIS", "NIS_IDLE", "SIGN_NEW", "OVER1", "OVER_END", "OVER_NEXT", "OVER_NULL"],

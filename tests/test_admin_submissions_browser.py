@@ -1,6 +1,6 @@
 """The reporter → review → publish path in a real browser: a county's reporter signs in with a named account,
 uploads their ledger (待审核), signs out; an analyst signs in, publishes it (通过), and 报送情况 shows it 已发布.
-Uses the server machinery of tests/test_browser.py (streamlit run on a free port, Debian's Chromium)."""
+Uses the server machinery of tests/test_app_browser.py (streamlit run on a free port, Debian's Chromium)."""
 from __future__ import annotations
 
 import polars as pl
@@ -10,7 +10,7 @@ from data.store import Store
 from tests import app_store as fx
 from tests.factories import write_xlsx
 from tests.helpers import streamlit_server
-from tests.test_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
+from tests.test_app_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
 
 REPORTER, ANALYST = ("wang", "甲县填报员-口令-1"), ("li", "分析员李-口令-22")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import streamlit_server
-from tests.test_browser import wait_done
+from tests.test_app_browser import wait_done
 
 # 县区对比's 指标对比 for the default pair: pages/duel.py's tiles, then the scorecard's items not among them (none).
 DUEL_ROWS = ["投资完成率", "进度偏差", "新开工项目开工率", "续建项目复工率", "本年完成投资", "当月完成投资", "民间投资占比",

@@ -12,9 +12,9 @@ from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
 from metrics.rowsets import prepare_rows
-from tests import oracle_v2 as O
+from tests import oracle_part2 as O
 from tests.ledger import D, snapshot, store_of
-from tests.v2_stores import demo_frames, variant_frames
+from tests.demo_stores import demo_frames, variant_frames
 
 C = pl.col
 MONTH = "snapshot_month"

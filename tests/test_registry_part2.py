@@ -1,6 +1,6 @@
 """DOMAIN.md Part 2's seven indicators through the registry and the engine: literal cases through indicators_at, then
 the demo store (and its harsher variant) month by month — overall, by county and under filters — against the
-independent oracle (tests/oracle_v2.py)."""
+independent oracle (tests/oracle_part2.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +15,9 @@ from metrics.engine import as_record, compute, indicators_at
 from metrics.filters import Filters
 from metrics.registry import BY_ID
 from metrics.watchlists import list_counts, watch_list
-from tests import oracle_v2 as O
+from tests import oracle_part2 as O
 from tests.ledger import D, snapshot, store_of
-from tests.v2_stores import ROOT, demo_frames, variant_frames
+from tests.demo_stores import ROOT, demo_frames, variant_frames
 
 MONTH = "snapshot_month"
 V2 = ("completed_ytd_yoy", "planned_starts_to_date", "overdue_not_started", "early_starts", "red_projects",

@@ -3,7 +3,7 @@ the board itself — the counties as columns with rank and 红旗/蜗牛/约谈�
 the desk page shows — and its part in the playlist (`playlist=`, `pin=`, `counties=`, `vs=`).
 
 The figures are literals: the demo store is committed (data/demo); the indicator values are those
-tests/test_compare_screen.py recomputed in plain Python from the demo parquet for the desk page's tiles.
+tests/test_ranking_comparison.py recomputed in plain Python from the demo parquet for the desk page's tiles.
 """
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def test_screen_duel_in_english(demo_env):
 
 @pytest.fixture(scope="module")
 def june_without_beiling(tmp_path_factory) -> Store:
-    """April–June 2025 of the demo city; 北岭县 reported April and May but not June (as in test_unreported.py)."""
+    """April–June 2025 of the demo city; 北岭县 reported April and May but not June (as in test_ranking_unreported.py)."""
     return june_without(tmp_path_factory.mktemp("s"))
 
 

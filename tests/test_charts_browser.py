@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from tests.test_browser import assert_no_error, demo_months, page, server, shoot, wait_done  # noqa: F401 (fixtures)
+from tests.test_app_browser import assert_no_error, demo_months, page, server, shoot, wait_done  # noqa: F401 (fixtures)
 
 CHARTS_DRAWN = """() => { const c = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return c.length >= 4 && c.every(x => x.querySelector('canvas, svg')); }"""
