@@ -1,6 +1,6 @@
 """月通报: the Word bulletin and its workbook, read back and checked against the metrics CLI.
 
-The store is a fixture written with tests/ledger.py snapshots: four counties over four months (2025-03…06), so
+The store is a fixture written with tests/factories.py snapshots: four counties over four months (2025-03…06), so
 the ranking has a 红旗, a 蜗牛 and 约谈预警 (bottom 3 of 4 for three months), and every watch list has rows except
 where a zero is part of the check. The printed figures are literals worked out from the fixture (each county's
 projects are fixed by the seeded generator below; the sums, rates and scores were recomputed in plain Python,
@@ -32,7 +32,7 @@ from metrics.watchlists import WATCH_LISTS
 from reports import bulletin
 from reports.bulletin import build_bulletin, build_workbook
 from reports.cli import main as cli_main
-from tests.ledger import D as LD, snapshot, store_of
+from tests.factories import D as LD, snapshot, store_of
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date

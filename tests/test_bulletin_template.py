@@ -26,12 +26,12 @@ from streamlit.testing.v1 import AppTest
 from data import bulletin_template as stored
 from data.store import Store
 from data.submissions import Settings
-from reports.cli import main as cli_main
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from reports.bulletin import build_bulletin, collect
 from reports.bulletin.default_template import build_default
 from reports.bulletin.template import DEFAULT_PATH, TemplateProblem, check, install
-from metrics.dataset import Dataset
-from metrics.filters import Filters
+from reports.cli import main as cli_main
 from tests import app_store as fx
 from tests.auth_helpers import ANALYST_HASH, sign_in
 from tests.factories import tree_bytes, valid_frame

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from data.draft import draft_ledger
 from data.ingest import import_file, read_ledger
 from data.schema import COLUMNS, ZH
 from data.store import Store
-from data.draft import draft_ledger
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "data" / "demo" / "snapshots"
 AUGUST = dt.date(2025, 8, 1)

@@ -13,8 +13,8 @@ from metrics.engine import compute
 from metrics.filters import Filters
 from metrics.rowsets import prepare_rows
 from tests import oracle_part2 as O
-from tests.ledger import D, snapshot, store_of
 from tests.demo_stores import demo_frames, variant_frames
+from tests.factories import D, snapshot, store_of
 
 C = pl.col
 MONTH = "snapshot_month"

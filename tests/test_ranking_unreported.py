@@ -8,10 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from tests.app_store import june_without
-from reports import bulletin
 from metrics.dataset import Dataset
 from metrics.ranking import UNREPORTED, ranking
+from reports import bulletin
+from tests.app_store import june_without
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from data.store import Store
 from reports.cli import main as cli_main
-from tests.ledger import snapshot
+from tests.factories import snapshot
 
 GAP_HEAD = ["县区", "年度计划投资(亿元)", "本年完成投资(亿元)", "投资完成率", "距年度计划差额(亿元)", "此后每月需完成(亿元)",
             "下月需完成以回到时序进度(亿元)"]

@@ -24,7 +24,7 @@ import pytest
 
 from data.store import Store
 from reports.cli import main as cli_main
-from tests.ledger import D, snapshot
+from tests.factories import D, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = ("project_count", "total_investment_sum", "plan_investment_sum", "completed_ytd_sum",

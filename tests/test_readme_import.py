@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.ingest import source as ingest  # where the caps are declared and read at each call
 from data.__main__ import main as data_main
 from data.ingest import import_file, parse_date, read_ledger
+from data.ingest import source as ingest  # where the caps are declared and read at each call
 from data.store import Store
 from tests import app_store
 from tests.auth_helpers import analyst_env, sign_in

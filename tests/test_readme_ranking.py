@@ -19,7 +19,7 @@ from data.store import Store
 from metrics.dataset import Dataset
 from metrics.ranking import Item, Scorecard, ranking
 from reports.cli import main as cli_main
-from tests.ledger import snapshot
+from tests.factories import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 

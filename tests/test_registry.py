@@ -9,7 +9,7 @@ from metrics.dataset import Dataset
 from metrics.engine import as_record, compute, indicators_at, month_series
 from metrics.filters import Filters
 from metrics.registry import IDS, INDICATORS
-from tests.ledger import D, snapshot, store_of
+from tests.factories import D, snapshot, store_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "docs" / "DOMAIN.md"  # the domain contract, vendored

@@ -16,8 +16,8 @@ from metrics.filters import Filters
 from metrics.registry import BY_ID
 from metrics.watchlists import list_counts, watch_list
 from tests import oracle_part2 as O
-from tests.ledger import D, snapshot, store_of
 from tests.demo_stores import ROOT, demo_frames, variant_frames
+from tests.factories import D, snapshot, store_of
 
 MONTH = "snapshot_month"
 V2 = ("completed_ytd_yoy", "planned_starts_to_date", "overdue_not_started", "early_starts", "red_projects",

@@ -16,8 +16,8 @@ from metrics.plan_gap import gap_to_target
 from metrics.projects import project_history
 from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
 from reports.cli import main
+from tests.factories import D, snapshot
 from tests.helpers import run_module
-from tests.ledger import D, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = {p: D(2024, 1, 10) for p in ("proc_approval", "proc_land", "proc_planning", "proc_eia", "proc_energy",

@@ -12,7 +12,7 @@ import pytest
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
-from tests.ledger import D, snapshot, store_of
+from tests.factories import D, snapshot, store_of
 
 MONTH = "2024-06"
 # On no list by itself: a continuing project under way since 2023, at 50 % of its plan, county-level.
