@@ -1,33 +1,20 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo|duban."""
+"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo
+(and duban, which runs reports/duban_cli.py)."""
 from __future__ import annotations
 
 import argparse
 import os
+import runpy
 import sys
 from pathlib import Path
 
 from data.accounts.cli import add_account_commands, login_name
+from data.command_line import ChineseParser
 from data.ingest import import_file
 from data.months import MonthError
 from data.store import Store, StoreError
 from data.store_check import check_store
 from data.text import DASH
-
-
-_ARGPARSE_ZH = (
-    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "无法识别的参数"),
-    ("invalid choice", "无效的命令"), ("choose from", "可选"), ("expected one argument", "需要一个值"),
-)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its usage errors said in Chinese."""
-
-    def error(self, message: str):
-        for en, zh in _ARGPARSE_ZH:
-            message = message.replace(en, zh)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误：{message}\n用 -h 查看帮助。\n")
 
 
 def _user() -> str:
@@ -259,8 +246,8 @@ def cmd_settings(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree."""
-    p = _Parser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
-    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    p = ChineseParser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     sub.required = True
 
     def common(sp, with_store=True):
@@ -330,10 +317,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
     sp.set_defaults(func=cmd_demo)
 
-    from data.duban_cli import add_parser as add_duban  # 督办事项: data/duban_cli.py
-
-    add_duban(sub, _user)
+    sp = sub.add_parser("duban", help="督办事项：交办、反馈、申请办结、办结、退回、撤销、列表（即 python -m reports duban）",
+                        add_help=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.set_defaults(func=cmd_duban)
     return p
+
+
+def cmd_duban(args) -> int:
+    """`python -m data duban …` is `python -m reports duban …`: 督办's lists and suggestions read metrics/, which
+    data/ stays below, so the command lives in reports/duban_cli.py and runs from there under this name too."""
+    argv, sys.argv = sys.argv, ["python -m data", "duban", *args.rest]
+    try:
+        runpy.run_module("reports", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        sys.argv = argv
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,5 @@
 """The command line (`python -m reports`, or by its old name `python -m metrics`): indicators, ranking and watch
-lists as text, JSON or XLSX, and the bulletin's commands (reports/bulletin/cli.py)."""
+lists as text, JSON or XLSX, the bulletin's commands (reports/bulletin/cli.py) and 督办's (reports/duban_cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,10 @@ import sys
 
 import polars as pl
 
-from data.months import month_key
+from data.accounts.cli import login_name
+from data.command_line import ChineseParser
+from data.months import MonthError, month_key
+from data.store import StoreError
 from data.text import DASH, EMPTY
 from metrics.engine import as_record, indicators_at
 from metrics.filters import BY_LABELS
@@ -19,6 +22,7 @@ from metrics.registry import BY_ID, IDS
 from metrics.watchlists import column_labels, find_list, watch_list
 from reports import bulletin
 from reports.arguments import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
+from reports.duban_cli import add_parser as add_duban
 from reports.export import write_xlsx
 
 
@@ -105,8 +109,8 @@ def _common(p: argparse.ArgumentParser, formats=("json", "table")) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reports", description="重点项目监测指标、清单和月通报（命令行）")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ChineseParser(prog="python -m reports", description="重点项目监测指标、清单、月通报和督办事项（命令行）")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=ChineseParser)
     p = sub.add_parser("indicators", help="指标值")
     _common(p)
     p.add_argument("--by", choices=list(BY_LABELS), help="分组")
@@ -121,18 +125,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="输出文件（xlsx）")
     p.set_defaults(func=cmd_lists)
     bulletin.add_cli(sub)
+    add_duban(sub, login_name)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command: its text printed and 0, or its refusal in Chinese and the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        text = args.func(args)
+        out = args.func(args)
     except CliError as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
+    except (StoreError, MonthError) as e:  # a refused 督办 step, a month written wrongly: the store is unchanged
+        print(str(e), file=sys.stderr)
+        return 1
     except (pl.exceptions.PolarsError, OSError) as e:
         print(f"错误：读取数据失败（{type(e).__name__}：{e}）", file=sys.stderr)
         return 1
-    sys.stdout.write(text + "\n")
+    if isinstance(out, int):  # 督办's commands print as they go and give their exit code
+        return out
+    sys.stdout.write(out + "\n")
     return 0

@@ -1,4 +1,5 @@
-"""`python -m data duban …`: assign 督办事项, record each step, list them as of a date, suggest items."""
+"""`python -m reports duban …` (also `python -m data duban …`): assign 督办事项, record each step, list them as of a
+date with the five indicators, suggest items (the lists read metrics/duban.py, hence reports/)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ import re
 from collections.abc import Callable
 
 from data import duban as D
-from data import duban_steps as ST
 from data import duban_days as days
+from data import duban_steps as ST
 from data.store import Store
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?\s*$")
@@ -138,7 +139,7 @@ def _suggest(store: Store, args, actor: D.Actor) -> int:
 
 
 def add_parser(sub, operator: Callable[[], str]) -> None:
-    """Register `duban` and its subcommands on the data command line (the operator's login name signs each step)."""
+    """Register `duban` and its subcommands on a command line (the operator's login name signs each step)."""
     sp = sub.add_parser("duban", help="督办事项：交办、反馈、申请办结、办结、退回、撤销、列表")
     steps = sp.add_subparsers(dest="duban_command", metavar="子命令", parser_class=type(sp))
     steps.required = True
