@@ -78,6 +78,18 @@ def _published() -> None:
     st.session_state["_sel_init"] = False
 
 
+def writable(store: Store, not_signed_in: str, demo: str) -> bool:
+    """Whether this session may change `store` (an analyst's, not the demo city's); else the notice saying why
+    (`not_signed_in`, `demo`: the labels of each)."""
+    if not can_write():
+        st.info(t(not_signed_in))
+        return False
+    if is_demo_store(store):
+        st.error(t(demo))
+        return False
+    return True
+
+
 def confirm_import(uploader: str, file_id: str = "") -> None:
     """on_click of 确认导入 / 提交审核 of one file: the real import (validated again, written atomically, audited),
     then refresh; when every file of the uploader is in, the uploader is emptied. The role is checked again here:

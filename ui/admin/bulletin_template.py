@@ -12,6 +12,7 @@ from data import bulletin_template as stored
 from data.store import Store
 from data.text import DASH, DOCX_MIME, shown_time
 from reports.bulletin.template import PLACEHOLDERS, TemplateProblem, current_bytes, default_bytes, install
+from ui.admin.actions import writable
 from ui.admin.importing import is_demo_store
 from ui.auth import audit_user, can_write
 from ui.i18n import t
@@ -63,11 +64,7 @@ def template_panel(store: Store) -> None:
     flash = st.session_state.pop(FLASH, None)
     if flash:
         (st.success if flash[0] else st.error)(flash[1])
-    if not can_write():
-        st.info(t("bt_sign_in"))
-        return
-    if is_demo_store(store):
-        st.error(t("bt_demo"))
+    if not writable(store, "bt_sign_in", "bt_demo"):
         return
     if not st.toggle(t("bt_replace"), key="bt_open"):  # the uploader only on demand: one uploader per page otherwise
         return

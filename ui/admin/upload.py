@@ -10,11 +10,10 @@ from data.store import Store
 from data.text import DASH, shown_time
 from ui import auth
 from ui.admin.actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, file_options, forget_files, options,
-                              uploader_key)
+                              uploader_key, writable)
 from ui.admin.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
 from ui.admin.mappings import picker, remembered_panel
 from ui.admin.records import draft_box
-from ui.auth import can_write
 from ui.i18n import t
 from ui.widgets import show_table
 
@@ -161,11 +160,7 @@ def _form(store: Store, reporter_unit: str | None) -> None:
 
 def import_tab(store: Store) -> None:
     """An analyst's upload: checked, then imported (published) on confirm."""
-    if not can_write():
-        st.info(t("no_write"))
-        return
-    if is_demo_store(store):
-        st.error(t("demo_store_refused"))
+    if not writable(store, "no_write", "demo_store_refused"):
         return
     st.caption(t("upload_help"))
     _form(store, None)
