@@ -1,0 +1,284 @@
+"""The brief's sections, declared once: what each reads from metrics/, how it is drawn, and its lines in the chat
+summary. A new section (督办's 临期/逾期 items, for one) is one more entry in SECTIONS."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from data.store import Store
+from data.submissions import MonthReport
+from metrics.dataset import Dataset
+from metrics.engine import compute
+from metrics.filters import Filters
+from metrics.format import fmt_rate, format_change, format_gap, format_value, rank_change_text
+from metrics.indicator import meets
+from metrics.ranking import RED, SNAIL, Scorecard, ranking
+from metrics.registry import BY_ID
+from metrics.rowsets import schedule
+from data.months import add_months
+from reports.push.canvas import BAD, GOOD, INK, INNER, LINE, MARGIN, MUTED, NEUTRAL, PANEL, WARN, WIDTH, Canvas, FONT, fit_size
+from reports.push.words import say
+
+# 总览's headline tiles (pages/overview.py HEADLINE), in its order.
+HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
+            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")
+
+
+@dataclass
+class Context:
+    """What every section reads: the shown store, its dataset, the month, the language, the city, the scorecard."""
+
+    store: Store
+    ds: Dataset
+    month: dt.date
+    lang: str
+    city: str
+    card: Scorecard
+    is_demo: bool = False
+
+    @functools.cached_property
+    def rank(self) -> pl.DataFrame:
+        """The month's county ranking (shared by the sections that show it)."""
+        return ranking(self.ds, self.month, Filters(), self.card)
+
+    def name(self, iid: str) -> str:
+        ind = BY_ID[iid]
+        return ind.en if self.lang == "en" else ind.zh
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the brief: `collect` reads its figures (None: nothing to show, the section is left out), `draw`
+    makes its charts (each a full-width Vega-Lite chart), `summary` its lines of the chat message's markdown."""
+
+    id: str
+    title: tuple[str, str]  # zh, en
+    collect: Callable[[Context], Any]
+    draw: Callable[[Any, Context], list[alt.TopLevelMixin]]
+    summary: Callable[[Any, Context], list[str]]
+
+
+# ---- 主要指标: 总览's headline figures against their targets -----------------------------------------------------
+@dataclass(frozen=True)
+class Tile:
+    """One headline figure: this month's value, last month's, its population n and its target."""
+
+    id: str
+    value: float | None
+    prev: float | None
+    n: int | None
+    target: float | None
+
+
+def headline(ctx: Context) -> list[Tile]:
+    months = [ctx.month, add_months(ctx.month, -1)]
+    frame = compute(ctx.ds, months, Filters(), None, list(HEADLINE))
+    rows = {r["snapshot_month"]: r for r in frame.iter_rows(named=True)}
+    now, before = rows.get(ctx.month, {}), rows.get(months[1], {})
+    return [Tile(i, now.get(i), before.get(i), now.get(f"n__{i}"), BY_ID[i].target_for(ctx.month.month))
+            for i in HEADLINE]
+
+
+def _status(tile: Tile) -> str:
+    ok = meets(BY_ID[tile.id].direction, tile.value, tile.target)
+    return NEUTRAL if ok is None else GOOD if ok else BAD
+
+
+def draw_headline(tiles: list[Tile], ctx: Context) -> list[alt.TopLevelMixin]:
+    c, gap, h, lang = Canvas(), 24, 244, ctx.lang
+    w = (INNER - gap) / 2
+    for k, tile in enumerate(tiles):
+        ind, x, y = BY_ID[tile.id], MARGIN + (k % 2) * (w + gap), (k // 2) * (h + gap)
+        color = _status(tile)
+        c.rect(x, y, w, h, PANEL, radius=14)
+        c.rect(x, y, 10, h, color)
+        name = ctx.name(tile.id)
+        c.text(x + 30, y + 38, name, size=fit_size(name, w - 44, (30, 27, 24)), color=MUTED, limit=w - 44)
+        c.text(x + 30, y + 100, format_value(ind, tile.value), size=60, bold=True, color=color, limit=w - 44)
+        # One figure a line: a target, a gap and a change in 个百分点 do not fit one line of a phone's half width.
+        for k2, (key, text) in enumerate((("target", format_value(ind, tile.target)),
+                                          ("gap", format_gap(ind, tile.value, tile.target)),
+                                          ("mom", format_change(ind, tile.value, tile.prev)))):
+            c.text(x + 30, y + 152 + 34 * k2, f"{say(key, lang)} {text}", size=26, color=INK if k2 < 2 else MUTED,
+                   limit=w - 44)
+    return [c.chart()]
+
+
+def summary_headline(tiles: list[Tile], ctx: Context) -> list[str]:
+    out = []
+    for tile in tiles[:4]:  # the chat message stays short: the first row and a half of tiles
+        ind = BY_ID[tile.id]
+        text = f"**{ctx.name(tile.id)}** {format_value(ind, tile.value)}"
+        if tile.target is not None:
+            text += f"（{say('target', ctx.lang)} {format_value(ind, tile.target)}）"
+        out.append(text)
+    return out
+
+
+# ---- 县区排名: rank, score, change, 红旗/蜗牛, 约谈预警 and why ---------------------------------------------------
+def ranking_rows(ctx: Context) -> list[dict]:
+    cols = ["rank", "county", "score", "rank_change", "flag", "warning", "explanation"]
+    return ctx.rank.select(cols).to_dicts() if ctx.rank.height else []
+
+
+BADGE = {RED: BAD, SNAIL: "#6d4c41", "warning": "#e65100", "unreported": "#78909c"}
+
+
+def _badges(row: dict, lang: str) -> list[tuple[str, str]]:
+    out = []
+    if row["rank"] is None:
+        out.append((say("unreported", lang), BADGE["unreported"]))
+    elif row["flag"] in (RED, SNAIL):
+        out.append((say(row["flag"], lang), BADGE[row["flag"]]))
+    if row["warning"]:
+        out.append((say("warning", lang), BADGE["warning"]))
+    return out
+
+
+def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
+    c, lang, h = Canvas(), ctx.lang, 62
+    cols = {"rank": MARGIN + 40, "county": MARGIN + 104, "score": MARGIN + 440, "rank_change": MARGIN + 530,
+            "flags": MARGIN + 620}
+    c.rect(MARGIN, 0, INNER, h, PANEL, radius=10)
+    for key, x in cols.items():
+        align = "center" if key in ("rank", "rank_change") else "right" if key == "score" else "left"
+        c.text(x, h / 2, say(key, lang), size=26, color=MUTED, bold=True, align=align)
+    for k in range(1, len(rows), 2):  # the stripes first: rectangles drawn later (badges) lie above them
+        c.rect(MARGIN, h * (k + 1), INNER, h, "#f7f8fb")
+    y = h
+    for row in rows:
+        mid = y + h / 2
+        c.text(cols["rank"], mid, "—" if row["rank"] is None else str(row["rank"]), size=32, bold=True, align="center")
+        c.text(cols["county"], mid, row["county"], size=32, limit=cols["score"] - cols["county"] - 110)
+        c.text(cols["score"], mid, "—" if row["score"] is None else f"{row['score']:.1f}", size=30, align="right")
+        change = row["rank_change"]
+        c.text(cols["rank_change"], mid, rank_change_text(change), size=28, align="center",
+               color=GOOD if change and change > 0 else BAD if change and change < 0 else MUTED)
+        x = cols["flags"]
+        for label, color in _badges(row, lang):
+            bw = 26 * len(label) + 28 if lang == "zh" else 15 * len(label) + 28
+            c.rect(x, mid - 21, bw, 42, color, radius=8)
+            c.text(x + bw / 2, mid, label, size=26, color="#ffffff", bold=True, align="center")
+            x += bw + 12
+        y += h
+    c.rect(MARGIN, y, INNER, 2, LINE)
+    y += 54
+    warned = [r for r in rows if r["warning"]]
+    c.text(MARGIN, y, say("warning_why" if warned else "no_warning", lang), size=30, bold=bool(warned),
+           color=INK if warned else MUTED)
+    y += 52
+    for row in warned:
+        c.text(MARGIN, y, f"{row['county']}", size=30, bold=True, color=BADGE["warning"])
+        y = c.lines(MARGIN + 150, y, row["explanation"], size=27, width=INNER - 150, color=INK) + 14
+    c.pad(y - 20)
+    return [c.chart()]
+
+
+def summary_ranking(rows: list[dict], ctx: Context) -> list[str]:
+    lang = ctx.lang
+
+    def names(pred) -> str:
+        return "、".join(r["county"] for r in rows if pred(r)) or say("none", lang)
+
+    return [say("summary_rank", lang, red=names(lambda r: r["flag"] == RED), snail=names(lambda r: r["flag"] == SNAIL),
+                warn=names(lambda r: r["warning"]))]
+
+
+# ---- 各县区投资完成率 against 时序进度 ----------------------------------------------------------------------------
+RATE = "investment_completion_rate"
+
+
+def completion(ctx: Context) -> dict:
+    by = compute(ctx.ds, [ctx.month], Filters(), "county", [RATE]).filter(
+        pl.col("county").is_not_null() & pl.col(RATE).is_not_null())
+    return {"rows": by.select("county", RATE).sort(RATE, descending=True).rows(), "schedule": schedule(ctx.month.month)}
+
+
+NAMES = 190  # the county names' column left of the bars, the page margin included
+
+
+def draw_completion(part: dict, ctx: Context) -> list[alt.TopLevelMixin]:
+    rows, ts = part["rows"], part["schedule"]
+    top = max([ts, *(v for _, v in rows)]) * 1.02
+    h = 58 * max(len(rows), 1)
+    # No axis: an axis hangs left of the plot and would widen the picture; the names are text at the margin, and
+    # the value scale starts right of them. A figure sits inside its bar's end (clear of the 时序进度 line), or just
+    # past it when the bar is too short to hold it.
+    scale = alt.Scale(domain=[0, top], range=[NAMES, WIDTH - MARGIN], nice=False)
+    span = (WIDTH - MARGIN - NAMES) / top
+    records = [{"县区": county, "值": v, "色": GOOD if v >= ts else BAD, "文": fmt_rate(v), "内": v * span >= 150}
+               for county, v in rows]
+    y = alt.Y("县区:N", sort=None, axis=None)
+    x = alt.X("值:Q", scale=scale, axis=None)
+    data = alt.Data(values=records)
+    bars = alt.Chart(data).mark_bar(height=38, cornerRadiusEnd=6).encode(y, x, alt.Color("色:N", scale=None))
+    inside = alt.Chart(data).transform_filter("datum['内']").mark_text(
+        align="right", dx=-12, fontSize=28, font=FONT, fontWeight="bold", color="#ffffff").encode(y, x, alt.Text("文:N"))
+    outside = alt.Chart(data).transform_filter("!datum['内']").mark_text(
+        align="left", dx=10, fontSize=28, font=FONT, fontWeight="bold").encode(y, x, alt.Text("文:N"),
+                                                                            alt.Color("色:N", scale=None))
+    names = alt.Chart(data).mark_text(align="left", fontSize=30, font=FONT, color=INK,
+                                      limit=NAMES - MARGIN - 12).encode(y, alt.XValue(MARGIN), alt.Text("县区:N"))
+    rule = alt.Chart(alt.Data(values=[{"t": ts}])).mark_rule(strokeDash=[8, 6], size=3, color=INK).encode(
+        alt.X("t:Q", scale=scale, axis=None))
+    chart = alt.layer(bars, rule, inside, outside, names).properties(width=WIDTH, height=h)
+    note = Canvas()
+    note.lines(MARGIN, 24, say("schedule_note", ctx.lang, v=fmt_rate(ts)), size=26, color=MUTED)
+    return [chart, note.chart()]
+
+
+def summary_completion(part: dict, ctx: Context) -> list[str]:
+    behind = [c for c, v in part["rows"] if v < part["schedule"]]
+    head = f"**{ctx.name(RATE)}**"
+    if ctx.lang == "en":
+        return [f"{head}: {len(behind)} of {len(part['rows'])} counties below the time schedule "
+                f"{fmt_rate(part['schedule'])}" + (f" ({', '.join(behind)})" if behind else "")]
+    return [f"{head}低于时序进度{fmt_rate(part['schedule'])}的县区：{'、'.join(behind) if behind else '无'}"]
+
+
+# ---- 报送情况: each expected unit's status this month ------------------------------------------------------------
+def report(ctx: Context) -> MonthReport | None:
+    rep = ctx.store.report(f"{ctx.month:%Y-%m}")
+    return rep if rep.units else None
+
+
+STATUS_COLOR = {"published": GOOD, "late": WARN, "pending": "#1f5fbf", "returned": BAD, "missing": BAD}
+
+
+def _status_of(unit) -> str:
+    return "late" if unit.status == "published" and unit.late else unit.status
+
+
+def draw_report(rep: MonthReport, ctx: Context) -> list[alt.TopLevelMixin]:
+    c = Canvas()
+    y = c.lines(MARGIN, 22, rep.line(ctx.lang), size=28, color=INK) + 8
+    per_row, gap, h = 3, 16, 84
+    w = (INNER - (per_row - 1) * gap) / per_row
+    for k, unit in enumerate(rep.units):
+        x, top = MARGIN + (k % per_row) * (w + gap), y + (k // per_row) * (h + gap)
+        status = _status_of(unit)
+        c.rect(x, top, w, h, PANEL, radius=12)
+        c.rect(x, top, 8, h, STATUS_COLOR[status])
+        c.text(x + 24, top + 28, unit.unit, size=28, bold=True, limit=w - 32)
+        c.text(x + 24, top + 62, say(f"status_{status}", ctx.lang), size=24, color=STATUS_COLOR[status], limit=w - 32)
+    return [c.chart()]
+
+
+def summary_report(rep: MonthReport, ctx: Context) -> list[str]:
+    return [rep.line(ctx.lang)]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("headline", ("主要指标", "Headline figures"), headline, draw_headline, summary_headline),
+    Section("ranking", ("县区排名", "County ranking"), ranking_rows, draw_ranking, summary_ranking),
+    Section("completion", ("各县区投资完成率", "Investment completion by county"), completion, draw_completion,
+            summary_completion),
+    Section("report", ("报送情况", "Submissions"), report, draw_report, summary_report),
+    # 督办 (data/duban*, issue 25): its 临期/逾期 items by unit go here as one more Section.
+)
