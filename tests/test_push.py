@@ -87,7 +87,8 @@ def pushed(tmp_path_factory, robot):
     store = _store_with_targets(tmp_path_factory.mktemp("store"), robot)
     robot.received.clear()
     t0 = int(time.time() * 1000)
-    code, out, err = cli("brief", "--month", "2025-06", "--target", "钉钉群", "--target", "企微群", "--store", store.root)
+    code, out, err = cli("brief", "--month", "2025-06", "--target", "钉钉群", "--target", "企微群", "--demo",
+                         "--store", store.root)
     t1 = int(time.time() * 1000)
     return {"code": code, "out": out, "err": err, "store": store, "received": list(robot.received), "t": (t0, t1)}
 
@@ -120,6 +121,7 @@ def test_dingtalk_message_is_signed_markdown_with_the_picture_by_url(pushed):
     png = (pushed["store"].root / "briefs" / "2025-06.png").read_bytes()
     assert f"({DASHBOARD}brief/2025-06.png?v={hashlib.md5(png).hexdigest()[:12]})" in text  # the picture we serve
     assert f"({DASHBOARD}?month=2025-06)" in text  # the dashboard link
+    assert f"({DASHBOARD}brief/2025-06.pdf?v=" in text
 
 
 def test_wecom_gets_the_picture_as_base64_with_its_md5_then_the_markdown(pushed):
@@ -175,7 +177,7 @@ def test_refused_send_is_reported_with_the_platforms_message_and_retried(tmp_pat
     refusal = (200, {"errcode": 310000, "errmsg": "sign not match"})
     robot.received.clear()
     robot.replies[:] = [refusal, refusal, refusal]  # every attempt refused (3 attempts by default)
-    code, out, err = cli("brief", "--month", "2025-06", "--target", "钉钉群", "--store", tmp_path)
+    code, out, err = cli("brief", "--month", "2025-06", "--target", "钉钉群", "--demo", "--store", tmp_path)
     assert code == 1
     assert len(robot.received) == 3  # bounded retries
     assert "第 1 次发送失败：平台返回错误码 310000：sign not match" in err
@@ -298,6 +300,15 @@ def test_unknown_target_stops_before_drawing(tmp_path):
     assert not (tmp_path / "briefs").exists()
 
 
+def test_demo_data_is_not_pushed_unless_asked(tmp_path, robot):
+    """An empty store shows the demo city: a cron job pointed at the wrong directory must not post it to leaders."""
+    _store_with_targets(tmp_path, robot)
+    robot.received.clear()
+    code, out, err = cli("brief", "--target", "企微群", "--store", tmp_path)
+    assert code == 1 and "演示数据" in err and "--demo" in err
+    assert robot.received == [] and not (tmp_path / "briefs").exists()
+
+
 # ---- 催报 ------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def real_store(tmp_path, robot):
@@ -326,3 +337,18 @@ def test_remind_is_quiet_before_the_window(real_store, robot):
     robot.received.clear()
     code, out, _ = cli("remind", "--as-of", "2026-01-10", "--target", "企微群", "--store", real_store.root)
     assert code == 0 and "没有需要催报的单位" in out and robot.received == []
+
+
+def test_headline_figures_are_the_overview_pages():
+    """The brief's headline tiles are 总览's (its HEADLINE list, read from the page's source wherever it lives)."""
+    import ast
+
+    from reports.push.sections import HEADLINE
+    from tests.helpers import ROOT
+
+    found = []
+    for path in sorted((ROOT / "pages").rglob("*overview*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HEADLINE" for t in node.targets):
+                found.append(tuple(ast.literal_eval(node.value)))
+    assert found == [HEADLINE]

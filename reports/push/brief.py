@@ -52,6 +52,10 @@ class Brief:
         return say("title_month", self.ctx.lang, title=say("title", self.ctx.lang, city=self.ctx.city),
                    month=month_title(self.ctx.month, self.ctx.lang))
 
+    @property
+    def pdf_label(self) -> str:
+        return say("pdf", self.ctx.lang)
+
     def spec(self, link: str = "") -> dict:
         """The whole picture as one Vega-Lite spec: title band, each section under its numbered heading, footer."""
         ctx = self.ctx

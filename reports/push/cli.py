@@ -57,6 +57,9 @@ def cmd_brief(args) -> int:
     conf = targets.settings(store)
     chosen = [targets.find(store, name) for name in args.target or ()]  # an unknown name stops before drawing
     ctx = briefs.open_context(args.store, args.month, args.lang, city=args.city)
+    if chosen and ctx.is_demo and not args.demo:
+        raise StoreError(f"库 {store.root} 是空的，简报显示的是演示数据（示范市），未推送：检查 --store 或环境变量 KPM_STORE；"
+                         "确要推送演示数据（试用机器人时）请加 --demo。")
     brief = briefs.collect(ctx)
     link = briefs.dashboard_link(conf.dashboard_url, ctx)
     picture = briefs.draw(brief, link)
@@ -70,17 +73,19 @@ def cmd_brief(args) -> int:
         print(f"简报已生成：{png}（{len(picture.png) / 1024:,.0f} KB）和 {pdf}")
     ok = True
     for target in chosen:
-        image_url = ""
+        image_url = pdf_url = ""
+        if conf.image_base:
+            version = hashlib.md5(picture.png).hexdigest()[:12]  # a new picture, a new address: no stale cache
+            image_url = f"{conf.image_base}{png_path.name}?v={version}"
+            pdf_url = f"{conf.image_base}{png_path.with_suffix('.pdf').name}?v={version}"
         if target.kind == "dingtalk":
-            if conf.image_base:
-                image_url = f"{conf.image_base}{png_path.name}?v={hashlib.md5(picture.png).hexdigest()[:12]}"
-            else:
+            if not image_url:
                 _err(f"提示：钉钉机器人只能按网址显示图片，尚未设置简报图片的网址，发给“{target.name}”的只有文字摘要。设置："
                      "python -m reports push settings --dashboard-url https://…/kpm/（并按 README 让网站提供 briefs/ 目录）。")
         if not conf.dashboard_url:
             _err("提示：尚未设置监测平台网址（push settings --dashboard-url），消息中没有平台链接。")
         try:
-            messages = brief_messages(target, brief, picture, link=link, image_url=image_url)
+            messages = brief_messages(target, brief, picture, link=link, image_url=image_url, pdf_url=pdf_url)
         except RenderError as e:
             _err(f"推送失败：{e} {RETRY_HINT.format(path=png_path)}")
             ok = False
@@ -193,6 +198,7 @@ def add_cli(sub) -> None:
     sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言（默认中文）")
     sp.add_argument("--city", metavar="城市", help="标题中的城市名（默认环境变量 KPM_CITY 或 示范市）")
     sp.add_argument("--target", action="append", metavar="名称", help="推送对象（可重复）")
+    sp.add_argument("--demo", action="store_true", help="库为空（显示演示数据）时也推送，试用机器人时用")
     sp.set_defaults(run=run, push=cmd_brief)
 
     sp = psub.add_parser("remind", help="催报：截止日前 N 天起，把尚未报送的单位推送到群")

@@ -10,11 +10,13 @@ from reports.push.targets import Target
 
 
 def brief_messages(target: Target, brief: Brief, picture: Picture, *, link: str = "", image_url: str = "",
-                   image_limit: int = WECOM_IMAGE_LIMIT) -> list[Message]:
+                   pdf_url: str = "", image_limit: int = WECOM_IMAGE_LIMIT) -> list[Message]:
     """The brief's messages for the target's platform. 钉钉's robot takes no uploaded picture: its markdown shows
     one by URL (`image_url`, where our web server serves <store>/briefs/); 企业微信's takes the bytes (≤ 2 MB:
-    the PNG, or a JPEG made smaller until it fits)."""
+    the PNG, or a JPEG made smaller until it fits). Both get the PDF's link where it is served."""
     lines = brief.summary(link)
+    if pdf_url:
+        lines.append(f"[{brief.pdf_label}]({pdf_url})")
     if target.kind == "dingtalk":
         if image_url:
             lines.insert(1, f"![{brief.title}]({image_url})")

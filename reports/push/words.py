@@ -30,6 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_missing": ("未报送", "Missing"),
     "title_month": ("{title}（{month}）", "{title} ({month})"),
     "open_at": ("打开监测平台查看详情：{link}", "Open the dashboard: {link}"),
+    "pdf": ("简报 PDF（打印、转发）", "The brief as PDF"),
     "open": ("打开监测平台查看详情", "Open the dashboard"),
     "footer": ("数据来自重点项目建设监测平台，口径与平台页面一致。", "Figures as on the dashboard's pages."),
     "summary_rank": ("红旗：{red}；蜗牛：{snail}；约谈预警：{warn}", "Red flag: {red}; snail: {snail}; warning: {warn}"),
