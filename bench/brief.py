@@ -128,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
             vals = [r[key] for r in rs]
             return f"{fmt.format(statistics.median(vals))} ({fmt.format(min(vals))}–{fmt.format(max(vals))})"
         print(f"{name:<10} {col('wall_s'):>18} {col('render_s'):>18} {col('peak_mb', '{:.0f}'):>22}  {rs[-1]['sizes']}")
-    ratio = statistics.median(r["wall_s"] for r in runs["chromium"]) / statistics.median(r["wall_s"] for r in runs["vl"])
-    mem = statistics.median(r["peak_mb"] for r in runs["chromium"]) / statistics.median(r["peak_mb"] for r in runs["vl"])
-    print(f"Chromium ÷ vl-convert: wall {ratio:.2f}×, peak memory {mem:.2f}×")
+    def ratio(key: str) -> float:
+        return statistics.median(r[key] for r in runs["chromium"]) / statistics.median(r[key] for r in runs["vl"])
+
+    print(f"Chromium ÷ vl-convert: wall {ratio('wall_s'):.2f}×, peak memory {ratio('peak_mb'):.2f}×")
     return 0
 
 

@@ -273,7 +273,7 @@ def test_targets_add_list_remove_and_refusals_leave_the_file_unchanged(tmp_path)
         ("c", "wecom", "qyapi.weixin.qq.com/send?key=1", "", "无效"),
         ("d", "dingtalk", "https://oapi.dingtalk.com/robot/send", "", "access_token"),
         ("e", "wecom", f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={WECOM_KEY}", SECRET, "没有加签密钥"),
-        ("f", "dingtalk", f"https://oapi.dingtalk.com/robot/send?access_token=1&timestamp=1&sign=x", "", "timestamp"),
+        ("f", "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=1&timestamp=1&sign=x", "", "timestamp"),
         ("g h", "wecom", f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={WECOM_KEY}", "", "名称"),
     ]
     for name, kind, url, secret, words in refusals:

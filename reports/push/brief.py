@@ -76,7 +76,8 @@ class Brief:
         c.rect(0, 0, c.width, 214, HEAD)
         c.text(MARGIN, 64, say("title", ctx.lang, city=ctx.city), size=50, bold=True, color="#ffffff", limit=INNER)
         c.text(MARGIN, 130, month_title(ctx.month, ctx.lang), size=38, bold=True, color="#ffffff")
-        c.text(MARGIN, 180, say("made", ctx.lang, at=f"{self.made_at:%Y-%m-%d %H:%M}"), size=24, color="#c9d4ea", limit=INNER)
+        made = say("made", ctx.lang, at=f"{self.made_at:%Y-%m-%d %H:%M}")
+        c.text(MARGIN, 180, made, size=24, color="#c9d4ea", limit=INNER)
         if ctx.is_demo:
             c.rect(c.width - MARGIN - 260, 108, 260, 44, "#ffb300", radius=8)
             c.text(c.width - MARGIN - 130, 130, say("demo", ctx.lang), size=24, bold=True, color=HEAD, align="center")

@@ -1,7 +1,6 @@
 """python -m reports push brief|remind|target|settings: the brief as a picture, 催报, and where they are pushed."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import getpass
 import hashlib
@@ -71,19 +70,18 @@ def cmd_brief(args) -> int:
     png_path = written[-1][0]
     for png, pdf in written:
         print(f"简报已生成：{png}（{len(picture.png) / 1024:,.0f} KB）和 {pdf}")
+    image_url = pdf_url = ""
+    if conf.image_base:
+        version = hashlib.md5(picture.png).hexdigest()[:12]  # a new picture, a new address: no stale cache
+        image_url = f"{conf.image_base}{png_path.name}?v={version}"
+        pdf_url = f"{conf.image_base}{png_path.with_suffix('.pdf').name}?v={version}"
+    if chosen and not conf.dashboard_url:
+        _err("提示：尚未设置监测平台网址（push settings --dashboard-url），消息中没有平台链接。")
     ok = True
     for target in chosen:
-        image_url = pdf_url = ""
-        if conf.image_base:
-            version = hashlib.md5(picture.png).hexdigest()[:12]  # a new picture, a new address: no stale cache
-            image_url = f"{conf.image_base}{png_path.name}?v={version}"
-            pdf_url = f"{conf.image_base}{png_path.with_suffix('.pdf').name}?v={version}"
-        if target.kind == "dingtalk":
-            if not image_url:
-                _err(f"提示：钉钉机器人只能按网址显示图片，尚未设置简报图片的网址，发给“{target.name}”的只有文字摘要。设置："
-                     "python -m reports push settings --dashboard-url https://…/kpm/（并按 README 让网站提供 briefs/ 目录）。")
-        if not conf.dashboard_url:
-            _err("提示：尚未设置监测平台网址（push settings --dashboard-url），消息中没有平台链接。")
+        if target.kind == "dingtalk" and not image_url:
+            _err(f"提示：钉钉机器人只能按网址显示图片，尚未设置简报图片的网址，发给“{target.name}”的只有文字摘要。设置："
+                 "python -m reports push settings --dashboard-url https://…/kpm/（并按 README 让网站提供 briefs/ 目录）。")
         try:
             messages = brief_messages(target, brief, picture, link=link, image_url=image_url, pdf_url=pdf_url)
         except RenderError as e:

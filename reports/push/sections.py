@@ -11,6 +11,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from data.months import add_months
 from data.store import Store
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
@@ -21,8 +22,8 @@ from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, Scorecard, ranking
 from metrics.registry import BY_ID
 from metrics.rowsets import schedule
-from data.months import add_months
-from reports.push.canvas import BAD, GOOD, INK, INNER, LINE, MARGIN, MUTED, NEUTRAL, PANEL, WARN, WIDTH, Canvas, FONT, fit_size
+from reports.push.canvas import (BAD, FONT, GOOD, INK, INNER, LINE, MARGIN, MUTED, NEUTRAL, PANEL, WARN, WIDTH, Canvas,
+                                 fit_size)
 from reports.push.words import say
 
 # 总览's headline tiles (pages/overview.py HEADLINE), in its order.
