@@ -59,6 +59,8 @@ def _clean_env():
     mp = pytest.MonkeyPatch()
     for var in ("KPM_STORE", "KPM_SCORECARD", "KPM_CITY"):
         mp.delenv(var, raising=False)
+    for var in ("no_proxy", "NO_PROXY"):  # the robot is on loopback: never through a proxy a machine may set
+        mp.setenv(var, "127.0.0.1,localhost")
     yield
     mp.undo()
 
