@@ -354,3 +354,16 @@ def test_headline_figures_are_the_overview_pages():
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HEADLINE" for t in node.targets):
                 found.append(tuple(ast.literal_eval(node.value)))
     assert found == [HEADLINE]
+
+
+def test_wrapped_lines_fit_and_read_as_chinese_is_set():
+    from reports.push.canvas import NO_LINE_START, text_width, wrap
+
+    text = "连续3个月排名后3位：投资完成率29.8%，低于时序进度20.2个百分点；新开工项目开工率32.1%，低于目标67.9个百分点"
+    for width in (300, 420, 700):
+        lines = wrap(text, 27, width)
+        assert "".join(lines) == text  # nothing lost, nothing added
+        assert all(text_width(line, 27) <= width + 27 for line in lines)  # at most a closing mark past the edge
+        assert not any(line[0] in NO_LINE_START for line in lines)
+        assert len(lines[-1]) > 1
+    assert wrap("投资完成率 1,234.5万元", 20, 150) == ["投资完成率", "1,234.5万元"]  # a figure is not split

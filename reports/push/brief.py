@@ -15,7 +15,7 @@ from metrics.bulletin import city_name
 from metrics.dataset import Dataset
 from metrics.ranking import Scorecard, load_scorecard
 from reports.push import render
-from reports.push.canvas import FONT, HEAD, INNER, LINE, MARGIN, MUTED, Canvas
+from reports.push.canvas import FONT, HEAD, INNER, LINE, MARGIN, MUTED, Canvas, fit_size
 from reports.push.sections import SECTIONS, Context, Section
 from reports.push.words import month_title, numbered, say
 
@@ -74,7 +74,8 @@ class Brief:
     def _band(self) -> alt.LayerChart:
         ctx, c = self.ctx, Canvas()
         c.rect(0, 0, c.width, 214, HEAD)
-        c.text(MARGIN, 64, say("title", ctx.lang, city=ctx.city), size=50, bold=True, color="#ffffff", limit=INNER)
+        title = say("title", ctx.lang, city=ctx.city)
+        c.text(MARGIN, 64, title, size=fit_size(title, INNER, (50, 44, 38)), bold=True, color="#ffffff", limit=INNER)
         c.text(MARGIN, 130, month_title(ctx.month, ctx.lang), size=38, bold=True, color="#ffffff")
         made = say("made", ctx.lang, at=f"{self.made_at:%Y-%m-%d %H:%M}")
         c.text(MARGIN, 180, made, size=24, color="#c9d4ea", limit=INNER)

@@ -42,6 +42,8 @@ def wrap(text: str, size: float, width: float) -> list[str]:
             line, w = line + tok, w + tw
     if line.strip():
         lines.append(line.rstrip())
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-2]) > 2:  # no lone character on the last line
+        lines[-2], lines[-1] = lines[-2][:-1], lines[-2][-1] + lines[-1]
     return lines
 
 

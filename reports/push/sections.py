@@ -23,7 +23,7 @@ from metrics.ranking import RED, SNAIL, Scorecard, ranking
 from metrics.registry import BY_ID
 from metrics.rowsets import schedule
 from reports.push.canvas import (BAD, FONT, GOOD, INK, INNER, LINE, MARGIN, MUTED, NEUTRAL, PANEL, WARN, WIDTH, Canvas,
-                                 fit_size)
+                                 fit_size, text_width)
 from reports.push.words import say
 
 # 总览's headline tiles (pages/overview.py HEADLINE), in its order.
@@ -144,8 +144,10 @@ def _badges(row: dict, lang: str) -> list[tuple[str, str]]:
 
 def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
     c, lang, h = Canvas(), ctx.lang, 62
-    cols = {"rank": MARGIN + 40, "county": MARGIN + 104, "score": MARGIN + 440, "rank_change": MARGIN + 530,
-            "flags": MARGIN + 620}
+    # Unit names up to 12 characters fit the 县区 column at 32 px (smaller type beyond); badges fit the 标识 column.
+    cols = {"rank": MARGIN + 40, "county": MARGIN + 96, "score": MARGIN + 560, "rank_change": MARGIN + 640,
+            "flags": MARGIN + 700}
+    name_width = cols["score"] - 70 - cols["county"]
     c.rect(MARGIN, 0, INNER, h, PANEL, radius=10)
     for key, x in cols.items():
         align = "center" if key in ("rank", "rank_change") else "right" if key == "score" else "left"
@@ -156,14 +158,15 @@ def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
     for row in rows:
         mid = y + h / 2
         c.text(cols["rank"], mid, "—" if row["rank"] is None else str(row["rank"]), size=32, bold=True, align="center")
-        c.text(cols["county"], mid, row["county"], size=32, limit=cols["score"] - cols["county"] - 110)
+        c.text(cols["county"], mid, row["county"], size=fit_size(row["county"], name_width - 24, (32, 28, 24)),
+               limit=name_width)
         c.text(cols["score"], mid, "—" if row["score"] is None else f"{row['score']:.1f}", size=30, align="right")
         change = row["rank_change"]
         c.text(cols["rank_change"], mid, rank_change_text(change), size=28, align="center",
                color=GOOD if change and change > 0 else BAD if change and change < 0 else MUTED)
         x = cols["flags"]
         for label, color in _badges(row, lang):
-            bw = 26 * len(label) + 28 if lang == "zh" else 15 * len(label) + 28
+            bw = text_width(label, 26) + 28
             c.rect(x, mid - 21, bw, 42, color, radius=8)
             c.text(x + bw / 2, mid, label, size=26, color="#ffffff", bold=True, align="center")
             x += bw + 12
@@ -174,9 +177,9 @@ def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
     c.text(MARGIN, y, say("warning_why" if warned else "no_warning", lang), size=30, bold=bool(warned),
            color=INK if warned else MUTED)
     y += 52
-    for row in warned:
-        c.text(MARGIN, y, f"{row['county']}", size=30, bold=True, color=BADGE["warning"])
-        y = c.lines(MARGIN + 150, y, row["explanation"], size=27, width=INNER - 150, color=INK) + 14
+    for row in warned:  # the county on its own line: a long name would not leave room beside it
+        c.text(MARGIN, y, row["county"], size=30, bold=True, color=BADGE["warning"], limit=INNER)
+        y = c.lines(MARGIN, y + 42, row["explanation"], size=27, color=INK) + 14
     c.pad(y - 20)
     return [c.chart()]
 
@@ -201,18 +204,22 @@ def completion(ctx: Context) -> dict:
     return {"rows": by.select("county", RATE).sort(RATE, descending=True).rows(), "schedule": schedule(ctx.month.month)}
 
 
-NAMES = 190  # the county names' column left of the bars, the page margin included
+NAME_SIZES = (30, 26, 22)
+NAMES_MAX = 420  # the names' column at most (past it a name ends in “…”), the page margin included
 
 
 def draw_completion(part: dict, ctx: Context) -> list[alt.TopLevelMixin]:
     rows, ts = part["rows"], part["schedule"]
+    # The names' column as wide as the longest name needs (12 characters fit), the bars in the rest.
+    size = min((fit_size(c, NAMES_MAX - MARGIN - 16, NAME_SIZES) for c, _ in rows), default=NAME_SIZES[0])
+    names_w = min(MARGIN + 16 + max((text_width(c, size) for c, _ in rows), default=0), NAMES_MAX)
     top = max([ts, *(v for _, v in rows)]) * 1.02
     h = 58 * max(len(rows), 1)
     # No axis: an axis hangs left of the plot and would widen the picture; the names are text at the margin, and
     # the value scale starts right of them. A figure sits inside its bar's end (clear of the 时序进度 line), or just
     # past it when the bar is too short to hold it.
-    scale = alt.Scale(domain=[0, top], range=[NAMES, WIDTH - MARGIN], nice=False)
-    span = (WIDTH - MARGIN - NAMES) / top
+    scale = alt.Scale(domain=[0, top], range=[names_w, WIDTH - MARGIN], nice=False)
+    span = (WIDTH - MARGIN - names_w) / top
     records = [{"县区": county, "值": v, "色": GOOD if v >= ts else BAD, "文": fmt_rate(v), "内": v * span >= 150}
                for county, v in rows]
     y = alt.Y("县区:N", sort=None, axis=None)
@@ -224,11 +231,12 @@ def draw_completion(part: dict, ctx: Context) -> list[alt.TopLevelMixin]:
     outside = alt.Chart(data).transform_filter("!datum['内']").mark_text(
         align="left", dx=10, fontSize=28, font=FONT, fontWeight="bold").encode(y, x, alt.Text("文:N"),
                                                                             alt.Color("色:N", scale=None))
-    names = alt.Chart(data).mark_text(align="left", fontSize=30, font=FONT, color=INK,
-                                      limit=NAMES - MARGIN - 12).encode(y, alt.XValue(MARGIN), alt.Text("县区:N"))
+    names = alt.Chart(data).mark_text(align="left", fontSize=size, font=FONT, color=INK,
+                                      limit=names_w - MARGIN - 12).encode(y, alt.XValue(MARGIN), alt.Text("县区:N"))
     rule = alt.Chart(alt.Data(values=[{"t": ts}])).mark_rule(strokeDash=[8, 6], size=3, color=INK).encode(
         alt.X("t:Q", scale=scale, axis=None))
-    chart = alt.layer(bars, rule, inside, outside, names).properties(width=WIDTH, height=h)
+    # The 时序进度 line under the bars: seen between them, never over a figure.
+    chart = alt.layer(rule, bars, inside, outside, names).properties(width=WIDTH, height=h)
     note = Canvas()
     note.lines(MARGIN, 24, say("schedule_note", ctx.lang, v=fmt_rate(ts)), size=26, color=MUTED)
     return [chart, note.chart()]
@@ -266,7 +274,7 @@ def draw_report(rep: MonthReport, ctx: Context) -> list[alt.TopLevelMixin]:
         status = _status_of(unit)
         c.rect(x, top, w, h, PANEL, radius=12)
         c.rect(x, top, 8, h, STATUS_COLOR[status])
-        c.text(x + 24, top + 28, unit.unit, size=28, bold=True, limit=w - 32)
+        c.text(x + 24, top + 28, unit.unit, size=fit_size(unit.unit, w - 36, (28, 24, 21)), bold=True, limit=w - 32)
         c.text(x + 24, top + 62, say(f"status_{status}", ctx.lang), size=24, color=STATUS_COLOR[status], limit=w - 32)
     return [c.chart()]
 
