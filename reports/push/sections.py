@@ -68,12 +68,11 @@ class Section:
 # ---- 主要指标: 总览's headline figures against their targets -----------------------------------------------------
 @dataclass(frozen=True)
 class Tile:
-    """One headline figure: this month's value, last month's, its population n and its target."""
+    """One headline figure: this month's value, last month's and its target."""
 
     id: str
     value: float | None
     prev: float | None
-    n: int | None
     target: float | None
 
 
@@ -82,8 +81,7 @@ def headline(ctx: Context) -> list[Tile]:
     frame = compute(ctx.ds, months, Filters(), None, list(HEADLINE))
     rows = {r["snapshot_month"]: r for r in frame.iter_rows(named=True)}
     now, before = rows.get(ctx.month, {}), rows.get(months[1], {})
-    return [Tile(i, now.get(i), before.get(i), now.get(f"n__{i}"), BY_ID[i].target_for(ctx.month.month))
-            for i in HEADLINE]
+    return [Tile(i, now.get(i), before.get(i), BY_ID[i].target_for(ctx.month.month)) for i in HEADLINE]
 
 
 def _status(tile: Tile) -> str:
