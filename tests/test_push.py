@@ -367,3 +367,51 @@ def test_wrapped_lines_fit_and_read_as_chinese_is_set():
         assert not any(line[0] in NO_LINE_START for line in lines)
         assert len(lines[-1]) > 1
     assert wrap("投资完成率 1,234.5万元", 20, 150) == ["投资完成率", "1,234.5万元"]  # a figure is not split
+
+
+# ---- 督办 in the brief and the reminder ------------------------------------------------------------------------
+@pytest.fixture
+def duban_store(real_store):
+    """Four items, each 一般 (7 calendar days to handle, 3 to first answer), seen on 2026-01-23."""
+    import datetime as dt
+
+    from data import duban_steps as steps
+    from data.duban import Actor
+
+    analyst, d = Actor("王分析", "analyst"), dt.date
+    steps.add(real_store, analyst, unit="石门县", content="协调解决用地报批", assigned_on=d(2026, 1, 10))  # due 1-17
+    steps.add(real_store, analyst, unit="东城区", content="加快征迁进度", assigned_on=d(2026, 1, 18))      # due 1-25
+    steps.add(real_store, analyst, unit="西城区", content="补齐施工许可", assigned_on=d(2026, 1, 20))      # due 1-27
+    done = steps.add(real_store, analyst, unit="北岭县", content="落实包抓领导", assigned_on=d(2026, 1, 5))  # due 1-12
+    steps.request_close(real_store, analyst, done.id, "已落实", on=d(2026, 1, 8))
+    steps.close(real_store, analyst, done.id, "良好", on=d(2026, 1, 9))
+    return real_store
+
+
+def test_brief_shows_duban_as_of_the_day(duban_store):
+    import datetime as dt
+
+    ctx = briefs.open_context(duban_store.root, "2025-12", as_of=dt.date(2026, 1, 23))
+    brief = briefs.collect(ctx)
+    assert [s.id for s, _ in brief.parts] == ["headline", "ranking", "completion", "report", "duban"]
+    part = dict((s.id, c) for s, c in brief.parts)["duban"]
+    # by hand: 4 assigned, 1 closed (asked on 1-8, due 1-12: on time), 石门县 overdue (due 1-17), on time 1 ÷ (1 + 1);
+    # no answer past the 3 days: 石门县 (1-13) and 东城区 (1-21); 西城区's falls on 1-23 itself, not past it
+    assert part.total == {"duban_assigned": 4, "duban_closed": 1, "duban_on_time_rate": 0.5, "duban_overdue": 1,
+                          "duban_feedback_overdue": 2}
+    assert [(i["id"], i["unit"], i["overdue"]) for i in part.urgent] == [("DB2026-0001", "石门县", True),
+                                                                          ("DB2026-0002", "东城区", False)]
+    assert "**督办**：逾期 1 项（石门县），临期 1 项" in brief.summary()
+    assert "五、督办事项" in json.dumps(brief.spec(), ensure_ascii=False)
+
+
+def test_remind_names_overdue_and_due_soon_duban_items_by_unit(duban_store, robot):
+    robot.received.clear()
+    code, out, err = cli("remind", "--as-of", "2026-01-23", "--target", "企微群", "--store", duban_store.root)
+    assert code == 0, err
+    text = robot.received[0]["body"]["markdown"]["content"]
+    assert text.startswith("### 催报与督办提醒")
+    assert "督办事项：截至1月23日，1 项逾期、1 项临期：" in text
+    assert "- **东城区**：DB2026-0002（临期，办理时限1月25日）加快征迁进度" in text
+    assert "- **石门县**：DB2026-0001（逾期，办理时限1月17日）协调解决用地报批" in text
+    assert "西城区**：DB" not in text and "北岭县**：DB" not in text

@@ -23,9 +23,9 @@ BRIEFS_DIR = "briefs"  # under the store: every brief written, so a failed push 
 
 
 def open_context(root: str | Path | None, month: str | None = None, lang: str = "zh", *, city: str | None = None,
-                 card: Scorecard | None = None) -> Context:
+                 card: Scorecard | None = None, as_of: dt.date | None = None) -> Context:
     """The shown store under `root` (the demo city while it is empty, as the app shows) at `month` (default: the
-    latest stored month); StoreError in Chinese when there is nothing to brief."""
+    latest stored month), 督办 as of `as_of` (default today); StoreError in Chinese when there is nothing to brief."""
     store, is_demo = active_store(root)
     ds = Dataset.from_store(store)
     if not ds.months:
@@ -36,7 +36,8 @@ def open_context(root: str | Path | None, month: str | None = None, lang: str = 
         raise StoreError(str(e)) from None
     if not ds.has(m):
         raise StoreError(f"库中没有 {month_key(m)} 的数据。已有月份：{month_key(ds.months[0])} 至 {month_key(ds.months[-1])}。")
-    return Context(store, ds, m, "en" if lang == "en" else "zh", city_name(city), card or load_scorecard(), is_demo)
+    return Context(store, ds, m, "en" if lang == "en" else "zh", city_name(city), card or load_scorecard(), is_demo,
+                   as_of or dt.date.today())
 
 
 @dataclass

@@ -13,7 +13,7 @@ from data.store import Store, StoreError
 from reports.push import brief as briefs
 from reports.push import targets
 from reports.push.outbox import brief_messages, text_messages
-from reports.push.remind import admin_link, reminder
+from reports.push.remind import admin_link, reminder, title
 from reports.push.render import RenderError
 from reports.push.robots import PushError, scrub, send
 
@@ -51,11 +51,19 @@ def _deliver(store: Store, action: str, month: str, target: targets.Target, mess
     return True
 
 
+def _day(text: str | None) -> dt.date:
+    """--as-of as a date (default today)."""
+    try:
+        return dt.date.fromisoformat(text) if text else dt.date.today()
+    except ValueError:
+        raise StoreError(f"日期“{text}”格式不对：请写成 YYYY-MM-DD，例如 2025-06-23。") from None
+
+
 def cmd_brief(args) -> int:
     store = Store(args.store)
     conf = targets.settings(store)
     chosen = [targets.find(store, name) for name in args.target or ()]  # an unknown name stops before drawing
-    ctx = briefs.open_context(args.store, args.month, args.lang, city=args.city)
+    ctx = briefs.open_context(args.store, args.month, args.lang, city=args.city, as_of=_day(args.as_of))
     if chosen and ctx.is_demo and not args.demo:
         raise StoreError(f"库 {store.root} 是空的，简报显示的是演示数据（示范市），未推送：检查 --store 或环境变量 KPM_STORE；"
                          "确要推送演示数据（试用机器人时）请加 --demo。")
@@ -98,13 +106,11 @@ def cmd_remind(args) -> int:
     store = Store(args.store)
     conf = targets.settings(store)
     chosen = [targets.find(store, name) for name in args.target]
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
-    except ValueError:
-        raise StoreError(f"日期“{args.as_of}”格式不对：请写成 YYYY-MM-DD，例如 2025-06-23。") from None
+    as_of = _day(args.as_of)
     parts = reminder(store, as_of, conf)
     if not parts:
-        print(f"{as_of:%Y-%m-%d}：没有需要催报的单位（提前 {conf.remind_days} 天开始催报，截止日见 python -m data settings），未发送。")
+        print(f"{as_of:%Y-%m-%d}：没有需要催报的单位（提前 {conf.remind_days} 天开始催报，截止日见 python -m data settings），"
+              "也没有逾期、临期的督办事项，未发送。")
         return 0
     lines = [line for p in parts for line in (p.heading, *p.lines)]
     link = admin_link(conf, as_of)
@@ -113,7 +119,7 @@ def cmd_remind(args) -> int:
     print("\n".join(lines))
     ok = True
     for target in chosen:
-        messages = text_messages(target, "催报提醒", lines)
+        messages = text_messages(target, title(parts), lines)
         ok &= _deliver(store, "push-remind", month_key(as_of), target, messages, conf)
     return 0 if ok else 1
 
@@ -196,10 +202,11 @@ def add_cli(sub) -> None:
     sp.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言（默认中文）")
     sp.add_argument("--city", metavar="城市", help="标题中的城市名（默认环境变量 KPM_CITY 或 示范市）")
     sp.add_argument("--target", action="append", metavar="名称", help="推送对象（可重复）")
+    sp.add_argument("--as-of", metavar="YYYY-MM-DD", help="督办事项按哪一天判断逾期、临期（默认今天）")
     sp.add_argument("--demo", action="store_true", help="库为空（显示演示数据）时也推送，试用机器人时用")
     sp.set_defaults(run=run, push=cmd_brief)
 
-    sp = psub.add_parser("remind", help="催报：截止日前 N 天起，把尚未报送的单位推送到群")
+    sp = psub.add_parser("remind", help="催报（截止日前 N 天起尚未报送的单位）和逾期、临期的督办事项，推送到群")
     sp.add_argument("--as-of", metavar="YYYY-MM-DD", help="按哪一天判断（默认今天）")
     sp.add_argument("--target", action="append", required=True, metavar="名称", help="推送对象（可重复）")
     sp.add_argument("--store", metavar="目录", help=store_help)

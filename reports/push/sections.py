@@ -1,7 +1,8 @@
 """The brief's sections, declared once: what each reads from metrics/, how it is drawn, and its lines in the chat
-summary. A new section (督办's 临期/逾期 items, for one) is one more entry in SECTIONS."""
+summary. A new section is one more entry in SECTIONS."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -11,13 +12,15 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from data import duban as duban_log
 from data.months import add_months
 from data.store import Store
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
+from metrics.duban import DUBAN_INDICATORS, item_rows, total
 from metrics.engine import compute
 from metrics.filters import Filters
-from metrics.format import fmt_rate, format_change, format_gap, format_value, rank_change_text
+from metrics.format import fmt_rate, fmt_score, format_change, format_gap, format_value, rank_change_text, score_digits
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, Scorecard, ranking
 from metrics.registry import BY_ID
@@ -42,6 +45,7 @@ class Context:
     city: str
     card: Scorecard
     is_demo: bool = False
+    as_of: dt.date = dataclasses.field(default_factory=dt.date.today)  # 督办's 逾期/临期 are as of a day
 
     @functools.cached_property
     def rank(self) -> pl.DataFrame:
@@ -146,6 +150,7 @@ def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
     cols = {"rank": MARGIN + 40, "county": MARGIN + 96, "score": MARGIN + 560, "rank_change": MARGIN + 640,
             "flags": MARGIN + 700}
     name_width = cols["score"] - 70 - cols["county"]
+    digits = score_digits([r["score"] for r in rows], [r["rank"] for r in rows])  # as the ranking page prints them
     c.rect(MARGIN, 0, INNER, h, PANEL, radius=10)
     for key, x in cols.items():
         align = "center" if key in ("rank", "rank_change") else "right" if key == "score" else "left"
@@ -158,7 +163,7 @@ def draw_ranking(rows: list[dict], ctx: Context) -> list[alt.TopLevelMixin]:
         c.text(cols["rank"], mid, "—" if row["rank"] is None else str(row["rank"]), size=32, bold=True, align="center")
         c.text(cols["county"], mid, row["county"], size=fit_size(row["county"], name_width - 24, (32, 28, 24)),
                limit=name_width)
-        c.text(cols["score"], mid, "—" if row["score"] is None else f"{row['score']:.1f}", size=30, align="right")
+        c.text(cols["score"], mid, fmt_score(row["score"], digits), size=30, align="right")
         change = row["rank_change"]
         c.text(cols["rank_change"], mid, rank_change_text(change), size=28, align="center",
                color=GOOD if change and change > 0 else BAD if change and change < 0 else MUTED)
@@ -281,11 +286,81 @@ def summary_report(rep: MonthReport, ctx: Context) -> list[str]:
     return [rep.line(ctx.lang)]
 
 
+# ---- 督办: the five indicators and the 逾期 / 临期 items by unit, as of the day ---------------------------------
+@dataclass(frozen=True)
+class Duban:
+    """The 督办 log as of a day: the five indicators (metrics/duban.py) and the open items 逾期 or 临期."""
+
+    as_of: dt.date
+    total: dict
+    urgent: list[dict]  # id, unit, content, due_on, overdue — 逾期 first, then by 办理时限
+
+
+def duban(ctx: Context) -> Duban | None:
+    items = item_rows(duban_log.load(ctx.store), ctx.as_of)
+    if items.is_empty():
+        return None
+    urgent = (items.filter(pl.col("overdue") | pl.col("due_soon")).sort(["overdue", "due_on", "unit", "id"],
+                                                                          descending=[True, False, False, False])
+              .select("id", "unit", "content", "due_on", "overdue").to_dicts())
+    return Duban(ctx.as_of, total(items), urgent)
+
+
+def _duban_value(ind, v) -> str:
+    return fmt_rate(v) if ind.unit == "%" else "—" if v is None else f"{v}{ind.unit}"
+
+
+def urgent_text(item: dict, lang: str = "zh") -> str:
+    """One 逾期 or 临期 item in a line: its id, state and 办理时限, and what it is (one line of it)."""
+    content = " ".join(str(item["content"]).split())
+    content = content if len(content) <= 40 else content[:39] + "…"
+    due = item["due_on"]
+    if lang == "en":
+        return f"{item['id']} ({'overdue' if item['overdue'] else 'due soon'}, due {due:%Y-%m-%d}): {content}"
+    return f"{item['id']}（{'逾期' if item['overdue'] else '临期'}，办理时限{due.month}月{due.day}日）{content}"
+
+
+def draw_duban(part: Duban, ctx: Context) -> list[alt.TopLevelMixin]:
+    c, lang, gap, h = Canvas(), ctx.lang, 16, 128
+    w = (INNER - 2 * gap) / 3  # three to a row: the indicators' names fit at a size a phone reads
+    names = [ind.en if lang == "en" else ind.zh for ind in DUBAN_INDICATORS]
+    size = min(fit_size(n, w - 36, (26, 23, 20)) for n in names)  # one size for all
+    for k, (ind, name) in enumerate(zip(DUBAN_INDICATORS, names)):
+        x, top, v = MARGIN + (k % 3) * (w + gap), (k // 3) * (h + gap), part.total[ind.id]
+        bad = ind.direction == "lower" and v
+        c.rect(x, top, w, h, PANEL, radius=12)
+        c.text(x + 20, top + 34, name, size=size, color=MUTED, limit=w - 28)
+        c.text(x + 20, top + 88, _duban_value(ind, v), size=46, bold=True, color=BAD if bad else INK, limit=w - 28)
+    h = 2 * h + gap
+    y = h + 52
+    head = (f"Overdue and due-soon items (as of {part.as_of:%Y-%m-%d})" if lang == "en"
+            else f"逾期、临期事项（截至{part.as_of.month}月{part.as_of.day}日）")
+    c.text(MARGIN, y, head if part.urgent else say("duban_none", lang), size=30, bold=bool(part.urgent),
+           color=INK if part.urgent else MUTED)
+    y += 50
+    for item in part.urgent:
+        color = BAD if item["overdue"] else WARN
+        c.rect(MARGIN, y - 16, 8, 34, color)
+        c.text(MARGIN + 22, y, item["unit"], size=28, bold=True, color=color, limit=260)
+        y = c.lines(MARGIN + 22, y + 40, urgent_text(item, lang), size=26, width=INNER - 22, color=INK) + 16
+    c.pad(y - 20)
+    return [c.chart()]
+
+
+def summary_duban(part: Duban, ctx: Context) -> list[str]:
+    over = [i for i in part.urgent if i["overdue"]]
+    units = "、".join(dict.fromkeys(i["unit"] for i in over))
+    if ctx.lang == "en":
+        return [f"**督办**: {len(over)} overdue" + (f" ({units})" if units else "")
+                + f", {len(part.urgent) - len(over)} due soon"]
+    return [f"**督办**：逾期 {len(over)} 项" + (f"（{units}）" if units else "") + f"，临期 {len(part.urgent) - len(over)} 项"]
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("headline", ("主要指标", "Headline figures"), headline, draw_headline, summary_headline),
     Section("ranking", ("县区排名", "County ranking"), ranking_rows, draw_ranking, summary_ranking),
     Section("completion", ("各县区投资完成率", "Investment completion by county"), completion, draw_completion,
             summary_completion),
     Section("report", ("报送情况", "Submissions"), report, draw_report, summary_report),
-    # 督办 (data/duban*, issue 25): its 临期/逾期 items by unit go here as one more Section.
+    Section("duban", ("督办事项", "督办 (follow-up items)"), duban, draw_duban, summary_duban),
 )

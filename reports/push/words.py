@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "footer": ("数据来自重点项目建设监测平台，口径与平台页面一致。", "Figures as on the dashboard's pages."),
     "summary_rank": ("红旗：{red}；蜗牛：{snail}；约谈预警：{warn}", "Red flag: {red}; snail: {snail}; warning: {warn}"),
     "none": ("无", "none"),
+    "duban_none": ("无逾期、临期的督办事项。", "No 督办 item is overdue or due soon."),
 }
 
 
