@@ -52,6 +52,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "heat_caption": ("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。",
                      "Colour: each county relative to the others (green good, red bad, by the indicator's direction); "
                      "figures: this month's values."),
+    "geomap_title": ("县区地图", "County map"),  # the county map (ui/map_chart.py); map_* are the importer's mappings
+    "geomap_relative": ("县区间相对表现", "Relative to the other counties"),
+    "geomap_best": ("最好", "best"),
+    "geomap_worst": ("最差", "worst"),
     "lists_caption": ("预警清单（项目台账页可逐一查看、导出）", "Watch lists (see and export them on the Project ledger page)"),
     "monthly_investment_title": ("当月完成投资（万元）", "Investment this month (10k yuan)"),
     "by_chain": ("各产业链", "By chain"),

@@ -1,0 +1,124 @@
+"""The county map as one of our chart specs: Altair's mark_geoshape over the city's outlines (or the tile map), each
+area coloured by direction and target, the county's name and value written on it. The outlines travel inline in the
+spec (Vega's geoshape reads GeoJSON objects, which Arrow rows cannot carry) and are fixed per city, so they sit in
+the chart's template; a view's values come as an Arrow dataset the areas look up by key. No URL to any host."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import polars as pl
+
+from data.geography import TILES
+from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
+from ui.charts import BAD, GOOD, Templated
+from ui.i18n import ind_name, t
+from ui.map_labels import Area, place_labels
+
+LOOKED_UP = ["label", "unit", "value", "text", "status", "score", "selected"]
+
+
+@dataclass(frozen=True)
+class Look:
+    """Colours and type sizes of a map: the desk's by default; the screen passes its own (dark) look."""
+
+    met: str = "#7cc48a"  # tints of the house's GOOD and BAD: large areas in full colour drown the names on them
+    not_met: str = "#ee8a86"
+    no_data: str = "#dfe3e8"
+    low: str = "#e57373"  # relative: worst … middle … best
+    middle: str = "#f5f5f5"
+    high: str = "#66bb6a"
+    values: str = "blues"  # a neutral indicator: one hue, darker for more
+    stroke: str = "#ffffff"
+    selected: str = "#1f2328"
+    text: str = "#1f2328"
+    name_size: int = 13
+    value_size: int = 12
+
+
+DESK = Look()
+
+
+def _color(mode: str, look: Look) -> alt.Color:
+    no_value = "datum.value === null"
+    if mode == TARGET:
+        return alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
+                         scale=alt.Scale(domain=[MET, NOT_MET, NO_DATA], range=[look.met, look.not_met, look.no_data]))
+    if mode == RELATIVE:
+        return alt.condition(no_value, alt.value(look.no_data), alt.Color(
+            "score:Q", scale=alt.Scale(domain=[0, 1], range=[look.low, look.middle, look.high]),
+            legend=alt.Legend(title=t("geomap_relative"), orient="top", format=".0%", labelExpr=(
+                f"datum.value == 0 ? '{t('geomap_worst')}' : datum.value == 1 ? '{t('geomap_best')}' : ''"))))
+    return alt.condition(no_value, alt.value(look.no_data), alt.Color(
+        "value:Q", scale=alt.Scale(scheme=look.values), legend=alt.Legend(orient="top", title=None)))
+
+
+def _outline(geometry: dict) -> list[tuple[float, float]]:
+    """The outer rings' vertices of a (Multi)Polygon: the county's extent and size for placing its label."""
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [(x, y) for poly in polys for x, y in poly[0]]
+
+
+def label_frame(data: MapData, *, height: int, width: int | None, look: Look) -> pl.DataFrame:
+    """data.frame() with each area's label: its name (the unit's, or the boundary's where no unit has it), its
+    centre, anchor and leader line's end (lon/lat; leader: the label stands off its county) and its box's corners."""
+    frame = data.frame()
+    frame = frame.with_columns(label=frame["unit"].fill_null(frame["name"]))  # a county no unit names: its own name
+    areas = [Area(k, name, text, (x, y), _outline(f["geometry"])) for k, name, text, x, y, f in zip(
+        frame["key"], frame["label"], frame["text"], frame["lon"], frame["lat"], data.features["features"])]
+    placed = place_labels(areas, tiles=data.kind == TILES, height=height, width=width, name_size=look.name_size,
+                          value_size=look.value_size)
+    cols = {"lx": [], "ly": [], "ax": [], "ay": [], "leader": [], "ex": [], "ey": [], "x0": [], "y0": [], "x1": [],
+            "y1": []}
+    for k in frame["key"]:
+        p = placed[k]
+        for col, v in zip(cols, (p.x, p.y, *p.anchor, p.leader, *p.leader_end, *p.corners[0], *p.corners[1])):
+            cols[col].append(v)
+    return frame.with_columns(**{k: pl.Series(k, v, pl.Boolean if k == "leader" else pl.Float64)
+                                 for k, v in cols.items()})
+
+
+def map_chart(data: MapData, *, height: int = 460, width: int | None = None, look: Look = DESK,
+              select: bool = False) -> Templated:
+    """The map of `data` (metrics.map.map_data): its plot `height` px high and as wide as its frame (`width`, when
+    known, lets the labels be placed for it); with `select`, a point selection `pick` on the unit (a click on a
+    county), as the county bars have."""
+    # The areas with their key only: what every view of this city shares (the values are looked up per view).
+    areas = [{"type": "Feature", "geometry": f["geometry"], "properties": {"key": f["properties"]["key"]}}
+             for f in data.features["features"]]
+    frame = label_frame(data, height=height, width=width, look=look)
+    projection = "identity" if data.kind == TILES else "mercator"  # tiles: x east, y south, as laid out
+    title = f"{ind_name(data.indicator)} · {t('geomap_title')}"
+    lines = look.name_size + look.value_size + 2
+
+    def make(values) -> alt.LayerChart:
+        shape = alt.Chart(alt.Data(values=areas)).mark_geoshape(stroke=look.stroke, strokeWidth=1).transform_lookup(
+            lookup="properties.key", from_=alt.LookupData(data=values, key="key", fields=LOOKED_UP)
+        ).encode(
+            color=_color(data.mode, look),
+            stroke=alt.condition("datum.selected", alt.value(look.selected), alt.value(look.stroke)),
+            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(1)),
+            tooltip=[alt.Tooltip("label:N", title=t("county")),
+                     alt.Tooltip("text:N", title=ind_name(data.indicator)),
+                     *([alt.Tooltip("status:N", title=t("target"))] if data.mode == TARGET else [])])
+        if select:
+            shape = shape.add_params(alt.selection_point(name="pick", fields=["unit"]))
+        at = [alt.Longitude("lx:Q"), alt.Latitude("ly:Q")]
+        leaders = alt.Chart(values).transform_filter("datum.leader").mark_rule(color=look.text, strokeWidth=1).encode(
+            alt.Longitude("ax:Q"), alt.Latitude("ay:Q"), alt.Longitude2("ex:Q"), alt.Latitude2("ey:Q"))
+        # Invisible corners of every label box: Vega fits what the layers place to the frame, and text it does not
+        # measure, so the corners keep the labels beside the map inside it.
+        corners = [alt.Chart(values).mark_point(opacity=0, size=1).encode(alt.Longitude(f"x{i}:Q"),
+                                                                           alt.Latitude(f"y{i}:Q")) for i in (0, 1)]
+        names = alt.Chart(values).mark_text(fontSize=look.name_size, fontWeight="bold", color=look.text,
+                                            baseline="middle", dy=-(lines - look.name_size) / 2).encode(
+            *at, alt.Text("label:N"))
+        figures = alt.Chart(values).mark_text(fontSize=look.value_size, color=look.text, baseline="middle",
+                                              dy=(lines - look.value_size) / 2).encode(*at, alt.Text("text:N"))
+        # autosize pad: `height` is the map's own, as the labels were placed for (Streamlit's theme would fit title,
+        # legend and map together into it, and draw the map smaller than placed).
+        return alt.layer(shape, leaders, *corners, names, figures, height=height, title=title,
+                         autosize=alt.AutoSizeParams(type="pad")).project(type=projection)
+
+    shape_key = ("map_chart", data.version, data.adcode, data.kind, data.mode, data.indicator, height, look, select)
+    return Templated(shape_key, (frame,), make)
