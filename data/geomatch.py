@@ -135,7 +135,8 @@ def match_units(units: Iterable[str], boundaries: Sequence[Boundary], city_name:
         for m in ms:
             if len(winners) == 1 and m is winners[0]:
                 continue
-            others = [taken[code]] if code in taken else [o.unit for o in ms if o is not m and RANK[o.how] <= RANK[m.how]]
+            others = [taken[code]] if code in taken else \
+                [o.unit for o in ms if o is not m and RANK[o.how] <= RANK[m.how]]
             out[m.unit] = Match(m.unit, None, "", f"区县“{m.boundary.name}”已由“{'、'.join(others)}”对应（同一区县的两种"
                                                   "写法？请统一名称，或手工指定）")
     return list(out.values())

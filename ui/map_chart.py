@@ -11,7 +11,7 @@ import polars as pl
 
 from data.geography import TILES
 from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
-from ui.charts import BAD, GOOD, Templated
+from ui.charts import Templated
 from ui.i18n import ind_name, t
 from ui.map_labels import Area, place_labels
 

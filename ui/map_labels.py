@@ -1,11 +1,12 @@
 """Where the map writes each county's name and value: on the county when the two lines fit among the others, else
-near it or, failing that, in a column beside the map (west or east, the county's side), with a leader line to it — so no two labels overlap (a city's small urban districts
-cluster where their names cannot all fit). Pure: the areas' label points and sizes in, positions in lon/lat out."""
+near it or, failing that, in a column beside the map (west or east, the county's side), with a leader line to it —
+so no two labels overlap (a city's small urban districts cluster where their names cannot all fit). Pure: the areas'
+label points and sizes in, positions in lon/lat out."""
 from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 PAD = 3  # px between two labels
