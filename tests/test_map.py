@@ -12,7 +12,8 @@ import pyarrow as pa
 import polars as pl
 import pytest
 
-from data import boundaries, geography as geo
+from data import geo
+from data.geo import boundaries
 from data.store import Store
 from metrics.dataset import Dataset
 from metrics.filters import Filters

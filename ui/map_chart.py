@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import altair as alt
 import polars as pl
 
-from data.geography import TILES
+from data.geo import TILES
 from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
 from ui.charts import Templated
 from ui.i18n import ind_name, t

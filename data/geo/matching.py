@@ -6,10 +6,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from data.boundaries import Boundary
+
+class Boundary(Protocol):
+    """What matching needs of a boundary (data.geo.boundaries.Boundary is one): its official name and adcode."""
+
+    name: str
+    adcode: str
 
 # The 56 peoples as autonomous counties write them, plus 各族 (龙胜各族自治县). A one-character name is stripped only
 # with 族 after it (土族, not the 土 of a place name); a longer one also without (巴里坤哈萨克自治县).

