@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import polars as pl
 
@@ -102,10 +103,15 @@ def cmd_lists(args) -> str:
 def cmd_map(args) -> str:
     """The map's data as JSON: every unit's value on its boundary (or tile), the unmatched, the features drawn."""
     from data.geo import BoundaryError, geography
-    from data.store import active_store
+    from data.store import Store, active_store
     from metrics.map import map_data
 
-    store, _ = active_store(args.store)
+    if args.store and not Path(args.store).is_dir():
+        raise CliError(f"数据目录不存在：{args.store}（应为 python -m data import 写入的库目录）")
+    # A named store is read as it is; without one, the app's store — the demo city while it is empty (said below).
+    store, demo = (Store(args.store), False) if args.store else active_store()
+    if demo:
+        print(f"数据库 {Store().root} 为空：以下为演示城市的数据。", file=sys.stderr)
     try:
         geo = geography(store, bulletin.city_name(), city=args.city or args.adcode)
     except BoundaryError as e:
@@ -151,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--city", help="城市名称（默认数据库设置的城市：python -m data city set）")
     where.add_argument("--adcode", help="城市的 6 位行政区划代码，如 420500")
-    p.add_argument("--store", help="数据库目录（默认环境变量 KPM_STORE 或 data/store/；为空时为演示城市）")
+    p.add_argument("--store", help="数据库目录（默认环境变量 KPM_STORE 或 data/store/，其为空时为演示城市）")
     p.add_argument("--format", choices=["json"], default="json")
     p.set_defaults(func=cmd_map)
     bulletin.add_cli(sub)
