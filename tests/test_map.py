@@ -21,7 +21,7 @@ from metrics.map import map_data
 from tests.helpers import run_module
 from tests.ledger import snapshot
 from ui import charts
-from ui.map_chart import map_chart
+from ui.map_chart import SCREEN, map_chart, picked_unit
 from ui.map_labels import Area, _merc, place_labels
 
 RATE = "investment_completion_rate"
@@ -119,8 +119,14 @@ def test_the_spec_is_inline_validated_and_asks_no_host(ds, monkeypatch):
     assert f'"name": "{name}"' in text  # the areas look their values up in the view's Arrow dataset
     shape = spec["layer"][0]
     assert shape["mark"]["type"] == "geoshape" and len(shape["data"]["values"]) == 13
+    assert shape["mark"]["invalid"] is None  # a county without a value is drawn grey, not filtered out
     assert spec["params"][0]["name"] == "pick"  # a click picks a county, as the county bars do
     assert spec["params"][0]["views"] == [shape["name"]] and spec["params"][0]["select"]["fields"] == ["unit"]
+
+
+def test_a_click_on_the_map_picks_a_unit():
+    assert picked_unit({"selection": {"pick": [{"unit": "长阳县"}]}}) == "长阳县"
+    assert picked_unit({"selection": {"pick": []}}) is None and picked_unit(None) is None
 
 
 def test_a_new_view_of_the_same_city_reuses_its_outlines_and_sends_only_its_values(ds):
@@ -130,9 +136,12 @@ def test_a_new_view_of_the_same_city_reuses_its_outlines_and_sends_only_its_valu
     assert june["datasets"].keys() != picked["datasets"].keys()
 
 
-def test_the_tile_map_is_drawn_without_a_projection_of_the_earth(store, ds):
-    spec = charts.finish(map_chart(map_data(ds, "2024-06", geo.geography(store, "示范市"), RATE)))
-    assert spec["projection"] == {"type": "identity"}
+def test_the_tile_map_is_drawn_without_a_projection_of_the_earth(store, ds, monkeypatch):
+    monkeypatch.setenv(charts.VALIDATE_ENV, "1")
+    for look in (None, SCREEN):  # the desk's look and the screen's
+        spec = charts.finish(map_chart(map_data(ds, "2024-06", geo.geography(store, "示范市"), "completed_ytd_sum"),
+                                       **({"look": look} if look else {})))
+        assert spec["projection"] == {"type": "identity"}
 
 
 def _boxes(labels, proj):

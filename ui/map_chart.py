@@ -37,6 +37,16 @@ class Look:
 
 
 DESK = Look()
+# The meeting screen's dark panel (ui/screen/theme.py: PANEL #131d33, FG #f1f5fb): deeper fills under light type,
+# sizes for its 16 px floor per 1,080 lines. A starting point for the screen layout, which sets the sizes it fits.
+SCREEN = Look(met="#1f7a4d", not_met="#a8383b", no_data="#2a3754", low="#a8383b", middle="#2a3754", high="#1f7a4d",
+              values="darkblue", stroke="#0b1220", selected="#ffd166", text="#f1f5fb", name_size=20, value_size=18)
+
+
+def picked_unit(event: dict | None) -> str | None:
+    """The unit a click on the map picked (st.vega_lite_chart's selection event of `pick`), or None."""
+    picked = ((event or {}).get("selection") or {}).get("pick") or []
+    return picked[0].get("unit") if picked else None
 
 
 def _color(mode: str, look: Look) -> alt.Color:
@@ -92,7 +102,9 @@ def map_chart(data: MapData, *, height: int = 460, width: int | None = None, loo
     lines = look.name_size + look.value_size + 2
 
     def make(values) -> alt.LayerChart:
-        shape = alt.Chart(alt.Data(values=areas)).mark_geoshape(stroke=look.stroke, strokeWidth=1).transform_lookup(
+        # invalid=None: a county without a value is drawn (grey), not filtered out as Vega-Lite does for a null score
+        shape = alt.Chart(alt.Data(values=areas)).mark_geoshape(stroke=look.stroke, strokeWidth=1, invalid=None
+                                                                ).transform_lookup(
             lookup="properties.key", from_=alt.LookupData(data=values, key="key", fields=LOOKED_UP)
         ).encode(
             color=_color(data.mode, look),
