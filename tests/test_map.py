@@ -22,7 +22,7 @@ from tests.helpers import run_module
 from tests.ledger import snapshot
 from ui import charts
 from ui.map_chart import SCREEN, map_chart, picked_unit
-from ui.map_labels import Area, _merc, place_labels
+from ui.map_labels import Area, _merc, place_labels, wrap
 
 RATE = "investment_completion_rate"
 # 2024-06: 时序进度 6/12 = 50 %. 投资完成率 = 本年累计 ÷ 年度计划 (续建, 在建: the construction set).
@@ -117,9 +117,13 @@ def test_the_spec_is_inline_validated_and_asks_no_host(ds, monkeypatch):
     rows = pl.from_arrow(pa.ipc.open_stream(spec["datasets"][name]).read_all())
     assert rows.filter(pl.col("key") == "420528")["label"].to_list() == ["长阳县"]
     assert f'"name": "{name}"' in text  # the areas look their values up in the view's Arrow dataset
-    shape = spec["layer"][0]
-    assert shape["mark"]["type"] == "geoshape" and len(shape["data"]["values"]) == 13
+    areas = spec["layer"][0]  # the outlines, once, for the areas and the picked county's outline over them
+    assert len(areas["data"]["values"]) == 13 and text.count('"coordinates"') == 13
+    assert areas["transform"][0]["from"]["data"] == {"name": name}
+    shape, picked = areas["layer"]
+    assert shape["mark"]["type"] == picked["mark"]["type"] == "geoshape"
     assert shape["mark"]["invalid"] is None  # a county without a value is drawn grey, not filtered out
+    assert picked["transform"] == [{"filter": "datum.selected"}] and picked["mark"]["filled"] is False
     assert spec["params"][0]["name"] == "pick"  # a click picks a county, as the county bars do
     assert spec["params"][0]["views"] == [shape["name"]] and spec["params"][0]["select"]["fields"] == ["unit"]
 
@@ -216,3 +220,24 @@ def test_the_cli_reads_a_named_store_as_it_is(tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = _map("--store", tmp_path / "empty", "--format", "json")
     assert code == 2 and "没有任何月份" in err  # never the demo city in its place
+
+
+def test_a_long_name_breaks_where_it_reads_best():
+    assert wrap("经济技术开发区管理委员会", 7 * 13, 13) == ["经济技术开发区", "管理委员会"]
+    assert wrap("北岭湖生态文化旅游示范区", 5 * 13, 13) == ["北岭湖生态", "文化旅游", "示范区"]
+    assert wrap("东城区", 3 * 13, 13) == ["东城区"]
+
+
+def test_thirty_long_names_on_a_tile_map_each_stay_on_their_own_square():
+    from data.geo.tiles import GAP
+    from tests.screen_cities import THIRTY  # the screen's thirty units, names up to 12 characters
+
+    g = geo.tile_geography(list(THIRTY), "某市")
+    areas = [Area(s.key, s.name, "100.0%", s.label, s.geometry["coordinates"][0]) for s in g.shapes]
+    for height, size in ((460, 13), (760, 20)):  # the desk's map, the screen's
+        labels = place_labels(areas, tiles=True, height=height, name_size=size, value_size=size - 2)
+        for s in g.shapes:
+            lab = labels[s.key]
+            (x0, y0), (x1, y1) = lab.corners
+            assert not lab.leader and x1 - x0 <= 1 - GAP and y1 - y0 <= 1 - GAP, (s.key, height)
+            assert lab.name.replace("\n", "") == s.key

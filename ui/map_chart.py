@@ -13,7 +13,7 @@ from data.geo import TILES
 from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
 from ui.charts import Templated
 from ui.i18n import ind_name, t
-from ui.map_labels import Area, place_labels
+from ui.map_labels import LINE, Area, place_labels
 
 LOOKED_UP = ["label", "unit", "value", "text", "status", "score", "selected"]
 
@@ -24,7 +24,7 @@ class Look:
 
     met: str = "#7cc48a"  # tints of the house's GOOD and BAD: large areas in full colour drown the names on them
     not_met: str = "#ee8a86"
-    no_data: str = "#dfe3e8"
+    no_data: str = "#d3d8df"  # darker than the relative scale's middle: no value is not an average one
     low: str = "#e57373"  # relative: worst … middle … best
     middle: str = "#f5f5f5"
     high: str = "#66bb6a"
@@ -39,7 +39,7 @@ class Look:
 DESK = Look()
 # The meeting screen's dark panel (ui/screen/theme.py: PANEL #131d33, FG #f1f5fb): deeper fills under light type,
 # sizes for its 16 px floor per 1,080 lines. A starting point for the screen layout, which sets the sizes it fits.
-SCREEN = Look(met="#1f7a4d", not_met="#a8383b", no_data="#2a3754", low="#a8383b", middle="#2a3754", high="#1f7a4d",
+SCREEN = Look(met="#1f7a4d", not_met="#a8383b", no_data="#243049", low="#a8383b", middle="#5d6b85", high="#1f7a4d",
               values="darkblue", stroke="#0b1220", selected="#ffd166", text="#f1f5fb", name_size=20, value_size=18)
 
 
@@ -70,22 +70,24 @@ def _outline(geometry: dict) -> list[tuple[float, float]]:
 
 
 def label_frame(data: MapData, *, height: int, width: int | None, look: Look) -> pl.DataFrame:
-    """data.frame() with each area's label: its name (the unit's, or the boundary's where no unit has it), its
-    centre, anchor and leader line's end (lon/lat; leader: the label stands off its county) and its box's corners."""
+    """data.frame() with each area's label: its name (the unit's, or the boundary's where no unit has it) and that
+    name in lines, its centre, the lines' offsets (px), anchor and leader line's end (lon/lat; leader: the label
+    stands off its county) and its box's corners."""
     frame = data.frame()
     frame = frame.with_columns(label=frame["unit"].fill_null(frame["name"]))  # a county no unit names: its own name
     areas = [Area(k, name, text, (x, y), _outline(f["geometry"])) for k, name, text, x, y, f in zip(
         frame["key"], frame["label"], frame["text"], frame["lon"], frame["lat"], data.features["features"])]
     placed = place_labels(areas, tiles=data.kind == TILES, height=height, width=width, name_size=look.name_size,
                           value_size=look.value_size)
-    cols = {"lx": [], "ly": [], "ax": [], "ay": [], "leader": [], "ex": [], "ey": [], "x0": [], "y0": [], "x1": [],
-            "y1": []}
+    cols = {"lines": [], "lx": [], "ly": [], "ndy": [], "vdy": [], "ax": [], "ay": [], "leader": [], "ex": [],
+            "ey": [], "x0": [], "y0": [], "x1": [], "y1": []}
     for k in frame["key"]:
         p = placed[k]
-        for col, v in zip(cols, (p.x, p.y, *p.anchor, p.leader, *p.leader_end, *p.corners[0], *p.corners[1])):
+        for col, v in zip(cols, (p.name, p.x, p.y, p.name_dy, p.value_dy, *p.anchor, p.leader, *p.leader_end,
+                                 *p.corners[0], *p.corners[1])):
             cols[col].append(v)
-    return frame.with_columns(**{k: pl.Series(k, v, pl.Boolean if k == "leader" else pl.Float64)
-                                 for k, v in cols.items()})
+    kinds = {"lines": pl.String, "leader": pl.Boolean}
+    return frame.with_columns(**{k: pl.Series(k, v, kinds.get(k, pl.Float64)) for k, v in cols.items()})
 
 
 def map_chart(data: MapData, *, height: int = 460, width: int | None = None, look: Look = DESK,
@@ -99,22 +101,22 @@ def map_chart(data: MapData, *, height: int = 460, width: int | None = None, loo
     frame = label_frame(data, height=height, width=width, look=look)
     projection = "identity" if data.kind == TILES else "mercator"  # tiles: x east, y south, as laid out
     title = f"{ind_name(data.indicator)} · {t('geomap_title')}"
-    lines = look.name_size + look.value_size + 2
 
     def make(values) -> alt.LayerChart:
         # invalid=None: a county without a value is drawn (grey), not filtered out as Vega-Lite does for a null score
-        shape = alt.Chart(alt.Data(values=areas)).mark_geoshape(stroke=look.stroke, strokeWidth=1, invalid=None
-                                                                ).transform_lookup(
-            lookup="properties.key", from_=alt.LookupData(data=values, key="key", fields=LOOKED_UP)
-        ).encode(
+        shape = alt.Chart().mark_geoshape(stroke=look.stroke, strokeWidth=1, invalid=None).encode(
             color=_color(data.mode, look),
-            stroke=alt.condition("datum.selected", alt.value(look.selected), alt.value(look.stroke)),
-            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(1)),
             tooltip=[alt.Tooltip("label:N", title=t("county")),
                      alt.Tooltip("text:N", title=ind_name(data.indicator)),
                      *([alt.Tooltip("status:N", title=t("target"))] if data.mode == TARGET else [])])
         if select:
             shape = shape.add_params(alt.selection_point(name="pick", fields=["unit"]))
+        # The picked counties outlined over all the others (in the areas' own layer a later neighbour would cover it).
+        picked = alt.Chart().transform_filter("datum.selected").mark_geoshape(
+            filled=False, stroke=look.selected, strokeWidth=3)
+        # The outlines once in the spec, for both layers; each area's values looked up by its key.
+        areas_layer = alt.layer(shape, picked, data=alt.Data(values=areas)).transform_lookup(
+            lookup="properties.key", from_=alt.LookupData(data=values, key="key", fields=LOOKED_UP))
         at = [alt.Longitude("lx:Q"), alt.Latitude("ly:Q")]
         leaders = alt.Chart(values).transform_filter("datum.leader").mark_rule(color=look.text, strokeWidth=1).encode(
             alt.Longitude("ax:Q"), alt.Latitude("ay:Q"), alt.Longitude2("ex:Q"), alt.Latitude2("ey:Q"))
@@ -122,14 +124,15 @@ def map_chart(data: MapData, *, height: int = 460, width: int | None = None, loo
         # measure, so the corners keep the labels beside the map inside it.
         corners = [alt.Chart(values).mark_point(opacity=0, size=1).encode(alt.Longitude(f"x{i}:Q"),
                                                                            alt.Latitude(f"y{i}:Q")) for i in (0, 1)]
+        # Each label's offsets come with it (a name of two lines pushes its value down): Vega reads them per datum.
         names = alt.Chart(values).mark_text(fontSize=look.name_size, fontWeight="bold", color=look.text,
-                                            baseline="middle", dy=-(lines - look.name_size) / 2).encode(
-            *at, alt.Text("label:N"))
+                                            baseline="middle", lineBreak="\n", lineHeight=look.name_size * LINE,
+                                            dy=alt.expr("datum.ndy")).encode(*at, alt.Text("lines:N"))
         figures = alt.Chart(values).mark_text(fontSize=look.value_size, color=look.text, baseline="middle",
-                                              dy=(lines - look.value_size) / 2).encode(*at, alt.Text("text:N"))
+                                              dy=alt.expr("datum.vdy")).encode(*at, alt.Text("text:N"))
         # autosize pad: `height` is the map's own, as the labels were placed for (Streamlit's theme would fit title,
         # legend and map together into it, and draw the map smaller than placed).
-        return alt.layer(shape, leaders, *corners, names, figures, height=height, title=title,
+        return alt.layer(areas_layer, leaders, *corners, names, figures, height=height, title=title,
                          autosize=alt.AutoSizeParams(type="pad")).project(type=projection)
 
     shape_key = ("map_chart", data.version, data.adcode, data.kind, data.mode, data.indicator, height, look, select)
