@@ -106,6 +106,8 @@ def cmd_map(args) -> str:
     from data.store import Store, active_store
     from metrics.map import map_data
 
+    if args.adcode is not None and not (len(args.adcode) == 6 and args.adcode.isdigit()):
+        raise CliError(f"行政区划代码“{args.adcode}”应为 6 位数字，如 宜昌市 420500；城市名称请用 --city。")
     if args.store and not Path(args.store).is_dir():
         raise CliError(f"数据目录不存在：{args.store}（应为 python -m data import 写入的库目录）")
     # A named store is read as it is; without one, the app's store — the demo city while it is empty (said below).

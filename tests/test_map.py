@@ -212,6 +212,8 @@ def test_the_cli_uses_the_stores_city_and_refuses_a_misspelt_one(store):
     assert p.returncode != 0 and p.stdout == "" and "没有找到城市“宣昌市”。您是否要找：宜昌市" in p.stderr
     assert _map("--month", "2030-01", "--store", store.root, "--format", "json")[0] != 0
     assert _map("--indicator", "no_such", "--store", store.root, "--format", "json")[0] != 0
+    code, _, err = _map("--adcode", "宜昌市", "--store", store.root, "--format", "json")
+    assert code == 2 and "6 位数字" in err
 
 
 def test_the_cli_reads_a_named_store_as_it_is(tmp_path):
