@@ -11,7 +11,8 @@ import polars as pl
 
 from data.geo import TILES
 from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
-from ui.charts import Templated
+from metrics.registry import BY_ID
+from ui.charts import Templated, axis_format, unit_title
 from ui.i18n import ind_name, t
 from ui.map_labels import LINE, Area, place_labels
 
@@ -49,7 +50,7 @@ def picked_unit(event: dict | None) -> str | None:
     return picked[0].get("unit") if picked else None
 
 
-def _color(mode: str, look: Look) -> alt.Color:
+def _color(mode: str, look: Look, iid: str) -> alt.Color:
     no_value = "datum.value === null"
     if mode == TARGET:
         return alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
@@ -60,7 +61,8 @@ def _color(mode: str, look: Look) -> alt.Color:
             legend=alt.Legend(title=t("geomap_relative"), orient="top", format=".0%", labelExpr=(
                 f"datum.value == 0 ? '{t('geomap_worst')}' : datum.value == 1 ? '{t('geomap_best')}' : ''"))))
     return alt.condition(no_value, alt.value(look.no_data), alt.Color(
-        "value:Q", scale=alt.Scale(scheme=look.values), legend=alt.Legend(orient="top", title=None)))
+        "value:Q", scale=alt.Scale(scheme=look.values),
+        legend=alt.Legend(orient="top", title=unit_title(BY_ID[iid]), format=axis_format(BY_ID[iid]))))
 
 
 def _outline(geometry: dict) -> list[tuple[float, float]]:
@@ -105,7 +107,7 @@ def map_chart(data: MapData, *, height: int = 460, width: int | None = None, loo
     def make(values) -> alt.LayerChart:
         # invalid=None: a county without a value is drawn (grey), not filtered out as Vega-Lite does for a null score
         shape = alt.Chart().mark_geoshape(stroke=look.stroke, strokeWidth=1, invalid=None).encode(
-            color=_color(data.mode, look),
+            color=_color(data.mode, look, data.indicator),
             tooltip=[alt.Tooltip("label:N", title=t("county")),
                      alt.Tooltip("text:N", title=ind_name(data.indicator)),
                      *([alt.Tooltip("status:N", title=t("target"))] if data.mode == TARGET else [])])
