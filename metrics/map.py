@@ -15,11 +15,12 @@ from metrics.dataset import Dataset
 from metrics.engine import indicators_at
 from metrics.filters import Filters
 from metrics.format import format_value
-from metrics.indicator import meets
+from metrics.indicator import standing
 from metrics.registry import BY_ID
 
 DEFAULT_INDICATOR = "investment_completion_rate"
-MET, NOT_MET, NO_DATA = "达标", "未达标", "无数据"
+NO_DATA = "no_data"  # a standing's place when a county has no value (the others: metrics.indicator.standing's)
+STATUSES = ("met", "near", "far", NO_DATA)
 TARGET, RELATIVE, VALUE = "target", "relative", "value"  # how areas are coloured (see MapData.mode)
 
 
@@ -34,7 +35,7 @@ class MapUnit:
     value: float | None
     n: int | None
     text: str
-    status: str | None  # 达标 | 未达标 | 无数据 against the target; None without one
+    status: str | None  # met | near | far (metrics.indicator.standing, as the heat table) | no_data; None: no target
     score: float | None  # 0 worst … 1 best among the month's units, in the indicator's direction
     how: str
     reason: str
@@ -49,7 +50,7 @@ class MapData:
     indicator: str
     month: str
     kind: str  # boundaries | tiles
-    mode: str  # target: 达标/未达标 | relative: best green … worst red | value: shades of one colour (neutral)
+    mode: str  # target: met/near/far as the heat table | relative: best green … worst red | value: one colour
     target: float | None
     units: tuple[MapUnit, ...]
     features: dict  # the GeoJSON FeatureCollection drawn, one Feature per area, with what is drawn on it
@@ -118,8 +119,7 @@ def map_data(ds: Dataset, month: dt.date | str, geo: Geography, iid: str = DEFAU
     units = []
     for m in matches:
         v = values[m.unit]
-        ok = meets(ind.direction, v, target) if verdict else None
-        status = (NO_DATA if ok is None else MET if ok else NOT_MET) if verdict else None
+        status = (standing(ind, v, target) or NO_DATA) if verdict else None
         units.append(MapUnit(m.unit, geo.key_of(m), m.adcode, m.boundary.name if m.boundary else None, v,
                              counts[m.unit], format_value(ind, v), status, scores[m.unit], m.how, m.reason))
     order = {s.key: i for i, s in enumerate(geo.shapes)}

@@ -26,7 +26,8 @@ from ui.map_labels import Area, _merc, place_labels, wrap
 
 RATE = "investment_completion_rate"
 # 2024-06: 时序进度 6/12 = 50 %. 投资完成率 = 本年累计 ÷ 年度计划 (续建, 在建: the construction set).
-PROJECTS = (("P1", "长阳县", 600.0), ("P2", "伍家岗", 300.0), ("P3", "宜昌高新区", 500.0), ("P4", "市直部门", 700.0))
+PROJECTS = (("P1", "长阳县", 600.0), ("P2", "伍家岗", 300.0), ("P3", "宜昌高新区", 500.0), ("P4", "市直部门", 700.0),
+            ("P5", "五峰县", 470.0))
 YICHANG_CODES = ["420502", "420503", "420504", "420505", "420506", "420525", "420526", "420527", "420528", "420529",
                  "420581", "420582", "420583"]
 
@@ -52,27 +53,30 @@ def _yichang(store=None):
 def test_each_unit_on_its_boundary_and_the_rest_listed_with_their_values(ds):
     d = map_data(ds, "2024-06", _yichang(), RATE)
     got = {u.unit: (u.adcode, u.boundary, round(u.value, 6), u.status) for u in d.units}
-    assert got == {"长阳县": ("420528", "长阳土家族自治县", 0.6, "达标"), "伍家岗": ("420503", "伍家岗区", 0.3, "未达标"),
-                   "宜昌高新区": (None, None, 0.5, "达标"), "市直部门": (None, None, 0.7, "达标")}
+    # against 50 %, as the heat table stands them: met, or short by ≤ 5 points near, else far
+    assert got == {"长阳县": ("420528", "长阳土家族自治县", 0.6, "met"), "伍家岗": ("420503", "伍家岗区", 0.3, "far"),
+                   "宜昌高新区": (None, None, 0.5, "met"), "市直部门": (None, None, 0.7, "met"),
+                   "五峰县": ("420529", "五峰土家族自治县", 0.47, "near")}
     assert [u.unit for u in d.unmatched] == ["宜昌高新区", "市直部门"]  # listed, never dropped
     assert (d.city, d.adcode, d.month, d.mode, d.target) == ("宜昌市", "420500", "2024-06", "target", 0.5)
     props = {f["properties"]["adcode"]: f["properties"] for f in d.features["features"]}
     assert sorted(props) == YICHANG_CODES  # every county of the city drawn, with or without a unit
     assert props["420528"]["unit"] == "长阳县" and props["420528"]["text"] == "60.0%"
-    assert props["420502"]["unit"] is None and props["420502"]["status"] == "无数据"
+    assert props["420502"]["unit"] is None and props["420502"]["status"] == "no_data"
 
 
 def test_without_a_target_counties_are_coloured_by_their_standing_in_the_indicators_direction(ds):
     d = map_data(ds, "2024-06", _yichang(), "completed_ytd_sum")  # higher is better, no target
     assert d.mode == "relative" and d.target is None
     # 300 (worst) … 700 (best) over the month's four units
-    assert {u.unit: u.score for u in d.units} == {"长阳县": 0.75, "伍家岗": 0.0, "宜昌高新区": 0.5, "市直部门": 1.0}
+    assert {u.unit: u.score for u in d.units} == {"长阳县": 0.75, "伍家岗": 0.0, "宜昌高新区": 0.5, "市直部门": 1.0,
+                                                  "五峰县": 0.425}
     assert map_data(ds, "2024-06", _yichang(), "total_investment_sum").mode == "value"  # neutral: no good or bad
 
 
 def test_the_county_filter_marks_the_picked_county_and_keeps_the_others(ds):
     d = map_data(ds, "2024-06", _yichang(), RATE, Filters(county=("长阳县",)))
-    assert len(d.units) == 4
+    assert len(d.units) == 5
     assert [f["properties"]["adcode"] for f in d.features["features"] if f["properties"]["selected"]] == ["420528"]
 
 
@@ -82,14 +86,14 @@ def test_the_stores_hand_matches_place_a_development_zone(store, ds):
     geo.mark_no_boundary(store, "市直部门")
     d = map_data(ds, "2024-06", geo.geography(store, "示范市"), RATE)
     assert {u.unit: u.adcode for u in d.units} == {"长阳县": "420528", "伍家岗": "420503", "宜昌高新区": "420504",
-                                                    "市直部门": None}
+                                                    "市直部门": None, "五峰县": "420529"}
     assert [u.unit for u in d.unmatched] == ["市直部门"]
 
 
 def test_without_a_city_the_units_are_tiles_never_real_boundaries(store, ds):
     d = map_data(ds, "2024-06", geo.geography(store, "示范市"), RATE)
     assert d.kind == "tiles" and d.adcode is None and d.city == "示范市"
-    assert [f["properties"]["key"] for f in d.features["features"]] == ["长阳县", "伍家岗", "宜昌高新区", "市直部门"]
+    assert [f["properties"]["key"] for f in d.features["features"]] == ["长阳县", "伍家岗", "宜昌高新区", "市直部门", "五峰县"]
     assert all(f["properties"]["adcode"] is None for f in d.features["features"])
     assert not d.unmatched
 
@@ -123,6 +127,9 @@ def test_the_spec_is_inline_validated_and_asks_no_host(ds, monkeypatch):
     shape, picked = areas["layer"]
     assert shape["mark"]["type"] == picked["mark"]["type"] == "geoshape"
     assert shape["mark"]["invalid"] is None  # a county without a value is drawn grey, not filtered out
+    color = shape["encoding"]["color"]  # against the target, as the heat table: its standings and its fills
+    assert color["scale"]["domain"] == ["达标", "接近目标", "差距较大", "无数据"]
+    assert color["scale"]["range"][:3] == list(charts.HEAT_FILL[:3])
     assert picked["transform"] == [{"filter": "datum.selected"}] and picked["mark"]["filled"] is False
     assert spec["params"][0]["name"] == "pick"  # a click picks a county, as the county bars do
     assert spec["params"][0]["views"] == [shape["name"]] and spec["params"][0]["select"]["fields"] == ["unit"]
@@ -196,8 +203,8 @@ def test_the_cli_prints_exactly_the_issues_json(store):
     assert (out["city"], out["adcode"], out["indicator"], out["month"]) == ("宜昌市", "420500", RATE, "2024-06")
     assert all(list(u) == ["unit", "adcode", "boundary", "value"] for u in out["units"])
     assert out["units"][0] == {"unit": "伍家岗", "adcode": "420503", "boundary": "伍家岗区", "value": 0.3}
-    assert {u["unit"]: u["adcode"] for u in out["units"]} == {"伍家岗": "420503", "长阳县": "420528", "宜昌高新区": None,
-                                                             "市直部门": None}
+    assert {u["unit"]: u["adcode"] for u in out["units"]} == {"伍家岗": "420503", "长阳县": "420528", "五峰县": "420529",
+                                                             "宜昌高新区": None, "市直部门": None}
     assert out["unmatched"] == ["宜昌高新区", "市直部门"]
     assert out["features"]["type"] == "FeatureCollection" and len(out["features"]["features"]) == 13
     assert _map("--adcode", "420500", "--store", store.root, "--format", "json")[1] == out  # the month: the latest

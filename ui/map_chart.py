@@ -10,21 +10,22 @@ import altair as alt
 import polars as pl
 
 from data.geo import TILES
-from metrics.map import MET, NO_DATA, NOT_MET, RELATIVE, TARGET, MapData
+from metrics.map import NO_DATA, RELATIVE, STATUSES, TARGET, MapData
 from metrics.registry import BY_ID
-from ui.charts import Templated, axis_format, unit_title
+from ui.charts import HEAT_FILL, Templated, axis_format, unit_title
 from ui.i18n import ind_name, t
 from ui.map_labels import LINE, Area, place_labels
 
-LOOKED_UP = ["label", "unit", "value", "text", "status", "score", "selected"]
+LOOKED_UP = ["label", "unit", "value", "text", "standing", "score", "selected"]
 
 
 @dataclass(frozen=True)
 class Look:
     """Colours and type sizes of a map: the desk's by default; the screen passes its own (dark) look."""
 
-    met: str = "#7cc48a"  # tints of the house's GOOD and BAD: large areas in full colour drown the names on them
-    not_met: str = "#ee8a86"
+    met: str = HEAT_FILL[0]  # against a target, the heat table's light fills: the names stay readable on them
+    near: str = HEAT_FILL[1]
+    far: str = HEAT_FILL[2]
     no_data: str = "#d3d8df"  # darker than the relative scale's middle: no value is not an average one
     low: str = "#e57373"  # relative: worst … middle … best
     middle: str = "#f5f5f5"
@@ -40,7 +41,8 @@ class Look:
 DESK = Look()
 # The meeting screen's dark panel (ui/screen/theme.py: PANEL #131d33, FG #f1f5fb): deeper fills under light type,
 # sizes for its 16 px floor per 1,080 lines. A starting point for the screen layout, which sets the sizes it fits.
-SCREEN = Look(met="#1f7a4d", not_met="#a8383b", no_data="#243049", low="#a8383b", middle="#5d6b85", high="#1f7a4d",
+SCREEN = Look(met="#1f7a4d", near="#8a6d1a", far="#a8383b", no_data="#243049", low="#a8383b", middle="#5d6b85",
+              high="#1f7a4d",
               values="darkblue", stroke="#0b1220", selected="#ffd166", text="#f1f5fb", name_size=20, value_size=18)
 
 
@@ -50,11 +52,17 @@ def picked_unit(event: dict | None) -> str | None:
     return picked[0].get("unit") if picked else None
 
 
+def _standing(status: str) -> str:
+    """A standing's name as the heat table says it (达标, 接近目标, 差距较大), or 无数据."""
+    return t("geomap_no_data") if status == NO_DATA else t(f"heat_{status}")
+
+
 def _color(mode: str, look: Look, iid: str) -> alt.Color:
     no_value = "datum.value === null"
     if mode == TARGET:
-        return alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
-                         scale=alt.Scale(domain=[MET, NOT_MET, NO_DATA], range=[look.met, look.not_met, look.no_data]))
+        return alt.Color("standing:N", legend=alt.Legend(title=t("heat_legend"), orient="top"),
+                         scale=alt.Scale(domain=[_standing(s) for s in STATUSES],
+                                         range=[look.met, look.near, look.far, look.no_data]))
     if mode == RELATIVE:
         return alt.condition(no_value, alt.value(look.no_data), alt.Color(
             "score:Q", scale=alt.Scale(domain=[0, 1], range=[look.low, look.middle, look.high]),
@@ -76,7 +84,9 @@ def label_frame(data: MapData, *, height: int, width: int | None, look: Look) ->
     name in lines, its centre, the lines' offsets (px), anchor and leader line's end (lon/lat; leader: the label
     stands off its county) and its box's corners."""
     frame = data.frame()
-    frame = frame.with_columns(label=frame["unit"].fill_null(frame["name"]))  # a county no unit names: its own name
+    frame = frame.with_columns(label=frame["unit"].fill_null(frame["name"]),  # a county no unit names: its own name
+                               standing=pl.Series([_standing(s) if s else None for s in frame["status"]],
+                                                  dtype=pl.String))
     areas = [Area(k, name, text, (x, y), _outline(f["geometry"])) for k, name, text, x, y, f in zip(
         frame["key"], frame["label"], frame["text"], frame["lon"], frame["lat"], data.features["features"])]
     placed = place_labels(areas, tiles=data.kind == TILES, height=height, width=width, name_size=look.name_size,
@@ -110,7 +120,7 @@ def map_chart(data: MapData, *, height: int = 460, width: int | None = None, loo
             color=_color(data.mode, look, data.indicator),
             tooltip=[alt.Tooltip("label:N", title=t("county")),
                      alt.Tooltip("text:N", title=ind_name(data.indicator)),
-                     *([alt.Tooltip("status:N", title=t("target"))] if data.mode == TARGET else [])])
+                     *([alt.Tooltip("standing:N", title=t("heat_legend"))] if data.mode == TARGET else [])])
         if select:
             shape = shape.add_params(alt.selection_point(name="pick", fields=["unit"]))
         # The picked counties outlined over all the others (in the areas' own layer a later neighbour would cover it).
