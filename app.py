@@ -8,7 +8,7 @@ import streamlit as st
 
 import pages
 from data.store import StoreError
-from ui import runlog, runmemo, screen
+from ui import favicon, runlog, runmemo, screen
 from ui.i18n import t
 from ui.page import enter
 from ui.sidebar import sidebar
@@ -33,7 +33,7 @@ def main() -> None:
     """One script run: the page st.navigation chose, the sidebar (or the screen's header and playlist), the page."""
     run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
     runmemo.new_run()   # the store and the language are looked at once in this run, not in every call
-    st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide",
+    st.set_page_config(page_title="重点项目建设监测", page_icon=favicon.ICON, layout="wide",
                        initial_sidebar_state="expanded")
     inject_css()
     nav = st.navigation(navigation(), position=screen.nav_position())

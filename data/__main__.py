@@ -1,5 +1,5 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo
-(and duban, which runs reports/duban_cli.py)."""
+"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|city|check|
+hash-password|demo (and duban, which runs reports/duban_cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,8 @@ from pathlib import Path
 
 from data.accounts.cli import add_account_commands, login_name
 from data.command_line import ChineseParser
+from data.geo import BoundaryError
+from data.geo.cli import add_city_command
 from data.ingest import import_file
 from data.months import MonthError
 from data.store import Store, StoreError
@@ -306,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_settings)
 
+    add_city_command(sub, _user)
+
     sp = sub.add_parser("check", help="校验数据库：文件可读、结构标准、与操作记录的校验值一致（--repair 修复）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.add_argument("--repair", action="store_true", help="从最新的完好历史版本恢复损坏的月份，并删除残留的临时文件")
@@ -345,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except (StoreError, MonthError) as e:
+    except (StoreError, MonthError, BoundaryError) as e:
         print(str(e), file=sys.stderr)
         return 1
     except Exception as e:  # an analyst gets one Chinese line, not a traceback; KPM_DEBUG=1 shows the trace

@@ -57,6 +57,10 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "pipeline": ("谋划招商", "Pipeline"),
 }
 
+# The city's headline figures, in their order: 总览's eight tiles and the pushed brief's.
+HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
+            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(id="project_count", zh="项目个数", en="Projects", dimension="progress", unit="个", direction="neutral",
               caliber="所选项目的行数。",

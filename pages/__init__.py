@@ -8,12 +8,11 @@ its render function.
 """
 from __future__ import annotations
 
+from metrics.registry import HEADLINE
 from ui import screen
 from ui.dimension import Figures
 from ui.page import Page
 
-HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
-            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")  # 总览's eight tiles
 
 
 def _dimension(name: str, icon: str, *, trend: tuple[str, ...], bars: tuple[str, ...], tiles: tuple[str, ...] = ()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import HEADLINE
+from metrics.registry import HEADLINE
 from ui import cached, charts
 from ui.i18n import t
 from ui.page import serve
