@@ -29,7 +29,7 @@ SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
 DING_TOKEN = "d1n9t0k3n5ecretacce55"
 WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 DASHBOARD = "https://kpm.example.gov.cn/kpm/"
-# The demo city's December 2025 ranking, as the 县区比拼 page lists it (tests/test_browser.py).
+# The demo city's December 2025 ranking, as the 县区比拼 page lists it (tests/test_app_browser.py).
 DEMO_RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
 
 
