@@ -158,7 +158,7 @@ def cmd_submissions(args) -> int:
     from data.submissions import STATUS_ZH
 
     print(report.line())
-    print(f"报送截止日：{report.deadline:%Y-%m-%d}")
+    print(f"报送截止日：{report.deadline:%Y-%m-%d}" + ("" if report.late_counted else "（早于本库启用，不计逾期）"))
     print("报送单位        状态    行数  报送时间             报送人      备注")
     for u in report.units:
         note = "逾期" if u.late else ""
@@ -276,17 +276,22 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_settings(args) -> int:
-    """Show or set the reporting deadline day and the expected units."""
-    from data.submissions import Settings
+    """Show or set the reporting deadline day, the expected units and the month lateness counts from."""
+    from data.submissions import Settings, began
 
     store = _store(args)
     cur = store.settings()
-    if args.deadline is None and args.units is None:
-        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}")
+    if args.deadline is None and args.units is None and args.late_from is None:
+        start = began(store.audit())
+        auto = f"截止日不早于本库启用日（{start:%Y-%m-%d}）的月份" if start else "本库收到第一份台账之后到期的月份"
+        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}；"
+              f"计逾期的月份：{f'{cur.late_from} 起' if cur.late_from else auto}")
         return 0
     units = tuple(u.strip() for u in args.units.replace("，", ",").split(",") if u.strip()) if args.units is not None \
         else cur.expected_units
-    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units), user=_user())
+    late_from = cur.late_from if args.late_from is None else ("" if args.late_from == "auto" else _month(args.late_from))
+    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units, late_from),
+                        user=_user())
     print("已保存。")
     return 0
 
@@ -383,9 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_mapping)
 
-    sp = sub.add_parser("settings", help="查看或设置报送截止日和应报单位")
+    sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")
     sp.add_argument("--units", metavar="单位,单位", help="除上月已报送单位外，还应报送的单位（逗号分隔）")
+    sp.add_argument("--late-from", metavar="YYYY-MM|auto",
+                    help="从该月起计逾期（含补录的历史月份）；auto（默认）：截止日早于本库收到第一份台账的月份不计逾期")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_settings)
 

@@ -68,7 +68,8 @@ def report_tab(store: Store, units_for_template: list[str] | None) -> None:
     month = st.selectbox(t("report_month"), months, index=index, key="admin_report_month")
     report = cached.month_report(month, store=store)
     st.markdown(f"**{md_escape(report.line())}**")
-    st.caption(t("report_deadline").format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
+    key = "report_deadline" if report.late_counted else "report_deadline_history"
+    st.caption(t(key).format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
     show_table(report_frame(report), f"报送情况_{month}", key="admin_report_table",
                column_config={"备注": st.column_config.TextColumn(width="large")})
     if units_for_template is not None:

@@ -258,6 +258,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_remove_placeholder": ("选择要删除的对应", "Choose a mapping"),
     "map_remove": ("删除对应", "Remove"),
     "map_removed": ("已删除对应：{what}。以后的导入不再自动对应。", "Removed {what}; later imports no longer apply it."),
+    # the first hour (#23): lateness of back-filled months, the demo beside the user's data, review and return
+    "report_deadline_history": ("报送截止日：{d}，早于本库收到第一份台账的日子：该月为补录的历史数据，不计逾期"
+                                "（如需计逾期，在服务器上用 python -m data settings --late-from 设置起算月份）。",
+                                "Deadline {d}, before the store's first ledger: a back-filled month, never late "
+                                "(python -m data settings --late-from counts it)."),
     # 报送与审核 (pages/admin.py, ui/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),
