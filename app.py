@@ -40,6 +40,7 @@ def sidebar() -> None:
     sb = st.sidebar
     sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
+        state.follow("sel_month", months[-1], months)   # on the newest month until another is chosen
         sb.selectbox(t("month"), months[::-1], key="sel_month")
         line = cached.report_line(st.session_state.get("sel_month") or months[-1], lang())
         sb.caption(f":material/fact_check: {md_escape(line)}")

@@ -18,9 +18,14 @@ from ui.submitting import XLSX_MIME, pending_queue
 from ui.widgets import md_escape
 
 
-def _counties() -> list[str]:
-    """Every 县区 the stored months name (units an analyst may want a 底稿 for); none from the demo city."""
-    return [] if cached.source()[1] else cached.options().get("county", [])
+def _template_units(store: Store) -> list[str]:
+    """The units an analyst may want a 底稿 for: those of the store's latest month's 报送情况, then every 县区 its
+    months name (none while the store is empty: the demo city's are not the user's)."""
+    months = store.months()
+    if not months:
+        return []
+    latest = [u.unit for u in cached.month_report(months[-1], store=store).units]
+    return list(dict.fromkeys([*latest, *cached.options(store=store).get("county", [])]))
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------
@@ -51,7 +56,7 @@ if role == auth.REPORTER:
     with tab_mine:
         mine_tab(store, my_unit)
     with tab_report:
-        report_tab(store, None)
+        report_tab(store)
 else:
     frame = cached.sample_source()
     if frame is not None:
@@ -65,14 +70,14 @@ else:
                                                                             t("tab_audit")]
     tabs = iter(st.tabs(labels))
     with next(tabs):
-        import_tab(store)
+        import_tab(store, _template_units(store) if analyst else [])
     if analyst:
         with next(tabs):
             review_tab(store)
     with next(tabs):
         months_tab(store)
     with next(tabs):
-        report_tab(store, _counties() if analyst else None)
+        report_tab(store)
     with next(tabs):
         audit_tab(store)
     template_panel(store)   # 月通报模板: download, and for analysts upload (ui/bulletin_template.py)

@@ -71,13 +71,6 @@ def _uploads(uploader: str) -> list:
     return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
-def _published() -> None:
-    """The shown data changed: caches go, and the sidebar goes to the newest month on its next seed."""
-    st.cache_data.clear()
-    st.session_state.pop("sel_month", None)
-    st.session_state["_sel_init"] = False
-
-
 def confirm_import(uploader: str, file_id: str = "") -> None:
     """on_click of 确认导入 / 提交审核 of one file: the real import (validated again, written atomically, audited),
     then refresh; when every file of the uploader is in, the uploader is emptied. The role is checked again here:
@@ -112,8 +105,8 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if all(f.file_id in done for f in files):   # all in: empty the uploader for the next files
         forget_files(set())
         st.session_state["_admin_upload_n"] = st.session_state.get("_admin_upload_n", 0) + 1
-    if not reporter:
-        _published()
+    # Nothing to clear or reset after a write: every cache is keyed on the store's content and audit log, and the
+    # month shown follows the newest one (state.follow), in this session and in every other one.
 
 
 def delete_month(month: str) -> None:
@@ -126,7 +119,6 @@ def delete_month(month: str) -> None:
         st.session_state[FLASH] = ("error", str(e))
         return
     st.session_state[FLASH] = t("deleted").format(m=month)
-    _published()
 
 
 def _review(month: str, unit: str, write: Callable[[Store, str], dict | None]) -> dict | None:
@@ -148,7 +140,6 @@ def publish_submission(month: str, unit: str) -> None:
     rec = _review(month, unit, lambda store, user: store.publish(month, unit, user=user))
     if rec is not None:
         st.session_state[FLASH] = t("published").format(m=month, unit=unit, n=f"{rec['rows']:,}")
-        _published()
 
 
 def return_submission(month: str, unit: str, reason_key: str) -> None:

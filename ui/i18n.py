@@ -20,7 +20,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data_as_of": ("数据截至", "Data as of"),
     "demo_data": ("演示数据（示范市）：库中尚无真实台账，导入后自动切换", "Demo data (示范市): no real ledger stored yet"),
     "real_data": ("正式数据", "Live data"),
-    "imported_at": ("导入时间", "Imported"),
+    "imported_at": ("更新于", "Updated"),  # the last import, publish, return, submission … (cached.as_of)
     "target": ("目标", "Target"),
     "gap": ("差距", "Gap"),
     "mom": ("较上月", "vs last month"),
@@ -189,7 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
                    "For workbooks with several sheets; empty = found automatically."),
     "sheet_pick": ("这个工作簿有多个台账工作表，请选择要导入的一个", "This workbook has several ledger sheets: choose one"),
     "month_opt": ("报送月份（可选，YYYY-MM）", "Month (optional, YYYY-MM)"),
-    "month_help": ("文件中没有“报送月份”列时填写，例如 2024-06。", "When the file has no month column, e.g. 2024-06."),
+    "month_help": ("文件中没有“报送月份”列时填写（YYYY-MM）；有该列时留空，以文件为准。",
+                   "When the file has no month column (YYYY-MM); leave it empty otherwise."),
     "replace": ("替换同月已有单位的数据（只替换文件中的单位）", "Replace the file's units if already stored"),
     "replace_help": ("旧版本保存在历史记录中，可恢复。", "The old version is kept in the history."),
     "operator": ("经办人（记入操作记录）", "Your name (for the audit log)"),
@@ -263,6 +264,12 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "（如需计逾期，在服务器上用 python -m data settings --late-from 设置起算月份）。",
                                 "Deadline {d}, before the store's first ledger: a back-filled month, never late "
                                 "(python -m data settings --late-from counts it)."),
+    "month_ph": ("例如 {m}（文件中有“报送月份”列时不用填）", "e.g. {m} (not needed when the file has a month column)"),
+    "month_due": ("报送月份（本单位应报的月份）", "Month (the one your unit owes)"),
+    "month_due_help": ("已填为本单位现在应报送的月份；文件中的“报送月份”须与它一致，否则检查会指出。"
+                       "补报或更正其他月份时改成那个月份。",
+                       "Filled in with the month your unit owes; the file's month must match. Change it to correct "
+                       "another month."),
     # 报送与审核 (pages/admin.py, ui/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),

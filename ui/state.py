@@ -9,6 +9,7 @@ from metrics.engine import Filters
 
 MULTI = ("county", "chain", "tier", "level")
 KEYS = ("month",) + MULTI
+FOLLOW = "_follow"  # {key: the default it had on this session's last run} (follow, below)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,25 @@ def init_from_url(months: list[str], options: dict[str, list[str]]) -> None:
     if st.query_params.get("lang") == "en":
         st.session_state["lang"] = "en"
     st.session_state["_sel_init"] = True
+
+
+def moved_on(value, default, last):
+    """`value`, or the new `default` when value still shows the default of the last run (`last`) and it moved."""
+    return default if last is not None and value == last and default != last else value
+
+
+def follow(key: str, default, options=None) -> None:
+    """Keep a widget on its default until the viewer chooses otherwise: a value still showing last run's default
+    moves with it (a month was published, the month due moved on — in this session or another one); a value no
+    longer offered, or none yet, becomes the default. Call before the widget is drawn, and give it no index/value."""
+    seen = st.session_state.setdefault(FOLLOW, {})
+    value = st.session_state.get(key)
+    if value is None or (options is not None and value not in options):
+        value = default
+    value = moved_on(value, default, seen.get(key))
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+    seen[key] = default
 
 
 def _route_via_app() -> None:
