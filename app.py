@@ -54,10 +54,14 @@ def sidebar() -> None:
     stamp = f"{t('data_as_of')}：{latest}"
     if imported:
         stamp += f" · {t('imported_at')} {imported}"
+    own = cached.own_data()
     if is_demo:
-        sb.warning(f"{stamp}\n\n{t('demo_data')}")
+        sb.warning(f"{stamp}\n\n{t('demo_beside' if own else 'demo_data')}")
     else:
         sb.success(f"{stamp} · {t('real_data')}")
+    if own:   # the demo city stays one switch away once the user's own data is in (kept in the URL: ?demo=1)
+        st.session_state.setdefault(state.DEMO_KEY, state.demo_view())
+        sb.toggle(t("view_demo"), key=state.DEMO_KEY, on_change=state.switch_view, help=t("view_demo_help"))
     sb.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
               on_change=lambda: st.session_state.update(lang="en" if st.session_state.lang_en else "zh"))
 

@@ -109,13 +109,42 @@ def cmd_list(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """Generate the demo city's ledgers."""
+    """Generate the demo city's ledgers; with --restore, set the store's data aside so the app shows the demo again."""
+    if args.restore:
+        return _restore_demo(args)
     from data.demo import generate  # numpy and the generator load only for this command
 
     paths = generate(Path(args.out) if args.out else None)
     print(f"已生成演示数据 {len(paths)} 个文件：")
     for p in paths:
         print(f"  {p}")
+    return 0
+
+
+def _restore_demo(args) -> int:
+    """demo --restore: the store's data into <store>/archive/<time>/ (accounts and configuration stay); the demo
+    city regenerated if its own directory lost its months."""
+    from data.archive import DATA_ENTRIES, archive_data
+    from data.store import DEMO_DIR
+
+    if args.out:
+        print("--restore 与 --out 不能同时使用。", file=sys.stderr)
+        return 2
+    store = _store(args)
+    if not Store(DEMO_DIR).months():
+        from data.demo import generate
+
+        generate()
+        print(f"示范市的数据不完整，已重新生成：{DEMO_DIR}")
+    target = archive_data(store, user=_user())
+    if target is None:
+        print(f"数据库“{store.root}”中没有数据：各页面本来就显示示范市。")
+        return 0
+    moved = "、".join(p.name + ("/" if p.is_dir() else "") for p in sorted(target.iterdir()))
+    print(f"已把数据库“{store.root}”的数据（{moved}）移到 {target}/，没有删除任何文件。")
+    print("各页面现在显示示范市；账号（users.json）、记住的表头对应、报送设置和通报模板都保留在原处。")
+    print(f"要找回这些数据：停止应用后把 {target}/ 下的 {'、'.join(DATA_ENTRIES)} 移回 {store.root}/"
+          "（先移走此后新产生的同名文件）。")
     return 0
 
 
@@ -405,8 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--iterations", type=int, metavar="N", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_hash_password)
 
-    sp = sub.add_parser("demo", help="生成演示城市的台账数据")
+    sp = sub.add_parser("demo", help="生成演示城市的台账数据；--restore：把数据库的数据移到存档，各页面回到示范市")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
+    sp.add_argument("--restore", action="store_true",
+                    help="把数据库中的月份、历史、待审核报送和操作记录移到 数据库/archive/时间/（不删除），各页面重新显示示范市；"
+                         "账号、表头对应、报送设置和通报模板保留")
+    sp.add_argument("--store", metavar="目录", help="与 --restore 一起：数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
     sp.set_defaults(func=cmd_demo)
     return p
 

@@ -43,7 +43,7 @@ elif message:
     flash.success(message)
 _, is_demo, _ = cached.source()
 if is_demo:
-    notices.info(t("demo_notice"))
+    notices.info(t("demo_view_notice") if cached.own_data() else t("demo_notice"), icon=":material/info:")
 role, my_unit = auth.role(), auth.reporter_unit()
 if role == auth.ANALYST:
     notices.caption(f"{t('store_at')}：{store.root}")

@@ -87,6 +87,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if is_demo_store(store):
         return
     reporter = unit if role == auth.REPORTER else None
+    first = store.is_empty()   # the store's first month: pages leave the demo city for the user's data
     out = import_file(upload.getvalue(), store=store, filename=upload.name, sheet=opts["sheet"],
                       month=opts["month"], replace=opts["replace"] and not reporter, user=opts["user"], dry_run=False,
                       unit=None if reporter else opts["unit"], reporter_unit=reporter)
@@ -97,7 +98,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if reporter:
         message = t("submitted").format(m=out.month, unit=reporter, n=f"{out.rows:,}")
     else:
-        message = t("imported").format(m=out.month, n=f"{out.rows:,}")
+        message = t("imported").format(m=out.month, n=f"{out.rows:,}") + (t("first_data") if first else "")
     st.session_state[FLASH] = message if len(files) == 1 else f"{upload.name}：{message}"
     failed.pop(upload.file_id, None)
     done = st.session_state.setdefault(DONE, {})
@@ -137,9 +138,11 @@ def publish_submission(month: str, unit: str) -> None:
     """on_click of 通过并发布: the pending submission replaces the unit's rows of the month; audited."""
     if not can_write():
         return
+    first = Store().is_empty()
     rec = _review(month, unit, lambda store, user: store.publish(month, unit, user=user))
     if rec is not None:
-        st.session_state[FLASH] = t("published").format(m=month, unit=unit, n=f"{rec['rows']:,}")
+        st.session_state[FLASH] = t("published").format(m=month, unit=unit, n=f"{rec['rows']:,}") + (
+            t("first_data") if first else "")
 
 
 def return_submission(month: str, unit: str, reason_key: str) -> None:

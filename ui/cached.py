@@ -15,7 +15,7 @@ from data.store import DEMO_DIR, Store, active_store
 from data.submissions import SNAPSHOT_ACTIONS
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
-from ui import importing, submitting
+from ui import importing, state, submitting
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -28,7 +28,14 @@ def _dataset(root: str, key: str) -> Dataset:
 # ---- one look at the store per script run (ui/runmemo.py) ------------------------------------------------------
 def _look() -> tuple[Store, bool, str]:
     store, is_demo = active_store()
+    if not is_demo and state.demo_view():   # 查看示范市: the demo city beside the user's own data
+        store, is_demo = Store(DEMO_DIR), True
     return store, is_demo, store.content_key()
+
+
+def own_data() -> bool:
+    """Whether the user's own store holds a month (then the sidebar offers the demo city beside it)."""
+    return per_run("own_data", lambda: not Store().is_empty())
 
 
 def source() -> tuple[Store, bool, str]:

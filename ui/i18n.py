@@ -18,7 +18,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "reset": ("重置筛选", "Reset filters"),
     "selection": ("当前选择", "Selection"),
     "data_as_of": ("数据截至", "Data as of"),
-    "demo_data": ("演示数据（示范市）：库中尚无真实台账，导入后自动切换", "Demo data (示范市): no real ledger stored yet"),
+    "demo_data": ("演示数据（示范市）：您的数据库还没有台账；导入第一份后各页面显示您的数据，示范市仍可随时打开",
+                  "Demo data (示范市): your store holds no ledger yet; the first import shows yours, the demo stays "
+                  "one switch away"),
+    "demo_beside": ("正在查看示范市（演示数据）：关闭下面的“查看示范市”回到您的数据",
+                    "Viewing the demo city: turn “Demo city” off below to see your data"),
+    "view_demo": ("查看示范市（演示数据）", "Demo city (sample data)"),
+    "view_demo_help": ("在您的数据和内置的示范市之间切换，两边互不影响；链接中带 demo=1 即打开示范市。",
+                       "Switch between your data and the built-in demo city; neither changes the other (?demo=1)."),
     "real_data": ("正式数据", "Live data"),
     "imported_at": ("更新于", "Updated"),  # the last import, publish, return, submission … (cached.as_of)
     "target": ("目标", "Target"),
@@ -178,8 +185,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "tab_import": ("导入台账", "Import a ledger"),
     "tab_months": ("已存月份", "Stored months"),
     "tab_audit": ("操作记录", "Audit log"),
-    "demo_notice": ("库中尚无正式台账，各页面正在显示演示数据（示范市）。导入第一份台账后自动切换为正式数据。",
-                    "No real ledger is stored yet, so pages show the demo city. The first import switches them."),
+    "demo_notice": ("您的数据库还没有台账，各页面正在显示示范市（演示数据）。导入的第一份台账（包括示例台账）将建立"
+                    "您自己的数据，各页面随即显示它；示范市不受影响，随时可在侧边栏打开“查看示范市”。",
+                    "Your store holds no ledger yet, so pages show the demo city. The first import (the sample too) "
+                    "starts your own data and pages show it; the demo city stays, one sidebar switch away."),
+    "demo_view_notice": ("各页面正在显示示范市（演示数据）。本页的导入、审核和报送情况都针对您自己的数据库；"
+                         "关闭侧边栏的“查看示范市”回到您的数据。",
+                         "Pages show the demo city. Imports, reviews and reporting status here are your own "
+                         "store's; turn “Demo city” off in the sidebar to see your data."),
+    "first_data": ("这是您数据库的第一份数据：各页面已改为显示您的数据。示范市没有改变，随时可在侧边栏打开“查看示范市”；"
+                   "要从头再来，在服务器上运行 python -m data demo --restore（数据移到存档，账号保留）。",
+                   " Your store's first data: pages now show it. The demo city is unchanged (sidebar switch); "
+                   "python -m data demo --restore sets your data aside and keeps the accounts."),
     "upload": ("上传月度台账（Excel .xlsx/.xls、CSV 或 Parquet，可一次选择多个文件）",
                "Upload monthly ledgers (.xlsx, .xls, .csv or .parquet; several at once)"),
     "upload_help": ("先检查、后导入：上传后系统只做检查，点击“确认导入”才写入数据库。",

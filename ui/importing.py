@@ -17,7 +17,8 @@ from data.validate import RULE_BY_ID
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复", "submit": "提交审核",
            "publish": "审核通过", "return": "退回", "user-add": "添加账号", "user-remove": "删除账号",
-           "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应"}
+           "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应",
+           "archive": "移出数据（回到示范市）"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")

@@ -1,0 +1,112 @@
+"""The first hour of a newcomer, an analyst and a reporter (#23), through the app (AppTest) and the command line: the
+demo city stays beside the user's own data, a returned reporter is told on sign-in, the review names what changed."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import users
+from data.store import DEMO_DIR, Store
+from tests.factories import tree_bytes
+from tests.helpers import DEMO_LEDGER, run_module
+from tests.test_submissions_app import PW, XLSX, ROOT, alerts, ok, sign_in
+
+DEMO_MONTHS = Store(DEMO_DIR).months()
+
+
+@pytest.fixture
+def empty(tmp_path, monkeypatch) -> Store:
+    """A new installation: an empty store with one analyst account (made as the README says, on the command line)."""
+    from ui import auth
+
+    s = Store(tmp_path / "store")
+    users.add(s, "li", "analyst", PW["li"])
+    monkeypatch.setenv("KPM_STORE", str(s.root))
+    monkeypatch.delenv("KPM_ANALYST_PASSWORD_HASH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    auth.LIMITER.reset()
+    return s
+
+
+def _app(page: str | None = "pages/admin.py", query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return ok(at)
+
+
+def _months(at: AppTest) -> list[str]:
+    return list(at.sidebar.selectbox[0].options)
+
+
+def _sidebar_notes(at: AppTest) -> str:
+    return "\n".join(x.value for x in (*at.sidebar.warning, *at.sidebar.success))
+
+
+def test_a_first_import_of_the_demo_ledger_starts_the_users_store_and_the_demo_stays_one_switch_away(empty):
+    demo_before = tree_bytes(DEMO_DIR)
+    at = sign_in(_app(), "li")
+    assert _months(at)[0] == DEMO_MONTHS[-1] and len(_months(at)) == len(DEMO_MONTHS)
+    assert "演示数据（示范市）：您的数据库还没有台账" in _sidebar_notes(at)
+    assert "导入的第一份台账（包括示例台账）将建立您自己的数据" in alerts(at)
+    assert not [w for w in at.sidebar.toggle if w.key == "view_demo"]       # nothing to switch to yet
+
+    at.file_uploader[0].set_value((DEMO_LEDGER.name, DEMO_LEDGER.read_bytes(), XLSX))
+    ok(at.run())
+    at.button(key="admin_confirm").click().run()
+    ok(at)
+    text = alerts(at)
+    assert "已导入 2024-06：89 行" in text and "这是您数据库的第一份数据：各页面已改为显示您的数据" in text
+    assert "python -m data demo --restore" in text
+    assert _months(at) == ["2024-06"] and "正式数据" in _sidebar_notes(at)
+
+    at.sidebar.toggle(key="view_demo").set_value(True).run()                 # the demo city, beside the user's data
+    ok(at)
+    assert _months(at)[0] == DEMO_MONTHS[-1] and at.sidebar.selectbox[0].value == DEMO_MONTHS[-1]
+    assert "正在查看示范市（演示数据）" in _sidebar_notes(at) and at.query_params["demo"] == "1"
+    assert "本页的导入、审核和报送情况都针对您自己的数据库" in alerts(at)
+    assert at.selectbox(key="admin_report_month").options == ["2024-06"]     # 数据管理 still works on the user's store
+    at.sidebar.toggle(key="view_demo").set_value(False).run()
+    assert _months(at) == ["2024-06"] and "demo" not in at.query_params
+    assert tree_bytes(DEMO_DIR) == demo_before                                 # the demo city was never written
+
+    link = _app(page=None, query={"demo": "1"})                               # a link to the demo city
+    assert _months(link)[0] == DEMO_MONTHS[-1] and link.sidebar.toggle(key="view_demo").value
+
+
+def test_demo_restore_sets_the_data_aside_keeps_the_accounts_and_the_app_shows_the_demo_again(empty, tmp_path):
+    from data.ingest import import_file
+
+    assert import_file(DEMO_LEDGER, store=empty, user="li").ok
+    empty.submit(Store(DEMO_DIR).read("2024-06").head(2), unit="石门县", user="wang")   # one awaiting review too
+    (empty.root / "mappings.json").write_text('{"columns": {}, "values": {}}', encoding="utf-8")
+    kept = {name: (empty.root / name).read_bytes() for name in ("users.json", "mappings.json")}
+    old_audit = empty.audit_path.read_bytes()
+
+    p = run_module("data", "demo", "--restore", "--store", empty.root)
+    assert p.returncode == 0, p.stderr
+    assert "没有删除任何文件" in p.stdout and "账号（users.json）" in p.stdout
+    archived = [d for d in (empty.root / "archive").iterdir()]
+    assert len(archived) == 1
+    assert sorted(x.name for x in archived[0].iterdir()) == ["audit.jsonl", "pending", "snapshots"]
+    assert (archived[0] / "snapshots" / "2024-06.parquet").exists() and (archived[0] / "audit.jsonl").read_bytes() == old_audit
+    assert Store(empty.root).months() == [] and not (empty.root / "pending").exists()
+    assert {name: (empty.root / name).read_bytes() for name in kept} == kept     # accounts and mappings stay
+    rec = [json.loads(line) for line in empty.audit_path.read_text(encoding="utf-8").splitlines()]
+    assert [r["action"] for r in rec] == ["archive"] and archived[0].name in rec[0]["note"]
+    assert run_module("data", "check", "--store", empty.root).returncode == 0
+
+    at = sign_in(_app(), "li")                                                   # the same account signs in
+    assert "已登录：li（分析员）" in alerts(at) and _months(at)[0] == DEMO_MONTHS[-1]
+    assert "演示数据（示范市）：您的数据库还没有台账" in _sidebar_notes(at)
+    assert "移出数据（回到示范市）" in set(next(d.value for d in at.dataframe if "操作" in d.value.columns)["操作"])
+
+    p = run_module("data", "demo", "--restore", "--store", empty.root)          # nothing left to set aside
+    assert p.returncode == 0 and "本来就显示示范市" in p.stdout
+    p = run_module("data", "demo", "--restore", "--store", DEMO_DIR)
+    assert p.returncode == 1 and "示范市自己的目录" in p.stderr
