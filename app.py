@@ -59,11 +59,11 @@ def sidebar() -> None:
         sb.warning(f"{stamp}\n\n{t('demo_beside' if own else 'demo_data')}")
     else:
         sb.success(f"{stamp} · {t('real_data')}")
+    sb.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
+              on_change=lambda: st.session_state.update(lang="en" if st.session_state.lang_en else "zh"))
     if own:   # the demo city stays one switch away once the user's own data is in (kept in the URL: ?demo=1)
         st.session_state.setdefault(state.DEMO_KEY, state.demo_view())
         sb.toggle(t("view_demo"), key=state.DEMO_KEY, on_change=state.switch_view, help=t("view_demo_help"))
-    sb.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
-              on_change=lambda: st.session_state.update(lang="en" if st.session_state.lang_en else "zh"))
 
 
 inject_css()

@@ -232,7 +232,7 @@ def cmd_template(args) -> int:
     last = store.last_published(args.unit, _month(args.month))
     frame = last[1] if last else None
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame, month, args.unit))
+    out.write_bytes(ledger_template(frame, month, args.unit, source=last[0] if last else None))
     rows = frame.height if frame is not None else 0
     print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else '—'}已发布的 {rows} 个项目）。")
     return 0

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from data.schema import COLUMNS
+
 # Audit actions that write the month's published snapshot (the union of its published submissions).
 SNAPSHOT_ACTIONS = ("import", "replace", "publish", "restore")
 STATUS_ZH = {"published": "已发布", "pending": "待审核", "returned": "已退回", "missing": "未报送"}
@@ -154,6 +156,47 @@ def change_summary(old: pl.DataFrame, new: pl.DataFrame) -> str:
 
 # Audit actions that bring a unit's ledger into the store: the first of them is when the store began.
 LEDGER_ACTIONS = (*SNAPSHOT_ACTIONS, "submit")
+
+
+CHANGE_HEADERS = ("项目编码", "项目名称", "变化", "字段", "原值", "新值")
+CHANGE_KINDS = ("新增项目", "移除项目", "数据变化")
+
+
+def _shown(name: str, kind: str) -> pl.Expr:
+    """A column's values as a ledger writes them: money with thousands and two decimals, dates ISO, 是/否; empty
+    stays null (shown “—”)."""
+    col = pl.col(name)
+    if kind in ("money", "float"):
+        return col.map_elements(lambda v: f"{v:,.2f}", return_dtype=pl.String)
+    if kind == "bool":
+        return pl.when(col).then(pl.lit("是")).when(col.not_()).then(pl.lit("否"))
+    return col.cast(pl.String)
+
+
+def change_rows(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """What a unit's new rows change against its old ones, project by project (change_summary counts them): a row
+    for each new and each removed project, and one for each changed figure of a kept project with its old and new
+    value (CHANGE_HEADERS; 字段 is the Chinese header); new projects first, then removed ones, then the changes in
+    the new file's order, each project's figures in the ledger's column order."""
+    def listed(df: pl.DataFrame, kind: str) -> pl.DataFrame:
+        return df.select(pl.lit(0, pl.UInt32).alias("_order"), pl.lit(0).alias("_field"),
+                         pl.col("project_id").alias("项目编码"), pl.col("project_name").alias("项目名称"),
+                         pl.lit(kind).alias("变化"), *(pl.lit(None, pl.String).alias(h) for h in CHANGE_HEADERS[3:]))
+
+    old_ids, new_ids = old.get_column("project_id"), new.get_column("project_id")
+    parts = [listed(new.filter(~pl.col("project_id").is_in(old_ids.implode())), CHANGE_KINDS[0]),
+             listed(old.filter(~pl.col("project_id").is_in(new_ids.implode())), CHANGE_KINDS[1])]
+    both = new.with_row_index("_order").join(old, on="project_id", how="inner", suffix="__old")
+    for i, col in enumerate(COLUMNS):
+        if col.name in ("snapshot_month", "project_id"):
+            continue
+        was = f"{col.name}__old"
+        parts.append(both.filter(pl.col(col.name).ne_missing(pl.col(was))).select(
+            "_order", pl.lit(i).alias("_field"), pl.col("project_id").alias("项目编码"),
+            pl.col("project_name").alias("项目名称"), pl.lit(CHANGE_KINDS[2]).alias("变化"),
+            pl.lit(col.zh).alias("字段"), _shown(was, col.kind).alias("原值"), _shown(col.name, col.kind).alias("新值")))
+    rank = pl.col("变化").replace_strict(CHANGE_KINDS, range(len(CHANGE_KINDS)))
+    return pl.concat(parts).sort(rank, "_order", "_field").select(CHANGE_HEADERS)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ui.auth import sign_in_panel
 from ui.bulletin_template import template_panel
 from ui.i18n import t
 from ui.importing import sample_file_name, sample_ledger_bytes
-from ui.submitting import XLSX_MIME, pending_queue
+from ui.submitting import XLSX_MIME, pending_queue, returned
 from ui.widgets import md_escape
 
 
@@ -49,6 +49,10 @@ if role == auth.ANALYST:
     notices.caption(f"{t('store_at')}：{store.root}")
 
 if role == auth.REPORTER:
+    for month, ret in returned(store, my_unit):   # told on sign-in, as an analyst is told of submissions waiting
+        notices.warning(t("return_banner").format(
+            m=month, who=md_escape(ret.get("returned_by") or "—"), at=str(ret.get("returned_at", ""))[:16].replace("T", " "),
+            reason=md_escape(ret.get("reason", ""))), icon=":material/assignment_return:")
     st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
     tab_submit, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_mine"), t("tab_report")])
     with tab_submit:

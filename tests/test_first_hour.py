@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import users
 from data.store import DEMO_DIR, Store
-from tests.factories import tree_bytes
+from tests import app_store as fx
+from tests.factories import tree_bytes, write_xlsx
 from tests.helpers import DEMO_LEDGER, run_module
 from tests.test_submissions_app import PW, XLSX, ROOT, alerts, ok, sign_in
 
@@ -110,3 +112,69 @@ def test_demo_restore_sets_the_data_aside_keeps_the_accounts_and_the_app_shows_t
     assert p.returncode == 0 and "本来就显示示范市" in p.stdout
     p = run_module("data", "demo", "--restore", "--store", DEMO_DIR)
     assert p.returncode == 1 and "示范市自己的目录" in p.stderr
+
+
+# ---- review and return (the three-county store of tests/test_submissions_app.py) --------------------------------
+from tests.test_submissions_app import admin, clock, july, store, submit_via_importer, table_with  # noqa: E402,F401
+
+
+def test_the_review_names_the_changed_projects_with_old_and_new_figures_and_shows_the_rows(store, tmp_path):
+    jia = july()                                 # JA01: 本年累计 600 → 660 and 开工累计 5,000 → 5,060 (by hand)
+    new = jia.filter(pl.col("project_id") == "JA02").with_columns(pl.lit("JA03").alias("project_id"),
+                                                                  pl.lit("甲县新建物流园").alias("project_name"))
+    ledger = pl.concat([jia.filter(pl.col("project_id") == "JA01"), new])          # JA02 left out, JA03 new
+    submit_via_importer(store, ledger, "甲县", "wang", tmp_path)
+    at = sign_in(admin(), "li")
+    assert "与该单位 2024-06 已发布的数据相比：原 2 行 → 新 2 行：新增 1 个项目、移除 1 个项目、数据有变化的 1 个项目" in \
+        [m.value for m in at.markdown]
+    assert "##### 变化明细：1 个项目的 2 处数据有变化" in [m.value for m in at.markdown]
+    got = table_with(at, "字段")
+    assert got.fillna("").values.tolist() == [
+        ["JA03", "甲县新建物流园", "新增项目", "", "", ""],
+        ["JA02", "甲县城区供水管网改造", "移除项目", "", "", ""],
+        ["JA01", "甲县新材料产业园", "数据变化", "本年累计完成投资(万元)", "600.00", "660.00"],
+        ["JA01", "甲县新材料产业园", "数据变化", "开工累计完成投资(万元)", "5,000.00", "5,060.00"]]
+    rows = table_with(at, "开工累计完成投资(万元)")
+    assert list(rows["项目编码"]) == ["JA01", "JA03"] and list(rows["本年累计完成投资(万元)"]) == [660.0, 330.0]
+    assert "报送的全部数据（2 行）" in [e.label for e in at.expander]
+
+
+def test_a_returned_reporter_is_told_why_on_sign_in_until_they_submit_again(store, tmp_path, clock):
+    submit_via_importer(store, july(), "甲县", "wang", tmp_path)
+    clock.now = "2024-07-21T16:30:00"
+    store.return_submission("2024-07", "甲县", "JA02 本年累计与上月相同，请核实", user="li")
+    at = sign_in(admin(), "wang")
+    banners = [w.value for w in at.warning if "已被退回" in w.value]
+    assert banners == ["您报送的 2024-07 台账已被退回（li 于 2024-07-21 16:30）。退回原因：JA02 本年累计与上月相同，请核实。"
+                       "请按原因修改后在“报送台账”中重新提交。"]
+    other = sign_in(admin(), "zhao")                                             # 乙县 had nothing returned
+    assert not [w for w in other.warning if "已被退回" in w.value]
+    submit_via_importer(store, july(), "甲县", "wang", tmp_path)                 # submitted again: answered
+    at.run()
+    assert not [w for w in at.warning if "已被退回" in w.value]
+
+
+def test_the_month_field_is_the_month_due_for_a_reporter_and_a_hint_for_an_analyst(store, tmp_path, clock):
+    reporter = sign_in(admin(), "wang")
+    assert reporter.text_input(key="admin_month").value == "2024-07"             # 甲县 owes July
+    june_again = fx.month_frame("2024-06").filter(pl.col("county") == "甲县")
+    reporter.file_uploader[0].set_value(("甲县六月.xlsx", write_xlsx(june_again, tmp_path / "j.xlsx").read_bytes(), XLSX))
+    reporter.run()
+    assert "文件中的报送月份是 2024-06，但指定的月份是 2024-07" in table_with(reporter, "规则")["说明"].iloc[0]
+    analyst = sign_in(admin(), "li")
+    field = analyst.text_input(key="admin_month")
+    assert field.value in (None, "") and field.placeholder.startswith("例如 2024-07")
+    store.write(july(), source="甲县.xlsx", user="li")                          # July in: 甲县 owes August
+    reporter.file_uploader[0].set_value([]).run()
+    assert reporter.text_input(key="admin_month").value == "2024-08"
+    analyst.run()
+    assert analyst.text_input(key="admin_month").placeholder.startswith("例如 2024-08")
+
+
+def test_the_analysts_template_is_beside_the_upload(store):
+    at = sign_in(admin(), "li")
+    labels = [t.label for t in at.tabs]
+    upload, report = at.tabs[labels.index("导入台账")], at.tabs[labels.index("报送情况")]
+    assert upload.selectbox(key="tpl_unit").options[:3] == ["甲县", "乙县", "丙区"]
+    assert [b.label for b in upload.get("download_button")][:1] == ["下载底稿（Excel）"]
+    assert "tpl_unit" not in {s.key for s in report.selectbox}

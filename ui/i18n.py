@@ -287,6 +287,12 @@ LABELS: dict[str, tuple[str, str]] = {
                        "补报或更正其他月份时改成那个月份。",
                        "Filled in with the month your unit owes; the file's month must match. Change it to correct "
                        "another month."),
+    "review_changes": ("变化明细：{p} 个项目的 {n} 处数据有变化", "What changed: {n} figures of {p} projects"),
+    "review_changes_caption": ("原值为该单位 {m} 已发布的数据，新值为本次报送；新增和移除的项目列在最前。",
+                               "Old: the unit's published {m}; new: this submission. New and removed projects first."),
+    "review_rows": ("报送的全部数据（{n} 行）", "The submitted rows ({n})"),
+    "return_banner": ("您报送的 {m} 台账已被退回（{who} 于 {at}）。退回原因：{reason}。请按原因修改后在“报送台账”中重新提交。",
+                      "Your {m} ledger was returned ({who}, {at}): {reason}. Fix it and submit it again."),
     # 报送与审核 (pages/admin.py, ui/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),
