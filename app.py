@@ -8,7 +8,7 @@ import streamlit as st
 
 from data.store import StoreError
 from metrics.bulletin import city_name
-from ui import cached, runlog, runmemo, screen, state
+from ui import cached, runlog, runmemo, screen, state, zh
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, inject_css, md_escape
 
@@ -45,7 +45,7 @@ def sidebar() -> None:
         line = cached.report_line(st.session_state.get("sel_month") or months[-1], lang())
         sb.caption(f":material/fact_check: {md_escape(line)}")
     for k in state.MULTI:
-        sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
+        sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"), select_all=False)  # empty = all
     sb.button(t("reset"), on_click=state.reset, width="stretch")
     sel = state.current()
     state.write_to_url(sel)
@@ -64,6 +64,7 @@ def sidebar() -> None:
     if own:   # the demo city stays one switch away once the user's own data is in (kept in the URL: ?demo=1)
         st.session_state.setdefault(state.DEMO_KEY, state.demo_view())
         sb.toggle(t("view_demo"), key=state.DEMO_KEY, on_change=state.switch_view, help=t("view_demo_help"))
+    zh.streamlit_in_chinese(lang())   # Streamlit's own English ("Upload", the table toolbar …) in Chinese
 
 
 inject_css()

@@ -178,3 +178,13 @@ def test_the_analysts_template_is_beside_the_upload(store):
     assert upload.selectbox(key="tpl_unit").options[:3] == ["甲县", "乙县", "丙区"]
     assert [b.label for b in upload.get("download_button")][:1] == ["下载底稿（Excel）"]
     assert "tpl_unit" not in {s.key for s in report.selectbox}
+
+
+def test_an_empty_cell_reads_a_dash_not_none_in_every_table_of_the_data_page(store, tmp_path):
+    """The audit log's 行数 of an account change, 报送情况's times of a missing unit …: Streamlit writes “None” for a
+    missing value unless the table names its placeholder (it draws on a canvas: checked on what the page sends)."""
+    submit_via_importer(store, july(), "甲县", "wang", tmp_path)
+    at = sign_in(admin(), "li")
+    audit = next(d for d in at.dataframe if "操作" in d.value.columns)
+    assert audit.value["行数"].isna().any()                                    # there are empty cells to show
+    assert at.dataframe and {d.proto.placeholder for d in at.dataframe} == {"—"}

@@ -113,6 +113,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None, sfx:
     stem = upload.name.rsplit(".", 1)[0]
     if outcome.sheet_choices:  # several sheets hold a ledger: ask which one
         st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key=f"admin_sheet_pick{sfx}",
+                     placeholder=t("sheet_pick_ph"),
                      on_change=_use_sheet, args=(upload.file_id, several, f"admin_sheet_pick{sfx}"))
     c = st.columns(4)
     c[0].metric(t("file_month"), outcome.month or "—")

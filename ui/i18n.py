@@ -66,7 +66,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "efficiency_none": ("当前筛选下没有填报用地面积的投产项目。", "No producing project with a land area under these filters."),
     "scorecard_caption": ("评分表：{items}；约谈预警：连续{months}个月排名后{places}位。",
                           "Scorecard: {items}; interview warning: in the bottom {places} for {months} months in a row."),
-    "duel_scores_caption": ("每条折线为一个县区；纵轴为该指标在全部县区间的min–max得分（越高越好，按评分表方向），综合得分为按权重加权。",
+    "duel_scores_caption": ("每条折线为一个县区；纵轴为该指标在全部县区间换算的0–100分（最好的县区100分、最差的0分，按评分表方向），综合得分为按权重加权。",
                             "One line per county; the axis is the indicator's min–max score among all counties (higher "
                             "is better, in the scorecard's direction); the total score weights them."),
     # screen mode (大屏)
@@ -112,6 +112,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "bulletin_help": ("按当前月份和筛选生成：总体情况、排名、约谈预警、距年度目标、分项指标、十张清单（附件）",
                       "For the selected month and filters: summary, ranking, warnings, gap, key figures, watch lists"),
     "duel_pick": ("选择2–4个县区", "Pick 2–4 counties"),
+    "duel_pick_ph": ("请选择县区", "Choose counties"),
     "duel_need_two": ("请至少选择2个县区进行对比。", "Pick at least two counties to compare."),
     "duel_tiles": ("关键指标（每行同一指标）", "Key figures (one indicator per row)"),
     "duel_trends": ("逐月走势（纵轴相同）", "Monthly trends (shared scale)"),
@@ -205,6 +206,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet_help": ("Excel 中有多个工作表时填写；不填则自动找台账所在的表。",
                    "For workbooks with several sheets; empty = found automatically."),
     "sheet_pick": ("这个工作簿有多个台账工作表，请选择要导入的一个", "This workbook has several ledger sheets: choose one"),
+    "sheet_pick_ph": ("请选择工作表", "Choose a sheet"),
     "month_opt": ("报送月份（可选，YYYY-MM）", "Month (optional, YYYY-MM)"),
     "month_help": ("文件中没有“报送月份”列时填写（YYYY-MM）；有该列时留空，以文件为准。",
                    "When the file has no month column (YYYY-MM); leave it empty otherwise."),

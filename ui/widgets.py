@@ -33,6 +33,7 @@ CSS = """
 .kpi-grid {display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,
   minmax(max(220px, calc((100% - (var(--per-row, 4) - 1) * 1rem) / var(--per-row, 4))), 1fr))}
 .kpi-grid.kpi-fixed {grid-template-columns:repeat(var(--per-row), minmax(0, 1fr))}  /* lined up with columns */
+.st-key-kpm_zh {display:none !important}  /* ui/zh.py's script draws nothing and takes no room */
 </style>
 """
 
