@@ -195,9 +195,9 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Pages show the demo city. Imports, reviews and reporting status here are your own "
                          "store's; turn “Demo city” off in the sidebar to see your data."),
     "first_data": ("这是您数据库的第一份数据：各页面已改为显示您的数据。示范市没有改变，随时可在侧边栏打开“查看示范市”；"
-                   "要从头再来，在服务器上运行 python -m data demo --restore（数据移到存档，账号保留）。",
+                   "要从头再来，在服务器上运行 `python -m data demo --restore`（数据移到存档，账号保留）。",
                    " Your store's first data: pages now show it. The demo city is unchanged (sidebar switch); "
-                   "python -m data demo --restore sets your data aside and keeps the accounts."),
+                   "`python -m data demo --restore` sets your data aside and keeps the accounts."),
     "upload": ("上传月度台账（Excel .xlsx/.xls、CSV 或 Parquet，可一次选择多个文件）",
                "Upload monthly ledgers (.xlsx, .xls, .csv or .parquet; several at once)"),
     "upload_help": ("先检查、后导入：上传后系统只做检查，点击“确认导入”才写入数据库。",
