@@ -23,8 +23,8 @@ LABELS: dict[str, tuple[str, str]] = {
                   "one switch away"),
     "demo_beside": ("正在查看示范市（演示数据）：关闭下面的“查看示范市”回到您的数据",
                     "Viewing the demo city: turn “Demo city” off below to see your data"),
-    "view_demo": ("查看示范市（演示数据）", "Demo city (sample data)"),
-    "view_demo_help": ("在您的数据和内置的示范市之间切换，两边互不影响；链接中带 demo=1 即打开示范市。",
+    "view_demo": ("查看示范市", "Demo city"),
+    "view_demo_help": ("在您的数据和内置的示范市（演示数据）之间切换，两边互不影响；链接中带 demo=1 即打开示范市。",
                        "Switch between your data and the built-in demo city; neither changes the other (?demo=1)."),
     "real_data": ("正式数据", "Live data"),
     "imported_at": ("更新于", "Updated"),  # the last import, publish, return, submission … (cached.as_of)
