@@ -1,4 +1,4 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo."""
+"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|check|hash-password|demo|duban."""
 from __future__ import annotations
 
 import argparse
@@ -441,6 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "账号、表头对应、报送设置和通报模板保留")
     sp.add_argument("--store", metavar="目录", help="与 --restore 一起：数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
     sp.set_defaults(func=cmd_demo)
+
+    from data.duban_cli import add_parser as add_duban  # 督办事项: data/duban_cli.py
+
+    add_duban(sub, _user)
     return p
 
 
