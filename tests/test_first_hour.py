@@ -188,3 +188,21 @@ def test_an_empty_cell_reads_a_dash_not_none_in_every_table_of_the_data_page(sto
     audit = next(d for d in at.dataframe if "操作" in d.value.columns)
     assert audit.value["行数"].isna().any()                                    # there are empty cells to show
     assert at.dataframe and {d.proto.placeholder for d in at.dataframe} == {"—"}
+
+
+def test_every_action_the_code_writes_to_the_audit_log_reads_in_chinese():
+    """The audit log's 操作 column: every action written anywhere under data/ (found in the source, so a new one is
+    caught) and every 督办 step has a Chinese name, never the log's raw key."""
+    import re
+
+    from data.duban import STEP_ZH
+    from ui.importing import action_name
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").rglob("*.py"))
+    written = set(re.findall(r'"action": "([a-z_-]+)"', source)) | set(re.findall(r'[^.]action="([a-z_-]+)"', source))
+    written -= {"append", "store_true"}   # argparse's, not the log's
+    written |= set(re.findall(r'^ACTION = "([a-z_-]+)"', source, re.M)) | {"import", "replace"}
+    written |= {f"duban-{step}" for step in STEP_ZH}
+    assert {"archive", "publish", "submit", "return", "bulletin_template", "duban-close"} <= written
+    raw = {a: action_name(a) for a in written if re.search(r"[A-Za-z]", action_name(a))}
+    assert not raw, raw

@@ -18,7 +18,7 @@ PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复", "submit": "提交审核",
            "publish": "审核通过", "return": "退回", "user-add": "添加账号", "user-remove": "删除账号",
            "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应",
-           "archive": "移出数据（回到示范市）"}
+           "archive": "移出数据（回到示范市）", "bulletin_template": "更换通报模板"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")
@@ -80,12 +80,21 @@ def _audit_note(rec: dict) -> str:
     return str(rec.get("note") or "")
 
 
+def action_name(action: str) -> str:
+    """An audit action in Chinese (督办 steps by their own names), never the log's raw key."""
+    if action.startswith("duban-"):
+        from data.duban import STEP_ZH
+
+        return f"督办：{STEP_ZH.get(action[6:], action[6:])}"
+    return ACTIONS.get(action, action)
+
+
 def audit_frame(store: Store) -> pl.DataFrame:
     """The audit log, newest first, with Chinese headers and action names."""
     recs = list(reversed(store.audit()))
     return pl.DataFrame(
         {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
-         "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
+         "操作": [action_name(str(r.get("action", ""))) for r in recs],
          "报送月份": [r.get("month", "") for r in recs],
          "报送单位": [_audit_units(r) if r.get("action") != "user-add" else "" for r in recs],
          "行数": [r.get("rows") for r in recs],
