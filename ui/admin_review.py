@@ -23,8 +23,10 @@ def changes(r, tag: str) -> None:
     figures = df.filter(pl.col("变化") == "数据变化")
     st.markdown(f"##### {t('review_changes').format(p=figures['项目编码'].n_unique(), n=figures.height)}")
     st.caption(t("review_changes_caption").format(m=r.previous))
+    # the figures next to the name, the code last: at 1024 px beside the sidebar the card is ~530 px wide
+    widths = {"项目名称": 140, "变化": 72, "字段": 145, "原值": 85, "新值": 85, "项目编码": 110}
     show_table(df, f"{r.unit}_{r.month}_变化明细", key=f"rev_changes|{tag}", height=min(38 + 35 * max(df.height, 1), 360),
-               column_config={"项目名称": st.column_config.TextColumn(width="medium")})
+               column_order=tuple(widths), column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
 
 
 def review_card(store: Store, month: str, unit: str, rec: dict, error: str | None) -> None:
