@@ -9,10 +9,11 @@ from pathlib import Path
 from data.store import DEMO_DIR, Store, StoreError, fsync_dir, make_dirs
 
 ARCHIVE_DIR = "archive"
-# What a store's data is: the months, their history, the submissions awaiting review and the log that proves them
-# (the audit log goes with the snapshots it holds the checksums of). users.json, mappings.json, settings.json and
-# templates/ are the office's configuration and stay.
-DATA_ENTRIES = ("snapshots", "history", "pending", "audit.jsonl")
+# What a store's data is: the months, their history, the submissions awaiting review, the 督办 log, the briefs drawn
+# from them, and the log that proves them (the audit log goes with the snapshots it holds the checksums of).
+# users.json, mappings.json, settings.json, geography.json, push.json and templates/ are the office's configuration
+# and stay.
+DATA_ENTRIES = ("snapshots", "history", "pending", "duban.jsonl", "briefs", "audit.jsonl")
 
 
 def archive_data(store: Store, *, user: str = "", now: dt.datetime | None = None) -> Path | None:

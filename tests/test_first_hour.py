@@ -191,18 +191,22 @@ def test_an_empty_cell_reads_a_dash_not_none_in_every_table_of_the_data_page(sto
 
 
 def test_every_action_the_code_writes_to_the_audit_log_reads_in_chinese():
-    """The audit log's 操作 column: every action written anywhere under data/ (found in the source, so a new one is
-    caught) and every 督办 step has a Chinese name, never the log's raw key."""
+    """The audit log's 操作 column: every action written anywhere under data/ and reports/ (found in the source, so a
+    new one is caught), every 督办 step and map change has a Chinese name, never the log's raw key."""
     import re
 
     from data.duban import STEP_ZH
     from ui.importing import action_name
 
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").rglob("*.py"))
+    from data.geo.kept import AUDIT_ACTIONS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for part in ("data", "reports") for p in (ROOT / part).rglob("*.py"))
     written = set(re.findall(r'"action": "([a-z_-]+)"', source)) | set(re.findall(r'[^.]action="([a-z_-]+)"', source))
     written -= {"append", "store_true"}   # argparse's, not the log's
     written |= set(re.findall(r'^ACTION = "([a-z_-]+)"', source, re.M)) | {"import", "replace"}
+    written |= set(re.findall(r'"(push-[a-z-]+)"', source)) | set(AUDIT_ACTIONS)
     written |= {f"duban-{step}" for step in STEP_ZH}
-    assert {"archive", "publish", "submit", "return", "bulletin_template", "duban-close"} <= written
+    assert {"archive", "publish", "submit", "return", "bulletin_template", "duban-close", "geo-match", "push-brief",
+            "push-target-add"} <= written
     raw = {a: action_name(a) for a in written if re.search(r"[A-Za-z]", action_name(a))}
     assert not raw, raw
