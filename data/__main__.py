@@ -95,7 +95,14 @@ def cmd_list(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """Generate the demo city's ledgers."""
+    """Generate the demo city's ledgers; with --restore, set the store's data aside so the app shows the demo again."""
+    if args.restore:
+        if args.out:
+            print("--restore 与 --out 不能同时使用。", file=sys.stderr)
+            return 2
+        from data.archive import restore_demo
+
+        return restore_demo(_store(args), user=_user())
     from data.demo import generate  # numpy and the generator load only for this command
 
     paths = generate(Path(args.out) if args.out else None)
@@ -144,7 +151,7 @@ def cmd_submissions(args) -> int:
     from data.submissions import STATUS_ZH
 
     print(report.line())
-    print(f"报送截止日：{report.deadline:%Y-%m-%d}")
+    print(f"报送截止日：{report.deadline:%Y-%m-%d}" + ("" if report.late_counted else "（早于本库启用，不计逾期）"))
     print("报送单位        状态    行数  报送时间             报送人      备注")
     for u in report.units:
         note = "逾期" if u.late else ""
@@ -190,7 +197,7 @@ def cmd_template(args) -> int:
     last = store.last_published(args.unit, _month(args.month))
     frame = last[1] if last else None
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(draft_ledger(frame, month, args.unit))
+    out.write_bytes(draft_ledger(frame, month, args.unit, source=last[0] if last else None))
     rows = frame.height if frame is not None else 0
     print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else DASH}已发布的 {rows} 个项目）。")
     return 0
@@ -231,17 +238,22 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_settings(args) -> int:
-    """Show or set the reporting deadline day and the expected units."""
-    from data.submissions import Settings
+    """Show or set the reporting deadline day, the expected units and the month lateness counts from."""
+    from data.submissions import Settings, began
 
     store = _store(args)
     cur = store.settings()
-    if args.deadline is None and args.units is None:
-        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}")
+    if args.deadline is None and args.units is None and args.late_from is None:
+        start = began(store.audit())
+        auto = f"截止日不早于本库启用日（{start:%Y-%m-%d}）的月份" if start else "本库收到第一份台账之后到期的月份"
+        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}；"
+              f"计逾期的月份：{f'{cur.late_from} 起' if cur.late_from else auto}")
         return 0
     units = tuple(u.strip() for u in args.units.replace("，", ",").split(",") if u.strip()) if args.units is not None \
         else cur.expected_units
-    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units), user=_user())
+    late_from = cur.late_from if args.late_from is None else ("" if args.late_from == "auto" else _month(args.late_from))
+    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units, late_from),
+                        user=_user())
     print("已保存。")
     return 0
 
@@ -302,9 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_mapping)
 
-    sp = sub.add_parser("settings", help="查看或设置报送截止日和应报单位")
+    sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")
     sp.add_argument("--units", metavar="单位,单位", help="除上月已报送单位外，还应报送的单位（逗号分隔）")
+    sp.add_argument("--late-from", metavar="YYYY-MM|auto",
+                    help="从该月起计逾期（含补录的历史月份）；auto（默认）：截止日早于本库收到第一份台账的月份不计逾期")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_settings)
 
@@ -317,8 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_account_commands(sub)
 
-    sp = sub.add_parser("demo", help="生成演示城市的台账数据")
+    sp = sub.add_parser("demo", help="生成演示城市的台账数据；--restore：把数据库的数据移到存档，各页面回到示范市")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
+    sp.add_argument("--restore", action="store_true",
+                    help="把数据库中的月份、历史、待审核报送和操作记录移到 数据库/archive/时间/（不删除），各页面重新显示示范市；"
+                         "账号、表头对应、报送设置和通报模板保留")
+    sp.add_argument("--store", metavar="目录", help="与 --restore 一起：数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
     sp.set_defaults(func=cmd_demo)
 
     sp = sub.add_parser("duban", help="督办事项：交办、反馈、申请办结、办结、退回、撤销、列表（即 python -m reports duban）",

@@ -141,6 +141,10 @@ COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 SCHEMA = pl.Schema({c.name: c.dtype for c in COLUMNS})
 ZH = {c.name: c.zh for c in COLUMNS}
 MONEY_COLUMNS = tuple(c.name for c in COLUMNS if c.kind == "money")
+# The month's progress: what a unit reports anew every month (the 底稿 marks these headers to update; the other
+# columns carry over from last month unless something changed).
+PROGRESS_COLUMNS = ("status", "actual_start", "completed_investment_ytd", "completed_investment_total",
+                    "funds_in_place_ytd", "problems", "in_statistics")
 
 _UNIT_RE = re.compile(r"[(]([^()]*)[)]$")
 

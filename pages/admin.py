@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from data.store import Store
-from data.text import XLSX_MIME
+from data.text import DASH, XLSX_MIME, shown_time
 from ui import auth, cached
 from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
 from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
 from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
 from ui.admin.review import review_tab
-from ui.admin.submitting import pending_queue
+from ui.admin.submitting import pending_queue, returned
 from ui.admin.upload import import_tab, submit_tab
 from ui.i18n import t
 from ui.page import serve
@@ -21,9 +21,14 @@ from ui.state import Selection
 from ui.widgets import md_escape
 
 
-def _counties() -> list[str]:
-    """Every 县区 the stored months name (units an analyst may want a 底稿 for); none from the demo city."""
-    return [] if cached.source()[1] else cached.options().get("county", [])
+def _template_units(store: Store) -> list[str]:
+    """The units an analyst may want a 底稿 for: those of the store's latest month's 报送情况, then every 县区 its
+    months name (none while the store is empty: the demo city's are not the user's)."""
+    months = store.months()
+    if not months:
+        return []
+    latest = [u.unit for u in cached.month_report(months[-1], store=store).units]
+    return list(dict.fromkeys([*latest, *cached.options(store=store).get("county", [])]))
 
 
 def render(sel: Selection) -> None:
@@ -40,12 +45,16 @@ def render(sel: Selection) -> None:
         flash.success(message)
     _, is_demo, _ = cached.source()
     if is_demo:
-        notices.info(t("demo_notice"))
+        notices.info(t("demo_view_notice") if cached.own_data() else t("demo_notice"), icon=":material/info:")
     if auth.can_write():
         notices.caption(f"{t('store_at')}：{store.root}")
 
     if auth.can_submit():
         my_unit = auth.reporter_unit()
+        for month, ret in returned(store, my_unit):   # told on sign-in, as an analyst is told of submissions waiting
+            notices.warning(t("return_banner").format(
+                m=month, who=md_escape(ret.get("returned_by") or DASH), at=shown_time(ret.get("returned_at"))[:16],
+                reason=md_escape(ret.get("reason", ""))), icon=":material/assignment_return:")
         st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
         tab_submit, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_mine"), t("tab_report")])
         with tab_submit:
@@ -53,7 +62,7 @@ def render(sel: Selection) -> None:
         with tab_mine:
             mine_tab(store, my_unit)
         with tab_report:
-            report_tab(store, None)
+            report_tab(store)
     else:
         frame = sample_source()
         if frame is not None:
@@ -67,14 +76,14 @@ def render(sel: Selection) -> None:
                                                                                 t("tab_audit")]
         tabs = iter(st.tabs(labels))
         with next(tabs):
-            import_tab(store)
+            import_tab(store, _template_units(store) if analyst else [])
         if analyst:
             with next(tabs):
                 review_tab(store)
         with next(tabs):
             months_tab(store)
         with next(tabs):
-            report_tab(store, _counties() if analyst else None)
+            report_tab(store)
         with next(tabs):
             audit_tab(store)
         template_panel(store)   # 月通报模板: download, and for analysts upload (ui/admin/bulletin_template.py)

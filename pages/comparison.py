@@ -32,7 +32,8 @@ def _pick(rank: pl.DataFrame, counties: list[str]) -> list[str]:
     if PICKED not in st.session_state:
         from_url = [c for c in comparison.asked(st.query_params.get_all(URL_KEY)) if c in counties][:MAX_COUNTIES]
         st.session_state[PICKED] = from_url or [c for c in comparison.flagged(rank) if c in counties]
-    picked = st.multiselect(t("duel_pick"), counties, key=PICKED, max_selections=MAX_COUNTIES)
+    picked = st.multiselect(t("duel_pick"), counties, key=PICKED, max_selections=MAX_COUNTIES, select_all=False,
+                            placeholder=t("duel_pick_ph"))
     if st.query_params.get_all(URL_KEY) != picked:
         st.query_params[URL_KEY] = picked
     return picked

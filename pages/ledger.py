@@ -21,10 +21,10 @@ def projects_tab(sel: Selection) -> None:
     """Every selected project, searchable by name or code and narrowed by 建设性质, 建设状态 and light."""
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     query = c1.text_input(t("search"), key="ledger_q", placeholder=t("search_ph"))
-    build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"))
-    status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"))
+    build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"), select_all=False)
+    status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"), select_all=False)
     lights = c4.multiselect(t("light"), LIGHTS, key="ledger_light", placeholder=t("all"),
-                            format_func=ledger.light_text)
+                            format_func=ledger.light_text, select_all=False)   # empty = all: "Select all" means the same
     df = cached.projects(sel.month, sel.filters)
     if query and query.strip():
         df = df.filter(search_expr(query))

@@ -247,7 +247,8 @@ def _settle_month(table: Table, mapping: Mapping, columns: dict[str, list], mont
             if arg is not None and arg != found[0]:
                 res.errors.append(Problem("月份冲突", ZH["snapshot_month"], None, res.month, (
                     f"文件中的报送月份是 {res.month}，但指定的月份是 {month_key(arg)}：请核对，"
-                    "去掉 --month 或改为文件中的月份。")))
+                    "是否传错了月份的文件；如确是该月的台账，把指定的月份改为它（页面上的“报送月份”栏，命令行的 --month）"
+                    "或去掉。")))
     elif arg is not None:
         columns["snapshot_month"] = [arg] * n
         res.month = month_key(arg)

@@ -11,7 +11,7 @@ from data.draft import draft_ledger
 from data.ingest import ImportOutcome, import_file
 from data.months import month_key, next_month, parse_month
 from data.store import Store, frame_to_parquet_bytes
-from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
+from data.submissions import STATUS_ZH, MonthReport, UnitState, change_rows, change_summary
 from data.text import shown_time
 RECENT = 6  # how many months a reporter's own list and the 报送情况 chooser go back
 REPORT_HEADERS = ("报送单位", "状态", "行数", "报送人", "报送时间", "发布时间", "逾期", "备注")
@@ -104,6 +104,19 @@ def own_submissions(store: Store, unit: str, months: list[str]) -> pl.DataFrame:
     return pl.DataFrame(out, schema={h: (pl.Int64 if h == "行数" else pl.String) for h in OWN_HEADERS})
 
 
+def returned(store: Store, unit: str) -> list[tuple[str, dict]]:
+    """The unit's submissions of the last RECENT months that were returned and not yet answered (no newer
+    submission, nothing published since): (month, the returned record with reason, returned_at, returned_by)."""
+    out = []
+    for m in submission_months(store, unit)[:RECENT]:
+        st = store.units(m).get(unit)
+        ret = st.returned if st is not None else None
+        if ret is None or st.pending is not None or (st.published and st.published_at > str(ret.get("returned_at"))):
+            continue
+        out.append((m, ret))
+    return out
+
+
 def pending_queue(store: Store) -> list[tuple[str, str, dict]]:
     """Every submission awaiting review: (month, unit, its audit record), newest month first, then by time."""
     out = []
@@ -126,6 +139,8 @@ class Review:
     #                             its warnings say which published rows it would replace and what changes
     previous: str | None        # the unit's last published month before this one
     change: str | None          # change against the unit's rows of that month
+    changes: pl.DataFrame | None = None  # the same, project by project with old and new figures (change_rows)
+    frame: pl.DataFrame | None = None    # the submitted rows
 
 
 def review(store: Store, month: str, unit: str) -> Review:
@@ -135,14 +150,16 @@ def review(store: Store, month: str, unit: str) -> Review:
                           reporter_unit=unit, dry_run=True)
     last = store.last_published(unit, month)
     change = change_summary(last[1], frame) if last else None
-    return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change)
+    changes = change_rows(last[1], frame) if last else None
+    return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change, changes, frame)
 
 
 def draft_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
     """A unit's 底稿 for `month`: (xlsx bytes, the month its rows come from or None, how many rows)."""
     last = store.last_published(unit, month)
     frame = last[1] if last else None
-    return draft_ledger(frame, parse_month(month), unit), (last[0] if last else None), \
+    return draft_ledger(frame, parse_month(month), unit, source=last[0] if last else None), \
+        (last[0] if last else None), \
         (frame.height if frame is not None else 0)
 
 
