@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from data.months import month_key, parse_month
-from data.schema import SCHEMA
+from data.schema import FULL_SCHEMA, SCHEMA
 from data.store import Store
 from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS, MONTH, history_months,
                              history_table, prepare_rows)
@@ -92,7 +92,8 @@ class Dataset:
             return self._frame.filter(C(MONTH).is_in(wanted))
         if not wanted:
             return pl.LazyFrame(schema=SCHEMA)
-        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=SCHEMA)
+        # The text columns (项目业主, 形象进度 …) where a month has them, null where it has none.
+        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=FULL_SCHEMA, missing_columns="insert")
 
     def _stats(self) -> dict[dt.date, tuple[int, int] | None]:
         """Size and mtime of each stored month's file (nothing for a Dataset made from a frame)."""
