@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from data.months import month_key, parse_month
-from data.schema import FULL_SCHEMA, SCHEMA
+from data.schema import FULL_SCHEMA, SCHEMA, with_text_columns
 from data.store import Store
 from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS, MONTH, history_months,
                              history_table, prepare_rows)
@@ -82,7 +82,7 @@ class Dataset:
 
     @classmethod
     def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
-        lf = df.lazy()
+        lf = with_text_columns(df.lazy())  # as a store's months read: every text column, null where none
         months = lf.select(C(MONTH).unique()).collect().get_column(MONTH).to_list()
         return cls(sorted(months), lf)
 

@@ -128,6 +128,8 @@ def project_rows(table: Table, mapping: Mapping, warnings: list[Problem],
         if not texts or all(blank(values[j]) for j in mapped_cols):
             if texts and _footnote(texts) is not None:
                 warnings.append(Problem("已跳过说明行", "", src_row, texts[0], "表格下方的说明、签字行不作为项目导入。"))
+            elif texts and headings is not None and isinstance(texts[0], str) and SECTION_RE.match(nfkc(texts[0])):
+                headings.append((src_row, texts[0].strip()))  # a heading written in the 序号 column, merged across
             continue
         if not keep and _is_column_numbers([values[j] for j in mapped_cols]):
             continue  # the 栏次 row (甲 乙 1 2 3 …) that statistical tables put under the header
