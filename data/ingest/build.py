@@ -679,12 +679,14 @@ def build(table: Table, res: ImportResult, month: str | None, ctx: Context = Con
                 f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
         return
     rows = read.rows
-    unreported = set()
+    unreported: Cells = set()
+    filled: set[str] = set()
     if rows.n:
         completer = Completer(rows, res, read.month, ctx.basis, res.unit)
         unreported = completer.run()
+        filled = completer.filled
         res.made_codes = not rows.has_id and rows.has("project_name")
-    skip = _missing(table, rows, res, read)
+    skip = _missing(table, rows, res, read, filled)
     if not rows.n and not res.errors:
         res.errors.append(Problem("没有数据", "", table.header_row, "", (
             f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
@@ -695,7 +697,7 @@ def build(table: Table, res: ImportResult, month: str | None, ctx: Context = Con
         res.frame = snapshot_frame(frame.cast(FULL_SCHEMA))
 
 
-def _missing(table: Table, rows: Rows, res: ImportResult, read: Read) -> set[str]:
+def _missing(table: Table, rows: Rows, res: ImportResult, read: Read, filled: set[str]) -> set[str]:
     """Required columns nothing gave any row: one error each (naming a heading it may be). Rows a required attribute
     is missing for (matched neither in the register nor last month): one error each, naming the columns. Optional
     columns nothing gave: a warning each (the text columns say nothing). The columns to leave out of the rules."""
@@ -713,7 +715,7 @@ def _missing(table: Table, rows: Rows, res: ImportResult, read: Read) -> set[str
             f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。"
             + hints.get(col.name, ""))))
     for col in absent:
-        if not col.required:
+        if not col.required and col.name not in filled:
             aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
             res.warnings.append(Problem("缺少可选列", col.zh, table.header_row, "",
                                         f"没有找到“{col.zh}”列{aka}，按空值处理：如有此项数据，请补上该列。"))

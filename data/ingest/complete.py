@@ -228,15 +228,16 @@ class Completer:
 
     # ---- filling ------------------------------------------------------------------------------------------------------
     def _fill(self, name: str, i: int, value, source: str, month: str = "") -> None:
+        """Set a value the file did not give, counting where it came from (a null counts as none)."""
         self.rows.values[name][i] = value
         t = self.tally.setdefault(name, _Tally())
-        if source == "register":
+        if value is None:
+            t.none += 1
+        elif source == "register":
             t.register += 1
         elif source == "month":
             t.months[month] += 1
-        elif source == "none":
-            t.none += 1
-        else:
+        elif source != "none":
             t.derived[source] += 1
 
     def _attributes(self) -> None:
@@ -395,6 +396,11 @@ class Completer:
                     + ("等" if len(missing) > MISSING_LIST else "") + "。如已调出名单，请重新导入该单位的名单（替换）。")))
 
     # ---- where the values came from ------------------------------------------------------------------------------------
+    @property
+    def filled(self) -> set[str]:
+        """The columns the file did not have that completion gave a value to, for some row."""
+        return {n for n, t in self.tally.items() if t.register or t.months or t.derived}
+
     def _notes(self) -> None:
         for name, t in self.tally.items():
             parts = []
