@@ -117,6 +117,14 @@ class StoreBasis(Basis):
                 return m, snap.filter(unit_column(snap, states) == unit)
         return None
 
+    def unit_of(self, project_id: str, month: str) -> str | None:
+        for m in reversed([m for m in self._months if m < month]):
+            snap = self._snap(m)
+            hit = snap.with_columns(unit_column(snap, self._units(m))).filter(pl.col("project_id") == project_id)
+            if hit.height:
+                return hit.get_column("unit")[0]
+        return None
+
     def known_units(self) -> dict[str, str]:
         if self._known is None:
             known: dict[str, str] = {}

@@ -545,7 +545,7 @@ def _values(table: Table, heads: Heads, keep, res: ImportResult, reported: Cells
     _cells_warnings(seen, year, res)
     if seen.names:
         _investor_names(values, given, seen.names, res)
-    present = {c for c in heads.chosen if c in COLUMN_BY_NAME} | ({"completed_investment_ytd"} if amounts else set())
+    present = {c for c in heads.chosen if c in COLUMN_BY_NAME}
     return Rows(values, given, [r for r, _ in keep], "project_id" in heads.chosen, amounts, prior, present)
 
 
@@ -705,7 +705,8 @@ def _missing(table: Table, rows: Rows, res: ImportResult, read: Read, filled: se
     found = [str(h).strip() for h in table.headers if not blank(h)]
     v = rows.values
     absent = [c for c in COLUMNS if c.name != "snapshot_month" and not rows.has(c.name)
-              and all(x is None for x in v[c.name])]
+              and all(x is None for x in v[c.name])
+              and not (c.name == "completed_investment_ytd" and rows.amounts)]  # read from the months' columns
     missing = [c for c in absent if c.required and not c.unreported
                and not (c.name == "project_id" and "project_name" in read.heads.chosen)]
     hints = _hints(missing, unknown)

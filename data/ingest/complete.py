@@ -42,6 +42,10 @@ class Basis:
         """Every unit the store knows, with its kind ('county' or 'named')."""
         return {}
 
+    def unit_of(self, project_id: str, month: str) -> str | None:
+        """The unit that last published the project before `month` (a report without 县区 or unit names it by code)."""
+        return None
+
 
 EMPTY = Basis()
 
@@ -149,9 +153,12 @@ class Completer:
             reg = self.reg_by_id.get(pid) if pid else None
             if reg is None and name:
                 reg = self.reg_by_name.get((u, name_key(name)))
-            if reg is not None and u is None:
-                self.unit_of[i] = u = self.reg_unit[reg["project_id"]]  # a county file without 县区: the register's unit
-                self._load_last(u)
+            if u is None and (reg is not None or pid):
+                # a report without 县区 or unit: the project's unit is the register's, else the one that published it
+                u = self.reg_unit[reg["project_id"]] if reg is not None else self.basis.unit_of(pid, self.key)
+                if u is not None:
+                    self.unit_of[i] = u
+                    self._load_last(u)
             self.reg_row.append(reg)
         self.last_row: list[tuple[str, dict] | None] = []
         for i in range(n):
@@ -275,7 +282,7 @@ class Completer:
         m = self.month.month
         every = all(k in amounts for k in range(1, m + 1))
         own = amounts.get(m)
-        has_ytd = self.rows.has("completed_investment_ytd")
+        has_ytd = "completed_investment_ytd" in self.rows.present  # the file's own 本年累计 column
         off = []
         for i in range(self.rows.n):
             if every:

@@ -51,9 +51,16 @@ def column_name(value: object, vocab: Vocabulary = BUILTIN, group: object = None
     return vocab.name(value, group)
 
 
+PROJECT_KEYS = {"project_id", "project_name"}
+
+
 def score(row: list, vocab: Vocabulary = BUILTIN) -> int:
-    """How many distinct columns a row names: the header is the row that names most."""
-    return len({n for n in (vocab.name(v) for v in row) if n})
+    """How many distinct columns a row names: the header is the row that names most. A row naming the project and
+    one more column (a progress report: 项目编码, 本年累计完成投资) counts as naming MIN_HEADER_MATCHES."""
+    names = {n for n in (vocab.name(v) for v in row) if n}
+    if len(names) == MIN_HEADER_MATCHES - 1 and names & PROJECT_KEYS:
+        return MIN_HEADER_MATCHES
+    return len(names)
 
 
 def _filled(rows: list[list], spans: dict, r: int, width: int) -> list:
