@@ -78,6 +78,12 @@ def _save(store: Store, m: Mappings, audit: dict) -> None:
     store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
 
 
+def header_key(source: object) -> str:
+    """How a taught header is kept: folded, its unit set aside (完成额(万元) and 完成额 are one heading)."""
+    h = normalize_header(source)
+    return split_unit(h)[0] or h
+
+
 def _recognised(source: str) -> str | None:
     """The column (or derived amount) the contract already reads a header as, or None."""
     from data.ingest.headings import recognise  # the heading vocabulary lives with the importer
@@ -90,7 +96,7 @@ def add_column(store: Store, source: str, canonical: str, *, user: str = "", uni
     """Remember that header `source` means the column `canonical` (Chinese header, with or without its unit) — for
     every unit, or only for `unit`; returns the column name."""
     name = column_name(canonical)
-    key = normalize_header(source)
+    key = header_key(source)
     if not key:
         raise StoreError("原表头不能为空。")
     known = _recognised(source)
@@ -141,7 +147,8 @@ def remove(store: Store, source: str, *, column: str | None = None, user: str = 
     with store.lock():
         m = load(store)
         if column is None:
-            key = normalize_header(source)
+            key = header_key(source) if header_key(source) in (m.units.get(unit, {}) if unit else m.columns) \
+                else normalize_header(source)
             taught = m.units.get(unit, {}) if unit else m.columns
             if key not in taught:
                 where = f"{unit}的" if unit else ""
@@ -216,7 +223,7 @@ def listing(store: Store) -> list[dict]:
         if rec.get("action") != "mapping-add":
             continue
         if rec.get("kind") == "column":
-            taught[("column", rec.get("unit") or "", normalize_header(rec.get("source", "")))] = rec
+            taught[("column", rec.get("unit") or "", header_key(rec.get("source", "")))] = rec
         elif rec.get("kind") == "value":
             taught[("value", rec.get("column"), rec.get("source"))] = rec
     m = load(store)
@@ -228,7 +235,7 @@ def listing(store: Store) -> list[dict]:
              "_rec": taught.get(("value", c, src), {})} for c, vals in m.values.items() for src, canon in vals.items()]
     for row in out:
         rec = row.pop("_rec")
-        if row["kind"] == "列名" and normalize_header(rec.get("source", "")) == row["source"]:
+        if row["kind"] == "列名" and header_key(rec.get("source", "")) == row["source"]:
             row["source"] = rec["source"]   # the header as the analyst saw it, not its folded key (remove folds it)
         row |= {"column_zh": COLUMN_BY_NAME[row["column"]].zh, "user": rec.get("user", ""),
                 "time": str(rec.get("time", "")).replace("T", " ")}

@@ -180,7 +180,7 @@ def _check_stamps(table: Table, heads: Heads, month: dt.date | None, year: int, 
         if r.year is not None and r.year != (year - 1 if r.reads == PRIOR_YEARS else year):
             want = f"应为{year - 1}年（上年）" if r.reads == PRIOR_YEARS else f"应为{year}年"
             bad.append(Problem("表头年份不符", _zh(r.reads), table.header_row, h,
-                               f"表头“{h}”的年份与{said}不符（{want}）：请核对报送月份或表头，文件未导入。"))
+                               f"表头“{h}”的年份与{said} 不符（{want}）：请核对报送月份或表头，文件未导入。"))
         elif month is not None and r.month is not None and r.month > month.month:
             bad.append(Problem("表头月份晚于报送月份", _zh(r.reads), table.header_row, h,
                                f"表头“{h}”是 {r.month} 月，晚于{said}：请核对报送月份或表头，文件未导入。"))
@@ -750,7 +750,7 @@ def _hints(missing: list[Column], unknown: list[str]) -> dict[str, str]:
     proposed: dict[str, str] = {}
     used: set[str] = set()
     for score, _, name, h in sorted(pairs):
-        if name in proposed or h in used or (-score < 0.3 and len(unknown) > 1):
+        if name in proposed or h in used or (score == 0 and len(unknown) > 1):  # shares nothing: no guess
             continue
         proposed[name], _ = h, used.add(h)
     out = {}

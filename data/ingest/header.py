@@ -142,16 +142,21 @@ def _texts(row: list) -> list[str]:
     return out
 
 
+def _numeric(row: list) -> bool:
+    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
+
+
 def candidate_headings(rows: list[list], spans: dict, width: int, vocab: Vocabulary = BUILTIN) -> list[str]:
-    """The headings of the likeliest header row (and the one below it, for two levels) that the vocabulary does not
-    read: what a refusal for a header not found names, and what the page offers to teach."""
-    counts = [len(set(_texts(_filled(rows, spans, r, width)))) for r in range(min(len(rows), SCAN_ROWS))]
+    """The headings of the likeliest header row — the row of most texts and no numbers, with the group row above it or
+    the sub-heading row below it when they are headings too — that the vocabulary does not read: what a refusal for a
+    header not found names, and what the page offers to teach."""
+    grid = [_filled(rows, spans, r, width) for r in range(min(len(rows), SCAN_ROWS))]
+    counts = [len(set(_texts(row))) if not _numeric(row) else 0 for row in grid]
     if not counts or max(counts) < 2:
         return []
     b = counts.index(max(counts))
-    texts = _texts(_filled(rows, spans, b, width))
-    if b + 1 < len(counts) and counts[b + 1] >= 2 and counts[b + 1] * 2 >= counts[b]:
-        texts += _texts(_filled(rows, spans, b + 1, width))
+    picked = [r for r in (b - 1, b, b + 1) if 0 <= r < len(grid) and counts[r] >= 2]
+    texts = [t for r in picked for t in _texts(grid[r])]
     return list(dict.fromkeys(t for t in texts if not vocab.name(t) and normalize_header(t) not in SEQ_HEADERS))
 
 
