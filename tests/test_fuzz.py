@@ -174,9 +174,11 @@ UNREPORTED = {"funds_in_place_ytd", "in_statistics", "completed_investment_total
 
 
 def _may_row(r: dict) -> dict | None:
-    """The row's project in its unit's (its 县区's) latest published month before June: by code, else by name."""
+    """The row's project in its unit's (its 县区's) latest published month before June: by code, else by name. A row
+    without 县区 is its project's unit's, the unit that published its code (May's 县区)."""
     if r["county"] is None:
-        return None
+        return next((m for m in MAY.to_dicts() if r["project_id"] is not None and m["project_id"] == r["project_id"]),
+                    None)
     may = [m for m in MAY.to_dicts() if m["county"] == r["county"]]
     return (next((m for m in may if r["project_id"] is not None and m["project_id"] == r["project_id"]), None)
             or next((m for m in may if r["project_name"] is not None and m["project_name"] == r["project_name"]), None))
