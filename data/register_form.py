@@ -73,9 +73,11 @@ def _table(frame: pl.DataFrame) -> Table:
 
 
 def form_report(frame: pl.DataFrame, month: str) -> pl.DataFrame:
-    """The rows a form submits: the keys and the edited columns only — everything else is completed as for an
-    uploaded progress report (the register's attributes, last month's other values)."""
-    keep = [c for c in (*KEYS, *FORM_COLUMNS) if c in frame.columns]
+    """The rows a form submits: the keys and the edited columns — a column no row has a value in left out, as a
+    table without it would be — so everything else is completed as for an uploaded progress report (the register's
+    attributes, last month's other values; 本年资金到位 and 是否入统 no one filled are 未填报)."""
+    keep = [c for c in KEYS if c in frame.columns]
+    keep += [c for c in FORM_COLUMNS if c in frame.columns and frame.get_column(c).null_count() < frame.height]
     return frame.select(keep)
 
 
