@@ -251,12 +251,11 @@ HEADINGS: tuple[Heading, ...] = (
              rf"^截至{_M}月底?形象进度$"),
             ("形象进度", "目前形象进度", "N月形象进度", "工程形象进度"), "N 不得晚于报送月份，有几列时读报送月份的一列"),
     Heading("progress_note", (rf"^(?:{_Y}年)?{_M}月份?底?(?:工程)?进度(?:情况)?$",), ("N月进度",),
-            "在“形象进度”分组下", group="形象进度"),
+            "N 不得晚于报送月份", group="形象进度"),
     Heading("target_note",
             (rf"^(?:{_Y}年|本年|年)(?:底|末)(?:工程)?应达(?:到)?的?形象进度$", rf"^(?:{_Y}年度?|本?年度?)计划形象进度$"),
             ("年底应达形象进度", "YYYY年底工程应达形象进度", "年计划形象进度")),
-    Heading("target_note", (r"^(?:年度|全年)(?:目标|计划)(?:任务)?$",), ("年度目标", "全年目标"), "在“形象进度”分组下",
-            group="形象进度"),
+    Heading("target_note", (r"^(?:年度|全年)(?:目标|计划)(?:任务)?$",), ("年度目标", "全年目标"), group="形象进度"),
 )
 
 # Values (DOMAIN.md Part 3): label suffixes removed before a value is matched (longest first), extra level labels,

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 

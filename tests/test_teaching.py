@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from data import mappings, register
-from data.ingest import import_file, read_ledger
+from data.ingest import import_file
 from data.problems import Problem, format_report
 from data.store import Store, StoreError
 from tests.factories import tree_bytes
