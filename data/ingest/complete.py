@@ -237,7 +237,9 @@ class Completer:
     def _fill(self, name: str, i: int, value, source: str, month: str = "") -> None:
         """Set a value the file did not give, counting where it came from (a null counts as none)."""
         self.rows.values[name][i] = value
-        t = self.tally.setdefault(name, _Tally())
+        t = self.tally.get(name)
+        if t is None:
+            t = self.tally[name] = _Tally()
         if value is None:
             t.none += 1
         elif source == "register":

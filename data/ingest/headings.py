@@ -103,6 +103,8 @@ class Vocabulary:
         r = recognise(text, group)
         if r is not None or not isinstance(text, str) or not text.strip():
             return r
+        if not self.mappings.columns and not self.mappings.units:
+            return None  # nothing taught (most stores): no second lookup per cell
         name = taught_column(self.mappings, text, self.unit)
         if name is None:
             return None
