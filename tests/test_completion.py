@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from data import register
@@ -75,6 +76,10 @@ def test_a_file_without_codes_is_matched_to_the_register_by_name_within_its_unit
     # the register's P1 by its name in 甲县 (not 乙县's Q1 of the same name), blanks and brackets aside
     got = store.read("2025-06").select("project_id", "project_name", "level", "investor_type").rows()
     assert got == [("P1", "甲县 光伏制造基地", "市级", "民间投资"), ("P2", "甲县污水处理厂（扩建）", "县级", "政府投资")]
+    # …and 乙县's own file of that name finds 乙县's Q1
+    yi = [["乙县2025年6月重点项目进度"], ["项目名称", "县区", "本年累计完成投资"], ["甲县光伏制造基地", "乙县", 1]]
+    assert _import(store, yi, tmp_path / "乙县.xlsx").ok
+    assert store.read("2025-06").filter(pl.col("county") == "乙县").select("project_id", "level").rows() == [("Q1", "省级")]
 
 
 def test_a_project_not_in_the_register_takes_last_months_attributes(store, tmp_path):
@@ -104,7 +109,9 @@ def test_every_other_absent_column_is_carried_from_the_units_last_published_mont
 
 
 def test_a_null_required_progress_value_is_unreported_and_indicators_count_known_rows(store, tmp_path):
-    out = _import(store, progress([["P1", 6000], ["P2", 1500], ["P3", 0]]), tmp_path / "6月.xlsx")
+    rows = progress([["P1", 6000, "2024-03-01"], ["P2", 1500, "2024-09-01"], ["P3", 0, "2025-06-01"]],
+                    headers=("项目编码", "本年累计完成投资", "实际开工时间"))
+    out = _import(store, rows, tmp_path / "6月.xlsx")
     assert out.ok, out.report()
     p3 = _row(store, "2025-06", "P3")
     assert p3["funds_in_place_ytd"] is None and p3["in_statistics"] is None and p3["completed_investment_total"] is None
@@ -113,7 +120,7 @@ def test_a_null_required_progress_value_is_unreported_and_indicators_count_known
     assert lines["本年资金到位(万元)"] == "沿用2025-05（2项），1项未填报"
     row = compute(Dataset.from_store(store), ["2025-06"], ids=["funds_in_place_rate", "stats_inclusion_rate"]).row(
         0, named=True)
-    # P1 (停工, started) and P2 (在建, started) are known; P3 (新开工, not started) has neither value
+    # P1 and P2 are known; P3 (新开工, started on 6-01) has neither value: counted in neither rate
     assert row["funds_in_place_rate"] == pytest.approx((4500 + 900) / (12000 + 3000))
     assert row["n__funds_in_place_rate"] == 2
     assert row["stats_inclusion_rate"] == pytest.approx(1 / 2) and row["n__stats_inclusion_rate"] == 2
@@ -177,6 +184,10 @@ def test_last_month_is_the_units_latest_published_month(store, tmp_path):
     # 甲县's June, re-submitted by its reporter and waiting for review, is not published: July carries May's values
     june = _import(store, progress([["P1", 6000], ["P2", 1500]]), tmp_path / "6月.xlsx", reporter_unit="甲县")
     assert june.ok and store.units("2025-06")["甲县"].pending is not None
+    # …and 乙县 has published June: a later month, but not 甲县's
+    yi = [LEDGER, ["2025-06", "Y1", "乙县水厂", "乙县", "基础设施", None, "县级", "续建", "在建", "国有企业", 100, 50, 10, 10,
+                   10, "2024-01-01", None, None, None, "否", None, "是"]]
+    assert _import(store, yi, tmp_path / "乙县6月.xlsx").ok
     out = _import(store, progress([["P1", 7000]], month="2025-07"), tmp_path / "7月.xlsx")
     assert out.ok, out.report()
     p1 = _row(store, "2025-07", "P1")
