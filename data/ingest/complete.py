@@ -411,6 +411,12 @@ class Completer:
         return {n for n, t in self.tally.items() if t.register or t.months or t.derived}
 
     def _notes(self) -> None:
+        for name in ("completed_investment_ytd", "completed_investment_total"):  # sums the headings imply: warned
+            t = self.tally.get(name)
+            said = {h: k for h, k in (t.derived.items() if t else ()) if not h.startswith("按")}
+            if said:
+                parts = "、".join(f"{h} {k} 行" for h, k in said.items())
+                self.res.warnings.append(Problem("按表头计算", ZH[name], None, "", f"{ZH[name]}按表头计算：{parts}。"))
         for name, t in self.tally.items():
             parts = []
             if t.register:
