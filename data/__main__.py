@@ -1,5 +1,5 @@
 """Command line: python -m data import|validate|list|register|submissions|review|template|user|mapping|settings|check|
-hash-password|demo."""
+hash-password|demo|duban."""
 from __future__ import annotations
 
 import argparse
@@ -474,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("demo", help="生成演示城市的台账数据")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
     sp.set_defaults(func=cmd_demo)
+
+    from data.duban_cli import add_parser as add_duban  # 督办事项: data/duban_cli.py
+
+    add_duban(sub, _user)
     return p
 
 

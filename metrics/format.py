@@ -1,8 +1,22 @@
-"""Display formats for indicator values and table cells: one place, so every page, table, bulletin and export agrees."""
+"""Display formats for indicator values and table cells: one place, so every page, table, bulletin and export agrees.
+
+The rule (README, 数字的写法):
+- A rate has one decimal: 45.7%, 100.0%; a difference of rates is in 个百分点 (+1.2个百分点).
+- An amount (stored in 万元) is written in 亿元 with one decimal from 1亿元 up (64.7亿元), else in whole 万元
+  (8,537万元). A change or a gap is written in the unit of the value it goes with (64.7亿元, 较上月 +20.8亿元).
+- A column of figures (a table, a chart's axis) names its unit in the header: amounts in one unit, that of its
+  largest figure (年度计划投资(亿元)), in 亿元 with two decimals (counties side by side: 0.09亿 is not 0.1) or in
+  whole 万元; rates ×100 under (%) with one decimal, '108.3%' in a grid.
+- The ledger's own figures (项目台账, the watch lists, a project's history, the bulletin's annexes) stay in 万元 as
+  the counties report them.
+- A score has one decimal, or as many as it takes for two counties ranked apart not to print alike.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from metrics.indicator import Indicator
 from metrics.registry import BY_ID
@@ -15,18 +29,29 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def fmt_money(v, unit: str = "万元") -> str:
-    """1234567.8 → '1,234,568万元'; with unit='亿元' → '123.5亿元'."""
+YI = 10_000  # 1亿元 in 万元, the unit amounts are stored in
+
+
+def money_unit(*values) -> str:
+    """The unit amounts are written in: '亿元' when the largest of them reaches 1亿元, else '万元' (a figure and its
+    change, or a column, are written in one unit)."""
+    present = [abs(v) for v in values if not _missing(v)]
+    return "亿元" if present and max(present) >= YI else "万元"
+
+
+def fmt_money(v, unit: str | None = None, *, signed: bool = False) -> str:
+    """646,600 → '64.7亿元'; 8,537.1 → '8,537万元'; `unit` forces one; `signed` → '+20.8亿元'."""
     if _missing(v):
         return DASH
-    if unit == "亿元":
-        return f"{v / 10_000:,.1f}亿元"
-    return f"{v:,.0f}万元"
+    unit = unit or money_unit(v)
+    shown, digits = (v / YI, 1) if unit == "亿元" else (v, 0)
+    shown = 0.0 if round(shown, digits) == 0 else shown  # never '-0.0'
+    return f"{shown:{'+' if signed else ''},.{digits}f}{unit}"
 
 
 def fmt_amount(v) -> str:
-    """An amount in 万元, or in 亿元 from 10亿 up."""
-    return fmt_money(v, "亿元" if not _missing(v) and abs(v) >= 100_000 else "万元")
+    """An amount in its unit: 亿元 from 1亿 up, else 万元."""
+    return fmt_money(v)
 
 
 def fmt_rate(v) -> str:
@@ -60,28 +85,35 @@ def format_value(ind: Indicator | str, v) -> str:
     return DASH if _missing(v) else _VALUE.get(ind.unit, str)(v)
 
 
-_CHANGE = {"比率": fmt_points, "百分点": fmt_points, "万元": lambda d: f"{d:+,.0f}万元", "个": lambda d: f"{int(d):+d}个"}
+_CHANGE = {"比率": fmt_points, "百分点": fmt_points, "个": lambda d: f"{int(d):+d}个"}
+
+
+def _difference(ind: Indicator, value, d) -> str:
+    """A signed difference `d` that goes with `value`: an amount in the value's unit, a rate in 个百分点."""
+    if ind.unit == "万元":
+        return fmt_money(d, money_unit(value), signed=True)
+    return _CHANGE.get(ind.unit, lambda x: f"{x:+,.1f}{ind.unit}")(d)
 
 
 def format_change(ind: Indicator, value, prev) -> str:
-    """The change of an indicator from `prev` to `value`, signed, in its unit (rates in 个百分点)."""
+    """The change of an indicator from `prev` to `value`, signed, in the unit `value` is written in (rates in
+    个百分点): 64.7亿元 beside +20.8亿元."""
     if _missing(value) or _missing(prev):
         return DASH
-    return _CHANGE.get(ind.unit, lambda d: f"{d:+,.1f}{ind.unit}")(value - prev)
+    return _difference(ind, value, value - prev)
 
 
 def format_gap(ind: Indicator, value, target) -> str:
-    """How far a value is from its target: signed, in 个百分点 for a rate and in 个 for a count."""
+    """How far a value is from its target: signed, in 个百分点 for a rate, in the value's unit for an amount."""
     if target is None or _missing(value):
         return DASH
-    d = value - target
-    return _CHANGE[ind.unit](d) if ind.unit in ("比率", "百分点", "个") else format_value(ind, d)
+    return _difference(ind, value, value - target)
 
 
 # A figure in a table whose header names the unit, so that cells carry bare numbers (as tables in a 通报 do).
 _FIGURE_UNIT = {"比率": "%", "万元": "亿元"}
 _FIGURE = {"比率": lambda v: f"{v * 100:.1f}", "百分点": lambda v: f"{v * 100:+.1f}",
-           "万元": lambda v: f"{v / 10_000:,.2f}", "个": lambda v: f"{int(v):,}", "天": lambda v: f"{v:,.0f}"}
+           "万元": lambda v: f"{v / YI:,.2f}", "个": lambda v: f"{int(v):,}", "天": lambda v: f"{v:,.0f}"}
 
 
 def figure_header(iid: str) -> str:
@@ -118,3 +150,61 @@ def rank_change_text(v) -> str:
     if v is None:
         return DASH
     return f"↑{v}" if v > 0 else f"↓{-v}" if v < 0 else "→0"
+
+
+# ---- columns of figures ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """How a table shows a column of figures: the stored values ÷ `divisor`, `unit` named in the header, `digits`
+    decimals with thousands separators; a rate (`percent`) ×100 in the file under '(%)', '108.3%' in the grid."""
+
+    unit: str = ""
+    divisor: float = 1
+    digits: int = 1
+    percent: bool = False
+
+    def header(self, name: str) -> str:
+        """'年度计划投资(亿元)', '投资完成率(%)'; a score's header stays as it is."""
+        return f"{name}({self.unit})" if self.unit else name
+
+    @property
+    def printf(self) -> str:
+        """The grid's sprintf-style format (st.column_config.NumberColumn), which rounds (its presets' `step`
+        truncates: 108.29% would show as 108.2%)."""
+        return f"%.{self.digits}f%%" if self.percent else f"%,.{self.digits}f"
+
+    def text(self, v) -> str:
+        """A cell as a document or the screen prints it: '17.8', '108.3%', '70.83'."""
+        if _missing(v):
+            return DASH
+        return fmt_rate(v) if self.percent else f"{v / self.divisor:,.{self.digits}f}"
+
+
+RATE_COLUMN = Column("%", 0.01, 1, percent=True)
+
+
+def money_column(values: Iterable) -> Column:
+    """A column of amounts (万元 stored) in the unit of its largest: 亿元 with two decimals (a table sets counties
+    side by side: 0.09亿 must not print as 0.1), or whole 万元."""
+    return Column("亿元", YI, 2) if money_unit(*values) == "亿元" else Column("万元", 1, 0)
+
+
+def score_digits(scores: Sequence, ranks: Sequence) -> int:
+    """Decimals for scores: one, or as many as it takes (up to 4) for counties with different ranks to print apart
+    (70.83 and 70.79 rather than 70.8 twice); an equal rank is a tie (并列) and may print alike."""
+    pairs = [(s, r) for s, r in zip(scores, ranks) if not _missing(s) and r is not None]
+    for digits in range(1, 5):
+        printed = {}
+        if all(printed.setdefault(f"{s:.{digits}f}", r) == r for s, r in pairs):
+            return digits
+    return 4
+
+
+def score_column(scores: Sequence, ranks: Sequence) -> Column:
+    """A column of scores: one decimal, or enough to tell counties ranked apart (score_digits)."""
+    return Column(digits=score_digits(scores, ranks))
+
+
+def fmt_score(v, digits: int = 1) -> str:
+    """70.8333 → '70.8' (— for a county without a score)."""
+    return DASH if _missing(v) else f"{v:.{digits}f}"

@@ -108,3 +108,19 @@ def meets(direction: str, value, target):
     if not isinstance(value, pl.Expr) and _missing(value):
         return None
     return value >= target if direction == "higher" else value <= target
+
+
+NEAR_POINTS = 0.05  # a rate short of its target by at most 5 个百分点 is 接近目标
+NEAR_SHARE = 0.10  # any other figure short of its target by at most a tenth of it
+
+
+def standing(ind: Indicator, value, target) -> str | None:
+    """Where a value stands against its target: 'met', 'near' (short by at most NEAR_POINTS for a rate,
+    NEAR_SHARE of the target otherwise) or 'far'; None without a verdict (no value, no target, neutral)."""
+    ok = meets(ind.direction, value, target)
+    if ok is None:
+        return None
+    if ok:
+        return "met"
+    near = NEAR_POINTS if ind.is_rate else NEAR_SHARE * abs(target)
+    return "near" if abs(value - target) <= near + 1e-9 else "far"  # 95.0% against 100%: near, float noise aside

@@ -14,7 +14,7 @@ from data.months import add_months, to_month
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
-from metrics.format import DASH, fmt_points, format_value, rank_change_text
+from metrics.format import DASH, fmt_points, fmt_score, format_value, rank_change_text, score_digits
 from metrics.indicator import meets
 from metrics.registry import BY_ID
 from metrics.rowsets import MONTH
@@ -203,6 +203,12 @@ def _printed(fmt: Callable, col: str) -> Callable[[pl.DataFrame], pl.Series]:
     return lambda df: pl.Series([fmt(v) for v in df.get_column(col).to_list()], dtype=pl.String)
 
 
+def _scores(df: pl.DataFrame) -> pl.Series:
+    """The scores as printed: one decimal, or enough to tell counties ranked apart (metrics.format.score_digits)."""
+    digits = score_digits(df.get_column("score").to_list(), df.get_column("rank").to_list())
+    return pl.Series([fmt_score(v, digits) for v in df.get_column("score").to_list()], dtype=pl.String)
+
+
 # The columns a ranking table can show: key → (header, cell as stored, cell as printed: an expression, or a
 # function of the frame for a Python formatter).
 _WARNING = pl.when(C("warning")).then(pl.lit("约谈预警")).otherwise(pl.lit(""))
@@ -210,7 +216,7 @@ _FLAG = pl.when(C("rank").is_null()).then(pl.lit("未报送")).otherwise(C("flag
 RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr | Callable[[pl.DataFrame], pl.Series]]] = {
     "rank": ("名次", C("rank"), C("rank").cast(pl.String).fill_null(DASH)),
     "county": ("县区", C("county"), C("county")),
-    "score": ("得分", C("score").round(2), _printed(lambda v: DASH if v is None else f"{v:.1f}", "score")),
+    "score": ("得分", C("score").round(4), _scores),
     "rank_change": ("名次变化", C("rank_change"), _printed(rank_change_text, "rank_change")),
     "flag": ("红旗/蜗牛", _FLAG, _FLAG),
     "warning": ("约谈预警", _WARNING, _WARNING),

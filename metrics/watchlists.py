@@ -191,7 +191,16 @@ def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters(
     ).sort("county")
 
 
-GAP_ZH = {"county": "县区", "plan_investment_sum": "年度计划投资(万元)", "completed_ytd_sum": "本年完成投资(万元)",
-          "investment_completion_rate": "投资完成率", "time_schedule": "时序进度", "shortfall": "距年度计划差额(万元)",
-          "months_left": "剩余月数", "monthly_needed": "此后每月需完成(万元)",
-          "next_month_needed": "下月需完成以回到时序进度(万元)"}
+GAP_MONEY = ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed", "next_month_needed")
+GAP_NAMES = {"county": "县区", "plan_investment_sum": "年度计划投资", "completed_ytd_sum": "本年完成投资",
+             "investment_completion_rate": "投资完成率", "time_schedule": "时序进度", "shortfall": "距年度计划差额",
+             "months_left": "剩余月数", "monthly_needed": "此后每月需完成", "next_month_needed": "下月需完成以回到时序进度"}
+
+
+def gap_headers(unit: str = "万元") -> dict[str, str]:
+    """The gap table's Chinese headers, its amounts in `unit` (the table's one unit: metrics.format.money_column;
+    '' for none)."""
+    return {c: f"{n}({unit})" if c in GAP_MONEY and unit else n for c, n in GAP_NAMES.items()}
+
+
+GAP_ZH = gap_headers()

@@ -6,13 +6,14 @@ import polars as pl
 import streamlit as st
 
 from metrics import bulletin
+from metrics.format import RATE_COLUMN, money_column, score_column
 from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
-from metrics.watchlists import GAP_ZH
+from metrics.watchlists import GAP_MONEY, gap_headers
 from ui import cached, screen, state
 from ui.bulletin_template import bulletin_docx
 from ui.i18n import ind_name, lang, ranking_headers, t
-from ui.widgets import guard, month_num, page_title, show_table
+from ui.widgets import guard, in_units, month_num, number_config, page_title, show_table, unit_configs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,13 +44,17 @@ else:
         bulletin_buttons(sel)
         r = cached.ranking(sel.month, sel.filters)
         heads = ranking_headers()
-        cfg = {ind_name(i.id): st.column_config.NumberColumn(format="percent") for i in card.items
-               if BY_ID[i.id].is_rate}
-        cfg[heads["score"]] = st.column_config.NumberColumn(format="%.1f")
+        # metrics.format's rule: rates ×100 under (%) with one decimal; scores with enough decimals to tell the
+        # ranks apart; the grid and the files show the same.
+        units = {ind_name(i.id): RATE_COLUMN for i in card.items if BY_ID[i.id].is_rate}
+        cfg = unit_configs(units)
+        cfg[heads["score"]] = number_config(score_column(r.get_column("score").to_list(),
+                                                         r.get_column("rank").to_list()))
         cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
         # Tables are built once per selection, store content and language for every viewer (cached.table).
-        show_table(lambda: ranking_table(r, RANK_COLUMNS, text=("rank_change",), indicators=[i.id for i in card.items],
-                                         headers=heads, indicator_header=ind_name),
+        show_table(lambda: in_units(ranking_table(r, RANK_COLUMNS, text=("rank_change",),
+                                                  indicators=[i.id for i in card.items], headers=heads,
+                                                  indicator_header=ind_name), units),
                    f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
                    cache_files=(scorecard_path(),))
 
@@ -65,18 +70,18 @@ else:
         year_end = month_num(sel) == 12
         # December: no month is left to spread the shortfall over, so those columns would be empty.
         dropped = ("months_left", "monthly_needed", "next_month_needed") if year_end else ()
-        money = [c for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed",
-                             "next_month_needed") if c not in dropped]
+        gap = cached.gap_to_target(sel.month, sel.filters).drop(dropped)
+        money = money_column(v for c in GAP_MONEY if c in gap.columns for v in gap.get_column(c).to_list())
+        names = gap_headers("")  # headers without a unit: in_units adds each column's
+        units = {names[c]: money for c in GAP_MONEY} | {names[c]: RATE_COLUMN
+                                                        for c in ("investment_completion_rate", "time_schedule")}
 
         def gap_table() -> pl.DataFrame:
-            gap = cached.gap_to_target(sel.month, sel.filters).drop(dropped)
-            gap = gap.with_columns(pl.col([c for c in money if c in gap.columns]).round(2))  # 万元 to the 百元
-            return gap.rename(GAP_ZH, strict=False)
+            return in_units(gap.rename(names, strict=False), units)
 
-        cfg = {GAP_ZH[c]: st.column_config.NumberColumn(format="localized") for c in money}
-        cfg |= {GAP_ZH[c]: st.column_config.NumberColumn(format="percent")
-                for c in ("investment_completion_rate", "time_schedule")}
-        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg, cache=(sel.month, sel.filters))
+        cfg = unit_configs(units)
+        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=cfg,
+                   cache=(sel.month, sel.filters, money.unit))
         st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
 
         st.subheader(t("lights_title"))

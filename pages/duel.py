@@ -12,7 +12,7 @@ import streamlit as st
 
 from data.months import to_month
 from metrics.format import format_value
-from metrics.ranking import RED, SNAIL, load_scorecard
+from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID
 from ui import cached, charts, screen, state
 from ui.i18n import ind_name, t
@@ -34,6 +34,7 @@ elif guard(sel):
     counties = cached.options().get("county", [])
     rank = cached.ranking(sel.month, base)
     flags = {r["county"]: r for r in rank.iter_rows(named=True)}
+    scores = dict(zip(rank.get_column("county").to_list(), ranking_table(rank, ("score",), text=True).to_series()))
     default = ([c for c in rank.filter(pl.col("flag") == RED)["county"].to_list()[:1]]
                + [c for c in rank.filter(pl.col("flag") == SNAIL)["county"].to_list()[-1:]])
     if "duel_counties" not in st.session_state:
@@ -61,7 +62,7 @@ elif guard(sel):
         r = flags.get(c)
         badge = ""
         if r:
-            badge = f"{t('rank_n').format(n=r['rank'])} · {t('score')} {r['score']:.1f}"
+            badge = f"{t('rank_n').format(n=r['rank'])} · {t('score')} {scores[c]}"
             badge += {RED: f" :green-badge[{RED}]", SNAIL: f" :red-badge[{SNAIL}]"}.get(r["flag"], "")
             badge += f" :orange-badge[⚠ {t('interview_warning')}]" if r["warning"] else ""
         col.markdown(f"### {md_escape(c)}\n{badge}")
@@ -113,4 +114,4 @@ elif guard(sel):
             row[c] = format_value(ind, now.get(c, {}).get(iid))
             row[f"{c} n"] = now.get(c, {}).get(f"n__{iid}")
         rows.append(row)
-    show_table(pl.DataFrame(rows, strict=False), f"县区对比_{sel.month}", key="duel_table")
+    show_table(pl.DataFrame(rows, strict=False), f"县区对比_{sel.month}", key="duel_table", height="content")

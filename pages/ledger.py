@@ -7,14 +7,14 @@ import polars as pl
 import streamlit as st
 
 from data.schema import BUILD_TYPES, PROC_COLUMNS, STATUSES, ZH
-from metrics.format import fmt_amount
+from metrics.format import RATE_COLUMN, fmt_amount, fmt_rate
 from metrics.lights import GREEN, LIGHTS, RED, YELLOW
 from metrics.rowsets import COMPLETION_RATE, HAS_PROBLEM, schedule
 from metrics.watchlists import LIST_BY_ID, PROC_ZH, WATCH_LISTS, column_labels
 from ui import cached, charts, state
 from ui.charts import BAD, GOOD, NEUTRAL, WARN
 from ui.i18n import ind_name, lang, t
-from ui.widgets import guard, md_escape, page_title, show_table
+from ui.widgets import guard, md_escape, number_config, page_title, show_table
 
 TAB_KEY = "ledger_tab"          # the active tab's label (set by a row selection to open the history)
 PROJECT_KEY = "ledger_project"  # the project whose history is shown; mirrored in the URL as ?project=ID
@@ -72,12 +72,32 @@ def _seed_from_url(known: set[str]) -> str | None:
     return None
 
 
-def _selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, config: dict) -> None:
+ROW_PX, HEAD_PX = 35, 38  # the grid's row and header height (Streamlit's defaults) and its border
+MIN_GRID_PX = 320  # a short window still shows eight rows
+
+
+def fill_window(key: str, rows: int, above: int) -> None:
+    """Size a grid to the window rather than to a fixed number of rows: as tall as the window leaves below the
+    `above` px of page over it and its download buttons (never under MIN_GRID_PX), and no taller than its rows.
+    Streamlit sizes a grid in px only; CSS on its frame sets the height, and the grid follows its frame."""
+    content = HEAD_PX + ROW_PX * max(rows, 1)
+    st.html(f"""<style>
+.st-key-{key}, .st-key-{key} > div, .st-key-{key} [data-testid="stDataFrame"] {{height:auto !important}}
+.st-key-{key} {{flex:0 0 auto !important}}  /* its flex basis is the px height given to Streamlit */
+.st-key-{key} [data-testid="stDataFrame"] > div:has(> .stDataFrameGlideDataEditor) {{
+  height:min({content}px, max({MIN_GRID_PX}px, calc(100vh - {above}px))) !important}}
+</style>""")
+
+
+def _selectable(df: pl.DataFrame, name: str, labels: dict[str, str], key: str, config: dict, above: int) -> None:
     """A table whose ticked row opens that project's history: the tab switch must happen before the tabs are
-    drawn, so the choice is parked in the session and the app reruns once."""
+    drawn, so the choice is parked in the session and the app reruns once. It fills the window (fill_window:
+    `above` is about how much of the page is over it)."""
     ids = df.get_column("project_id").to_list()
+    fill_window(key, df.height, above)
     event = show_table(df, name, labels, key=key, on_select="rerun", selection_mode="single-row",
-                       column_config=config, height=min(36 + 35 * max(df.height, 1), 600), placeholder="—")
+                       column_config=config, height=min(HEAD_PX + ROW_PX * max(df.height, 1), 600),
+                       placeholder="—")
     pid = _selected_id(event, ids)
     if pid and pid != st.session_state.get(PROJECT_KEY):
         st.session_state[PENDING] = pid
@@ -92,7 +112,10 @@ def _money_config(labels: dict[str, str]) -> dict:
             cfg[labels[c]] = st.column_config.DateColumn(format="YYYY-MM" if c == "snapshot_month" else "YYYY-MM-DD")
     for c in ("completion_rate", "time_schedule"):
         if c in labels:
-            cfg[labels[c]] = st.column_config.NumberColumn(format="percent")
+            cfg[labels[c]] = number_config(RATE_COLUMN)
+    if "light" in labels:  # a coloured light, not the bare word 红/黄/绿 (the file keeps the word)
+        cfg[labels["light"]] = st.column_config.MultiselectColumn(
+            options=list(LIGHTS), color=[LIGHT_COLORS[x] for x in LIGHTS], format_func=light_text, width="small")
     if "deviation" in labels:
         cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
     for c in ("problems", "light_reason", "project_name"):
@@ -101,11 +124,23 @@ def _money_config(labels: dict[str, str]) -> dict:
     return cfg
 
 
-def _round_money(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns])
+RATES = ("completion_rate", "time_schedule")
+
+
+def _as_shown(df: pl.DataFrame) -> pl.DataFrame:
+    """Amounts to the 百元 in 万元 (as the counties report them), rates ×100 under (%) (metrics.format)."""
+    return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns]
+                           + [pl.col(c) / RATE_COLUMN.divisor for c in RATES if c in df.columns])
+
+
+def _labels(columns) -> dict[str, str]:
+    """Chinese headers, a rate's with its (%)."""
+    labels = column_labels(columns)
+    return {c: RATE_COLUMN.header(h) if c in RATES else h for c, h in labels.items()}
 
 
 LIGHT_KEYS = {RED: "light_red", YELLOW: "light_yellow", GREEN: "light_green"}
+LIGHT_COLORS = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
 LEAD = ("light", "light_reason", "problem_months", "problems")  # shown right after the name, when a table has them
 
 
@@ -114,9 +149,10 @@ def light_text(light: str | None) -> str:
     return t(LIGHT_KEYS[light]) if light in LIGHT_KEYS else ""
 
 
-def _lead(df: pl.DataFrame) -> pl.DataFrame:
-    """The light, its reason and the problem columns moved up beside the project's name (where the eye is)."""
-    lead = [c for c in LEAD if c in df.columns]
+def _lead(df: pl.DataFrame, first: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The columns `first` (what puts a project on a list: 完成率, 时序进度, 进度偏差 for 滞后项目), then the light,
+    its reason and the problem columns, moved up beside the project's name (where the eye is)."""
+    lead = [c for c in dict.fromkeys((*first, *LEAD)) if c in df.columns]
     rest = [c for c in df.columns if c not in lead]
     at = rest.index("project_name") + 1 if "project_name" in rest else 0
     return df.select(rest[:at] + lead + rest[at:])
@@ -145,11 +181,11 @@ def projects_tab(sel: state.Selection) -> None:
         df = df.filter(pl.col("status").is_in(status))
     if lights:
         df = df.filter(pl.col("light").is_in(lights))
-    table = _round_money(df.with_columns(COMPLETION_RATE.alias("completion_rate")).select(TABLE_COLUMNS)
+    table = _as_shown(df.with_columns(COMPLETION_RATE.alias("completion_rate")).select(TABLE_COLUMNS)
                          .sort(["county", "total_investment", "project_id"], descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
-    labels = column_labels(TABLE_COLUMNS)
-    _selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", _money_config(labels))
+    labels = _labels(TABLE_COLUMNS)
+    _selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", _money_config(labels), above=500)
 
 
 # ---- 预警清单 ---------------------------------------------------------------------------------------------------
@@ -173,11 +209,12 @@ def lists_tab(sel: state.Selection) -> None:
         return
     if "deviation" in df.columns:
         df = df.with_columns((pl.col("deviation") * 100).round(1))
-    labels = column_labels(df.columns)
+    labels = _labels(df.columns)
     if "deviation" in labels:
         labels["deviation"] = t("deviation_pts")
     st.caption(t("select_row_hint"))
-    _selectable(_lead(_round_money(df)), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}", _money_config(labels))
+    _selectable(_lead(_as_shown(df), w.columns), f"{w.zh}_{sel.month}", labels, f"wl_{w.id}",
+                _money_config(labels), above=620)
 
 
 # ---- 项目档案 ---------------------------------------------------------------------------------------------------
@@ -203,9 +240,6 @@ def procedures(last: dict) -> tuple[pl.DataFrame, list[str]]:
             rows.append({"节点": label, "类别": "开工", "日期": last[col]})
     missing = [PROC_ZH[p] for p in PROC_COLUMNS if last[p] is None]
     return pl.DataFrame(rows, schema={"节点": pl.String, "类别": pl.String, "日期": pl.Date}), missing
-
-
-LIGHT_COLORS = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
 
 
 def lights_strip(h: pl.DataFrame) -> str:
@@ -239,9 +273,9 @@ def history_panel(pid: str) -> None:
     c[2].metric(ZH["completed_investment_ytd"], fmt_amount(last["completed_investment_ytd"]))
     rate = h.tail(1).select(COMPLETION_RATE).item()
     sched = schedule(last["snapshot_month"].month)
-    c[3].metric(t("hist_rate").format(m=last_m), "—" if rate is None else f"{rate:.1%}",
+    c[3].metric(t("hist_rate").format(m=last_m), fmt_rate(rate),
                 None if rate is None else t("hist_vs_schedule").format(d=f"{(rate - sched) * 100:+.1f}",
-                                                                       s=f"{sched:.0%}"),
+                                                                       s=fmt_rate(sched)),
                 delta_color="normal")
     c[4].metric(f"{ZH['build_type']} · {ZH['status']}", f"{last['build_type']} · {last['status']}")
 
@@ -294,8 +328,8 @@ def history_panel(pid: str) -> None:
     cols = ("snapshot_month", "light", "light_reason", "build_type", "status", "total_investment",
             "plan_investment_year", "completed_investment_ytd", "completed_investment_total", "funds_in_place_ytd",
             "actual_start", "leader", "problems", "problem_months", "in_statistics")
-    labels = column_labels(cols)
-    show_table(_round_money(h.select(cols)), f"项目档案_{pid}", labels, key="hist_table",
+    labels = _labels(cols)
+    show_table(_as_shown(h.select(cols)), f"项目档案_{pid}", labels, key="hist_table",
                column_config=_money_config(labels), placeholder="—")
 
 

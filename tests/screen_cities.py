@@ -28,6 +28,8 @@ THIRTY = ("东城区", "西城区", "高新区", "经开区", "青山县", "临�
           "北岭湖生态文化旅游示范区", "南湖新区管理委员会", "临港经济技术开发区", "白沙黎族自治县", "双江拉祜族佤族布朗族",
           "城南区", "城北区", "河西区", "江东区", "桃源县", "安化县", "新化县", "凤凰县", "永顺县", "龙山县", "古丈县")
 
+CLOSE_PACE, CLOSE_STEP = 0.93, 0.002  # the thirty units' completion against 时序进度: 93.0 %, 93.2 %, … 98.8 %
+
 
 @dataclass(frozen=True)
 class City:
@@ -54,7 +56,13 @@ class City:
         # Thirty units: each project stays in one unit every month (its id decides), so ranks and trends hold.
         ids = frame.get_column("project_id").to_list()
         unit = [THIRTY[zlib.crc32(p.encode()) % len(THIRTY)] for p in ids]
-        return frame.with_columns(pl.Series("county", unit, pl.String))
+        # Close values, as a real city's are: each unit's projects complete their plan at its own pace, 0.2 points
+        # apart (93.0 % … 98.8 % of 时序进度), so thirty bars end within a few px and their figures stand side by side.
+        pace = [CLOSE_PACE + CLOSE_STEP * THIRTY.index(u) for u in unit]
+        month = frame.get_column("snapshot_month")[0].month
+        return frame.with_columns(pl.Series("county", unit, pl.String)).with_columns(
+            completed_investment_ytd=pl.col("plan_investment_year").fill_null(0.0) * month / 12
+            * pl.Series(pace, dtype=pl.Float64))
 
 
 CITIES = {

@@ -136,8 +136,8 @@ def test_ledger_lists_the_filtered_projects_and_searches(store):
     at = ledger({"county": ["丙区", "甲县"]})
     table = at.dataframe[0].value
     assert sorted(table["项目编码"]) == ["CQ01", "CQ02", "JA01", "JA02"]
-    assert "投资完成率" in table.columns and "总投资(万元)" in table.columns
-    assert table.set_index("项目编码").loc["JA01", "投资完成率"] == pytest.approx(0.6)
+    assert "投资完成率(%)" in table.columns and "总投资(万元)" in table.columns
+    assert table.set_index("项目编码").loc["JA01", "投资完成率(%)"] == pytest.approx(60.0)  # 600 of 1,000
     at.text_input(key="ledger_q").input("供水").run()
     assert list(at.dataframe[0].value["项目编码"]) == ["JA02"]
     at.text_input(key="ledger_q").input("cq0").run()          # IDs match case-insensitively

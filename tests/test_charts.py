@@ -76,7 +76,8 @@ def test_another_selection_or_language_builds_its_own_specs(store, built):
     assert arrow_rows(chart_protos(jia)[-1]).to_dicts() != arrow_rows(chart_protos(plain)[-1]).to_dicts()
     english = start_app({"lang": "en"}, page=PROGRESS)
     assert len(built) > n
-    assert "Investment completion rate" in specs(english)[0]["title"]
+    assert "Investment completion rate" in specs(english)[0]["title"]["text"]
+    assert specs(english)[0]["title"]["subtitle"] == "Red dashed line: time schedule"
 
 
 # ---- what the pages need from the specs ---------------------------------------------------------------------------
@@ -96,11 +97,28 @@ def test_specs_keep_their_formats(store):
     assert line["y"]["axis"]["format"] == ".0%"
     assert {t["field"]: t.get("format") for t in line["tooltip"]}["值"] == ".1%"
     assert trend["layer"][1]["encoding"]["y"]["field"] == "目标"  # 时序进度 as the dashed line
-    chain = specs(start_app(page="pages/chain.py"))
-    money = next(s for s in chain if s.get("title", "").startswith("总投资"))
-    assert money["layer"][0]["encoding"]["x"]["axis"]["format"] == ",.0f"
-    heat = next(s for s in specs(start_app()) if "县区间相对表现" in json.dumps(s, ensure_ascii=False))
-    assert heat["layer"][0]["encoding"]["color"]["legend"]["format"] == ".0%"
+    assert trend["title"]["subtitle"] == "红色虚线：时序进度"  # said on the chart, not left to guess
+    chain = start_app(page="pages/chain.py")
+    money_proto = next(p for p in chart_protos(chain) if _title(json.loads(p.spec)).startswith("总投资"))
+    money = json.loads(money_proto.spec)
+    x = money["layer"][0]["encoding"]["x"]
+    # by chain: 装备制造 80,000万元, 新材料 20,000 + 30,000, no chain 5,000 + 12,000 + 8,000 — in 亿元, as the
+    # largest reaches 1亿
+    assert x["title"] == "总投资（亿元）" and x["axis"]["format"] == ",~f"
+    rows = arrow_rows(money_proto).sort("值", descending=True)
+    assert rows["组"].to_list() == ["装备制造", "新材料", "（未归链）"] and rows["值"].to_list() == [8.0, 5.0, 2.5]
+    assert {t["field"]: t.get("format") for t in money["layer"][0]["encoding"]["tooltip"]}["值"] == ",.1f"
+    y = money["layer"][0]["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False  # every chain named, never every other one
+    heat = next(s for s in specs(start_app()) if "对照目标" in json.dumps(s, ensure_ascii=False))
+    color = heat["layer"][0]["encoding"]["color"]
+    assert color["legend"]["title"] == "对照目标" and "format" not in color["legend"]  # standings, not values
+    assert color["scale"]["domain"] == ["达标", "接近目标", "差距较大", "无目标"]
+
+
+def _title(spec: dict) -> str:
+    title = spec.get("title", "")
+    return title["text"] if isinstance(title, dict) else title
 
 
 def test_specs_hold_their_data_as_arrow_datasets_never_inline(store):
@@ -176,6 +194,11 @@ def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
     assert all(s["config"]["background"] == PANEL and s["usermeta"]["embedOptions"]["renderer"] == "svg"
                for s in looks)
     assert all("datasets" in s or p.datasets for s, p in zip(looks, chart_protos(second)))
+    # both say what the red dashed line is; the bars' figures sit at the plot's right edge, past bars and target
+    assert [s["title"]["subtitle"] for s in looks] == ["红色虚线：时序进度"] * 2
+    figures = looks[1]["layer"][1]
+    assert figures["mark"]["align"] == "right" and figures["encoding"]["x"] == {"value": "width"}
+    assert "width" in looks[1]["layer"][0]["encoding"]["x"]["scale"]["domainMax"]["expr"]
 
 
 # ---- templated charts: Altair builds a shape once, each view fills its data in -----------------------------------
@@ -264,3 +287,32 @@ def test_a_template_is_checked_against_the_schema_in_the_tests():
                            lambda d: alt.Chart(d, height="tall").mark_bar().encode(alt.X("a:Q")))
     with pytest.raises(schemapi.SchemaValidationError):
         charts.finish(bad)
+
+
+def test_the_heat_table_colours_each_figure_against_its_target():
+    """December: resume_rate's target is 100 %, private_share's 60 %, no target for 前期手续办结率, none lagging wanted."""
+    by = pl.DataFrame({"county": ["甲县", "乙县", "丙县"], "resume_rate": [0.985, 1.0, 0.80],
+                       "private_share": [0.58, 0.61, 0.20], "procedures_complete_rate": [0.9, 0.5, 1.0],
+                       "lagging_projects": [0, 4, 1]})
+    ids = ["resume_rate", "private_share", "procedures_complete_rate", "lagging_projects"]
+    cells = charts.heat_table(by, ids, 12).frames[0]
+    got = {(r["县区"], r["指标"]): (r["值"], r["对照目标"]) for r in cells.iter_rows(named=True)}
+    assert got == {
+        ("甲县", "续建项目复工率"): ("98.5%", "接近目标"),  # 1.5 points short: never deep red
+        ("乙县", "续建项目复工率"): ("100.0%", "达标"),
+        ("丙县", "续建项目复工率"): ("80.0%", "差距较大"),
+        ("甲县", "民间投资占比"): ("58.0%", "接近目标"), ("乙县", "民间投资占比"): ("61.0%", "达标"),
+        ("丙县", "民间投资占比"): ("20.0%", "差距较大"),
+        ("甲县", "前期手续办结率"): ("90.0%", "无目标"), ("乙县", "前期手续办结率"): ("50.0%", "无目标"),
+        ("丙县", "前期手续办结率"): ("100.0%", "无目标"),
+        ("甲县", "滞后项目数"): ("0个", "达标"), ("乙县", "滞后项目数"): ("4个", "差距较大"),
+        ("丙县", "滞后项目数"): ("1个", "差距较大"),
+    }
+
+
+def test_lying_bars_name_every_group():
+    """17 chains: the chart grows with them (the names were drawn for every other bar at a fixed 420 px)."""
+    by = pl.DataFrame({"chain": [f"链{k:02d}" for k in range(17)], "total_investment_sum": [1e5 * (k + 1) for k in range(17)]})
+    spec = charts._to_dict(charts.bar_chart(by, "chain", "total_investment_sum", height=420, horizontal=True).chart())
+    assert spec["height"] >= 17 * 20  # at least 20 px a name
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False

@@ -170,7 +170,7 @@ DUEL_TILES = {
     "investment_completion_rate": ("108.3%", "59.8%"), "schedule_deviation": ("+8.3个百分点", "-40.2个百分点"),
     "start_rate": ("95.2%", "57.1%"), "resume_rate": ("100.0%", "100.0%"),
     "completed_ytd_sum": ("75.9亿元", "42.4亿元"),          # 758,821.04 / 423,815.64 万元
-    "monthly_investment": ("85,371万元", "51,898万元"),      # 85,370.57 / 51,897.80 万元 (under 1亿: in 万元)
+    "monthly_investment": ("8.5亿元", "5.2亿元"),            # 85,370.57 / 51,897.80 万元: 1亿 and up in 亿元
     "private_share": ("40.5%", "14.8%"), "industrial_share": ("81.8%", "30.3%"),
     "procedures_complete_rate": ("92.3%", "90.2%"), "signed_start_rate": ("72.5%", "36.4%"),
     "lagging_projects": ("6个", "44个"), "stopped_projects": ("1个", "1个"),
@@ -230,7 +230,7 @@ def test_ranking_page_arrows_badges_warnings_gap_and_bulletin_buttons(demo_env):
     # December: nothing is left to spread over the months, so the per-month columns are left out and said why.
     assert month.endswith("-12")
     gap = at.dataframe[1].value
-    assert "距年度计划差额(万元)" in gap.columns and "此后每月需完成(万元)" not in gap.columns
+    assert "距年度计划差额(亿元)" in gap.columns and "此后每月需完成(亿元)" not in gap.columns
     assert any("12月为年末" in c.value for c in at.caption)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载月通报（Word）" in labels and "下载通报表格（Excel）" in labels
@@ -248,12 +248,14 @@ def test_ranking_page_arrows_when_ranks_move(demo_env):
 def test_gap_table_mid_year_shows_the_monthly_investment_needed(demo_env):
     at = app("pages/compare.py", month="2025-06")
     gap = at.dataframe[1].value
-    # e.g. 东城区: plan 373,728.39 − done 196,011.00 = 177,717.39 short, ÷ 6 months = 29,619.56 a month
+    # e.g. 东城区: plan 373,728.39 − done 196,011.00 = 177,717.39万元 short, ÷ 6 months = 29,619.56 a month; in
+    # 亿元, the unit of the table's largest figure (each ÷ 10,000), rates ×100 under (%)
     assert gap["县区"].to_list() == ["东城区", "临河县", "北岭县", "南湖县", "石门县", "经开区", "西城区", "青山县", "高新区"]
-    assert gap["距年度计划差额(万元)"].to_list() == pytest.approx(
-        [177717.39, 254503.15, 239137.29, 226831.01, 497079.92, 753949.17, 239490.70, 515916.41, 317237.26], abs=0.01)
-    assert gap["此后每月需完成(万元)"].to_list() == pytest.approx(
-        [29619.56, 42417.19, 39856.21, 37805.17, 82846.65, 125658.19, 39915.12, 85986.07, 52872.88], abs=0.01)
+    assert gap["距年度计划差额(亿元)"].to_list() == pytest.approx(
+        [17.771739, 25.450315, 23.913729, 22.683101, 49.707992, 75.394917, 23.949070, 51.591641, 31.723726], abs=1e-6)
+    assert gap["此后每月需完成(亿元)"].to_list() == pytest.approx(
+        [2.961956, 4.241719, 3.985621, 3.780517, 8.284665, 12.565819, 3.991512, 8.598607, 5.287288], abs=1e-6)
+    assert gap["年度计划投资(亿元)"][0] == pytest.approx(37.372839) and gap["时序进度(%)"][0] == pytest.approx(50.0)
     assert gap["剩余月数"].to_list() == [6] * 9
     assert any("剩余月数" in c.value for c in at.caption)
 
@@ -324,3 +326,117 @@ def test_sidebar_switch_turns_screen_mode_on(demo_env):
     toggle.set_value(True).run()
     assert qp(at, "mode") == ["screen"]
     assert header_page(at) == "总览"
+
+
+# ------------------------------------------------------------------ the board's panels name the right counties
+
+RED_FLAG, SNAIL_FLAG = "高新区", "石门县"  # December 2025 of the demo city: first and last of RANK_ORDER
+
+
+def board_rows(at: AppTest) -> list[tuple[str, list[str]]]:
+    """Every row of the ranking board: (county, the marks on it)."""
+    board = next(h for h in html_of(at) if h.startswith('<div class="kpm-h2">') and "kpm-board" in h)
+    return [(name, re.findall(r'<span class="kpm-badge[^"]*">([^<]+)</span>', tds))
+            for name, tds in re.findall(r"<td><b>([^<]+)</b></td>(.*?)</tr>", board)]
+
+
+def panel(at: AppTest) -> tuple[list[tuple[str, str, str]], list[str], int | None]:
+    """The 约谈预警 panel: its cards (warn for a head starting ⚠, else its class; county; what the head says of it),
+    the counties its closing line names and the number that line gives (None without such a line)."""
+    html = next(h for h in html_of(at) if h.startswith('<div class="kpm-h2">') and "kpm-scroll" in h)
+    cards = []
+    for cls, head in re.findall(r'<div class="kpm-card ([^"]*)"><h4>([^<]*)</h4>', html):
+        m = re.fullmatch(r"(⚠ )?(.+?)（(.+)）", head)
+        cards.append(("warn" if m.group(1) else cls, m.group(2), m.group(3)))
+    more = re.search(r'<div class="kpm-card more"><p>另有(\d+)个(?:约谈预警)?县区（[^）]*）：([^<]*)</p>', html)
+    return cards, (more.group(2).split("、") if more else []), (int(more.group(1)) if more else None)
+
+
+def check_panels(at: AppTest, pinned: str | None = None) -> list[str]:
+    """Each county the board and the panel name is where the ranking (written by hand above) puts it; returns the
+    counties the closing line names."""
+    rows = board_rows(at)
+    assert [c for c, _ in rows] == RANK_ORDER
+    for county, marks in rows:
+        assert ("红旗" in marks) == (county == RED_FLAG), (county, marks)
+        assert ("蜗牛" in marks) == (county == SNAIL_FLAG), (county, marks)
+        assert any("约谈预警" in m for m in marks) == (county in WARNED), (county, marks)
+    cards, named, n = panel(at)
+    warned_cards = [c for cls, c, _ in cards if cls == "warn"]
+    assert all(c in WARNED for c in warned_cards), warned_cards
+    for cls, county, said in cards:
+        rank = f"第{RANK_ORDER.index(county) + 1}名"
+        if cls == "warn":  # ⚠ 西城区（第7名）, ⚠ 石门县（第9名，蜗牛）
+            assert said == rank + ("，蜗牛" if county == SNAIL_FLAG else ""), (county, said)
+        elif cls == "red":  # the 红旗's card: never among the warned, never in the closing line
+            assert county == RED_FLAG and said == "红旗" and county not in named
+        else:  # the pinned county's own card
+            assert cls == "focus" and county == pinned and county not in WARNED and said == rank
+    assert n is None or n == len(named)
+    assert all(c in WARNED for c in named), f"the closing line names a county that is not warned: {named}"
+    # every warned county once: on a card or in the closing line
+    assert sorted(warned_cards + named) == sorted(WARNED)
+    return named
+
+
+def test_screen_board_panels_name_each_county_where_the_ranking_puts_it(demo_env):
+    """Unpinned, the three warned counties fill the panel: no closing line, and the 红旗's card only where it
+    fits (it was counted into a line saying 另有1个县区：高新区)."""
+    at = app("pages/compare.py", mode="screen")
+    assert check_panels(at) == []
+
+
+def test_screen_board_pinned_county_first_and_the_closing_line_counts_only_the_warned(demo_env):
+    at = app("pages/compare.py", mode="screen", pin="东城区")  # 2nd, not warned: its card first
+    named = check_panels(at, pinned="东城区")
+    cards, _, _ = panel(at)
+    assert cards[0][:2] == ("focus", "东城区")
+    assert named, "four cards do not fit the 4:3 panel: the last warned county is named in the closing line"
+    # pinned to a warned county: it leads the warned cards, and nothing is said twice
+    at = app("pages/compare.py", mode="screen", pin="北岭县")
+    check_panels(at)
+    assert panel(at)[0][0][:2] == ("warn", "北岭县")
+    # pinned to the 红旗: its own card, not a second 红旗 card
+    at = app("pages/compare.py", mode="screen", pin=RED_FLAG)
+    check_panels(at, pinned=RED_FLAG)
+    assert [c for _, c, _ in panel(at)[0]].count(RED_FLAG) == 1
+
+
+# ------------------------------------------------------------------ the ranking page's grids print like every page
+
+
+def sprintf(fmt: str, v: float) -> str:
+    """What the grid prints for a sprintf-style format (sprintf.js: '%,.2f' groups thousands, '%%' is a %)."""
+    if fmt.startswith("%,"):
+        digits = int(fmt[3])
+        return f"{v:,.{digits}f}" + fmt[5:]
+    return fmt % v
+
+
+def grid(at: AppTest, k: int) -> dict[str, list[str]]:
+    """Each column of the k-th grid as it is printed (its numbers through the column's format)."""
+    import json
+
+    config = json.loads(at.dataframe[k].proto.columns)
+    frame = at.dataframe[k].value
+    out = {}
+    for col in frame.columns:
+        fmt = config.get(col, {}).get("type_config", {}).get("format")
+        out[col] = [sprintf(fmt, v) if fmt else str(v) for v in frame[col].to_list()]
+    return out
+
+
+def test_ranking_grids_print_rates_with_one_decimal_and_scores_apart(demo_env):
+    at = app("pages/compare.py")
+    rank = grid(at, 0)
+    assert rank["县区"] == RANK_ORDER
+    # 高新区 108.29 %, 青山县's 新开工项目开工率 100 %, 北岭县's 民间投资占比 5 % (the issue's 108.29% / 100% / 5%)
+    assert rank["投资完成率(%)"][0] == "108.3%"
+    assert rank["新开工项目开工率(%)"][2] == "100.0%" and rank["民间投资占比(%)"][7] == "5.0%"
+    # 青山县 70.7894 and 经开区 70.7844, 3rd and 4th, would both print 70.8: every score gets two decimals
+    assert rank["综合得分"] == ["90.34", "76.93", "70.79", "70.78", "57.65", "56.86", "51.43", "46.62", "11.19"]
+    gap = grid(at, 1)
+    # 东城区: plan 373,728.39万元 → 37.37亿元 (the table's unit, named in its header), 103.7 % of it done
+    assert gap["县区"][0] == "东城区"
+    assert (gap["年度计划投资(亿元)"][0], gap["投资完成率(%)"][0], gap["时序进度(%)"][0]) == ("37.37", "103.7%", "100.0%")
+    assert gap["距年度计划差额(亿元)"][:3] == ["0.00", "2.49", "6.38"]  # 24,902.43 and 63,842.87万元 short

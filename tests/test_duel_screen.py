@@ -116,7 +116,8 @@ def test_screen_duel_score_and_rank_change_are_the_rankings(demo_env):
     # the scores themselves are tested in tests/test_ranking.py: here, that the board prints the ranking's
     r = {x["county"]: x for x in ranking(Dataset.from_store(Store(DEMO_DIR)), "2025-12").iter_rows(named=True)}
     sub = rows(app(mode="screen"))[0][2]
-    assert sub == [f"{r['高新区']['score']:.1f} · →0", f"{r['石门县']['score']:.1f} · →0"]
+    # two decimals: 青山县 70.79 and 经开区 70.78, 3rd and 4th, would both print 70.8 with one
+    assert sub == [f"{r['高新区']['score']:.2f} · →0", f"{r['石门县']['score']:.2f} · →0"] == ["90.34 · →0", "11.19 · →0"]
 
 
 def test_screen_duel_takes_vs_from_the_link_four_at_most_and_says_what_it_ignored(demo_env):

@@ -115,7 +115,7 @@ INDICATOR_TABLE = [
     '指标                     编号                        数值',
     '-----------------------  --------------------------  -------------',
     '项目个数                 project_count               4个',
-    '总投资                   total_investment_sum        55,000万元',
+    '总投资                   total_investment_sum        5.5亿元',
     '年度计划投资             plan_investment_sum         200万元',
     '本年完成投资             completed_ytd_sum           55万元',
     '投资完成率               investment_completion_rate  27.5%',

@@ -71,6 +71,30 @@ def test_registry_holds_exactly_the_domain_ids():
     assert ids == part1 | part2, f"missing {sorted(part1 | part2 - ids)}, unknown {sorted(ids - part1 - part2)}"
 
 
+def test_duban_registry_holds_exactly_part3():
+    """The 督办 indicators, declared once in metrics/duban.py, are Part 3's table: its ids in order, each 名称 as written."""
+    from metrics.duban import DUBAN_INDICATORS
+
+    text = CONTRACT.read_text(encoding="utf-8")
+    _, _, part3 = contract_ids(text)
+    assert part3 == PART3_IDS
+    assert [i.id for i in DUBAN_INDICATORS] == PART3_IDS
+    names = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in text.splitlines()
+             if line.startswith("| duban_")}
+    assert {i.id: i.zh for i in DUBAN_INDICATORS} == names
+    assert not set(PART3_IDS) & set(IDS)  # measured over the 督办 log, not in the snapshot registry
+
+
+def test_every_duban_indicator_is_documented_in_the_readme():
+    from metrics.duban import DUBAN_INDICATORS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for ind in DUBAN_INDICATORS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{ind.id}` |")), None)
+        assert row is not None, f"README 指标表缺少 {ind.id}"
+        assert ind.zh in row and ind.caliber in row
+
+
 def test_vendored_contract_is_the_contract():
     """docs/DOMAIN.md is a byte-for-byte copy of the contract, checked where the contract sits beside the checkout."""
     spec = ROOT.parent / "shared" / "spec" / "DOMAIN.md"

@@ -22,19 +22,19 @@ from data.store import Store
 from metrics.__main__ import main as cli_main
 from tests.ledger import snapshot
 
-GAP_HEAD = ["县区", "年度计划投资(万元)", "本年完成投资(万元)", "投资完成率", "距年度计划差额(万元)", "此后每月需完成(万元)",
-            "下月需完成以回到时序进度(万元)"]
-# June, six months left:
+GAP_HEAD = ["县区", "年度计划投资(亿元)", "本年完成投资(亿元)", "投资完成率", "距年度计划差额(亿元)", "此后每月需完成(亿元)",
+            "下月需完成以回到时序进度(亿元)"]
+# June, six months left (amounts in 亿元, the unit of the table's largest, 12,100万元; two decimals):
 #   甲县 rate 3000/12100 = 24.8 %; shortfall 9,100; a month 9100/6 = 1,516.67; next month 12100×7/12 − 3000 = 4,058.33
 #   乙县 rate 72.0 %; shortfall 700; a month 116.67; next month 2500×7/12 − 1800 = −341.67 → 0
 #   丙县 rate 110.0 %; nothing short: 0, 0, 0
-JUNE_ROWS = [["丙县", "6,000", "6,600", "110.0%", "0", "0", "0"],
-             ["乙县", "2,500", "1,800", "72.0%", "700", "117", "0"],
-             ["甲县", "12,100", "3,000", "24.8%", "9,100", "1,517", "4,058"]]
+JUNE_ROWS = [["丙县", "0.60", "0.66", "110.0%", "0.00", "0.00", "0.00"],
+             ["乙县", "0.25", "0.18", "72.0%", "0.07", "0.01", "0.00"],
+             ["甲县", "1.21", "0.30", "24.8%", "0.91", "0.15", "0.41"]]
 # December: no month left, so nothing a month; 甲县 is 12100 − 10000 = 2,100 short (82.6 %).
-DECEMBER_ROWS = [["丙县", "6,000", "6,600", "110.0%", "0", "—", "—"],
-                 ["乙县", "2,500", "2,600", "104.0%", "0", "—", "—"],
-                 ["甲县", "12,100", "10,000", "82.6%", "2,100", "—", "—"]]
+DECEMBER_ROWS = [["丙县", "0.60", "0.66", "110.0%", "0.00", "—", "—"],
+                 ["乙县", "0.25", "0.26", "104.0%", "0.00", "—", "—"],
+                 ["甲县", "1.21", "1.00", "82.6%", "0.21", "—", "—"]]
 PLAN = {"甲县": 12_100, "乙县": 2_500, "丙县": 6_000}
 YTD = {"2024-06": {"甲县": 3_000, "乙县": 1_800, "丙县": 6_600}, "2024-12": {"甲县": 10_000, "乙县": 2_600, "丙县": 6_600}}
 
@@ -81,22 +81,22 @@ def _gap_section(doc) -> tuple[str, list[list[str]]]:
 def test_gap_section_in_june(store, tmp_path):
     doc, _ = _bulletin(store, tmp_path / "6月.docx", "2024-06", "--xlsx", str(tmp_path / "6月.xlsx"))
     para, table = _gap_section(doc)
-    assert para == "截至2024年6月，各县区距年度计划投资的差额，以及此后6个月每月需完成的投资（万元）如下。"
+    assert para == "截至2024年6月，各县区距年度计划投资的差额，以及此后6个月每月需完成的投资（亿元）如下。"
     assert table == [GAP_HEAD] + JUNE_ROWS
     ws = load_workbook(tmp_path / "6月.xlsx", read_only=True)["距年度目标"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     head = [c.value for c in next(ws.iter_rows(max_row=1))]
     jia = dict(zip(head, rows["甲县"]))
-    assert jia["距年度计划差额(万元)"] == pytest.approx(9_100)
-    assert jia["此后每月需完成(万元)"] == pytest.approx(9_100 / 6)
-    assert jia["下月需完成以回到时序进度(万元)"] == pytest.approx(12_100 * 7 / 12 - 3_000)
+    assert jia["距年度计划差额(亿元)"] == pytest.approx(0.91)  # the workbook in the unit its header names
+    assert jia["此后每月需完成(亿元)"] == pytest.approx(9_100 / 6 / 10_000)
+    assert jia["下月需完成以回到时序进度(亿元)"] == pytest.approx((12_100 * 7 / 12 - 3_000) / 10_000)
     assert jia["剩余月数"] == 6
 
 
 def test_gap_section_in_december(store, tmp_path):
     doc, _ = _bulletin(store, tmp_path / "12月.docx", "2024-12")
     para, table = _gap_section(doc)
-    assert para == "本月为年末，各县区年度计划完成情况如下（万元）。"
+    assert para == "本月为年末，各县区年度计划完成情况如下（亿元）。"
     assert table == [GAP_HEAD] + DECEMBER_ROWS
 
 

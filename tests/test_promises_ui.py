@@ -79,7 +79,8 @@ def test_overview_tiles_in_english(store):
 def test_a_dimension_page_in_english(store):
     at = start({"lang": "en"}, page="pages/progress.py")
     assert [x.value for x in at.title] == ["Progress"]
-    assert [x.value for x in at.subheader] == ["By county", "Investment this month (10k yuan)"]
+    # the unit is on the chart's axis, in the unit its values call for (metrics/format.py)
+    assert [x.value for x in at.subheader] == ["By county", "Investment this month"]
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
     table = next(d.value for d in at.dataframe if "County" in d.value.columns)
     assert {"Investment completion rate", "New-start rate", "Resumption rate"} <= set(table.columns)

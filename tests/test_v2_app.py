@@ -115,3 +115,33 @@ def test_screen_overview_shows_the_red_and_yellow_count(store):
     at = run({"mode": "screen"})
     line = next(m.value for m in at.markdown if "三色预警" in m.value)
     assert re.sub(r"<[^>]+>", "", line) == "三色预警：红灯 1个 · 黄灯 1个"
+
+
+def _config(at: AppTest, k: int = 0) -> dict:
+    import json
+
+    return json.loads(at.dataframe[k].proto.columns)
+
+
+def test_a_list_shows_what_puts_a_project_on_it_beside_the_name(store):
+    at = run(page="pages/ledger.py", state={"ledger_tab": "预警清单"})
+    at.get("button_group")[0].set_value("lagging").run()
+    df = at.dataframe[0].value
+    # 滞后项目: completion 10 % (CQ01: 100 of 1,000) and 30 % (JA02) against 时序进度 50 % (June)
+    assert list(df.columns[:5]) == ["项目编码", "项目名称", "投资完成率(%)", "时序进度(%)", "进度偏差(个百分点)"]
+    assert df.set_index("项目编码")[["投资完成率(%)", "时序进度(%)", "进度偏差(个百分点)"]].to_dict("index") == {
+        "CQ01": {"投资完成率(%)": pytest.approx(10.0), "时序进度(%)": pytest.approx(50.0),
+                 "进度偏差(个百分点)": pytest.approx(-40.0)},
+        "JA02": {"投资完成率(%)": pytest.approx(30.0), "时序进度(%)": pytest.approx(50.0),
+                 "进度偏差(个百分点)": pytest.approx(-20.0)}}
+    assert _config(at)["投资完成率(%)"]["type_config"]["format"] == "%.1f%%"  # the grid prints 10.0%
+
+
+def test_the_light_is_a_coloured_light_and_the_file_keeps_the_word(store):
+    at = run(page="pages/ledger.py")
+    light = _config(at)["预警灯"]
+    assert light["type_config"]["type"] == "multiselect"  # a coloured pill per value, read-only in st.dataframe
+    options = {o["value"]: o for o in light["type_config"]["options"]}
+    assert {v: (o["label"], o["color"]) for v, o in options.items()} == {
+        "红": ("红灯", "#c62828"), "黄": ("黄灯", "#d4a000"), "绿": ("绿灯", "#1a7f37")}
+    assert at.dataframe[0].value.set_index("项目编码").loc["CQ01", "预警灯"] == "红"  # what the CSV holds

@@ -16,8 +16,8 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from data.schema import ZH
 from metrics import rowsets
 from metrics.filters import BY_LABELS
-from metrics.format import NO_CHAIN, format_value
-from metrics.indicator import Indicator, meets
+from metrics.format import NO_CHAIN, format_value, money_column
+from metrics.indicator import Indicator, meets, standing
 from metrics.registry import BY_ID
 from metrics.watchlists import PROC_ZH, WATCH_LISTS
 from ui import cached
@@ -29,6 +29,7 @@ WARN = "#d4a000"  # 黄灯
 ACCENT = "#1f5fbf"
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 MONTHLY_FLOWS = {"monthly_investment", "monthly_investment_mom", "new_starts_100m"}
+BAR_PX = 24  # a lying bar's band on the desk: room for its name at the axis's type
 SPECS_KEPT = 512  # finished specs kept in the process (the city's views at one data version fit many times over)
 # Checking a spec against the Vega-Lite schema is most of the cost of a new view's chart (measured: README, load).
 # A chart's structure is fixed by its builder and only its data varies, which travels as Arrow outside the schema,
@@ -38,18 +39,35 @@ PLACEHOLDER = "kpm-template-data-"  # a Templated chart's datasets in its templa
 
 
 # ---- formats ---------------------------------------------------------------------------------------------------
+def money_scale(ind: Indicator, values) -> tuple[float, str]:
+    """How an indicator's values are plotted: an amount in the unit of the largest (metrics.format.money_column:
+    亿元 from 1亿 up, else 万元) as (divisor, unit); anything else as it is, (1, '')."""
+    if ind.unit != "万元":
+        return 1.0, ""
+    col = money_column(values)
+    return col.divisor, col.unit
+
+
 def axis_format(ind: Indicator) -> str:
-    return ".0%" if ind.is_rate else ",.0f"
+    return ".0%" if ind.is_rate else ",~f"
 
 
-def tooltip_format(ind: Indicator) -> str:
-    return ".1%" if ind.is_rate else ",.1f" if ind.unit in ("万元/亩", "天") else ",.0f"
+def tooltip_format(ind: Indicator, unit: str = "") -> str:
+    """A figure as metrics.format writes it: a rate with one decimal, 亿元 with one, 万元 whole."""
+    if ind.is_rate:
+        return ".1%"
+    return ",.1f" if unit == "亿元" or ind.unit in ("万元/亩", "天") else ",.0f"
 
 
-def unit_title(ind: Indicator) -> str:
-    """An axis title: the indicator's name with its unit (none for rates and counts)."""
-    unit = "" if ind.is_rate or ind.unit == "个" else f"（{ind.unit}）"
+def unit_title(ind: Indicator, unit: str = "") -> str:
+    """An axis title: the indicator's name with its unit (`unit` for an amount; none for rates and counts)."""
+    unit = "" if ind.is_rate or ind.unit == "个" else f"（{unit or ind.unit}）"
     return ind_name(ind.id) + unit
+
+
+def reference_note(schedule: bool) -> str:
+    """What the red dashed line is: '红色虚线：时序进度' or '红色虚线：目标'."""
+    return t("dashed_schedule") if schedule else t("dashed_target")
 
 
 # ---- the finished spec, once per view ----------------------------------------------------------------------------
@@ -178,9 +196,10 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
                 height: int = 300) -> Templated:
     """An indicator over the months, with the target (or 时序进度) as a dashed line."""
     ind = BY_ID[iid]
+    div, unit = money_scale(ind, df.get_column(iid).to_list())
     # Year-to-date figures restart in January: draw one line per year; monthly flows run on across the boundary.
     year = pl.col("snapshot_month").dt.year() if iid not in MONTHLY_FLOWS else pl.lit(0)
-    d = df.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), pl.col(iid).alias("值"),
+    d = df.select(pl.col("snapshot_month").dt.strftime("%Y-%m").alias("月份"), (pl.col(iid) / div).alias("值"),
                   year.alias("年"), *([pl.col(color).alias("组")] if color else []))
     use_schedule = ind.target == "time_schedule" if schedule is None else schedule
     targets = []
@@ -188,27 +207,29 @@ def trend_chart(df: pl.DataFrame, iid: str, *, color: str | None = None, schedul
         month_num = int(m[5:7])
         tv = rowsets.schedule(month_num) if use_schedule else ind.target_for(month_num)
         if tv is not None:
-            targets.append({"月份": m, "目标": tv, "年": int(m[:4])})
+            targets.append({"月份": m, "目标": tv / div, "年": int(m[:4])})
     frames = (d, pl.DataFrame(targets)) if targets else (d,)
 
     def make(line_data, target_data=None) -> alt.LayerChart:
         enc_color = alt.Color("组:N", title=BY_LABELS.get(color, color)) if color else alt.ColorValue(ACCENT)
         line = alt.Chart(line_data).mark_line(point=True, strokeWidth=3).encode(
             alt.X("月份:O", title=None, axis=alt.Axis(labelAngle=-45)),
-            alt.Y("值:Q", title=unit_title(ind), axis=alt.Axis(format=axis_format(ind))),
+            alt.Y("值:Q", title=unit_title(ind, unit), axis=alt.Axis(format=axis_format(ind))),
             enc_color, alt.Detail("年:N"),
             tooltip=[alt.Tooltip("月份:O"),
                      *([alt.Tooltip("组:N", title=BY_LABELS.get(color, color))] if color else []),
-                     alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind))])
+                     alt.Tooltip("值:Q", title=unit_title(ind, unit), format=tooltip_format(ind, unit))])
         layers = [line]
+        title = f"{ind_name(iid)} · {t('trend')}"
         if target_data is not None:
             tname = t("time_schedule") if use_schedule else t("target")
             layers.append(alt.Chart(target_data).mark_line(strokeDash=[6, 4], color=BAD, strokeWidth=2).encode(
                 alt.X("月份:O"), alt.Y("目标:Q"), alt.Detail("年:N"),
-                tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("目标:Q", title=tname, format=tooltip_format(ind))]))
-        return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {t('trend')}")
+                tooltip=[alt.Tooltip("月份:O"), alt.Tooltip("目标:Q", title=tname, format=tooltip_format(ind, unit))]))
+            title = alt.Title(title, subtitle=reference_note(use_schedule), subtitleColor=BAD)
+        return alt.layer(*layers, height=height, title=title)
 
-    return Templated(("trend_chart", iid, color, use_schedule, len(frames), height), frames, make)
+    return Templated(("trend_chart", iid, color, use_schedule, len(frames), height, unit), frames, make)
 
 
 def target_status(d: pl.DataFrame, ind: Indicator, target, colors: tuple[str, str, str] = (GOOD, BAD, ACCENT)):
@@ -226,13 +247,17 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
     """Groups sorted by an indicator, coloured against its target, with the target as a rule; with `select`, a
     point selection `pick` on the group (a click on a bar)."""
     ind = BY_ID[iid]
+    div, unit = money_scale(ind, df.get_column(iid).to_list())
     d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else "（空）").alias("组"),
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
     d, color = target_status(d, ind, target)
+    d = d.with_columns(pl.col("值") / div)  # in the unit named on the axis (after the verdict, made in 万元)
     upright = len(d) <= 12
-    frames = (d,) if target is None else (d, pl.DataFrame({"t": [target]}))
+    if horizontal:  # every group named: the chart grows with them rather than dropping every other name
+        height = max(height, BAR_PX * len(d) + 60)
+    frames = (d,) if target is None else (d, pl.DataFrame({"t": [target / div]}))
 
     def make(bars, rule=None) -> alt.LayerChart:
         order = "-x" if horizontal else "-y"
@@ -240,24 +265,29 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
             order = order.replace("-", "")
         value_axis = alt.Axis(format=axis_format(ind))
         if horizontal:
-            group, value = alt.Y("组:N", title=None, sort=order), alt.X("值:Q", title=unit_title(ind), axis=value_axis)
+            group = alt.Y("组:N", title=None, sort=order, axis=alt.Axis(labelOverlap=False))
+            value = alt.X("值:Q", title=unit_title(ind, unit), axis=value_axis)
         else:
             group = alt.X("组:N", title=None, sort=order, axis=alt.Axis(labelAngle=0 if upright else -45))
-            value = alt.Y("值:Q", title=unit_title(ind), axis=value_axis)
+            value = alt.Y("值:Q", title=unit_title(ind, unit), axis=value_axis)
         tooltip = [alt.Tooltip("组:N", title=BY_LABELS.get(key, key)),
-                   alt.Tooltip("值:Q", title=ind_name(iid), format=tooltip_format(ind)),
+                   alt.Tooltip("值:Q", title=unit_title(ind, unit), format=tooltip_format(ind, unit)),
                    alt.Tooltip("n:Q", title=t("n"))]
         chart = alt.Chart(bars).mark_bar().encode(group, value, color, tooltip=tooltip)
         if select:
             chart = chart.add_params(alt.selection_point(name="pick", fields=["组"]))
         layers = [chart]
+        title = f"{ind_name(iid)} · {BY_LABELS.get(key, key)}"
         if rule is not None:
+            schedule = ind.target == "time_schedule"
             rule_enc = alt.X("t:Q") if horizontal else alt.Y("t:Q")
             layers.append(alt.Chart(rule).mark_rule(color=BAD, strokeDash=[6, 4], size=2).encode(
-                rule_enc, tooltip=[alt.Tooltip("t:Q", title=t("target"), format=tooltip_format(ind))]))
-        return alt.layer(*layers, height=height, title=f"{ind_name(iid)} · {BY_LABELS.get(key, key)}")
+                rule_enc, tooltip=[alt.Tooltip("t:Q", title=t("time_schedule") if schedule else t("target"),
+                                               format=tooltip_format(ind, unit))]))
+            title = alt.Title(title, subtitle=reference_note(schedule), subtitleColor=BAD)
+        return alt.layer(*layers, height=height, title=title)
 
-    return Templated(("bar_chart", key, iid, len(frames), upright, height, select, horizontal), frames, make)
+    return Templated(("bar_chart", key, iid, len(frames), upright, height, select, horizontal, unit), frames, make)
 
 
 def stacked_share(df: pl.DataFrame, key: str, part: str, value: str = "total_investment", height: int = 320,
@@ -295,35 +325,37 @@ def efficiency_scatter(rows: pl.DataFrame) -> Templated:
     return Templated(("efficiency_scatter",), (rows,), make)
 
 
+HEAT_STANDING = ("met", "near", "far", "none")
+HEAT_FILL = ("#b7dfc0", "#fde3a0", "#f3b0ac", "#eef0f3")  # light fills the figures stay readable on
+
+
 def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> Templated:
-    """Counties × indicators: each cell the county's value, coloured by how it stands among the counties (best
-    green, worst red, in the indicator's direction), the target in the tooltip."""
+    """Counties × indicators: each cell the county's value, coloured by where it stands against the indicator's
+    target in its direction (met / near / far: metrics.indicator.standing; grey without a target), the target in
+    the tooltip; the legend names the standings, not values."""
     long = []
     for iid in ids:
         ind = BY_ID[iid]
-        col = by.get_column(iid)
-        lo, hi = col.min(), col.max()
         target = ind.target_for(month_num)
-        for county, v in zip(by["county"].to_list(), col.to_list()):
-            if v is None or lo is None or hi == lo:
-                score = 0.5 if v is not None else None
-            else:
-                score = (v - lo) / (hi - lo)
-                score = 1 - score if ind.direction == "lower" else score
-            long.append({"县区": county, "指标": ind_name(iid), "值": format_value(ind, v), "相对": score,
+        for county, v in zip(by["county"].to_list(), by.get_column(iid).to_list()):
+            long.append({"县区": county, "指标": ind_name(iid), "值": format_value(ind, v),
+                         "对照目标": t(f"heat_{standing(ind, v, target) or 'none'}"),
                          "目标": format_value(ind, target) if target is not None else "—"})
-    ldf = pl.DataFrame(long, schema={"县区": pl.String, "指标": pl.String, "值": pl.String, "相对": pl.Float64,
+    ldf = pl.DataFrame(long, schema={"县区": pl.String, "指标": pl.String, "值": pl.String, "对照目标": pl.String,
                                      "目标": pl.String})
-    height = max(260, 36 * by.height)
+    height = max(260, 36 * by.height) + 56  # the legend under the rows takes its share of the height
 
     def make(data) -> alt.LayerChart:
         order = [ind_name(i) for i in ids]
+        names = [t(f"heat_{k}") for k in HEAT_STANDING]
         heat = alt.Chart(data).mark_rect(stroke="white").encode(
             alt.X("指标:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120)),
             alt.Y("县区:N", title=None),
-            alt.Color("相对:Q", scale=alt.Scale(domain=[0, 1], range=[BAD, "#f5f5f5", GOOD]),
-                      legend=alt.Legend(title="县区间相对表现", format=".0%")),
-            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"), alt.Tooltip("目标:N")])
+            alt.Color("对照目标:N", scale=alt.Scale(domain=names, range=list(HEAT_FILL)),
+                      legend=alt.Legend(title=t("heat_legend"), orient="bottom", direction="horizontal",
+                                        symbolType="square", symbolSize=200, labelLimit=400)),
+            tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"), alt.Tooltip("目标:N"),
+                     alt.Tooltip("对照目标:N")])
         text = alt.Chart(data).mark_text(fontSize=14).encode(alt.X("指标:N", sort=order), alt.Y("县区:N"),
                                                              alt.Text("值:N"))
         return alt.layer(heat, text, height=height)

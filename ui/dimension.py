@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from metrics.format import format_value
+from metrics.format import fmt_money, format_value, money_unit
 from metrics.registry import BY_ID, by_dimension
 from ui import cached, charts, screen
 from ui.i18n import ind_name, t
@@ -21,8 +21,13 @@ def by_county_table(df: pl.DataFrame, ids: list[str], name: str, cache: tuple | 
             ind = BY_ID[iid]
             # Formatted in Python, not by map_elements: a Python function run in Polars' thread pool deadlocks the
             # server when another session's table is converted at the same time (Polars 2.1; bench/load.py --protocol).
-            cols.append(pl.Series(ind_name(iid), [format_value(ind, v) for v in df.get_column(iid).to_list()],
-                                  dtype=pl.String))
+            values = df.get_column(iid).to_list()
+            if ind.unit == "万元":  # a column of amounts in one unit, its largest's (metrics.format)
+                unit = money_unit(*values)
+                cells = [fmt_money(v, unit) for v in values]
+            else:
+                cells = [format_value(ind, v) for v in values]
+            cols.append(pl.Series(ind_name(iid), cells, dtype=pl.String))
             if ind.is_rate and f"n__{iid}" in df.columns:
                 cols.append(pl.col(f"n__{iid}").alias(f"{ind_name(iid)} n"))
         return df.select(cols)

@@ -49,11 +49,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "pages_duel": ("县区对比", "County comparison"),
     # headings and notes on the pages
     "heat_title": ("县区 × 指标", "County × indicator"),
-    "heat_caption": ("颜色为县区间相对表现（绿好红差，按指标方向）；数值为当月指标值。",
-                     "Colour: each county relative to the others (green good, red bad, by the indicator's direction); "
-                     "figures: this month's values."),
+    "heat_caption": ("颜色对照各指标的目标（按指标方向）：绿=达标，黄=接近目标（比率差5个百分点以内，其他指标差目标的10%以内），"
+                     "红=差距较大，灰=无目标；数值为当月指标值，悬停可见目标。",
+                     "Colour against each indicator's target (in its direction): green met, amber near (within 5 points "
+                     "for a rate, 10% of the target otherwise), red far, grey no target; figures: this month's values, "
+                     "the target on hover."),
+    "heat_legend": ("对照目标", "Against the target"),
+    "heat_met": ("达标", "Met"),
+    "heat_near": ("接近目标", "Near"),
+    "heat_far": ("差距较大", "Far"),
+    "heat_none": ("无目标", "No target"),
+    "dashed_schedule": ("红色虚线：时序进度", "Red dashed line: time schedule"),
+    "dashed_target": ("红色虚线：目标", "Red dashed line: target"),
     "lists_caption": ("预警清单（项目台账页可逐一查看、导出）", "Watch lists (see and export them on the Project ledger page)"),
-    "monthly_investment_title": ("当月完成投资（万元）", "Investment this month (10k yuan)"),
+    "monthly_investment_title": ("当月完成投资", "Investment this month"),
     "by_chain": ("各产业链", "By chain"),
     "efficiency_title": ("投产项目效益（亩均税收 × 投资利税率）", "Producing projects (tax per mu × profit-tax rate)"),
     "efficiency_none": ("当前筛选下没有填报用地面积的投产项目。", "No producing project with a land area under these filters."),
@@ -78,7 +87,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "screen_keys": ("空格 暂停/继续 · → 下一页 · ← 上一页 · Esc 退出", "Space pause/resume · → next · ← back · Esc exit"),
     "screen_lists": ("预警清单", "Watch lists"),
     "screen_lights": ("三色预警", "Project lights"),
-    "screen_more": ("另有{n}个县区（大屏放不下，详见县区比拼页）：{names}", "{n} more (see the ranking page): {names}"),
+    "screen_more": ("另有{n}个约谈预警县区（大屏放不下，详见县区比拼页）：{names}",
+                    "{n} more under interview warning (see the ranking page): {names}"),
     # ranking and county comparison
     "interview_warning": ("约谈预警", "Interview warning"),
     "rank": ("名次", "Rank"),
@@ -86,8 +96,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "score": ("综合得分", "Score"),
     "rank_change": ("名次变化", "Change"),
     "flags": ("标识", "Flags"),
-    "monthly_needed": ("此后每月需完成(万元)", "Needed a month (10k yuan)"),
-    "gap_shortfall": ("距年度计划差额(万元)", "Short of the annual plan (10k yuan)"),
+    "monthly_needed": ("此后每月需完成", "Needed a month"),
+    "gap_shortfall": ("距年度计划差额", "Short of the annual plan"),
+    "unit_亿元": ("亿元", "100M yuan"),  # metrics.format.money_unit's units, as a header names them
+    "unit_万元": ("万元", "10k yuan"),
     "no_warning": ("本月无县区触发约谈预警。", "No county is under interview warning this month."),
     "warning_why": ("约谈预警县区及失分原因", "Counties under interview warning, and why"),
     "lights_title": ("三色预警（分县区）", "Red and yellow lights by county"),

@@ -11,7 +11,7 @@ import streamlit as st
 from data.months import previous_month, to_month
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.filters import Filters
-from metrics.format import DASH, format_change, format_gap, format_value
+from metrics.format import DASH, Column, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from ui import cached
@@ -92,7 +92,7 @@ def tile_grid(tiles: Iterable[str], per_row: int, *, fixed: bool = False) -> Non
 
 
 def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels: dict[str, str] | None = None, *,
-               height: int | None = None, key: str | None = None, cache: tuple | None = None,
+               height: int | str | None = None, key: str | None = None, cache: tuple | None = None,
                cache_files: Iterable[Path] = (), **kwargs):
     """A table with Chinese headers and CSV/XLSX download buttons (cells neutralised against formula injection).
     With `cache` (what the table shows besides the store: month, selection …), `df` may be a function that builds it,
@@ -115,6 +115,24 @@ def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels:
     c2.download_button(t("download_xlsx"), lambda: to_xlsx_bytes({name: pl.from_arrow(arrow)}), f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key or name}")
     return event
+
+
+def number_config(column: Column, **kwargs):
+    """A grid column of figures shown by metrics.format's rule for it (its decimals, a rate's %)."""
+    return st.column_config.NumberColumn(format=column.printf, **kwargs)
+
+
+def in_units(frame: pl.DataFrame, columns: dict[str, Column]) -> pl.DataFrame:
+    """The frame with its figure columns in the units they are shown in (metrics.format.Column: ÷ divisor) under
+    headers naming the unit — what the grid shows and the CSV/XLSX files hold alike."""
+    have = {c: col for c, col in columns.items() if c in frame.columns}
+    return (frame.with_columns(pl.col(c) / col.divisor for c, col in have.items())
+            .rename({c: col.header(c) for c, col in have.items()}))
+
+
+def unit_configs(columns: dict[str, Column]) -> dict:
+    """The grid's formats for the columns in_units shows (keyed by their new headers)."""
+    return {col.header(c): number_config(col) for c, col in columns.items()}
 
 
 def guard(sel: Selection) -> bool:

@@ -13,10 +13,11 @@ from metrics.dataset import Dataset
 from metrics.engine import as_record, compute
 from metrics.export import to_xlsx_bytes
 from metrics.filters import Filters
-from metrics.format import figure_header, figure_text, fmt_number, fmt_rate, list_cell
+from metrics.format import figure_header, figure_text, fmt_rate, list_cell, money_column
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.watchlists import GAP_ZH, WATCH_LISTS, column_labels, find_list, gap_to_target, watch_list
+from metrics.watchlists import (GAP_MONEY, WATCH_LISTS, column_labels, find_list, gap_headers, gap_to_target,
+                               watch_list)
 
 CITY_ENV = "KPM_CITY"
 DEFAULT_CITY = "示范市"
@@ -56,6 +57,7 @@ class Table:
     text: list[list[str]] = field(default_factory=list)  # formatted rows for the document (header first)
     note: str = ""
     prose: bool = False  # the document states it in sentences rather than as a table
+    unit: str = ""  # the one unit of its amounts, where its headers name one (metrics.format.money_column)
 
 
 @dataclass
@@ -110,11 +112,15 @@ def _gap_table(ds: Dataset, m: dt.date, filters: Filters, rank: pl.DataFrame) ->
     order = _county_order(rank, gap.get_column("county").to_list())
     gap = gap.with_columns(pl.col("county").replace_strict({c: i for i, c in enumerate(order)}, default=len(order))
                            .alias("_o")).sort("_o").drop("_o")
-    text = [[GAP_ZH[c] for c in GAP_COLUMNS]]
+    money_cols = [c for c in GAP_COLUMNS if c in GAP_MONEY]
+    money = money_column(v for c in money_cols for v in gap.get_column(c).to_list())
+    heads = gap_headers(money.unit)
+    text = [[heads[c] for c in GAP_COLUMNS]]
     for r in gap.iter_rows(named=True):
-        text.append([r["county"]] + [fmt_rate(r[c]) if c == "investment_completion_rate" else fmt_number(r[c])
+        text.append([r["county"]] + [fmt_rate(r[c]) if c == "investment_completion_rate" else money.text(r[c])
                                      for c in GAP_COLUMNS[1:]])
-    return Table("距年度目标", "距年度计划", gap.rename(GAP_ZH), text)
+    frame = gap.with_columns(pl.col(c) / money.divisor for c in GAP_MONEY).rename(heads)
+    return Table("距年度目标", "距年度计划", frame, text, unit=money.unit)
 
 
 def _dimension_table(ds: Dataset, m: dt.date, filters: Filters, rank: pl.DataFrame, dim: str, rec: dict) -> Table:

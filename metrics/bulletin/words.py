@@ -46,14 +46,14 @@ def _rate(b: Bulletin, iid: str, name: str, target: bool = True) -> str:
 def summary_sentences(b: Bulletin) -> list[str]:
     """The headline figures in sentences."""
     r = b.summary
-    s1 = (f"{b.scope}共有重点项目{r['project_count']}个，总投资{fmt_money(r['total_investment_sum'], '亿元')}。"
-          f"建设项目（新开工、续建）年度计划投资{fmt_money(r['plan_investment_sum'], '亿元')}，"
-          f"本年完成投资{fmt_money(r['completed_ytd_sum'], '亿元')}{_yoy(r['completed_ytd_yoy'])}，"
+    s1 = (f"{b.scope}共有重点项目{r['project_count']}个，总投资{fmt_money(r['total_investment_sum'])}。"
+          f"建设项目（新开工、续建）年度计划投资{fmt_money(r['plan_investment_sum'])}，"
+          f"本年完成投资{fmt_money(r['completed_ytd_sum'])}{_yoy(r['completed_ytd_yoy'])}，"
           f"投资完成率{fmt_rate(r['investment_completion_rate'])}，"
           f"{_vs_schedule(r['schedule_deviation'])}（时序进度{fmt_rate(r['time_schedule'])}）。")
     mom_txt = _change(r["monthly_investment_mom"], none="（上月无可比数据）", flat="，环比持平", up="，环比增长",
                       down="，环比下降", fmt=fmt_rate)
-    s2 = f"当月完成投资{fmt_money(r['monthly_investment'], '亿元')}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
+    s2 = f"当月完成投资{fmt_money(r['monthly_investment'])}{mom_txt}；亿元以上项目当月新开工{r['new_starts_100m']}个。"
     planned, started = b.new_starts
     s3 = (f"本年度计划开工项目{planned}个（其中1-{b.month.month}月序时应开工{r['planned_starts_to_date']}个），"
           f"已开工{started}个（其中提前开工{r['early_starts']}个，应开工未开工{r['overdue_not_started']}个），"
@@ -107,10 +107,10 @@ def warning_paragraphs(b: Bulletin) -> list[str]:
 
 
 def gap_sentence(b: Bulletin) -> str:
-    left = 12 - b.month.month
+    left, unit = 12 - b.month.month, b.tables["距年度目标"].unit
     if not left:
-        return "本月为年末，各县区年度计划完成情况如下（万元）。"
-    return f"截至{month_zh(b.month)}，各县区距年度计划投资的差额，以及此后{left}个月每月需完成的投资（万元）如下。"
+        return f"本月为年末，各县区年度计划完成情况如下（{unit}）。"
+    return f"截至{month_zh(b.month)}，各县区距年度计划投资的差额，以及此后{left}个月每月需完成的投资（{unit}）如下。"
 
 
 def annex_lines(b: Bulletin) -> list[str]:

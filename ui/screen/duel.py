@@ -142,8 +142,8 @@ def duel(sel: Selection) -> None:
     by = cached.compute(with_previous(sel.month), everyone, "county", ids).filter(pl.col("county").is_in(picked))
     now = {r["county"]: r for r in by.filter(pl.col("snapshot_month") == m).iter_rows(named=True)}
     before = {r["county"]: r for r in by.filter(pl.col("snapshot_month") != m).iter_rows(named=True)}
-    board = ranking_table(rank, ("rank_change",), text=True)
-    ranks = {r["county"]: (r, change) for r, (change,) in zip(rank.iter_rows(named=True), board.iter_rows())}
+    board = ranking_table(rank, ("score", "rank_change"), text=True)
+    ranks = {r["county"]: (r, change) for r, change in zip(rank.iter_rows(named=True), board.iter_rows())}
 
     k = len(picked)
     cell_w = (DESIGN_W - LABEL_W) / k - 2 * PAD - 6
@@ -155,7 +155,7 @@ def duel(sel: Selection) -> None:
     basis = t("duel_screen_by_url") if by_url else t("duel_screen_by_flags")
     head = [f'<th class="corner"><div>{html.escape(basis)}</div></th>']
     for c in picked:
-        r, _ = ranks.get(c, ({}, ""))
+        r, _ = ranks.get(c, ({}, ("", "")))
         head.append(f'<th class="{cls(c, flag_class(r.get("flag")))}"><div class="cname" title="{html.escape(c)}">'
                     f'{html.escape(c)}</div><div class="marks">{badges(r, t("duel_screen_unreported"))}</div></th>')
 
@@ -169,13 +169,13 @@ def duel(sel: Selection) -> None:
     cells = [f'<td class="lbl"><div class="iname">{t("rank")}</div>'
              f'<div class="isub">{t("score")} · {t("mom")}</div></td>']
     for c in picked:
-        r, change = ranks.get(c, ({}, ""))
+        r, (score, change) = ranks.get(c, ({}, ("", "")))
         if r.get("rank") is None:
             cells.append(value(c, DASH, "flat", html.escape(t("duel_screen_unreported"))))
             continue
         tone = "ok" if r["flag"] == RED else "bad" if r["flag"] == SNAIL else "flat"
         cells.append(value(c, t("rank_n").format(n=r["rank"]), tone,
-                           f'<b>{r["score"]:.1f}</b> · <b>{html.escape(change)}</b>'))
+                           f'<b>{html.escape(score)}</b> · <b>{html.escape(change)}</b>'))
     rows.append(f'<tr class="rank">{"".join(cells)}</tr>')
 
     for iid in ids:

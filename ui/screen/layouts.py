@@ -12,7 +12,7 @@ import streamlit as st
 
 from data.months import month_zh, to_month
 from metrics.bulletin import city_name
-from metrics.format import DASH, fmt_count, fmt_rate
+from metrics.format import DASH, fmt_count, fmt_rate, money_column
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
@@ -24,8 +24,9 @@ from ui.state import Selection
 from ui.widgets import guard, kpi_row, month_num
 
 CHART_H = 440  # two rows of tiles and one row of charts fill 1080 design px below the header
+TILE_ROW = 210  # one row of tiles with the gap under it: what the charts gain where they need the height
 BOARD_H = 820  # the ranking board's rows share this height (1080 less the header, the title and the column heads)
-BOARD_COLS = (5, 28, 15, 9, 19, 11, 13)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 万元
+BOARD_COLS = (5, 28, 15, 9, 19, 11, 13)  # % of the board: 名次, 县区, 得分, 变化, 标识, 完成率, 每月需完成
 CARDS_H = 790  # the 约谈预警 panel's height; cards past it are named in one line
 CARD_TEXT_W = 340  # a card's text width on the narrowest screen (4:3: 1440 design px wide), less what line breaks waste
 COMPLETION = "investment_completion_rate"
@@ -59,15 +60,15 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
     tiles, one_county = list(headline)[:8], len(sel.filters.county) == 1
     frames = cached.page_frames(sel.month, sel.filters, [*tiles, COMPLETION, *LIGHTS],
                                 [] if one_county else [COMPLETION], sel.filters.without("county"))
+    tiles, height = _room(tiles, 0 if one_county else frames.counties.height)
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
-    show(left, "trend", (sel.filters, COMPLETION), lambda: charts.trend(frames.months, COMPLETION, CHART_H),
-         CHART_H)
+    show(left, "trend", (sel.filters, COMPLETION), lambda: charts.trend(frames.months, COMPLETION, height), height)
     if one_county:
         show(right, "lists", (sel.month, sel.filters), lambda: charts.lists(
-            cached.list_counts(sel.month, sel.filters), sel.filters.county[0], CHART_H), CHART_H)
+            cached.list_counts(sel.month, sel.filters), sel.filters.county[0], height), height)
     else:
-        _county_bars(right, sel, COMPLETION, frames.counties)
+        _county_bars(right, sel, COMPLETION, frames.counties, height)
     lit = frames.months.filter(pl.col("snapshot_month") == to_month(sel.month)).row(0, named=True)
     st.markdown(f'<div class="kpm-status" style="font-size:28px">{t("screen_lights")}：'
                 f'<b class="kpm-bad">{t("light_red")} {fmt_count(lit["red_projects"])}</b> · '
@@ -75,11 +76,19 @@ def overview(sel: Selection, headline: Sequence[str]) -> None:
                 unsafe_allow_html=True)
 
 
-def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame) -> None:
+def _room(tiles: list[str], units: int) -> tuple[list[str], int]:
+    """The tiles and the charts' height: two rows of tiles, or past TWO_PANELS units one row, so that each of the
+    15 bars a half chart holds keeps room for its name and figure (about 32 design px, not 20)."""
+    if units > charts.TWO_PANELS:
+        return tiles[:4], CHART_H + TILE_ROW
+    return tiles, CHART_H
+
+
+def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame, height: int) -> None:
     """Every county on one indicator as lying bars (two charts side by side for many units); a pinned county
     stays among the others so the room sees where it stands."""
     drawn = specs("county_bars", (sel.month, sel.filters, iid),
-                  lambda: charts.county_bars(by, iid, month_num(sel), list(sel.filters.county), CHART_H), CHART_H)
+                  lambda: charts.county_bars(by, iid, month_num(sel), list(sel.filters.county), height), height)
     for col, spec in zip(container.columns(len(drawn)) if len(drawn) > 1 else [container], drawn):
         draw(col, spec)
 
@@ -90,16 +99,17 @@ def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: 
     tiles, trends = list(tiles)[:8], list(trend)[:1 if bars else 2]
     frames = cached.page_frames(sel.month, sel.filters, [*tiles, *trends], list(bars)[:1],
                                 sel.filters.without("county"))
+    tiles, height = _room(tiles, frames.counties.height if bars else 0)
     kpi_row(tiles, sel, frames.months, per_row=4)
     left, right = st.columns(2)
     if trends:
         show(left, "trend", (sel.filters, trends[0]),
-             lambda: charts.trend(frames.months, trends[0], CHART_H), CHART_H)
+             lambda: charts.trend(frames.months, trends[0], height), height)
     if bars:
-        _county_bars(right, sel, bars[0], frames.counties)
+        _county_bars(right, sel, bars[0], frames.counties, height)
     elif len(trends) > 1:
         show(right, "trend", (sel.filters, trends[1]),
-             lambda: charts.trend(frames.months, trends[1], CHART_H), CHART_H)
+             lambda: charts.trend(frames.months, trends[1], height), height)
 
 
 def flag_class(flag: str | None) -> str:
@@ -125,7 +135,7 @@ def _arrow(v, text: str) -> str:
 
 
 def ranking(sel: Selection) -> None:
-    """县区比拼 on the screen: the ranking board (score bars, ↑↓, 红旗/蜗牛, 约谈预警, 万元 a month needed)
+    """县区比拼 on the screen: the ranking board (score bars, ↑↓, 红旗/蜗牛, 约谈预警, the investment a month needed)
     and the 约谈预警 counties with the reasons in words."""
     if not guard(sel):
         return
@@ -143,6 +153,7 @@ def ranking(sel: Selection) -> None:
     need_key, need_label = (("shortfall", "gap_shortfall") if month_num(sel) == 12
                             else ("monthly_needed", "monthly_needed"))
     board = ranking_table(r, ("rank", "county", "score", "rank_change", "flag"), text=True, headers=ranking_headers())
+    money = money_column(g.get(need_key) for g in gap.values())  # the column's one unit, named in its head
     rows = []
     for row, (rank_txt, county_txt, score_txt, change_txt, _) in zip(r.iter_rows(named=True), board.iter_rows()):
         marks = badges(row, t("duel_screen_unreported"))
@@ -157,8 +168,9 @@ def ranking(sel: Selection) -> None:
             f'<td><span class="kpm-bar" style="width:{min(max(row["score"] or 0, 0), 100) * 0.5:.0f}%"></span>'
             f'<span class="kpm-score">{score_txt}</span></td><td>{_arrow(row["rank_change"], change_txt)}</td>'
             f'<td>{marks}</td><td class="num {rate_cls}">{fmt_rate(rate)}</td>'
-            f'<td class="num">{DASH if need is None else f"{need:,.0f}"}</td></tr>')
-    heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"), (t(need_label), "num")]
+            f'<td class="num">{money.text(need)}</td></tr>')
+    heads = [(h, "") for h in board.columns] + [(ind_name("investment_completion_rate"), "num"),
+                                                (f'{t(need_label)}({t("unit_" + money.unit)})', "num")]
     head = "".join(f'<th class="{c}">{html.escape(h)}</th>' for h, c in heads)
     cols = "".join(f'<col style="width:{w}%">' for w in BOARD_COLS)
     longest = max([len(c) for c in r["county"].to_list()] or [3])  # the name column's type fits the longest name
@@ -166,33 +178,61 @@ def ranking(sel: Selection) -> None:
     left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'
                   f'<div class="kpm-boardbox"><table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px;--nl:{longest}">'
                   f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
-    cards = []
+    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div>'
+                   f'<div class="kpm-scroll">{"".join(warning_panel(r, focus))}</div>', unsafe_allow_html=True)
+
+
+def warning_panel(r: pl.DataFrame, focus: set[str]) -> list[str]:
+    """The 约谈预警 panel's cards, as many as it holds at the narrowest (4:3) screen: a pinned county's own card
+    first (the room asked for it), then every warned county (the pinned first) — those that do not fit are named in
+    one closing line, which counts warned counties only —, or the note that none is warned; the 红旗's card last,
+    only where it fits whole (the board marks it anyway), never counted among the warned."""
+    cards, warned_cards, extra = [], [], []
     for row in r.filter(pl.col("county").is_in(list(focus)) & ~pl.col("warning")).iter_rows(named=True):
         rank = t("rank_n").format(n=row["rank"]) if row["rank"] is not None else t("duel_screen_unreported")
         cards.append(_card(row["county"], f'{row["county"]}（{rank}）', row["explanation"], "focus"))
     warned = r.filter(pl.col("warning")).sort(pl.col("county").is_in(list(focus)), descending=True, maintain_order=True)
     for row in warned.iter_rows(named=True):
         flag = f"，{row['flag']}" if row["flag"] else ""
-        cards.append(_card(row["county"], f'⚠ {row["county"]}（{t("rank_n").format(n=row["rank"])}{flag}）',
-                           row["explanation"]))
+        warned_cards.append(_card(row["county"], f'⚠ {row["county"]}（{t("rank_n").format(n=row["rank"])}{flag}）',
+                                  row["explanation"], "warn"))
     if warned.is_empty():
         cards.append(_card("", "", t("no_warning"), "red"))
-    for row in r.filter(pl.col("flag") == RED).iter_rows(named=True):
-        cards.append(_card(row["county"], f'{row["county"]}（{RED}）', row["explanation"], "red"))
-    shown, rest, used = [], [], 0.0
-    # As many cards as the panel holds (measured for the narrowest, 4:3 screen); the rest named in one line.
-    room = CARDS_H if sum(h for *_, h in cards) <= CARDS_H else CARDS_H - 80
-    for name, html_, h in cards:
-        if not rest and used + h <= room:
+    for row in r.filter((pl.col("flag") == RED) & ~pl.col("warning") & ~pl.col("county").is_in(list(focus))
+                        ).iter_rows(named=True):
+        extra.append(_card(row["county"], f'{row["county"]}（{RED}）', row["explanation"], "red"))
+    shown, used = [html_ for _, html_, _ in cards], sum(h for *_, h in cards)
+    rest = []
+    for k, (name, html_, h) in enumerate(warned_cards):
+        names_after = [n for n, *_ in warned_cards[k + 1:]]
+        # Room for this card, and for the closing line naming the warned counties after it, if any remain.
+        line = _more_height(names_after) if names_after else 0.0
+        if not rest and used + h + line <= CARDS_H:
             shown.append(html_)
             used += h
         else:
             rest.append(name)
     if rest:
-        shown.append(f'<div class="kpm-card more"><p>{html.escape(t("screen_more").format(n=len(rest), names="、".join(rest)))}'
-                     '</p></div>')
-    right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div><div class="kpm-scroll">{"".join(shown)}</div>',
-                   unsafe_allow_html=True)
+        shown.append(_more(rest))
+        used += _more_height(rest)
+    for _, html_, h in extra:
+        if used + h <= CARDS_H:
+            shown.append(html_)
+            used += h
+    return shown
+
+
+def _more_text(rest: list[str]) -> str:
+    return t("screen_more").format(n=len(rest), names="、".join(rest))
+
+
+def _more(rest: list[str]) -> str:
+    """The closing line naming the warned counties the panel has no room for (wrapped, never cut)."""
+    return f'<div class="kpm-card more"><p>{html.escape(_more_text(rest))}</p></div>'
+
+
+def _more_height(rest: list[str]) -> float:
+    return 20 + 12 + _lines(_more_text(rest), 21) * 21 * 1.45
 
 
 def _text_w(text: str, px: float) -> float:
@@ -200,11 +240,13 @@ def _text_w(text: str, px: float) -> float:
     return sum(px if ord(ch) > 0x2e80 else 0.6 * px for ch in text)
 
 
+def _lines(text: str, px: int) -> int:
+    """How many lines a text takes at `px` in a card on the narrowest screen."""
+    return max(1, math.ceil(_text_w(text, px) / CARD_TEXT_W))
+
+
 def _card(name: str, head: str, body: str, cls: str = "") -> tuple[str, str, float]:
     """(county, the card's HTML, its height in design px at the narrowest card width)."""
-    def lines(text: str, px: int) -> int:
-        return max(1, math.ceil(_text_w(text, px) / CARD_TEXT_W))
-
-    h = 20 + 12 + (lines(head, 28) * 28 * 1.3 + 4 if head else 0) + lines(body, 21) * 21 * 1.45
+    h = 20 + 12 + (_lines(head, 28) * 28 * 1.3 + 4 if head else 0) + _lines(body, 21) * 21 * 1.45
     h4 = f"<h4>{html.escape(head)}</h4>" if head else ""
     return name, f'<div class="kpm-card {cls}">{h4}<p>{html.escape(body)}</p></div>', h

@@ -117,7 +117,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-card p {{font-size:21px !important;line-height:1.45;margin:0;color:{FG}}}
 .kpm-h2 {{font-size:28px;font-weight:700;color:{FG};margin:2px 0 6px 0}}
 .kpm-scroll {{max-height:800px;overflow:hidden}}  /* design px: viewport units do not follow the zoom */
-.kpm-card.more p {{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}}
+.kpm-card.more p {{white-space:normal}}  /* the names wrap: the panel reserves the lines (layouts.warning_panel) */
 </style>"""
 
 
