@@ -91,7 +91,7 @@ class Dataset:
         if self._frame is not None:
             return self._frame.filter(C(MONTH).is_in(wanted))
         if not wanted:
-            return pl.LazyFrame(schema=SCHEMA)
+            return pl.LazyFrame(schema=FULL_SCHEMA)
         # The text columns (项目业主, 形象进度 …) where a month has them, null where it has none.
         return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=FULL_SCHEMA, missing_columns="insert")
 
@@ -150,7 +150,7 @@ class Dataset:
         cols = sorted(set(columns) | {MONTH})
         self.prepare({m: set(cols) for m in months})
         if not months:
-            return prepare_rows(pl.LazyFrame(schema=SCHEMA)).select(cols)
+            return prepare_rows(pl.LazyFrame(schema=FULL_SCHEMA)).select(cols)
         return pl.concat([self._prepared[m][1].lazy().select(cols) for m in months], how="vertical", rechunk=False)
 
     def height(self, months: Iterable[dt.date]) -> int:
