@@ -8,13 +8,13 @@ import streamlit as st
 
 from data.store import StoreError
 from metrics.bulletin import city_name
-from ui import cached, runlog, runmemo, screen, state
+from ui import cached, favicon, runlog, runmemo, screen, state
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, inject_css, md_escape
 
 _run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
 runmemo.new_run()    # the store and the language are looked at once in this run, not in every call
-st.set_page_config(page_title="重点项目建设监测", page_icon=":material/domain:", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="重点项目建设监测", page_icon=favicon.ICON, layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
     ("pages/overview.py", "pages_overview", ":material/dashboard:", True),

@@ -1,20 +1,23 @@
-"""Command line for headless use: indicators, ranking, watch lists and the bulletin."""
+"""Command line for headless use: indicators, ranking, watch lists, the map's data and the bulletin."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 import polars as pl
 
-from data.months import month_key
+from data.months import MonthError, month_key, to_month
 from metrics import bulletin
 from metrics.cli import CliError, add_scorecard_arg, add_selection_args, open_dataset, scorecard, selection
 from metrics.engine import as_record, indicators_at
 from metrics.export import write_xlsx
 from metrics.filters import BY_LABELS
+from metrics.dataset import Dataset
 from metrics.format import DASH, NO_CHAIN, format_value, list_cell
+from metrics.map import DEFAULT_INDICATOR
 from metrics.ranking import RANK_COLUMNS, ranking, ranking_table
 from metrics.registry import BY_ID, IDS
 from metrics.watchlists import column_labels, find_list, watch_list
@@ -97,6 +100,38 @@ def cmd_lists(args) -> str:
     return f"{month_key(month)} {w.zh}（{df.height}个）\n" + _table(labelled.columns, rows)
 
 
+def cmd_map(args) -> str:
+    """The map's data as JSON: every unit's value on its boundary (or tile), the unmatched, the features drawn."""
+    from data.geo import BoundaryError, geography
+    from data.store import Store, active_store
+    from metrics.map import map_data
+
+    if args.adcode is not None and not (len(args.adcode) == 6 and args.adcode.isdigit()):
+        raise CliError(f"行政区划代码“{args.adcode}”应为 6 位数字，如 宜昌市 420500；城市名称请用 --city。")
+    if args.store and not Path(args.store).is_dir():
+        raise CliError(f"数据目录不存在：{args.store}（应为 python -m data import 写入的库目录）")
+    # A named store is read as it is; without one, the app's store — the demo city while it is empty (said below).
+    store, demo = (Store(args.store), False) if args.store else active_store()
+    if demo:
+        print(f"数据库 {Store().root} 为空：以下为演示城市的数据。", file=sys.stderr)
+    try:
+        geo = geography(store, bulletin.city_name(), city=args.city or args.adcode)
+    except BoundaryError as e:
+        raise CliError(str(e)) from None
+    ds = Dataset.from_store(store)
+    if not ds.months:
+        raise CliError(f"数据库 {store.root} 中没有任何月份的快照。先用 python -m data import 导入台账。")
+    try:
+        month = to_month(args.month) if args.month else ds.latest
+    except MonthError as e:
+        raise CliError(str(e)) from None
+    if not ds.has(month):
+        raise CliError(f"库中没有 {month_key(month)} 的快照。已有月份：{'、'.join(month_key(m) for m in ds.months)}")
+    if args.indicator not in BY_ID:
+        raise CliError(f"没有指标“{args.indicator}”。可选：{'、'.join(IDS)}")
+    return _dump(map_data(ds, month, geo, args.indicator).as_json())
+
+
 def _common(p: argparse.ArgumentParser, formats=("json", "table")) -> None:
     add_selection_args(p)
     p.add_argument("--format", choices=formats, default="table")
@@ -118,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", required=True, help="清单编号或名称")
     p.add_argument("--out", help="输出文件（xlsx）")
     p.set_defaults(func=cmd_lists)
+    p = sub.add_parser("map", help="地图：各县区指标值、对应的区县边界、未对应的单位、所画的 GeoJSON")
+    p.add_argument("--month", help="月份 YYYY-MM（默认库中最近的月份）")
+    p.add_argument("--indicator", default=DEFAULT_INDICATOR, help=f"指标编号（默认 {DEFAULT_INDICATOR}）")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--city", help="城市名称（默认数据库设置的城市：python -m data city set）")
+    where.add_argument("--adcode", help="城市的 6 位行政区划代码，如 420500")
+    p.add_argument("--store", help="数据库目录（默认环境变量 KPM_STORE 或 data/store/，其为空时为演示城市）")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.set_defaults(func=cmd_map)
     bulletin.add_cli(sub)
     return parser
 

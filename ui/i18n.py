@@ -61,6 +61,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "heat_none": ("无目标", "No target"),
     "dashed_schedule": ("红色虚线：时序进度", "Red dashed line: time schedule"),
     "dashed_target": ("红色虚线：目标", "Red dashed line: target"),
+    "geomap_title": ("县区地图", "County map"),  # the county map (ui/map_chart.py); map_* are the importer's mappings
+    "geomap_relative": ("县区间相对表现", "Relative to the other counties"),
+    "geomap_best": ("最好", "best"),
+    "geomap_worst": ("最差", "worst"),
+    "geomap_no_data": ("无数据", "No data"),
     "lists_caption": ("预警清单（项目台账页可逐一查看、导出）", "Watch lists (see and export them on the Project ledger page)"),
     "monthly_investment_title": ("当月完成投资", "Investment this month"),
     "by_chain": ("各产业链", "By chain"),
