@@ -31,12 +31,12 @@ class Reading:
         return self.year is not None or self.month is not None
 
 
-def _is_money(reads: str) -> bool:
+def is_money(reads: str) -> bool:
     return reads in MONEY_READS or (reads in COLUMN_BY_NAME and COLUMN_BY_NAME[reads].kind == "money")
 
 
 def _factor(reads: str, unit: str | None) -> float:
-    return UNIT_FACTORS.get(unit or "万元", 1.0) if _is_money(reads) else 1.0
+    return UNIT_FACTORS.get(unit or "万元", 1.0) if is_money(reads) else 1.0
 
 
 def _pattern(base: str, group: str) -> Reading | None:
