@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 
+import polars as pl
 import pytest
 
 from data import register
@@ -278,3 +279,23 @@ def test_a_refused_register_leaves_the_store_byte_identical(province, tmp_path):
     wrong_year = register.import_register(rt.province_plan(tmp_path / "y.xlsx"), store=store, year=2024)
     assert not wrong_year.ok and "标题写的是 2025 年" in wrong_year.errors[0].message
     assert tree_bytes(store.root) == before
+
+
+def test_the_text_columns_reach_a_projects_history_the_project_table_and_the_store_check(longquan):
+    from data.store import check_store
+    from metrics.export import to_xlsx_bytes
+    from metrics.watchlists import column_labels, project_history, projects
+
+    store, _ = longquan
+    ds = Dataset.from_store(store)
+    history = project_history(ds, "LQ-2021-001")
+    # 形象进度 month by month (August's ledger had none), the year's target beside it
+    assert history.select("snapshot_month", "progress_note", "target_note").rows() == [
+        (D(2021, 8, 1), None, None), (D(2021, 9, 1), "3号厂房封顶", "全部厂房封顶")]
+    table = projects(ds, "2021-09").select("project_id", "owner", "location", "progress_note")
+    assert table.filter(pl.col("project_id") == "LQ-2021-002").rows() == [("LQ-2021-002", "龙泉驿区城投公司", "东安街道",
+                                                                          "路面摊铺")]
+    labels = column_labels(table.columns)
+    assert labels == {"project_id": "项目编码", "owner": "项目业主", "location": "建设地点", "progress_note": "形象进度"}
+    assert to_xlsx_bytes({"项目": table.rename(labels)})[:2] == b"PK"
+    assert check_store(store).ok  # a month with text columns is a sound snapshot
