@@ -8,7 +8,7 @@ import streamlit as st
 
 from data.store import StoreError
 from metrics.bulletin import city_name
-from ui import cached, favicon, runlog, runmemo, screen, state
+from ui import cached, favicon, runlog, runmemo, screen, state, zh
 from ui.i18n import lang, t
 from ui.widgets import describe_filters, inject_css, md_escape
 
@@ -40,11 +40,12 @@ def sidebar() -> None:
     sb = st.sidebar
     sb.markdown(f"### {md_escape(t('app_title').format(city=city_name()))}")
     if months:
+        state.follow("sel_month", months[-1], months)   # on the newest month until another is chosen
         sb.selectbox(t("month"), months[::-1], key="sel_month")
         line = cached.report_line(st.session_state.get("sel_month") or months[-1], lang())
         sb.caption(f":material/fact_check: {md_escape(line)}")
     for k in state.MULTI:
-        sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"))
+        sb.multiselect(t(k), opts.get(k, []), key=f"sel_{k}", placeholder=t("all"), select_all=False)  # empty = all
     sb.button(t("reset"), on_click=state.reset, width="stretch")
     sel = state.current()
     state.write_to_url(sel)
@@ -53,12 +54,17 @@ def sidebar() -> None:
     stamp = f"{t('data_as_of')}：{latest}"
     if imported:
         stamp += f" · {t('imported_at')} {imported}"
+    own = cached.own_data()
     if is_demo:
-        sb.warning(f"{stamp}\n\n{t('demo_data')}")
+        sb.warning(f"{stamp}\n\n{t('demo_beside' if own else 'demo_data')}")
     else:
         sb.success(f"{stamp} · {t('real_data')}")
     sb.toggle("English", key="lang_en", value=st.session_state.get("lang") == "en",
               on_change=lambda: st.session_state.update(lang="en" if st.session_state.lang_en else "zh"))
+    if own:   # the demo city stays one switch away once the user's own data is in (kept in the URL: ?demo=1)
+        st.session_state.setdefault(state.DEMO_KEY, state.demo_view())
+        sb.toggle(t("view_demo"), key=state.DEMO_KEY, on_change=state.switch_view, help=t("view_demo_help"))
+    zh.streamlit_in_chinese(lang())   # Streamlit's own English ("Upload", the table toolbar …) in Chinese
 
 
 inject_css()

@@ -112,13 +112,42 @@ def cmd_list(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """Generate the demo city's ledgers."""
+    """Generate the demo city's ledgers; with --restore, set the store's data aside so the app shows the demo again."""
+    if args.restore:
+        return _restore_demo(args)
     from data.demo import generate  # numpy and the generator load only for this command
 
     paths = generate(Path(args.out) if args.out else None)
     print(f"已生成演示数据 {len(paths)} 个文件：")
     for p in paths:
         print(f"  {p}")
+    return 0
+
+
+def _restore_demo(args) -> int:
+    """demo --restore: the store's data into <store>/archive/<time>/ (accounts and configuration stay); the demo
+    city regenerated if its own directory lost its months."""
+    from data.archive import DATA_ENTRIES, archive_data
+    from data.store import DEMO_DIR
+
+    if args.out:
+        print("--restore 与 --out 不能同时使用。", file=sys.stderr)
+        return 2
+    store = _store(args)
+    if not Store(DEMO_DIR).months():
+        from data.demo import generate
+
+        generate()
+        print(f"示范市的数据不完整，已重新生成：{DEMO_DIR}")
+    target = archive_data(store, user=_user())
+    if target is None:
+        print(f"数据库“{store.root}”中没有数据：各页面本来就显示示范市。")
+        return 0
+    moved = "、".join(p.name + ("/" if p.is_dir() else "") for p in sorted(target.iterdir()))
+    print(f"已把数据库“{store.root}”的数据（{moved}）移到 {target}/，没有删除任何文件。")
+    print("各页面现在显示示范市；账号（users.json）、记住的表头对应、报送设置和通报模板都保留在原处。")
+    print(f"要找回这些数据：停止应用后把 {target}/ 下的 {'、'.join(DATA_ENTRIES)} 移回 {store.root}/"
+          "（先移走此后新产生的同名文件）。")
     return 0
 
 
@@ -161,7 +190,7 @@ def cmd_submissions(args) -> int:
     from data.submissions import STATUS_ZH
 
     print(report.line())
-    print(f"报送截止日：{report.deadline:%Y-%m-%d}")
+    print(f"报送截止日：{report.deadline:%Y-%m-%d}" + ("" if report.late_counted else "（早于本库启用，不计逾期）"))
     print("报送单位        状态    行数  报送时间             报送人      备注")
     for u in report.units:
         note = "逾期" if u.late else ""
@@ -198,16 +227,15 @@ def cmd_review(args) -> int:
 
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
-    from data.template import ledger_template
-    from data.store import parse_month
-
     from data.register import template_frame
+    from data.store import parse_month
+    from data.template import ledger_template
 
     store = _store(args)
     month = parse_month(args.month)
     source, frame = template_frame(store, args.unit, _month(args.month))  # the register's projects, when it has one
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame, month, args.unit))
+    out.write_bytes(ledger_template(frame, month, args.unit, source=source))
     rows = frame.height if frame is not None else 0
     if source and "名单" in source:
         print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（取自{source}，{rows} 个项目）。")
@@ -339,17 +367,22 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_settings(args) -> int:
-    """Show or set the reporting deadline day and the expected units."""
-    from data.submissions import Settings
+    """Show or set the reporting deadline day, the expected units and the month lateness counts from."""
+    from data.submissions import Settings, began
 
     store = _store(args)
     cur = store.settings()
-    if args.deadline is None and args.units is None:
-        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}")
+    if args.deadline is None and args.units is None and args.late_from is None:
+        start = began(store.audit())
+        auto = f"截止日不早于本库启用日（{start:%Y-%m-%d}）的月份" if start else "本库收到第一份台账之后到期的月份"
+        print(f"报送截止日：每月 {cur.deadline_day} 日；应报单位（除上月已报送的单位外）：{'、'.join(cur.expected_units) or '无'}；"
+              f"计逾期的月份：{f'{cur.late_from} 起' if cur.late_from else auto}")
         return 0
     units = tuple(u.strip() for u in args.units.replace("，", ",").split(",") if u.strip()) if args.units is not None \
         else cur.expected_units
-    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units), user=_user())
+    late_from = cur.late_from if args.late_from is None else ("" if args.late_from == "auto" else _month(args.late_from))
+    store.save_settings(Settings(args.deadline if args.deadline is not None else cur.deadline_day, units, late_from),
+                        user=_user())
     print("已保存。")
     return 0
 
@@ -519,9 +552,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_register)
 
-    sp = sub.add_parser("settings", help="查看或设置报送截止日和应报单位")
+    sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")
     sp.add_argument("--units", metavar="单位,单位", help="除上月已报送单位外，还应报送的单位（逗号分隔）")
+    sp.add_argument("--late-from", metavar="YYYY-MM|auto",
+                    help="从该月起计逾期（含补录的历史月份）；auto（默认）：截止日早于本库收到第一份台账的月份不计逾期")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_settings)
 
@@ -543,8 +578,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--iterations", type=int, metavar="N", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_hash_password)
 
-    sp = sub.add_parser("demo", help="生成演示城市的台账数据")
+    sp = sub.add_parser("demo", help="生成演示城市的台账数据；--restore：把数据库的数据移到存档，各页面回到示范市")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
+    sp.add_argument("--restore", action="store_true",
+                    help="把数据库中的月份、历史、待审核报送和操作记录移到 数据库/archive/时间/（不删除），各页面重新显示示范市；"
+                         "账号、表头对应、报送设置和通报模板保留")
+    sp.add_argument("--store", metavar="目录", help="与 --restore 一起：数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
     sp.set_defaults(func=cmd_demo)
 
     from data.duban_cli import add_parser as add_duban  # 督办事项: data/duban_cli.py

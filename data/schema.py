@@ -165,6 +165,10 @@ SCHEMA = pl.Schema({c.name: c.dtype for c in COLUMNS})  # the columns every snap
 FULL_SCHEMA = pl.Schema({c.name: c.dtype for c in ALL_COLUMNS})  # … and those it may have
 ZH = {c.name: c.zh for c in ALL_COLUMNS}
 MONEY_COLUMNS = tuple(c.name for c in COLUMNS if c.kind == "money")
+# The month's progress: what a unit reports anew every month (the 底稿 marks these headers to update; the other
+# columns carry over from last month unless something changed).
+PROGRESS_COLUMNS = ("status", "actual_start", "completed_investment_ytd", "completed_investment_total",
+                    "funds_in_place_ytd", "problems", "in_statistics")
 
 
 def snapshot_columns(frame: pl.DataFrame) -> list[str]:

@@ -18,8 +18,8 @@ import polars as pl
 
 from data.months import is_month_key, month_key, parse_month
 from data.schema import FULL_SCHEMA, snapshot_frame
-from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, change_summary, conflicts, month_report,
-                              published_rows, replay, split_units, unit_column)
+from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, began, change_summary, conflicts,
+                              month_report, published_rows, replay, split_units, unit_column)
 
 ENV_VAR = "KPM_STORE"
 DEFAULT_DIR = Path(__file__).resolve().parent / "store"
@@ -280,23 +280,27 @@ class Store:
         return None
 
     def settings(self) -> Settings:
-        """Deadline day and configured expected units (settings.json beside the snapshots)."""
+        """Deadline day, configured expected units and the month lateness counts from (settings.json)."""
         path = self.root / "settings.json"
         if not path.exists():
             return Settings()
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return Settings(int(raw.get("deadline_day", Settings.deadline_day)), tuple(raw.get("expected_units", ())))
+        return Settings(int(raw.get("deadline_day", Settings.deadline_day)), tuple(raw.get("expected_units", ())),
+                        str(raw.get("late_from") or ""))
 
     def save_settings(self, settings: Settings, *, user: str = "") -> None:
-        """Store the deadline day and expected units atomically; audited."""
+        """Store the deadline day, expected units and the month lateness counts from atomically; audited."""
         if not 1 <= settings.deadline_day <= 31:
             raise StoreError(f"报送截止日“{settings.deadline_day}”无效：请填 1–31 之间的日子（默认 25）。")
-        data = json.dumps({"deadline_day": settings.deadline_day, "expected_units": list(settings.expected_units)},
-                          ensure_ascii=False, indent=1).encode("utf-8")
+        if settings.late_from and not is_month_key(settings.late_from):
+            raise StoreError(f"逾期起算月份“{settings.late_from}”无效：请写成 YYYY-MM，例如 2025-01；"
+                             "不设置时，截止日早于本库启用的月份不计逾期。")
+        raw = {"deadline_day": settings.deadline_day, "expected_units": list(settings.expected_units),
+               **({"late_from": settings.late_from} if settings.late_from else {})}
+        data = json.dumps(raw, ensure_ascii=False, indent=1).encode("utf-8")
         with self.lock():
             atomic_write_bytes(self.root / "settings.json", data)
-            self._append_audit({"time": _now(), "user": user, "action": "settings", "month": "",
-                                "deadline_day": settings.deadline_day, "expected_units": list(settings.expected_units)})
+            self._append_audit({"time": _now(), "user": user, "action": "settings", "month": "", **raw})
 
     def report(self, month: str) -> MonthReport:
         """The month's 报送情况: expected units (published in the latest stored month before it, plus the
@@ -307,7 +311,8 @@ class Store:
         expected: list[str] = []
         if earlier:
             expected = [u for u, st in self.units(earlier[-1]).items() if st.published]
-        return month_report(month, states, published_rows(states, snapshot), expected, self.settings())
+        return month_report(month, states, published_rows(states, snapshot), expected, self.settings(),
+                            began(self.audit()))
 
     def plan(self, df: pl.DataFrame, *, unit: str | None = None) -> Plan:
         """What writing this file would do, before anything is written: its submissions by unit, the published

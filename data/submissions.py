@@ -1,11 +1,14 @@
 """Reporting units (报送单位): which unit reported which rows of a month, and each unit's status that month."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from data.schema import COLUMNS
 
 # Audit actions that write the month's published snapshot (the union of its published submissions).
 SNAPSHOT_ACTIONS = ("import", "replace", "publish", "restore")
@@ -151,12 +154,76 @@ def change_summary(old: pl.DataFrame, new: pl.DataFrame) -> str:
             f"移除 {len(old_ids - new_ids)} 个项目、数据有变化的 {changed} 个项目")
 
 
+# Audit actions that bring a unit's ledger into the store: the first of them is when the store began.
+LEDGER_ACTIONS = (*SNAPSHOT_ACTIONS, "submit")
+
+
+CHANGE_HEADERS = ("项目编码", "项目名称", "变化", "字段", "原值", "新值")
+CHANGE_KINDS = ("新增项目", "移除项目", "数据变化")
+
+
+def _shown(name: str, kind: str) -> pl.Expr:
+    """A column's values as a ledger writes them: money with thousands and two decimals, dates ISO, 是/否; empty
+    stays null (shown “—”)."""
+    col = pl.col(name)
+    if kind in ("money", "float"):
+        return col.map_elements(lambda v: f"{v:,.2f}", return_dtype=pl.String)
+    if kind == "bool":
+        return pl.when(col).then(pl.lit("是")).when(col.not_()).then(pl.lit("否"))
+    return col.cast(pl.String)
+
+
+def change_rows(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """What a unit's new rows change against its old ones, project by project (change_summary counts them): a row
+    for each new and each removed project, and one for each changed figure of a kept project with its old and new
+    value (CHANGE_HEADERS; 字段 is the Chinese header); new projects first, then removed ones, then the changes in
+    the new file's order, each project's figures in the ledger's column order."""
+    def listed(df: pl.DataFrame, kind: str) -> pl.DataFrame:
+        return df.select(pl.lit(0, pl.UInt32).alias("_order"), pl.lit(0).alias("_field"),
+                         pl.col("project_id").alias("项目编码"), pl.col("project_name").alias("项目名称"),
+                         pl.lit(kind).alias("变化"), *(pl.lit(None, pl.String).alias(h) for h in CHANGE_HEADERS[3:]))
+
+    old_ids, new_ids = old.get_column("project_id"), new.get_column("project_id")
+    parts = [listed(new.filter(~pl.col("project_id").is_in(old_ids.implode())), CHANGE_KINDS[0]),
+             listed(old.filter(~pl.col("project_id").is_in(new_ids.implode())), CHANGE_KINDS[1])]
+    both = new.with_row_index("_order").join(old, on="project_id", how="inner", suffix="__old")
+    for i, col in enumerate(COLUMNS):
+        if col.name in ("snapshot_month", "project_id"):
+            continue
+        was = f"{col.name}__old"
+        parts.append(both.filter(pl.col(col.name).ne_missing(pl.col(was))).select(
+            "_order", pl.lit(i).alias("_field"), pl.col("project_id").alias("项目编码"),
+            pl.col("project_name").alias("项目名称"), pl.lit(CHANGE_KINDS[2]).alias("变化"),
+            pl.lit(col.zh).alias("字段"), _shown(was, col.kind).alias("原值"), _shown(col.name, col.kind).alias("新值")))
+    rank = pl.col("变化").replace_strict(CHANGE_KINDS, range(len(CHANGE_KINDS)))
+    return pl.concat(parts).sort(rank, "_order", "_field").select(CHANGE_HEADERS)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Who is expected to report and by which day (kept in the store's settings.json)."""
+    """Who is expected to report, by which day, and from which month lateness counts (the store's settings.json)."""
 
     deadline_day: int = DEFAULT_DEADLINE_DAY
     expected_units: tuple[str, ...] = ()
+    late_from: str = ""  # 'YYYY-MM': 逾期 counts for this month on; '' = for months due after the store began
+
+
+def began(records: Iterable[dict]) -> dt.date | None:
+    """The day the store received its first ledger (import, publish or submission); None before any."""
+    days = []
+    for rec in records:
+        if rec.get("action") in LEDGER_ACTIONS:
+            with contextlib.suppress(ValueError, TypeError):
+                days.append(dt.datetime.fromisoformat(str(rec.get("time"))).date())
+    return min(days, default=None)
+
+
+def counts_late(month: str, due: dt.date, settings: Settings, start: dt.date | None) -> bool:
+    """Whether 逾期 applies to a month at all: from `settings.late_from` when set, else only when its deadline fell
+    on or after the day the store began (a month back-filled as history was never due in this store)."""
+    if settings.late_from:
+        return month >= settings.late_from
+    return start is not None and due >= start
 
 
 def deadline(month: dt.date, day: int) -> dt.date:
@@ -191,6 +258,7 @@ class MonthReport:
     month: str
     deadline: dt.date
     units: tuple[UnitReport, ...] = field(default_factory=tuple)
+    late_counted: bool = True  # False: the deadline fell before the store began (or before settings' late_from)
 
     def of(self, status: str) -> list[UnitReport]:
         return [u for u in self.units if u.status == status]
@@ -238,27 +306,33 @@ def _late(at: str, due: dt.date) -> bool:
 
 
 def month_report(month: str, states: dict[str, UnitState], rows: dict[str, int], expected: Iterable[str],
-                 settings: Settings) -> MonthReport:
-    """Status of every unit expected in or reporting for `month`; missing ones last, each group by name."""
+                 settings: Settings, start: dt.date | None = None) -> MonthReport:
+    """Status of every unit expected in or reporting for `month`; missing ones last, each group by name; 逾期 only
+    where it counts (`counts_late`, with `start` the day the store began)."""
     y, m = map(int, month.split("-"))
     due = deadline(dt.date(y, m, 1), settings.deadline_day)
+    counted = counts_late(month, due, settings, start)
+
+    def late(at: str) -> bool:
+        return counted and _late(at, due)
+
     out = []
     names = list(dict.fromkeys([*states, *expected, *settings.expected_units]))
     for name in names:
         st = states.get(name)
         if st is not None and st.published:
-            out.append(UnitReport(name, "published", rows.get(name, 0), st.submitted_at, _late(st.published_at, due),
+            out.append(UnitReport(name, "published", rows.get(name, 0), st.submitted_at, late(st.published_at),
                                   st.submitted_by, st.published_at, pending_update=st.pending is not None))
         elif st is not None and st.pending is not None:
             p = st.pending
             out.append(UnitReport(name, "pending", int(p.get("rows", 0)), p.get("time", ""),
-                                  _late(p.get("time", ""), due), p.get("user", "")))
+                                  late(p.get("time", "")), p.get("user", "")))
         elif st is not None and st.returned is not None:
             r = st.returned
             out.append(UnitReport(name, "returned", int(r.get("rows", 0)), r.get("time", ""),
-                                  _late(r.get("time", ""), due), r.get("user", ""), reason=r.get("reason", "")))
+                                  late(r.get("time", "")), r.get("user", ""), reason=r.get("reason", "")))
         else:
             out.append(UnitReport(name, "missing", 0, "", False))
     order = {"published": 0, "pending": 1, "returned": 2, "missing": 3}
     out.sort(key=lambda u: order[u.status])
-    return MonthReport(month, due, tuple(out))
+    return MonthReport(month, due, tuple(out), counted)

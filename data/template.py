@@ -7,13 +7,14 @@ from collections.abc import Iterable
 
 import polars as pl
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from data.ingest.cells import EXCEL_EPOCH, SERIAL_MAX, SERIAL_MIN
-from data.schema import COLUMN_NAMES, COLUMNS, Column
+from data.schema import COLUMN_NAMES, COLUMNS, PROGRESS_COLUMNS, ZH, Column
 
 LEDGER_SHEET = "重点项目台账"
 GUIDE_SHEET = "填报说明"
@@ -32,6 +33,9 @@ MAX_LIST_CHARS = 255
 MAX_MESSAGE_CHARS = 225  # Excel's limit for a validation's error message (titles: 32)
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_UPDATE_FILL = PatternFill("solid", fgColor="F8CBAD")   # the month's progress: headers to update (orange)
+_UPDATE_CELLS = PatternFill("solid", fgColor="FCE4D6")  # … and the carried-over figures under them (light orange)
+PROGRESS_NAMES = "、".join(ZH[c] for c in PROGRESS_COLUMNS)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -98,7 +102,14 @@ def _title(frame: pl.DataFrame | None, month: dt.date, unit: str | None) -> str:
     return " ".join(p for p in (unit, f"{month.year}年{month.month}月", "重点项目台账") if p)
 
 
-def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str) -> None:
+def _update_note(month: dt.date, source: str | None) -> str:
+    """The note on a progress column's header: these figures are last month's until updated."""
+    carried = f"底稿中是 {source} 的数据" if source else "底稿中的数据是此前最近一次已发布的"
+    january = "；1月份的本年累计从 0 起算" if month.month == 1 else ""
+    return f"本月须更新：请按 {month.year}-{month.month:02d} 的实际情况填写每个项目（{carried}{january}）。"
+
+
+def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str, source: str | None = None) -> None:
     n = 0 if frame is None else frame.height
     last_row = HEADER_ROW + n + EXTRA_ROWS
     last_col = get_column_letter(len(COLUMNS))
@@ -111,7 +122,9 @@ def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str) ->
     for j, col in enumerate(COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, j, col.zh)
         cell.font = Font(bold=True, color="C00000" if col.required else "000000")
-        cell.fill = _HEAD_FILL
+        cell.fill = _UPDATE_FILL if col.name in PROGRESS_COLUMNS else _HEAD_FILL
+        if col.name in PROGRESS_COLUMNS:
+            cell.comment = Comment(_update_note(month, source), "底稿", width=260, height=90)
         cell.alignment = _CENTER
         widths.append(_display_width(col.zh) + 2)
     ws.row_dimensions[HEADER_ROW].height = 36
@@ -123,6 +136,8 @@ def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str) ->
             v = _cell_value(col, value)
             cell = ws.cell(i, j, v)
             cell.number_format = NUMBER_FORMATS[col.kind]
+            if col.name in PROGRESS_COLUMNS:
+                cell.fill = _UPDATE_CELLS
             if isinstance(v, str):
                 cell.data_type = "s"  # text such as '=…' stays text, never becomes a formula
             widths[j - 1] = max(widths[j - 1], _display_width(_shown(col, v)) + 2)
@@ -141,7 +156,7 @@ def _write_ledger(ws, frame: pl.DataFrame | None, month: dt.date, title: str) ->
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(HEADER_ROW, HEADER_ROW + n)}"
 
 
-def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str]]) -> None:
+def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str]], source: str | None = None) -> None:
     ws.title = GUIDE_SHEET
     ws.append([f"{title} 填报说明"])
     ws["A1"].font = Font(size=14, bold=True)
@@ -151,11 +166,14 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
         "已不再报送的项目整行删除。",
         "3. 红色表头为必填列。带下拉箭头的列只能从列表中选择；日期填 yyyy-mm-dd（如 2024-03-15），未办结、未开工请留空。",
         "4. 金额单位为万元，只填数字，不要带单位或文字；不要使用公式。",
+        f"5. 橙色表头的列（{PROGRESS_NAMES}）是本月进度：底稿沿用的是"
+        f"{f' {source} ' if source else '此前最近一次已发布'}的数据，每个项目都须按本月实际更新"
+        f"{'（1月份的本年累计完成投资、本年资金到位从 0 起算）' if month.month == 1 else ''}；其余列没有变化的可以不改。",
     )
     for note in notes:
         ws.append([note])
     ws.append([])
-    header = ("列", "中文表头", "字段名", "类型", "是否必填", "规则", "可选值")
+    header = ("列", "中文表头", "类型", "是否必填", "每月更新", "规则", "可选值")
     ws.append(header)
     head_row = ws.max_row
     for j in range(1, len(header) + 1):
@@ -165,8 +183,11 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
     for j, col in enumerate(COLUMNS, start=1):
         choices = _choices(col)
         required = YES_NO[0] if col.required else YES_NO[1]
-        ws.append((get_column_letter(j), col.zh, col.name, KIND_TEXT[col.kind], required, col.rule or "可空",
+        progress = YES_NO[0] if col.name in PROGRESS_COLUMNS else ""
+        ws.append((get_column_letter(j), col.zh, KIND_TEXT[col.kind], required, progress, col.rule or "可空",
                    "、".join(choices) if choices else ""))
+        if progress:
+            ws.cell(ws.max_row, 2).fill = _UPDATE_FILL
     if indicators:
         ws.append([])
         ws.append(("", "主要指标", "", "", "", "口径"))
@@ -178,19 +199,20 @@ def _write_guide(ws, month: dt.date, title: str, indicators: list[tuple[str, str
     for row in ws.iter_rows(min_row=head_row + 1):
         for cell in row:
             cell.alignment = _WRAP
-    for letter, width in zip("ABCDEFG", (6, 26, 26, 12, 10, 50, 30)):
+    for letter, width in zip("ABCDEFG", (6, 26, 12, 10, 10, 50, 30)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{head_row + 1}"
 
 
 def ledger_template(frame: pl.DataFrame | None, month: dt.date, unit: str | None = None, *,
-                    indicators: Iterable[tuple[str, str]] = ()) -> bytes:
-    """The xlsx bytes of a 底稿: frame's rows (None: none) with 报送月份 = month, dropdowns, formats, 填报说明."""
+                    indicators: Iterable[tuple[str, str]] = (), source: str | None = None) -> bytes:
+    """The xlsx bytes of a 底稿: frame's rows (None: none; `source`: the month they were published) with 报送月份 =
+    month, dropdowns, formats, the progress columns marked to update, 填报说明."""
     month = month.replace(day=1)
     title = _title(frame, month, unit)
     wb = Workbook()
-    _write_ledger(wb.active, frame, month, title)
-    _write_guide(wb.create_sheet(), month, title, list(indicators))
+    _write_ledger(wb.active, frame, month, title, source)
+    _write_guide(wb.create_sheet(), month, title, list(indicators), source)
     wb.active = 0
     out = io.BytesIO()
     wb.save(out)

@@ -14,13 +14,18 @@ from ui.auth import sign_in_panel
 from ui.bulletin_template import template_panel
 from ui.i18n import t
 from ui.importing import sample_file_name, sample_ledger_bytes
-from ui.submitting import XLSX_MIME, pending_queue
+from ui.submitting import XLSX_MIME, pending_queue, returned
 from ui.widgets import md_escape
 
 
-def _counties() -> list[str]:
-    """Every 县区 the stored months name (units an analyst may want a 底稿 for); none from the demo city."""
-    return [] if cached.source()[1] else cached.options().get("county", [])
+def _template_units(store: Store) -> list[str]:
+    """The units an analyst may want a 底稿 for: those of the store's latest month's 报送情况, then every 县区 its
+    months name (none while the store is empty: the demo city's are not the user's)."""
+    months = store.months()
+    if not months:
+        return []
+    latest = [u.unit for u in cached.month_report(months[-1], store=store).units]
+    return list(dict.fromkeys([*latest, *cached.options(store=store).get("county", [])]))
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------
@@ -38,12 +43,16 @@ elif message:
     flash.success(message)
 _, is_demo, _ = cached.source()
 if is_demo:
-    notices.info(t("demo_notice"))
+    notices.info(t("demo_view_notice") if cached.own_data() else t("demo_notice"), icon=":material/info:")
 role, my_unit = auth.role(), auth.reporter_unit()
 if role == auth.ANALYST:
     notices.caption(f"{t('store_at')}：{store.root}")
 
 if role == auth.REPORTER:
+    for month, ret in returned(store, my_unit):   # told on sign-in, as an analyst is told of submissions waiting
+        notices.warning(t("return_banner").format(
+            m=month, who=md_escape(ret.get("returned_by") or "—"), at=str(ret.get("returned_at", ""))[:16].replace("T", " "),
+            reason=md_escape(ret.get("reason", ""))), icon=":material/assignment_return:")
     st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
     tab_submit, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_mine"), t("tab_report")])
     with tab_submit:
@@ -51,7 +60,7 @@ if role == auth.REPORTER:
     with tab_mine:
         mine_tab(store, my_unit)
     with tab_report:
-        report_tab(store, None)
+        report_tab(store)
 else:
     frame = cached.sample_source()
     if frame is not None:
@@ -65,14 +74,14 @@ else:
                                                                             t("tab_audit")]
     tabs = iter(st.tabs(labels))
     with next(tabs):
-        import_tab(store)
+        import_tab(store, _template_units(store) if analyst else [])
     if analyst:
         with next(tabs):
             review_tab(store)
     with next(tabs):
         months_tab(store)
     with next(tabs):
-        report_tab(store, _counties() if analyst else None)
+        report_tab(store)
     with next(tabs):
         audit_tab(store)
     template_panel(store)   # 月通报模板: download, and for analysts upload (ui/bulletin_template.py)

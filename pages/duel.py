@@ -41,7 +41,8 @@ elif guard(sel):
         # ?vs=高新区&vs=石门县 or ?vs=高新区,石门县
         from_url = [c for v in st.query_params.get_all(URL_KEY) for c in v.split(",") if c in counties][:4]
         st.session_state["duel_counties"] = from_url or [c for c in dict.fromkeys(default) if c in counties]
-    picked = st.multiselect(t("duel_pick"), counties, key="duel_counties", max_selections=4)
+    picked = st.multiselect(t("duel_pick"), counties, key="duel_counties", max_selections=4, select_all=False,
+                            placeholder=t("duel_pick_ph"))
     if st.query_params.get_all(URL_KEY) != picked:
         st.query_params[URL_KEY] = picked
     if len(picked) < 2:

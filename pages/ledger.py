@@ -169,9 +169,10 @@ def search_expr(query: str) -> pl.Expr:
 def projects_tab(sel: state.Selection) -> None:
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     query = c1.text_input(t("search"), key="ledger_q", placeholder=t("search_ph"))
-    build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"))
-    status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"))
-    lights = c4.multiselect(t("light"), LIGHTS, key="ledger_light", placeholder=t("all"), format_func=light_text)
+    build = c2.multiselect(t("build_type"), BUILD_TYPES, key="ledger_build", placeholder=t("all"), select_all=False)
+    status = c3.multiselect(t("status"), STATUSES, key="ledger_status", placeholder=t("all"), select_all=False)
+    lights = c4.multiselect(t("light"), LIGHTS, key="ledger_light", placeholder=t("all"), format_func=light_text,
+                            select_all=False)   # empty = all: "Select all" would only mean the same
     df = cached.projects(sel.month, sel.filters)
     if query and query.strip():
         df = df.filter(search_expr(query))

@@ -15,5 +15,5 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-python -m pip install -q --disable-pip-version-check -r requirements.txt
+python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 exec python -m pytest -q "$@"

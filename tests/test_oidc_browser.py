@@ -30,7 +30,7 @@ def provider(monkeypatch):
         import httpx
         import oidc_provider_mock
     except ImportError:
-        pytest.fail("需要 oidc-provider-mock：pip install -r requirements.txt", pytrace=False)
+        pytest.fail("需要 oidc-provider-mock：pip install -r requirements-dev.txt", pytrace=False)
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
     with oidc_provider_mock.run_server_in_thread() as srv:
         url = f"http://localhost:{srv.server_port}"

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 from data.demo_ledgers import write_sample_ledger
 from data.ingest import import_file
 from data.store import Store, StoreError, check_store
-from data.submissions import deadline
+from data.submissions import Settings, deadline
 from metrics.engine import Dataset, as_record, indicators_at
 from tests.factories import tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx
 
@@ -166,6 +166,40 @@ def test_missing_and_late_units_and_the_compact_line(tmp_path):
         {"unit": "乙县", "status": "published", "rows": 2, "submitted_at": "2024-06-26T08:00:00", "late": True},
         {"unit": "丙区", "status": "missing", "rows": 0, "submitted_at": None, "late": False},
         {"unit": "市交通局", "status": "missing", "rows": 0, "submitted_at": None, "late": False}]}
+
+
+def test_a_month_back_filled_after_its_deadline_is_not_late_but_one_due_after_the_store_began_is(tmp_path):
+    store = Store(tmp_path / "s")
+    store.write(valid_frame(6, "2024-05"), at="2025-07-01T09:00:00")   # the store begins: May and June as history
+    store.write(valid_frame(6, "2024-06"), at="2025-07-01T09:05:00")
+    june = store.report("2024-06")
+    assert [(u.unit, u.late) for u in june.units] == [("甲县", False), ("乙县", False), ("丙区", False)]
+    assert june.line() == "2024年6月：3个单位中3个已报送" and not june.late_counted
+    july = valid_frame(6, "2025-07")
+    store.write(july.filter(pl.col("county") == "甲县"), at="2025-07-25T18:00:00")   # due 2025-07-25: on time
+    store.write(july.filter(pl.col("county") == "乙县"), at="2025-07-26T08:00:00")   # a day late
+    report = store.report("2025-07")
+    assert report.late_counted and report.line() == "2025年7月：3个单位中2个已报送（乙县逾期），丙区未报送"
+    # as a setting: lateness from a month on, back-filled months included
+    store.save_settings(Settings(late_from="2024-06"))
+    assert [u.unit for u in store.report("2024-06").units if u.late] == ["甲县", "乙县", "丙区"]
+    assert not any(u.late for u in store.report("2024-05").units)
+    p = cli("settings", "--late-from", "auto", "--store", store.root)
+    assert p.returncode == 0 and store.settings().late_from == ""
+    assert not any(u.late for u in store.report("2024-06").units)
+    p = cli("settings", "--store", store.root)
+    assert "截止日不早于本库启用日（2025-07-01）的月份" in p.stdout
+    p = cli("settings", "--late-from", "2024-13", "--store", store.root)
+    assert p.returncode == 1 and "YYYY-MM" in p.stderr
+
+
+def test_importing_a_past_month_today_into_a_new_store_is_not_late(tmp_path):
+    """The first-hour case: the demo county's June 2024 ledger imported today (the real clock) is history."""
+    store = Store(tmp_path / "s")
+    from tests.helpers import DEMO_LEDGER
+
+    assert import_file(DEMO_LEDGER, store=store, user="li").ok
+    assert store.report("2024-06").line() == "2024年6月：1个单位中1个已报送"
 
 
 def test_deadline_day_is_clamped_to_the_month():

@@ -285,6 +285,70 @@ def test_sidebar_line_follows_submissions_and_returns(store, tmp_path):
     assert sidebar_line(at) == ":material/fact_check: 2024年7月：3个单位中1个已报送，乙县已退回，丙区未报送"
 
 
+def _stamp(at: AppTest) -> str:
+    """The sidebar's data-as-of stamp."""
+    hits = [s.value for s in at.sidebar.success if "数据截至" in s.value]
+    assert len(hits) == 1, [s.value for s in at.sidebar.success]
+    return hits[0]
+
+
+def _template_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "沿用" in c.value or "没有已发布的数据" in c.value)
+
+
+def test_a_publish_and_a_return_reach_every_open_session_at_its_next_rerun(store, tmp_path, clock):
+    """Two analysts' sessions over one store (and a third that chose May): one publishes 甲县's July, then returns
+    乙县's; the others see it at their next rerun — the sidebar's months, month and line, 报送情况, the 底稿's month
+    and source, and the data-as-of stamp — with no cache cleared and no new session."""
+    submit_via_importer(store, july(), "甲县", "wang", tmp_path)
+    submit_via_importer(store, july(("乙县",)), "乙县", "zhao", tmp_path)
+    publisher, other, may = (sign_in(admin(), "li") for _ in range(3))
+    may.sidebar.selectbox[0].select("2024-05").run()
+    assert other.sidebar.selectbox[0].options[0] == "2024-06" and other.sidebar.selectbox[0].value == "2024-06"
+    assert other.selectbox(key="admin_report_month").value == "2024-06"
+    assert other.selectbox(key="tpl_unit").value == "甲县" and other.selectbox(key="tpl_month|甲县").value == "2024-07"
+    assert _template_caption(other).startswith("沿用 2024-06 已发布的 2 个项目")
+    assert "更新于 2024-07-20 10:00:00" in _stamp(other)            # the submissions are the last change
+
+    clock.now = "2024-07-26T08:00:00"
+    publisher.button(key="rev_pub|2024-07|甲县").click().run()
+    ok(publisher)
+    assert publisher.sidebar.selectbox[0].value == "2024-07"         # the publisher's own session moves on too
+    other.run()
+    ok(other)
+    assert other.sidebar.selectbox[0].options[0] == "2024-07" and other.sidebar.selectbox[0].value == "2024-07"
+    assert sidebar_line(other) == ":material/fact_check: 2024年7月：3个单位中1个已报送（甲县逾期），乙县待审核，丙区未报送"
+    assert other.selectbox(key="admin_report_month").value == "2024-07"
+    report = table_with(other, "逾期").set_index("报送单位")
+    assert report.loc["甲县", "状态"] == "已发布" and report.loc["乙县", "状态"] == "待审核"
+    assert other.selectbox(key="tpl_month|甲县").value == "2024-08"   # 甲县 owes August now
+    assert _template_caption(other).startswith("沿用 2024-07 已发布的 2 个项目")
+    assert "数据截至：2024-07 · 更新于 2024-07-26 08:00:00" in _stamp(other)
+    may.run()
+    assert may.sidebar.selectbox[0].value == "2024-05"               # a month chosen by hand stays chosen
+
+    clock.now = "2024-07-27T09:00:00"
+    publisher.text_input(key="rev_reason|2024-07|乙县").input("YB02 缺少立项时间").run()
+    publisher.button(key="rev_ret|2024-07|乙县").click().run()
+    ok(publisher)
+    other.run()
+    assert sidebar_line(other) == ":material/fact_check: 2024年7月：3个单位中1个已报送（甲县逾期），乙县已退回，丙区未报送"
+    assert table_with(other, "逾期").set_index("报送单位").loc["乙县", "状态"] == "已退回"
+    assert "更新于 2024-07-27 09:00:00" in _stamp(other)
+
+
+def test_a_screen_on_the_newest_month_moves_on_when_a_month_is_published(store):
+    """The meeting screen carries the month in its link (from the desk view): on the newest month it moves on, on an
+    older one it stays."""
+    newest, older = (ok(start(query={"mode": "screen", "month": m})) for m in ("2024-06", "2024-05"))
+    store.write(july(), source="甲县.xlsx", user="li")
+    newest.run()
+    older.run()
+    assert newest.query_params["month"] == "2024-07" and older.query_params["month"] == "2024-05"
+    head = next(m.value for m in newest.markdown if "kpm-head" in m.value)
+    assert "2024年7月：3个单位中1个已报送" in head
+
+
 def test_screen_header_shows_the_line(store, tmp_path):
     store.write(july(), source="甲县.xlsx", user="li")
     at = ok(start(query={"mode": "screen"}))

@@ -214,7 +214,7 @@ def _guide(b: bytes):
     assert wb.sheetnames == ["重点项目台账", "填报说明"]
     ws = wb["填报说明"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    head = next(i for i, r in enumerate(rows) if r[:7] == ["列", "中文表头", "字段名", "类型", "是否必填", "规则", "可选值"])
+    head = next(i for i, r in enumerate(rows) if r[:7] == ["列", "中文表头", "类型", "是否必填", "每月更新", "规则", "可选值"])
     return rows, head
 
 
@@ -224,8 +224,8 @@ def test_instructions_list_every_column_with_rule_and_values(workbook_bytes):
     assert list(body) == [c.zh for c in COLUMNS]
     for j, c in enumerate(COLUMNS, start=1):
         r = body[c.zh]
-        assert r[0] == openpyxl.utils.get_column_letter(j) and r[2] == c.name
-        assert r[4] == ("是" if c.required else "否")
+        assert r[0] == openpyxl.utils.get_column_letter(j)
+        assert r[3] == ("是" if c.required else "否")
         assert r[5] == (c.rule or "可空")
         if c.kind == "enum":
             assert r[6] == "、".join(c.allowed)
@@ -234,8 +234,46 @@ def test_instructions_list_every_column_with_rule_and_values(workbook_bytes):
         else:
             assert r[6] is None
     assert body["项目类别"][6] == "产业、基础设施、社会民生、生态环保、其他"
-    assert body["项目编码"][4] == "是" and body["产业链"][4] == "否"
+    assert body["项目编码"][3] == "是" and body["产业链"][3] == "否"
     assert any(r[0] and "2025-08" in str(r[0]) for r in rows[:head])  # the notes name the month to report
+
+
+# The month's progress, written out by hand: what a county re-reports every month.
+PROGRESS = ("建设状态", "实际开工时间", "本年累计完成投资(万元)", "开工累计完成投资(万元)", "本年资金到位(万元)", "存在问题", "是否入统")
+
+
+def test_the_progress_columns_are_marked_to_update_with_a_colour_and_a_note(shimen):
+    wb = openpyxl.load_workbook(io.BytesIO(ledger_template(shimen, AUGUST, "石门县", source="2025-07")))
+    ws = wb.worksheets[0]
+    heads = {c.value: c for c in ws[2]}
+    marked = {h for h, c in heads.items() if c.comment is not None}
+    assert marked == set(PROGRESS)
+    colours = {h: c.fill.fgColor.rgb for h, c in heads.items()}
+    assert len({colours[h] for h in PROGRESS}) == 1 and colours["建设状态"] not in {colours["项目名称"], colours["总投资(万元)"]}
+    note = heads["本年累计完成投资(万元)"].comment.text
+    assert "本月须更新" in note and "2025-08" in note and "2025-07 的数据" in note
+    first_row = {ws.cell(2, j).value: ws.cell(3, j) for j in range(1, ws.max_column + 1)}
+    assert first_row["建设状态"].fill.fgColor.rgb != first_row["项目名称"].fill.fgColor.rgb   # carried figures shaded
+    rows, head = _guide(ledger_template(shimen, AUGUST, "石门县", source="2025-07"))
+    body = {r[1]: r for r in rows[head + 1: head + 1 + len(COLUMNS)]}
+    assert {h for h, r in body.items() if r[4] == "是"} == set(PROGRESS)
+    notes = " ".join(str(r[0]) for r in rows[:head] if r[0])
+    assert "橙色表头的列（建设状态、实际开工时间" in notes and "沿用的是 2025-07 的数据" in notes
+    assert read_ledger(ledger_template(shimen, AUGUST, "石门县", source="2025-07")).warnings == []   # still imports clean
+    jan = openpyxl.load_workbook(io.BytesIO(ledger_template(shimen, dt.date(2026, 1, 1), "石门县", source="2025-12")))
+    assert "1月份的本年累计从 0 起算" in {c.value: c for c in jan.worksheets[0][2]}["本年资金到位(万元)"].comment.text
+
+
+def test_the_rules_sheet_is_chinese(workbook_bytes):
+    """No English field name (or any other Latin word) in 填报说明: a county reporter reads it."""
+    import re
+
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    text = [str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value is not None]
+    assert not [v for v in text if v in {c.name for c in COLUMNS}]
+    latin = [v for v in text if not re.fullmatch(r"[A-Z]{1,2}", v)   # the 列 letters are Excel's own
+             and re.search(r"[A-Za-z]{2,}", re.sub(r"yyyy-mm(-dd)?|YYYY-MM", "", v))]
+    assert not latin, latin
 
 
 def test_indicator_calibers_are_listed_when_given(shimen):

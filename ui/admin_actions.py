@@ -71,13 +71,6 @@ def _uploads(uploader: str) -> list:
     return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
-def _published() -> None:
-    """The shown data changed: caches go, and the sidebar goes to the newest month on its next seed."""
-    st.cache_data.clear()
-    st.session_state.pop("sel_month", None)
-    st.session_state["_sel_init"] = False
-
-
 def confirm_import(uploader: str, file_id: str = "") -> None:
     """on_click of 确认导入 / 提交审核 of one file: the real import (validated again, written atomically, audited),
     then refresh; when every file of the uploader is in, the uploader is emptied. The role is checked again here:
@@ -94,6 +87,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if is_demo_store(store):
         return
     reporter = unit if role == auth.REPORTER else None
+    first = store.is_empty()   # the store's first month: pages leave the demo city for the user's data
     out = import_file(upload.getvalue(), store=store, filename=upload.name, sheet=opts["sheet"],
                       month=opts["month"], replace=opts["replace"] and not reporter, user=opts["user"], dry_run=False,
                       unit=None if reporter else opts["unit"], reporter_unit=reporter)
@@ -104,7 +98,7 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if reporter:
         message = t("submitted").format(m=out.month, unit=reporter, n=f"{out.rows:,}")
     else:
-        message = t("imported").format(m=out.month, n=f"{out.rows:,}")
+        message = t("imported").format(m=out.month, n=f"{out.rows:,}") + (t("first_data") if first else "")
     st.session_state[FLASH] = message if len(files) == 1 else f"{upload.name}：{message}"
     failed.pop(upload.file_id, None)
     done = st.session_state.setdefault(DONE, {})
@@ -112,8 +106,8 @@ def confirm_import(uploader: str, file_id: str = "") -> None:
     if all(f.file_id in done for f in files):   # all in: empty the uploader for the next files
         forget_files(set())
         st.session_state["_admin_upload_n"] = st.session_state.get("_admin_upload_n", 0) + 1
-    if not reporter:
-        _published()
+    # Nothing to clear or reset after a write: every cache is keyed on the store's content and audit log, and the
+    # month shown follows the newest one (state.follow), in this session and in every other one.
 
 
 def delete_month(month: str) -> None:
@@ -126,7 +120,6 @@ def delete_month(month: str) -> None:
         st.session_state[FLASH] = ("error", str(e))
         return
     st.session_state[FLASH] = t("deleted").format(m=month)
-    _published()
 
 
 def _review(month: str, unit: str, write: Callable[[Store, str], dict | None]) -> dict | None:
@@ -145,10 +138,11 @@ def publish_submission(month: str, unit: str) -> None:
     """on_click of 通过并发布: the pending submission replaces the unit's rows of the month; audited."""
     if not can_write():
         return
+    first = Store().is_empty()
     rec = _review(month, unit, lambda store, user: store.publish(month, unit, user=user))
     if rec is not None:
-        st.session_state[FLASH] = t("published").format(m=month, unit=unit, n=f"{rec['rows']:,}")
-        _published()
+        st.session_state[FLASH] = t("published").format(m=month, unit=unit, n=f"{rec['rows']:,}") + (
+            t("first_data") if first else "")
 
 
 def return_submission(month: str, unit: str, reason_key: str) -> None:

@@ -10,6 +10,7 @@ from ui import cached
 from ui.admin_actions import delete_month
 from ui.auth import can_write
 from ui.i18n import t
+from ui.state import follow
 from ui.importing import audit_frame, months_frame
 from ui.submitting import (RECENT, XLSX_MIME, due_month, next_month, own_submissions, report_frame,
                            submission_months, template_for, template_name)
@@ -35,8 +36,9 @@ def template_box(store: Store, units: list[str]) -> None:
         return
     months = list(dict.fromkeys([next_month(store), *submission_months(store)[:RECENT]]))
     due = due_month(store, unit)
-    month = c2.selectbox(t("template_month"), months, index=months.index(due) if due in months else 0,
-                         key=f"tpl_month|{unit}")  # per unit: each unit's default is the month it owes
+    key = f"tpl_month|{unit}"   # per unit: each unit's default is the month it owes, and moves on when it is in
+    follow(key, due if due in months else months[0], months)
+    month = c2.selectbox(t("template_month"), months, key=key)
     last = store.last_published(unit, month)
     if last:
         st.caption(t("template_from").format(src=last[0], n=f"{last[1].height:,}", m=month))
@@ -57,24 +59,21 @@ def mine_tab(store: Store, unit: str) -> None:
                column_config={"退回原因": st.column_config.TextColumn(width="large")})
 
 
-def report_tab(store: Store, units_for_template: list[str] | None) -> None:
-    """报送情况 of a chosen month (every expected unit's status), and — for analysts — a 底稿 for any unit."""
+def report_tab(store: Store) -> None:
+    """报送情况 of a chosen month: every expected unit's status."""
     months = submission_months(store)
     if not months:
         st.info(t("report_none"))
         return
-    chosen = st.session_state.get("sel_month")
-    index = months.index(chosen) if chosen in months else 0
-    month = st.selectbox(t("report_month"), months, index=index, key="admin_report_month")
+    chosen = st.session_state.get("sel_month")   # the sidebar's month, until another is chosen here
+    follow("admin_report_month", chosen if chosen in months else months[0], months)
+    month = st.selectbox(t("report_month"), months, key="admin_report_month")
     report = cached.month_report(month, store=store)
     st.markdown(f"**{md_escape(report.line())}**")
-    st.caption(t("report_deadline").format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
+    key = "report_deadline" if report.late_counted else "report_deadline_history"
+    st.caption(t(key).format(d=f"{report.deadline:%Y-%m-%d}", day=store.settings().deadline_day))
     show_table(report_frame(report), f"报送情况_{month}", key="admin_report_table",
                column_config={"备注": st.column_config.TextColumn(width="large")})
-    if units_for_template is not None:
-        names = list(dict.fromkeys([*(u.unit for u in report.units), *units_for_template]))
-        if names:
-            template_box(store, names)
 
 
 def months_tab(store: Store) -> None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 
+import polars as pl
 import streamlit as st
 
+from data.schema import ZH
 from data.store import Store
 from ui import cached
 from ui.admin_actions import REVIEW_ERR, publish_submission, return_submission
@@ -12,7 +14,19 @@ from ui.admin_upload import WILL_REPLACE, problem_tables, rule
 from ui.i18n import t
 from ui.importing import CHANGE_RULES
 from ui.submitting import pending_queue
-from ui.widgets import md_escape
+from ui.widgets import md_escape, show_table
+
+
+def changes(r, tag: str) -> None:
+    """Which projects and figures the submission changes against the unit's last published month, old beside new."""
+    df = r.changes
+    figures = df.filter(pl.col("变化") == "数据变化")
+    st.markdown(f"##### {t('review_changes').format(p=figures['项目编码'].n_unique(), n=figures.height)}")
+    st.caption(t("review_changes_caption").format(m=r.previous))
+    # the figures next to the name, the code last: at 1024 px beside the sidebar the card is ~530 px wide
+    widths = {"项目名称": 140, "变化": 72, "字段": 145, "原值": 85, "新值": 85, "项目编码": 110}
+    show_table(df, f"{r.unit}_{r.month}_变化明细", key=f"rev_changes|{tag}", height=min(38 + 35 * max(df.height, 1), 360),
+               column_order=tuple(widths), column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
 
 
 def review_card(store: Store, month: str, unit: str, rec: dict, error: str | None) -> None:
@@ -35,8 +49,11 @@ def review_card(store: Store, month: str, unit: str, rec: dict, error: str | Non
             counts = " · ".join(f"{t(k)} {sum(1 for w in r.outcome.warnings if w.rule == name)}"
                                 for k, name in CHANGE_RULES.items())
             st.caption(counts)
+            changes(r, tag)
         else:
             st.caption(t("review_new_unit"))
+        with st.expander(t("review_rows").format(n=f"{r.rows:,}")):
+            show_table(r.frame.rename(ZH), f"{unit}_{month}_报送数据", key=f"rev_rows|{tag}", height=320)
         with st.expander(t("review_details").format(e=len(r.outcome.errors), w=len(r.outcome.warnings))):
             problem_tables(r.outcome, f"{unit}_{month}", key=f"rev_{tag}")
         if error:

@@ -13,6 +13,8 @@ from ui.admin_actions import (DONE, FAILED, SHEETS, confirm_import, dry_run, fil
 from ui.admin_mappings import picker, remembered_panel
 from ui.admin_reports import template_box
 from ui.auth import can_write
+from ui.state import follow
+from ui.submitting import due_month, next_month
 from ui.i18n import t
 from ui.importing import UPLOAD_TYPES, is_demo_store, preview, problems_frame
 from ui.widgets import show_table
@@ -111,6 +113,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None, sfx:
     stem = upload.name.rsplit(".", 1)[0]
     if outcome.sheet_choices:  # several sheets hold a ledger: ask which one
         st.selectbox(t("sheet_pick"), outcome.sheet_choices, index=None, key=f"admin_sheet_pick{sfx}",
+                     placeholder=t("sheet_pick_ph"),
                      on_change=_use_sheet, args=(upload.file_id, several, f"admin_sheet_pick{sfx}"))
     c = st.columns(4)
     c[0].metric(t("file_month"), outcome.month or "—")
@@ -142,7 +145,12 @@ def _form(store: Store, reporter_unit: str | None) -> None:
     else:
         c1, c2, _ = st.columns([2, 2, 2])
     c1.text_input(t("sheet"), key="admin_sheet", help=t("sheet_help"))
-    c2.text_input(t("month_opt"), key="admin_month", help=t("month_help"), placeholder="2024-06")
+    if reporter_unit is None:   # an analyst imports any month: the file's own 报送月份 counts, the field is for files without
+        c2.text_input(t("month_opt"), key="admin_month", help=t("month_help"),
+                      placeholder=t("month_ph").format(m=next_month(store)))
+    else:                       # a reporter reports the month their unit owes: filled in, a file of another month is caught
+        follow("admin_month", due_month(store, reporter_unit))
+        c2.text_input(t("month_due"), key="admin_month", help=t("month_due_help"))
     if reporter_unit is None:
         c3.text_input(t("unit_opt"), key="admin_unit", help=t("unit_help"), placeholder="例如 市交通局")
         if auth.uses_shared_password() or auth.mode() == "oidc":  # a named account's own name is what is recorded
@@ -158,14 +166,17 @@ def _form(store: Store, reporter_unit: str | None) -> None:
             check_view(store, upload, opts, reporter_unit, f"_{i}" if i else "", several)
 
 
-def import_tab(store: Store) -> None:
-    """An analyst's upload: checked, then imported (published) on confirm."""
+def import_tab(store: Store, template_units: list[str]) -> None:
+    """An analyst's upload: checked, then imported (published) on confirm; beside it, any unit's 底稿."""
     if not can_write():
         st.info(t("no_write"))
         return
     if is_demo_store(store):
         st.error(t("demo_store_refused"))
         return
+    if template_units:
+        template_box(store, template_units)
+        st.divider()
     st.caption(t("upload_help"))
     _form(store, None)
     remembered_panel(store)   # the headers and values taught so far, removable

@@ -12,9 +12,10 @@ import streamlit as st
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
 from data.store import DEMO_DIR, Store, active_store
+from data.submissions import SNAPSHOT_ACTIONS
 from metrics import engine, ranking as ranking_mod, watchlists
 from metrics.engine import Dataset, Filters
-from ui import importing, submitting
+from ui import importing, state, submitting
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -27,7 +28,14 @@ def _dataset(root: str, key: str) -> Dataset:
 # ---- one look at the store per script run (ui/runmemo.py) ------------------------------------------------------
 def _look() -> tuple[Store, bool, str]:
     store, is_demo = active_store()
+    if not is_demo and state.demo_view():   # 查看示范市: the demo city beside the user's own data
+        store, is_demo = Store(DEMO_DIR), True
     return store, is_demo, store.content_key()
+
+
+def own_data() -> bool:
+    """Whether the user's own store holds a month (then the sidebar offers the demo city beside it)."""
+    return per_run("own_data", lambda: not Store().is_empty())
 
 
 def source() -> tuple[Store, bool, str]:
@@ -165,23 +173,29 @@ def page_frames(month: str, filters: Filters, city: Sequence[str], counties: Seq
     return PageFrames(frames[0], frames[1] if counties else pl.DataFrame())
 
 
+# What changes the shown data or a month's 报送情况 (account, mapping and template changes do not).
+CHANGES = (*SNAPSHOT_ACTIONS, "delete", "submit", "return", "settings")
+
+
 @store_cached(8, files=lambda store: (store.audit_path,), reads_store=True)
-def _last_import(store: Store) -> dict:
-    recs = [r for r in store.audit() if r.get("action") in ("import", "replace")]
-    return recs[-1] if recs else {}
+def _last_change(store: Store) -> dict:
+    recs = [r for r in store.audit() if r.get("action") in CHANGES]
+    return max(recs, key=lambda r: str(r.get("time", ""))) if recs else {}
 
 
-def last_import() -> dict:
-    """The newest audit record of the shown store (for the data-as-of stamp; the log is read when it changed)."""
-    return _last_import()
+def last_change() -> dict:
+    """The newest audit record that changed the shown store's data or 报送情况 — an import, replace, publish,
+    return, submission, deletion, restore or settings change (the log is read when it changed)."""
+    return _last_change()
 
 
 def as_of() -> tuple[str, str, bool]:
-    """The data-as-of stamp: latest stored month, time of the newest import ('' if none), and whether it is the demo."""
+    """The data-as-of stamp: latest stored month, time of the last change of any kind ('' if none), and whether it
+    is the demo."""
     ms = months()
-    rec = last_import()
+    rec = last_change()
     _, is_demo, _ = source()
-    return (ms[-1] if ms else "—"), rec.get("time", "").replace("T", " "), is_demo
+    return (ms[-1] if ms else "—"), str(rec.get("time", "")).replace("T", " "), is_demo
 
 
 def review_key(store: Store) -> str:

@@ -18,9 +18,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "reset": ("重置筛选", "Reset filters"),
     "selection": ("当前选择", "Selection"),
     "data_as_of": ("数据截至", "Data as of"),
-    "demo_data": ("演示数据（示范市）：库中尚无真实台账，导入后自动切换", "Demo data (示范市): no real ledger stored yet"),
+    "demo_data": ("演示数据（示范市）：您的数据库还没有台账；导入第一份后各页面显示您的数据，示范市仍可随时打开",
+                  "Demo data (示范市): your store holds no ledger yet; the first import shows yours, the demo stays "
+                  "one switch away"),
+    "demo_beside": ("正在查看示范市（演示数据）：关闭下面的“查看示范市”回到您的数据",
+                    "Viewing the demo city: turn “Demo city” off below to see your data"),
+    "view_demo": ("查看示范市", "Demo city"),
+    "view_demo_help": ("在您的数据和内置的示范市（演示数据）之间切换，两边互不影响；链接中带 demo=1 即打开示范市。",
+                       "Switch between your data and the built-in demo city; neither changes the other (?demo=1)."),
     "real_data": ("正式数据", "Live data"),
-    "imported_at": ("导入时间", "Imported"),
+    "imported_at": ("更新于", "Updated"),  # the last import, publish, return, submission … (cached.as_of)
     "target": ("目标", "Target"),
     "gap": ("差距", "Gap"),
     "mom": ("较上月", "vs last month"),
@@ -73,7 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "efficiency_none": ("当前筛选下没有填报用地面积的投产项目。", "No producing project with a land area under these filters."),
     "scorecard_caption": ("评分表：{items}；约谈预警：连续{months}个月排名后{places}位。",
                           "Scorecard: {items}; interview warning: in the bottom {places} for {months} months in a row."),
-    "duel_scores_caption": ("每条折线为一个县区；纵轴为该指标在全部县区间的min–max得分（越高越好，按评分表方向），综合得分为按权重加权。",
+    "duel_scores_caption": ("每条折线为一个县区；纵轴为该指标在全部县区间换算的0–100分（最好的县区100分、最差的0分，按评分表方向），综合得分为按权重加权。",
                             "One line per county; the axis is the indicator's min–max score among all counties (higher "
                             "is better, in the scorecard's direction); the total score weights them."),
     # screen mode (大屏)
@@ -122,6 +129,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "bulletin_help": ("按当前月份和筛选生成：总体情况、排名、约谈预警、距年度目标、分项指标、十张清单（附件）",
                       "For the selected month and filters: summary, ranking, warnings, gap, key figures, watch lists"),
     "duel_pick": ("选择2–4个县区", "Pick 2–4 counties"),
+    "duel_pick_ph": ("请选择县区", "Choose counties"),
     "duel_need_two": ("请至少选择2个县区进行对比。", "Pick at least two counties to compare."),
     "duel_tiles": ("关键指标（每行同一指标）", "Key figures (one indicator per row)"),
     "duel_trends": ("逐月走势（纵轴相同）", "Monthly trends (shared scale)"),
@@ -195,8 +203,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "tab_import": ("导入台账", "Import a ledger"),
     "tab_months": ("已存月份", "Stored months"),
     "tab_audit": ("操作记录", "Audit log"),
-    "demo_notice": ("库中尚无正式台账，各页面正在显示演示数据（示范市）。导入第一份台账后自动切换为正式数据。",
-                    "No real ledger is stored yet, so pages show the demo city. The first import switches them."),
+    "demo_notice": ("您的数据库还没有台账，各页面正在显示示范市（演示数据）。导入的第一份台账（包括示例台账）将建立"
+                    "您自己的数据，各页面随即显示它；示范市不受影响，随时可在侧边栏打开“查看示范市”。",
+                    "Your store holds no ledger yet, so pages show the demo city. The first import (the sample too) "
+                    "starts your own data and pages show it; the demo city stays, one sidebar switch away."),
+    "demo_view_notice": ("各页面正在显示示范市（演示数据）。本页的导入、审核和报送情况都针对您自己的数据库；"
+                         "关闭侧边栏的“查看示范市”回到您的数据。",
+                         "Pages show the demo city. Imports, reviews and reporting status here are your own "
+                         "store's; turn “Demo city” off in the sidebar to see your data."),
+    "first_data": ("这是您数据库的第一份数据：各页面已改为显示您的数据。示范市没有改变，随时可在侧边栏打开“查看示范市”；"
+                   "要从头再来，在服务器上运行 `python -m data demo --restore`（数据移到存档，账号保留）。",
+                   " Your store's first data: pages now show it. The demo city is unchanged (sidebar switch); "
+                   "`python -m data demo --restore` sets your data aside and keeps the accounts."),
     "upload": ("上传月度台账（Excel .xlsx/.xls、CSV 或 Parquet，可一次选择多个文件）",
                "Upload monthly ledgers (.xlsx, .xls, .csv or .parquet; several at once)"),
     "upload_help": ("先检查、后导入：上传后系统只做检查，点击“确认导入”才写入数据库。",
@@ -205,8 +223,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet_help": ("Excel 中有多个工作表时填写；不填则自动找台账所在的表。",
                    "For workbooks with several sheets; empty = found automatically."),
     "sheet_pick": ("这个工作簿有多个台账工作表，请选择要导入的一个", "This workbook has several ledger sheets: choose one"),
+    "sheet_pick_ph": ("请选择工作表", "Choose a sheet"),
     "month_opt": ("报送月份（可选，YYYY-MM）", "Month (optional, YYYY-MM)"),
-    "month_help": ("文件中没有“报送月份”列时填写，例如 2024-06。", "When the file has no month column, e.g. 2024-06."),
+    "month_help": ("文件中没有“报送月份”列时填写（YYYY-MM）；有该列时留空，以文件为准。",
+                   "When the file has no month column (YYYY-MM); leave it empty otherwise."),
     "replace": ("替换同月已有单位的数据（只替换文件中的单位）", "Replace the file's units if already stored"),
     "replace_help": ("旧版本保存在历史记录中，可恢复。", "The old version is kept in the history."),
     "operator": ("经办人（记入操作记录）", "Your name (for the audit log)"),
@@ -275,6 +295,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_remove_placeholder": ("选择要删除的对应", "Choose a mapping"),
     "map_remove": ("删除对应", "Remove"),
     "map_removed": ("已删除对应：{what}。以后的导入不再自动对应。", "Removed {what}; later imports no longer apply it."),
+    # the first hour (#23): lateness of back-filled months, the demo beside the user's data, review and return
+    "report_deadline_history": ("报送截止日：{d}，早于本库收到第一份台账的日子：该月为补录的历史数据，不计逾期"
+                                "（如需计逾期，在服务器上用 python -m data settings --late-from 设置起算月份）。",
+                                "Deadline {d}, before the store's first ledger: a back-filled month, never late "
+                                "(python -m data settings --late-from counts it)."),
+    "month_ph": ("例如 {m}（文件中有“报送月份”列时不用填）", "e.g. {m} (not needed when the file has a month column)"),
+    "month_due": ("报送月份（本单位应报的月份）", "Month (the one your unit owes)"),
+    "month_due_help": ("已填为本单位现在应报送的月份；文件中的“报送月份”须与它一致，否则检查会指出。"
+                       "补报或更正其他月份时改成那个月份。",
+                       "Filled in with the month your unit owes; the file's month must match. Change it to correct "
+                       "another month."),
+    "review_changes": ("变化明细：{p} 个项目的 {n} 处数据有变化", "What changed: {n} figures of {p} projects"),
+    "review_changes_caption": ("原值为该单位 {m} 已发布的数据，新值为本次报送；新增和移除的项目列在最前。",
+                               "Old: the unit's published {m}; new: this submission. New and removed projects first."),
+    "review_rows": ("报送的全部数据（{n} 行）", "The submitted rows ({n})"),
+    "return_banner": ("您报送的 {m} 台账已被退回（{who} 于 {at}）。退回原因：{reason}。请按原因修改后在“报送台账”中重新提交。",
+                      "Your {m} ledger was returned ({who}, {at}): {reason}. Fix it and submit it again."),
     # 报送与审核 (pages/admin.py, ui/submitting.py)
     "tab_submit": ("报送台账", "Submit a ledger"),
     "tab_mine": ("我的报送", "My submissions"),

@@ -17,7 +17,10 @@ from data.validate import RULE_BY_ID
 PROBLEM_HEADERS = ("规则", "列", "行", "值", "说明")
 ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore": "恢复", "submit": "提交审核",
            "publish": "审核通过", "return": "退回", "user-add": "添加账号", "user-remove": "删除账号",
-           "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应"}
+           "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应",
+           "archive": "移出数据（回到示范市）", "bulletin_template": "更换通报模板", "push-brief": "推送简报",
+           "push-remind": "推送催报提醒", "push-target-add": "添加推送对象", "push-target-remove": "删除推送对象",
+           "push-settings": "推送设置"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")
@@ -79,12 +82,25 @@ def _audit_note(rec: dict) -> str:
     return str(rec.get("note") or "")
 
 
+def action_name(action: str) -> str:
+    """An audit action in Chinese (督办 steps and map changes by their own names), never the log's raw key."""
+    if action.startswith("duban-"):
+        from data.duban import STEP_ZH
+
+        return f"督办：{STEP_ZH.get(action[6:], action[6:])}"
+    if action.startswith("geo-"):
+        from data.geo.kept import AUDIT_ACTIONS
+
+        return f"地图：{AUDIT_ACTIONS.get(action, action)}"
+    return ACTIONS.get(action, action)
+
+
 def audit_frame(store: Store) -> pl.DataFrame:
     """The audit log, newest first, with Chinese headers and action names."""
     recs = list(reversed(store.audit()))
     return pl.DataFrame(
         {"时间": [str(r.get("time", "")).replace("T", " ") for r in recs],
-         "操作": [ACTIONS.get(r.get("action", ""), r.get("action", "")) for r in recs],
+         "操作": [action_name(str(r.get("action", ""))) for r in recs],
          "报送月份": [r.get("month", "") for r in recs],
          "报送单位": [_audit_units(r) if r.get("action") != "user-add" else "" for r in recs],
          "行数": [r.get("rows") for r in recs],

@@ -9,7 +9,7 @@ import polars as pl
 
 from data.ingest import ImportOutcome, import_file
 from data.store import Store, frame_to_parquet_bytes, month_key, parse_month
-from data.submissions import STATUS_ZH, MonthReport, UnitState, change_summary
+from data.submissions import STATUS_ZH, MonthReport, UnitState, change_rows, change_summary
 from data.template import ledger_template
 from metrics.engine import add_months
 
@@ -109,6 +109,19 @@ def own_submissions(store: Store, unit: str, months: list[str]) -> pl.DataFrame:
     return pl.DataFrame(out, schema={h: (pl.Int64 if h == "行数" else pl.String) for h in OWN_HEADERS})
 
 
+def returned(store: Store, unit: str) -> list[tuple[str, dict]]:
+    """The unit's submissions of the last RECENT months that were returned and not yet answered (no newer
+    submission, nothing published since): (month, the returned record with reason, returned_at, returned_by)."""
+    out = []
+    for m in submission_months(store, unit)[:RECENT]:
+        st = store.units(m).get(unit)
+        ret = st.returned if st is not None else None
+        if ret is None or st.pending is not None or (st.published and st.published_at > str(ret.get("returned_at"))):
+            continue
+        out.append((m, ret))
+    return out
+
+
 def pending_queue(store: Store) -> list[tuple[str, str, dict]]:
     """Every submission awaiting review: (month, unit, its audit record), newest month first, then by time."""
     out = []
@@ -131,6 +144,8 @@ class Review:
     #                             its warnings say which published rows it would replace and what changes
     previous: str | None        # the unit's last published month before this one
     change: str | None          # change against the unit's rows of that month
+    changes: pl.DataFrame | None = None  # the same, project by project with old and new figures (change_rows)
+    frame: pl.DataFrame | None = None    # the submitted rows
 
 
 def review(store: Store, month: str, unit: str) -> Review:
@@ -140,7 +155,8 @@ def review(store: Store, month: str, unit: str) -> Review:
                           reporter_unit=unit, dry_run=True)
     last = store.last_published(unit, month)
     change = change_summary(last[1], frame) if last else None
-    return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change)
+    changes = change_rows(last[1], frame) if last else None
+    return Review(month, unit, rec, frame.height, outcome, last[0] if last else None, change, changes, frame)
 
 
 def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
@@ -149,7 +165,8 @@ def template_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None
     from data.register import template_frame
 
     source, frame = template_frame(store, unit, month)
-    return ledger_template(frame, parse_month(month), unit), source, (frame.height if frame is not None else 0)
+    return ledger_template(frame, parse_month(month), unit, source=source), source, \
+        (frame.height if frame is not None else 0)
 
 
 def template_name(unit: str, month: str) -> str:

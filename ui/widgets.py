@@ -33,6 +33,7 @@ CSS = """
 .kpi-grid {display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,
   minmax(max(220px, calc((100% - (var(--per-row, 4) - 1) * 1rem) / var(--per-row, 4))), 1fr))}
 .kpi-grid.kpi-fixed {grid-template-columns:repeat(var(--per-row), minmax(0, 1fr))}  /* lined up with columns */
+.st-key-kpm_zh {display:none !important}  /* ui/zh.py's script draws nothing and takes no room */
 </style>
 """
 
@@ -105,6 +106,7 @@ def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels:
 
     # A pyarrow Table goes to the browser as it is; a Polars frame would pass through pandas on every rerun.
     arrow = cached.table((name, key, cache), shown, cache_files) if cache is not None else shown().to_arrow()
+    kwargs.setdefault("placeholder", DASH)   # an empty cell reads “—”, never Streamlit's English “None”
     event = st.dataframe(arrow, width="stretch", hide_index=True, height=height or "auto", key=key, **kwargs)
     row = st.container(horizontal=True)  # buttons as wide as their labels (fixed columns cut them at 1024 px)
     c1 = c2 = row

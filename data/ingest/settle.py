@@ -78,7 +78,8 @@ def settle_month(table: Table, heads: Heads, column: list | None, month: str | N
             if arg is not None and arg != next(iter(found)):
                 res.errors.append(Problem("月份冲突", ZH["snapshot_month"], None, res.month, (
                     f"文件中的报送月份是 {res.month}，但指定的月份是 {month_key(arg)}：请核对，"
-                    "去掉 --month 或改为文件中的月份。")))
+                    "是否传错了月份的文件；如确是该月的台账，把指定的月份改为它（页面上的“报送月份”栏，命令行的 --month）"
+                    "或去掉。")))
         if not found:  # every cell empty, and nothing else gives the month: each row is missing it
             col = COLUMN_BY_NAME["snapshot_month"]
             res.errors.extend(Problem(RULE_BY_ID["required"].name, col.zh, r, "",

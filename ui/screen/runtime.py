@@ -17,7 +17,7 @@ from ui.i18n import t
 from ui.screen.layouts import header
 from ui.screen.playlist import MODE, SCREEN_KEYS, Playlist, apply_command, parse_playlist
 from ui.screen.theme import CLOCK_CSS, DESIGN_H, css
-from ui.state import MULTI, Selection, current
+from ui.state import FOLLOW, MULTI, Selection, current, moved_on
 
 
 def active() -> bool:
@@ -152,6 +152,11 @@ def _selection(pl_: Playlist, months: list[str], options: dict[str, list[str]]) 
     """The month and filters from the URL, narrowed to the playlist's county; put where pages read them."""
     month = st.query_params.get("month")
     month = month if month in months else (months[-1] if months else "")
+    seen = st.session_state.setdefault(FOLLOW, {})   # on the newest month, a newly published one moves the screen on
+    latest, last = (months[-1] if months else ""), seen.get("screen_month")
+    seen["screen_month"] = latest
+    if moved_on(month, latest, last) != month:
+        month = st.query_params["month"] = latest
     st.session_state["sel_month"] = month
     for k in MULTI:
         st.session_state[f"sel_{k}"] = [v for v in st.query_params.get_all(k) if v in options.get(k, [])]
