@@ -418,11 +418,6 @@ def template_frame(store: Store, unit: str, month: str) -> tuple[str | None, pl.
     return (got[0], got[1]) if got else (None, None)
 
 
-def is_county_unit(store: Store, unit: str) -> bool:
-    """Whether the store knows `unit` as a county (or, not knowing it, its name reads as one)."""
-    return looks_like_county(unit, StoreBasis(store).known_units())
-
-
 __all__ = ["ACTION", "RegisterOutcome", "RegisterRead", "StoreBasis", "change_of", "change_text", "history",
            "import_register", "part_path", "prefill", "read", "read_register", "table", "template_frame", "units",
            "years"]
