@@ -1,5 +1,5 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|city|check|
-hash-password|demo|duban."""
+"""Command line: python -m data import|validate|list|register|submissions|review|template|user|mapping|settings|city|
+check|hash-password|demo|duban."""
 from __future__ import annotations
 
 import argparse
@@ -46,7 +46,7 @@ def _store(args) -> Store:
 
 def _print_summary(outcome, verb: str) -> None:
     print(f"{verb}：报送月份 {outcome.month}，项目 {outcome.rows} 个，警告 {len(outcome.warnings)} 条。")
-    if outcome.warnings:
+    if outcome.warnings or outcome.completions:
         print(outcome.report(limit=50))
 
 
@@ -227,18 +227,76 @@ def cmd_review(args) -> int:
 
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
-    from data.template import ledger_template
+    from data.register import template_frame
     from data.store import parse_month
+    from data.template import ledger_template
 
     store = _store(args)
     month = parse_month(args.month)
-    last = store.last_published(args.unit, _month(args.month))
-    frame = last[1] if last else None
+    source, frame = template_frame(store, args.unit, _month(args.month))  # the register's projects, when it has one
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame, month, args.unit, source=last[0] if last else None))
+    out.write_bytes(ledger_template(frame, month, args.unit, source=source))
     rows = frame.height if frame is not None else 0
-    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else '—'}已发布的 {rows} 个项目）。")
+    if source and "名单" in source:
+        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（取自{source}，{rows} 个项目）。")
+    else:
+        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{source or '—'}已发布的 {rows} 个项目）。")
     return 0
+
+
+def cmd_register(args) -> int:
+    """Import the year's project list (年度重点项目名单) of one or more units, or list it."""
+    import json
+
+    from data import register
+
+    store = _store(args)
+    if args.action == "list":
+        parts = register.read(store, args.year)
+        records = register.history(store, args.year)
+        last = {u: rec for rec in records for u in rec.get("units", {})}
+        if args.format == "json":
+            tbl = register.table(store, args.year)
+            body = {"year": args.year, "units": [
+                {"unit": u, "rows": f.height, "columns": [c for c in f.columns],
+                 "imported_at": last.get(u, {}).get("time"), "user": last.get(u, {}).get("user"),
+                 "source": last.get(u, {}).get("source")} for u, f in parts.items()],
+                "projects": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+                             for r in tbl.to_dicts()]}
+            print(json.dumps(body, ensure_ascii=False, indent=1))
+            return 0
+        if not parts:
+            print(f"库中还没有{args.year}年度名单：用 python -m data register import 文件 --year {args.year} 导入。")
+            return 0
+        total = sum(f.height for f in parts.values())
+        print(f"{args.year}年度重点项目名单：{len(parts)} 个单位，{total} 个项目（数据库：{store.root}）")
+        print("单位            项目数  导入时间             导入人      来源文件")
+        for u, f in parts.items():
+            rec = last.get(u, {})
+            print(f"{u:<12}  {f.height:>6}  {rec.get('time') or '—':<19}  {rec.get('user') or '—':<10}  "
+                  f"{rec.get('source') or '—'}")
+        print()
+        print("单位          项目编码        项目名称                      县区      项目类别  项目级别  建设性质  总投资(万元)")
+        tbl = register.table(store, args.year)
+        for r in tbl.iter_rows(named=True):
+            money = f"{r['total_investment']:,.2f}" if r["total_investment"] is not None else "—"
+            print(f"{r['unit']:<12}  {r['project_id']:<14}  {r['project_name']:<28}  {r['county'] or '—':<8}  "
+                  f"{r['category'] or '—':<6}  {r['level'] or '—':<6}  {r['build_type'] or '—':<6}  {money}")
+        return 0
+    if not args.file:
+        print("请给出名单文件：python -m data register import 文件 --year YYYY。", file=sys.stderr)
+        return 2
+    outcome = register.import_register(args.file, store=store, year=args.year, sheet=args.sheet, unit=args.unit,
+                                       replace=args.replace, user=_user())
+    if outcome.ok:
+        units = "；".join(f"{u}：{text}" for u, text in outcome.changes.items())
+        print(f"名单导入成功：{args.year}年度，项目 {outcome.rows} 个，警告 {len(outcome.warnings)} 条。{units}")
+        if outcome.warnings:
+            print(outcome.report(limit=50))
+        return 0
+    print(outcome.report(limit=50))
+    print(f"名单导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
+    return 1
 
 
 def cmd_user(args) -> int:
@@ -287,8 +345,9 @@ def cmd_mapping(args) -> int:
         return 0
     if args.action == "add":
         if args.column and len(args.column) == 2 and not args.value:
-            mappings.add_column(store, *args.column, user=_user())
-            print(f"已记住：表头“{args.column[0]}”即“{args.column[1]}”，以后每次导入都会这样对应。")
+            mappings.add_column(store, *args.column, user=_user(), unit=args.unit)
+            where = f"{args.unit}以后每次导入" if args.unit else "以后每次导入"
+            print(f"已记住：表头“{args.column[0]}”即“{args.column[1]}”，{where}都会这样对应。")
         elif args.value and len(args.value) == 3 and not args.column:
             mappings.add_value(store, *args.value, user=_user())
             print(f"已记住：“{args.value[0]}”列的“{args.value[1]}”即“{args.value[2]}”，以后每次导入都会这样对应。")
@@ -297,7 +356,7 @@ def cmd_mapping(args) -> int:
             return 2
         return 0
     if args.column and len(args.column) == 1 and not args.value:
-        mappings.remove(store, args.column[0], user=_user())
+        mappings.remove(store, args.column[0], user=_user(), unit=args.unit)
     elif args.value and len(args.value) == 2 and not args.column:
         mappings.remove(store, args.value[1], column=args.value[0], user=_user())
     else:
@@ -478,8 +537,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("action", choices=["add", "list", "remove"], metavar="add|list|remove")
     sp.add_argument("--column", nargs="+", metavar="表头", help="add：原表头 标准表头；remove：原表头")
     sp.add_argument("--value", nargs="+", metavar="值", help="add：列 原取值 标准取值；remove：列 原取值")
+    sp.add_argument("--unit", metavar="单位", help="表头的对应只用于该单位的文件（默认所有单位）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_mapping)
+
+    sp = sub.add_parser("register", help="年度重点项目名单：import 导入（按单位，增补/调出用 --replace 替换该单位），list 列出")
+    sp.add_argument("action", choices=["import", "list"], metavar="import|list")
+    sp.add_argument("file", nargs="?", metavar="文件", help="名单文件（import）：.xlsx、.xls、.csv 或 .parquet")
+    sp.add_argument("--year", type=int, required=True, metavar="YYYY", help="名单的年度")
+    sp.add_argument("--unit", metavar="单位", help="整个文件作为该单位的名单（默认按县区分为各县区的名单）")
+    sp.add_argument("--replace", action="store_true", help="该单位已有本年度名单时替换（旧版本存入历史）")
+    sp.add_argument("--sheet", metavar="工作表", help="Excel 工作表名")
+    sp.add_argument("--format", choices=["text", "json"], default="text", help="list 的输出格式")
+    sp.add_argument("--store", metavar="目录", help="数据库目录")
+    sp.set_defaults(func=cmd_register)
 
     sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from data.months import to_month
-from data.schema import PROC_COLUMNS, SCHEMA, ZH
+from data.schema import FULL_SCHEMA, PROC_COLUMNS, ZH
 from metrics import lights as L
 from metrics.dataset import Dataset
 from metrics.engine import compute
@@ -160,7 +160,7 @@ ROW_LIGHTS = ("light", "light_reason", "problem_months")  # what a project table
 def projects(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
     """The month's selected projects: every ledger column, its light (红/黄/绿), which rules lit it, and for how
     many months its problem has been reported."""
-    exprs = [C(c) for c in SCHEMA] + [DERIVED[c].alias(c) for c in ROW_LIGHTS]
+    exprs = [C(c) for c in FULL_SCHEMA] + [DERIVED[c].alias(c) for c in ROW_LIGHTS]  # the text columns too
     return _rows(ds, to_month(month), filters, exprs).select(exprs).collect()
 
 
@@ -170,7 +170,8 @@ def project_history(ds: Dataset, project_id: str) -> pl.DataFrame:
     # The project's own rows are all its lookbacks and its problem streak read (both go by project_id, and a
     # month it is absent from ends a streak as a month missing from the store does).
     rows = prepare_rows(ds.scan(ds.months).filter(C("project_id") == project_id))
-    return rows.select(*(C(c) for c in SCHEMA), *(DERIVED[c].alias(c) for c in ROW_LIGHTS)).sort(MONTH).collect()
+    # 形象进度 month by month is what leaders read: every text column rides along (null where a month has none).
+    return rows.select(*(C(c) for c in FULL_SCHEMA), *(DERIVED[c].alias(c) for c in ROW_LIGHTS)).sort(MONTH).collect()
 
 
 def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
