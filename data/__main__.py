@@ -1,5 +1,5 @@
-"""Command line: python -m data import|validate|list|submissions|review|template|user|settings|city|check|
-hash-password|demo (and duban, which runs reports/duban_cli.py)."""
+"""Command line: python -m data import|validate|list|register|submissions|review|template|user|mapping|settings|city|
+check|hash-password|demo (and duban, which runs reports/duban_cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,7 @@ from data.geo import BoundaryError
 from data.geo.cli import add_city_command
 from data.ingest import import_file
 from data.months import MonthError
+from data.register_cli import add_register_command
 from data.store import Store, StoreError
 from data.store_check import check_store
 from data.text import DASH
@@ -29,7 +30,7 @@ def _store(args) -> Store:
 
 def _print_summary(outcome, verb: str) -> None:
     print(f"{verb}：报送月份 {outcome.month}，项目 {outcome.rows} 个，警告 {len(outcome.warnings)} 条。")
-    if outcome.warnings:
+    if outcome.warnings or outcome.completions:
         print(outcome.report(limit=50))
 
 
@@ -191,15 +192,18 @@ def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
     from data.draft import draft_ledger
     from data.months import parse_month
+    from data.register import template_frame
 
     store = _store(args)
     month = parse_month(args.month)
-    last = store.last_published(args.unit, _month(args.month))
-    frame = last[1] if last else None
+    source, frame = template_frame(store, args.unit, _month(args.month))  # the register's projects, when it has one
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(draft_ledger(frame, month, args.unit, source=last[0] if last else None))
+    out.write_bytes(draft_ledger(frame, month, args.unit, source=source))
     rows = frame.height if frame is not None else 0
-    print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{last[0] if last else DASH}已发布的 {rows} 个项目）。")
+    if source and "名单" in source:
+        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（取自{source}，{rows} 个项目）。")
+    else:
+        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{source or DASH}已发布的 {rows} 个项目）。")
     return 0
 
 
@@ -217,8 +221,9 @@ def cmd_mapping(args) -> int:
         return 0
     if args.action == "add":
         if args.column and len(args.column) == 2 and not args.value:
-            mappings.add_column(store, *args.column, user=_user())
-            print(f"已记住：表头“{args.column[0]}”即“{args.column[1]}”，以后每次导入都会这样对应。")
+            mappings.add_column(store, *args.column, user=_user(), unit=args.unit)
+            where = f"{args.unit}以后每次导入" if args.unit else "以后每次导入"
+            print(f"已记住：表头“{args.column[0]}”即“{args.column[1]}”，{where}都会这样对应。")
         elif args.value and len(args.value) == 3 and not args.column:
             mappings.add_value(store, *args.value, user=_user())
             print(f"已记住：“{args.value[0]}”列的“{args.value[1]}”即“{args.value[2]}”，以后每次导入都会这样对应。")
@@ -227,7 +232,7 @@ def cmd_mapping(args) -> int:
             return 2
         return 0
     if args.column and len(args.column) == 1 and not args.value:
-        mappings.remove(store, args.column[0], user=_user())
+        mappings.remove(store, args.column[0], user=_user(), unit=args.unit)
     elif args.value and len(args.value) == 2 and not args.column:
         mappings.remove(store, args.value[1], column=args.value[0], user=_user())
     else:
@@ -311,8 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("action", choices=["add", "list", "remove"], metavar="add|list|remove")
     sp.add_argument("--column", nargs="+", metavar="表头", help="add：原表头 标准表头；remove：原表头")
     sp.add_argument("--value", nargs="+", metavar="值", help="add：列 原取值 标准取值；remove：列 原取值")
+    sp.add_argument("--unit", metavar="单位", help="表头的对应只用于该单位的文件（默认所有单位）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_mapping)
+
+    add_register_command(sub)
 
     sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")

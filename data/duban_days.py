@@ -60,12 +60,19 @@ def add_days(start: dt.date, n: int, mode: str) -> dt.date:
     return day
 
 
-def days_after(start: dt.date, end: dt.date, mode: str) -> int:
+def days_after(start: dt.date, end: dt.date, mode: str, cap: int | None = None) -> int:
     """How many days after `start` `end` is: calendar days, or the working days in (start, end] (0 when end ≤ start
-    in working days; negative calendar days when end is before start)."""
+    in working days; negative calendar days when end is before start). With `cap`, counting stops once it is
+    passed (cap + 1 is returned), so a due date in a year the calendar does not know yet is still told apart from
+    one that is near (a 重大 item assigned in December is due in January)."""
     if check_mode(mode) == CALENDAR_DAYS:
         return (end - start).days
-    return sum(is_workday(start + dt.timedelta(days=k)) for k in range(1, (end - start).days + 1))
+    count = 0
+    for k in range(1, (end - start).days + 1):
+        count += is_workday(start + dt.timedelta(days=k))
+        if cap is not None and count > cap:
+            break
+    return count
 
 
 def next_month_same_day(day: dt.date) -> dt.date:
@@ -94,4 +101,4 @@ def due_soon(as_of: dt.date, due_on: dt.date, mode: str) -> bool:
         return False
     if (due_on - as_of).days <= DUE_SOON_DAYS:  # never more working days than calendar days: no calendar needed
         return True
-    return days_after(as_of, due_on, mode) <= DUE_SOON_DAYS
+    return days_after(as_of, due_on, mode, cap=DUE_SOON_DAYS) <= DUE_SOON_DAYS

@@ -16,7 +16,7 @@ import polars as pl
 from data.files import (FAULT_VAR, atomic_write_bytes, fault, file_stamp, fsync_dir, make_dirs, safe_source_name,
                         sha256_bytes)
 from data.months import is_month_key, month_key, parse_month
-from data.schema import SCHEMA
+from data.schema import FULL_SCHEMA, snapshot_frame
 from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, began, change_summary, conflicts,
                               month_report, published_rows, replay, split_units, unit_column)
 
@@ -110,11 +110,12 @@ class Store:
         return pl.read_parquet(path)
 
     def scan(self) -> pl.LazyFrame:
-        """All months as one lazy frame (projection and predicate pushdown reach the files)."""
+        """All months as one lazy frame (projection and predicate pushdown reach the files); every text column, null
+        in a month that has none."""
         files = [str(self.path_for(m)) for m in self.months()]
         if not files:
-            return pl.LazyFrame(schema=SCHEMA)
-        return pl.scan_parquet(files, schema=SCHEMA)
+            return pl.LazyFrame(schema=FULL_SCHEMA)
+        return pl.scan_parquet(files, schema=FULL_SCHEMA, missing_columns="insert")
 
     def content_key(self) -> str:
         """A cheap key of the store's content (names, sizes, mtimes) for caches; never hashes frames."""
@@ -284,7 +285,8 @@ class Store:
             if clash:
                 raise StoreError(clash[0] + (f"（另有 {len(clash) - 1} 处同类冲突）" if len(clash) > 1 else ""))
             frames = [kept, df] if kept.height else [df]  # the file's rows keep their order
-            merged = pl.concat([f.select(list(SCHEMA.names())).cast(SCHEMA) for f in frames])
+            # The 32 columns always; a text column only when some row of the month has it (data.schema.snapshot_frame).
+            merged = snapshot_frame(pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0])
             data = frame_to_parquet_bytes(merged)
             replaced = target.exists()
             if replaced:
@@ -304,7 +306,7 @@ class Store:
                user: str = "") -> dict:
         """Keep a reporter's validated ledger as the unit's submission 待审核 (not in the snapshot yet)."""
         month = _one_month(df)
-        data = frame_to_parquet_bytes(df.select(list(SCHEMA.names())).cast(SCHEMA))
+        data = frame_to_parquet_bytes(snapshot_frame(df))
         with self.lock():
             name = f"{month}/{history_stamp()}.parquet"
             atomic_write_bytes(self.pending_dir / name, data)

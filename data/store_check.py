@@ -12,7 +12,7 @@ import polars as pl
 
 from data.files import TMP_SUFFIX, atomic_write_bytes, fsync_dir, make_dirs
 from data.months import is_month_key, parse_month
-from data.schema import SCHEMA
+from data.schema import is_snapshot_schema
 from data.store import Store, history_stamp
 from data.submissions import SNAPSHOT_ACTIONS
 
@@ -54,7 +54,7 @@ def intact_problem(path: Path, month: str) -> str | None:
         df = pl.read_parquet(path)
     except (Exception, pl.exceptions.PanicException) as e:  # truncated, overwritten, not parquet (polars may panic)
         return f"文件无法读取（{type(e).__name__}），可能已截断或损坏"
-    if df.schema != SCHEMA:
+    if not is_snapshot_schema(df.schema):
         got = ", ".join(f"{k}:{v}" for k, v in list(df.schema.items())[:5])
         return f"列结构不是标准快照结构（{got}…）"
     months = df.get_column("snapshot_month").unique().to_list()

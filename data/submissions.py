@@ -144,7 +144,7 @@ def change_summary(old: pl.DataFrame, new: pl.DataFrame) -> str:
     """What replacing a unit's published rows with new ones changes, in Chinese."""
     old_ids, new_ids = set(old.get_column("project_id")), set(new.get_column("project_id"))
     common = sorted(old_ids & new_ids)
-    cols = [c for c in new.columns if c != "snapshot_month"]
+    cols = [c for c in new.columns if c != "snapshot_month" and c in old.columns]  # text columns: where both have them
     a = old.filter(pl.col("project_id").is_in(common)).select(cols).sort("project_id")
     b = new.filter(pl.col("project_id").is_in(common)).select(cols).sort("project_id")
     changed = 0

@@ -60,7 +60,7 @@ def _flag(rule: Rule, df: pl.DataFrame, mask: pl.Expr, column: str, message: Cal
 
 # ---- the snapshot rules (DOMAIN.md), in the order the report lists them ---------------------------------------------
 def _required(rule: Rule, df: pl.DataFrame) -> Iterator[Problem]:
-    for col in (COLUMN_BY_NAME[n] for n in REQUIRED if n in df.columns):
+    for col in (COLUMN_BY_NAME[n] for n in REQUIRED if n in df.columns and df.get_column(n).null_count()):
         yield from _flag(rule, df, pl.col(col.name).is_null(), col.name,
                          lambda r, c=col: f"“{c.zh}”为必填项，此行为空：请补填（{c.rule}）。")
 

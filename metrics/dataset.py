@@ -11,7 +11,7 @@ import polars as pl
 
 from data.files import file_stamp
 from data.months import month_key, parse_month
-from data.schema import SCHEMA
+from data.schema import FULL_SCHEMA, SCHEMA, with_text_columns
 from data.store import Store
 from metrics.rowsets import (HISTORY_COLUMNS, HISTORY_OUTPUTS, LOOKBACK_COLUMNS, MONTH, history_months,
                              history_table, prepare_rows)
@@ -74,7 +74,7 @@ class Dataset:
 
     @classmethod
     def from_frame(cls, df: pl.DataFrame | pl.LazyFrame) -> Dataset:
-        lf = df.lazy()
+        lf = with_text_columns(df.lazy())  # as a store's months read: every text column, null where none
         months = lf.select(C(MONTH).unique()).collect().get_column(MONTH).to_list()
         return cls(sorted(months), lf)
 
@@ -83,8 +83,9 @@ class Dataset:
         if self._frame is not None:
             return self._frame.filter(C(MONTH).is_in(wanted))
         if not wanted:
-            return pl.LazyFrame(schema=SCHEMA)
-        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=SCHEMA)
+            return pl.LazyFrame(schema=FULL_SCHEMA)
+        # The text columns (项目业主, 形象进度 …) where a month has them, null where it has none.
+        return pl.scan_parquet([str(self._files[m]) for m in wanted], schema=FULL_SCHEMA, missing_columns="insert")
 
     def _stats(self) -> dict[dt.date, tuple[int, int] | None]:
         """Size and mtime of each stored month's file (nothing for a Dataset made from a frame)."""
@@ -141,7 +142,7 @@ class Dataset:
         cols = sorted(set(columns) | {MONTH})
         self.prepare({m: set(cols) for m in months})
         if not months:
-            return prepare_rows(pl.LazyFrame(schema=SCHEMA)).select(cols)
+            return prepare_rows(pl.LazyFrame(schema=FULL_SCHEMA)).select(cols)
         return pl.concat([self._prepared[m][1].lazy().select(cols) for m in months], how="vertical", rechunk=False)
 
     def height(self, months: Iterable[dt.date]) -> int:

@@ -1,7 +1,8 @@
 """Markdown tables for the README, generated from the registries so the docs cannot drift from the code."""
 from __future__ import annotations
 
-from data.schema import BOOL_SYNONYMS, COLUMN_BY_NAME, COLUMNS, VALUE_SYNONYMS
+from data.schema import (ALL_COLUMNS, APPROXIMATE, BOOL_SYNONYMS, CELL_UNITS, COLUMN_BY_NAME, DERIVED_READS, HEADINGS,
+                         LABEL_SUFFIXES, ORGANISATION_ENDINGS, TEXT_COLUMNS, VALUE_SYNONYMS)
 from data.text import DASH
 from metrics.registry import DIMENSIONS, INDICATORS
 from metrics.watchlists import WATCH_LISTS
@@ -37,9 +38,37 @@ def indicator_table() -> str:
 def schema_table() -> str:
     """| column | 中文表头 | 类型 | 必填 | 规则 |"""
     lines = ["| column | 中文表头 | 类型 | 必填 | 规则 |", "|---|---|---|---|---|"]
-    for c in COLUMNS:
-        lines.append(f"| `{c.name}` | {c.zh} | {c.kind} | {'是' if c.required else ''} | {c.rule} |")
+    text = {c.name for c in TEXT_COLUMNS}
+    for c in ALL_COLUMNS:
+        rule = c.rule + ("；月内有值时才写入快照" if c.name in text else "")
+        lines.append(f"| `{c.name}` | {c.zh} | {'text' if c.name in text else c.kind} | {'是' if c.required else ''} | "
+                     f"{rule} |")
     return "\n".join(lines)
+
+
+def headings_table() -> str:
+    """| 读作 | 表头写作 | 说明 | — the headings real tables write, recognised without teaching (data.schema)."""
+    lines = ["| 读作 | 表头写作（YYYY 年份，N 月份） | 说明 |", "|---|---|---|"]
+    for h in HEADINGS:
+        reads = COLUMN_BY_NAME[h.reads].zh if h.reads in COLUMN_BY_NAME else DERIVED_READS[h.reads]
+        note = "；".join(x for x in (f"在“{h.group}”分组下" if h.group else "", h.note) if x)
+        lines.append(f"| {reads} | {'、'.join(h.written)} | {note} |")
+    for c in TEXT_COLUMNS:
+        lines.append(f"| {c.zh} | {'、'.join((c.zh, *c.aliases))} | {c.rule} |")
+    return "\n".join(lines)
+
+
+def values_table() -> str:
+    """| 单元格写作 | 读作 | — the cell values real tables write, read without teaching (data.schema)."""
+    units = "、".join(f"6.8{u}" if f >= 10_000 else f"3500{u}" for u, f in CELL_UNITS.items())
+    return "\n".join([
+        "| 单元格写作 | 读作 |", "|---|---|",
+        f"| 金额带单位：{units} | 按单元格的单位换算为万元（6.8亿元 → 68000），优先于表头和“单位：”行 |",
+        f"| 金额前写“{APPROXIMATE}”：{APPROXIMATE}1.35亿元 | 按所写数值（13500），另给警告 |",
+        "| 日期不写年份：7月5日、4月底、4月上旬/中旬/下旬、7月 | 报送年份的该日；月底为该月最后一天，上/中/下旬为1日/11日/21日，只写月份为1日 |",
+        f"| 取值带后缀：{'、'.join(LABEL_SUFFIXES)}（产业类、社会民生项目、在建项目、预备项目、建成项目） | 去掉后缀再对应（产业、社会民生、在建、前期、竣工） |",
+        f"| 投资主体写单位名称（以{'、'.join(ORGANISATION_ENDINGS[:6])}等结尾） | 名称存为项目业主，投资主体按名单或上月补全 |",
+    ])
 
 
 def watchlist_table() -> str:
@@ -61,7 +90,7 @@ def synonym_table() -> str:
 
 
 SECTIONS = {"schema": schema_table, "indicators": indicator_table, "watchlists": watchlist_table,
-            "synonyms": synonym_table}
+            "synonyms": synonym_table, "headings": headings_table, "values": values_table}
 
 
 def render_readme(text: str) -> str:

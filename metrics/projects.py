@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from data.months import to_month
-from data.schema import PROC_COLUMNS, SCHEMA
+from data.schema import FULL_SCHEMA, PROC_COLUMNS
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.rowsets import MONTH, prepare_rows
@@ -22,7 +22,7 @@ ROW_EXTRAS = ("completion_rate", "light", "light_reason", "problem_months")
 def projects(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
     """The month's selected projects: every ledger column, its completion rate, its light (红/黄/绿), which rules lit
     it, and for how many months its problem has been reported."""
-    exprs = [C(c) for c in SCHEMA] + [DERIVED[c].alias(c) for c in ROW_EXTRAS]
+    exprs = [C(c) for c in FULL_SCHEMA] + [DERIVED[c].alias(c) for c in ROW_EXTRAS]  # the text columns too
     return selected_rows(ds, to_month(month), filters, exprs).select(exprs).collect()
 
 
@@ -32,7 +32,8 @@ def project_history(ds: Dataset, project_id: str) -> pl.DataFrame:
     # The project's own rows are all its lookbacks and its problem streak read (both go by project_id, and a
     # month it is absent from ends a streak as a month missing from the store does).
     rows = prepare_rows(ds.scan(ds.months).filter(C("project_id") == project_id))
-    return rows.select(*(C(c) for c in SCHEMA), *(DERIVED[c].alias(c) for c in ROW_EXTRAS)).sort(MONTH).collect()
+    # 形象进度 month by month is what leaders read: every text column rides along (null where a month has none).
+    return rows.select(*(C(c) for c in FULL_SCHEMA), *(DERIVED[c].alias(c) for c in ROW_EXTRAS)).sort(MONTH).collect()
 
 
 def search_expr(query: str) -> pl.Expr:

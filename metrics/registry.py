@@ -11,6 +11,9 @@ from metrics.rowsets import (ALL, CONSTR, CONTINUING, FINISHED, HAS_PROBLEM, IND
                              ZOMBIE, ratio, schedule_expr)
 
 C = pl.col
+# DOMAIN.md Part 3: a report may leave these out; a null then means 未填报 and the indicator counts only known rows.
+FUNDS_KNOWN = C("funds_in_place_ytd").is_not_null()
+STATS_KNOWN = C("in_statistics").is_not_null()
 
 
 def _sum(col: str, cond: pl.Expr) -> pl.Expr:
@@ -120,9 +123,11 @@ INDICATORS: tuple[Indicator, ...] = (
               expr=lambda: _count(ZOMBIE), base=lambda: CONSTR, target=0.0, target_source="岚县：重点项目“大起底”", empty=0),
     Indicator(id="funds_in_place_rate", zh="资金到位率", en="Funds-in-place rate", dimension="progress", unit="比率",
               direction="higher",
-              caliber="建设项目Σ本年资金到位 ÷ Σ年度计划投资。",
-              expr=lambda: ratio(_sum("funds_in_place_ytd", CONSTR), _sum("plan_investment_year", CONSTR)),
-              base=lambda: CONSTR),
+              caliber="建设项目Σ本年资金到位 ÷ Σ年度计划投资；本年资金到位未填报的项目不计入（n 为计入的项目数）。",
+              # Part 3: a null 本年资金到位 is 未填报 — counted in neither sum; n says how many rows were
+              expr=lambda: ratio(_sum("funds_in_place_ytd", CONSTR & FUNDS_KNOWN),
+                                 _sum("plan_investment_year", CONSTR & FUNDS_KNOWN)),
+              base=lambda: CONSTR & FUNDS_KNOWN),
     Indicator(id="monthly_investment", zh="当月完成投资", en="Investment this month", dimension="progress", unit="万元",
               direction="higher",
               caliber="建设项目Σ（本月本年累计完成投资 − 同一项目上月值）；1月或上月无该项目时上月值按0计（万元）。",
@@ -250,10 +255,9 @@ INDICATORS: tuple[Indicator, ...] = (
               base=lambda: _APPROVED_AND_STARTED_THIS_YEAR),
     Indicator(id="stats_inclusion_rate", zh="入统率", en="Statistics inclusion rate", dimension="management", unit="比率",
               direction="higher",
-              caliber="已开工的建设项目中，已入统的个数 ÷ 全部个数。",
-
-              expr=lambda: _rate(CONSTR & STARTED & C("in_statistics"), CONSTR & STARTED),
-              base=lambda: CONSTR & STARTED, target=1.0, target_source="岚县：应统尽统"),
+              caliber="已开工的建设项目中，已入统的个数 ÷ 全部个数；是否入统未填报的项目不计入（n 为计入的项目数）。",
+              expr=lambda: _rate(CONSTR & STARTED & C("in_statistics"), CONSTR & STARTED & STATS_KNOWN),
+              base=lambda: CONSTR & STARTED & STATS_KNOWN, target=1.0, target_source="岚县：应统尽统"),
     Indicator(id="pipeline_investment", zh="储备(前期)项目总投资", en="Pipeline investment", dimension="pipeline", unit="万元",
               direction="higher",
               caliber="建设性质为储备或前期的项目总投资之和（万元）。",

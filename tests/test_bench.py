@@ -128,3 +128,11 @@ def test_refusal_bench_reports_each_case_against_its_target(tmp_path, capsys):
     assert [line.split()[0] for line in printed] == ["sparse_20gb", "zip_bomb"]
     with pytest.raises(ValueError, match="repeat"):
         refusal.run(0)
+
+
+def test_register_bench_runs_small_and_checks_its_table():
+    from bench import register as reg_bench
+
+    result = reg_bench.run(rows=30, repeat=1)  # asserts inside: the progress table passes, every project matched
+    assert result["rows"] == 30 and result["progress_with_register_median_ms"] > 0
+    assert {"full_ledger_without_register_median_ms", "load_average", "met", "ratio"} <= set(result)

@@ -50,7 +50,7 @@ def test_validate_writes_nothing(tmp_path):
 def test_validate_and_import_report_problems(tmp_path):
     headers, rows = ledger_rows(valid_frame(5), style="cells")
     rows[1][headers.index("建设状态")] = "已批复"
-    rows[3][headers.index("总投资(万元)")] = "约5亿"
+    rows[3][headers.index("总投资(万元)")] = "五亿左右"
     bad = write_table_xlsx(headers, rows, tmp_path / "bad.xlsx")
     store = tmp_path / "store"
     assert run("import", write_xlsx(valid_frame(2, "2024-05"), tmp_path / "may.xlsx"), "--store", store).returncode == 0
@@ -59,7 +59,7 @@ def test_validate_and_import_report_problems(tmp_path):
         p = run(cmd, bad, "--store", store)
         assert p.returncode == 1
         assert "取值不在范围" in p.stdout and "第 5 行" in p.stdout and "「建设状态」" in p.stdout and "已批复" in p.stdout
-        assert "类型错误" in p.stdout and "第 7 行" in p.stdout and "约5亿" in p.stdout
+        assert "类型错误" in p.stdout and "第 7 行" in p.stdout and "五亿左右" in p.stdout
     assert "库中数据未改变" in p.stdout
     assert tree_bytes(store) == before
 

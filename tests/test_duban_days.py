@@ -104,3 +104,13 @@ def test_unknown_setting_and_tier_are_refused():
         days.add_days(D(2025, 6, 2), 3, "工作天")
     with pytest.raises(days.DaysError, match="一般 或 重大"):
         days.due_date(D(2025, 6, 2), "紧急", CAL)
+
+
+def test_a_due_date_in_an_unknown_year_is_still_told_not_near():
+    """A 重大 item assigned on 12-05 of the calendar's last year is due on 01-05 of a year it does not know: on 12-15
+    three working days already lie before 12-31, so it is not 临期 (a listing must not fail); on 12-30 it can only be
+    told by the unknown year's calendar, so it is refused."""
+    _, hi = _library_years()
+    assert days.due_soon(D(hi, 12, 15), D(hi + 1, 1, 5), WORK) is False  # 12-16, 12-17, 12-18 (Wed–Fri in 2026)
+    with pytest.raises(days.DaysError, match=f"{hi + 1}-01-"):
+        days.due_soon(D(hi, 12, 30), D(hi + 1, 1, 5), WORK)

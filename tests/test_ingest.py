@@ -507,7 +507,7 @@ CASES = {
                R + 2),
     "开工晚于报送月": (_mutate(1, "实际开工时间", "2024-07-01"), "开工时间晚于报送月", "实际开工时间", R + 1),
     "月份不一致": (_mutate(5, "报送月份", "2024-05"), "报送月份不一致", "报送月份", R + 5),
-    "类型错误-金额": (_mutate(1, "总投资(万元)", "约5亿"), "类型错误", "总投资(万元)", R + 1),
+    "类型错误-金额": (_mutate(1, "总投资(万元)", "五亿左右"), "类型错误", "总投资(万元)", R + 1),
     "类型错误-日期": (_mutate(2, "计划开工时间", "三月中旬"), "类型错误", "计划开工时间", R + 2),
     "类型错误-是否": (_mutate(3, "是否入统", "待定"), "类型错误", "是否入统", R + 3),
     "类型错误-月份": (_mutate(0, "报送月份", "六月"), "类型错误", "报送月份", R),
@@ -526,10 +526,10 @@ def test_every_rule_from_a_file(case, tmp_path):
 
 def test_type_error_names_the_raw_value(tmp_path):
     headers, rows = _cells()
-    rows[1][_col("总投资(万元)")] = "约5亿"
+    rows[1][_col("总投资(万元)")] = "五亿左右"  # (“约5亿” reads as 50 000, DOMAIN.md Part 3)
     res = read_ledger(write_table_xlsx(headers, rows, tmp_path / "bad.xlsx"))
     [p] = [p for p in res.errors if p.rule == "类型错误"]
-    assert p.value == "约5亿" and p.row == 5 and "数字" in p.message
+    assert p.value == "五亿左右" and p.row == 5 and "数字" in p.message
     assert not any(p.rule == "必填项为空" and p.column == "总投资(万元)" for p in res.errors)  # not reported twice
 
 

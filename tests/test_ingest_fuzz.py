@@ -50,15 +50,16 @@ def assert_domain_valid(frame: pl.DataFrame) -> None:
     for r in rows:
         for c in COLUMNS:
             v = r[c.name]
-            if c.required:
+            if c.required and not c.unreported:  # a null 本年资金到位, 是否入统 or 开工累计 is 未填报 (Part 3)
                 assert v is not None, c.name
             if c.allowed is not None and v is not None:
                 assert v in c.allowed, (c.name, v)
             if c.kind in ("money", "float") and v is not None:
                 assert v >= 0 and v == v and v != float("inf"), (c.name, v)
         assert (r["industry_class"] is not None) == (r["category"] == "产业")
-        assert r["completed_investment_total"] >= r["completed_investment_ytd"] - 1e-6
-        assert r["completed_investment_total"] <= r["total_investment"] * 1.2 + 1e-6
+        if r["completed_investment_total"] is not None:
+            assert r["completed_investment_total"] >= r["completed_investment_ytd"] - 1e-6
+            assert r["completed_investment_total"] <= r["total_investment"] * 1.2 + 1e-6
         assert r["actual_start"] is None or r["actual_start"] <= month_end
 
 
@@ -165,11 +166,31 @@ def test_random_frames(frame, as_csv):
 
 
 NEAR = valid_frame(5)  # month 2024-06; row 0 is the only 产业 project (传统产业)
+MAY = valid_frame(3, "2024-05")  # what the store holds before (_store): P0000–P0002, the first three of NEAR
+# DOMAIN.md Part 3, written out here: the register's attributes; the required progress values a null of means 未填报
+# (开工累计 too: README's decision); 本年累计 must be in the file (its parts, or itself).
+ATTRIBUTES = {"project_id", "project_name", "county", "chain", "category", "industry_class", "level", "build_type",
+              "investor_type", "total_investment", "plan_investment_year", "planned_start", "planned_completion",
+              "leader", "is_signed_attraction"}
+UNREPORTED = {"funds_in_place_ytd", "in_statistics", "completed_investment_total"}
+
+
+def _may_row(r: dict) -> dict | None:
+    """The row's project in its unit's (its 县区's) latest published month before June: by code, else by name. A row
+    without 县区 is its project's unit's, the unit that published its code (May's 县区)."""
+    if r["county"] is None:
+        return next((m for m in MAY.to_dicts() if r["project_id"] is not None and m["project_id"] == r["project_id"]),
+                    None)
+    may = [m for m in MAY.to_dicts() if m["county"] == r["county"]]
+    return (next((m for m in may if r["project_id"] is not None and m["project_id"] == r["project_id"]), None)
+            or next((m for m in may if r["project_name"] is not None and m["project_name"] == r["project_name"]), None))
 
 
 def _near_valid_expectation(drop: set[str], nulls: set[tuple[int, str]]):
     """What importing NEAR with `drop` columns removed and `nulls` cells emptied must give: the exact errors
-    (rule, column, row) and, when there are none, the exact stored frame. Worked out from DOMAIN.md's rules."""
+    (rule, column, row) and, when there are none, the exact stored frame. Worked out from DOMAIN.md's rules: a column
+    the file lacks is completed from the same project in May (the register is empty); a project May does not have
+    is missing its required attributes (an error naming them), its 未填报 values stay null."""
     want = NEAR.to_dicts()
     for i, col in nulls:
         if col not in drop:
@@ -178,27 +199,52 @@ def _near_valid_expectation(drop: set[str], nulls: set[tuple[int, str]]):
         for r in want:
             r[col] = None
     month = NEAR["snapshot_month"][0]
+    month_end = dt.date(2024, 6, 30)
     for r in want:
         r["snapshot_month"] = r["snapshot_month"] if "snapshot_month" not in drop else month
     errors = set()
     coded_by_name = "project_id" in drop and "project_name" not in drop  # DOMAIN.md Part 2: codes from names
-    for c in COLUMNS:
-        if not c.required:
+    if coded_by_name:
+        may = {(m["county"], m["project_name"]): m["project_id"] for m in MAY.to_dicts()}
+        for r in want:  # May's projects keep their code; a new name gets X + SHA-1(县区|name)[:11]
+            if r["project_name"] is not None:
+                made = "X" + hashlib.sha1(f"{r['county'] or ''}|{r['project_name']}".encode()).hexdigest()[:11].upper()
+                r["project_id"] = may.get((r["county"], r["project_name"]), made)
+    given = {c.name: c.name not in drop for c in COLUMNS}
+    given["project_id"] = given["project_id"] or coded_by_name
+    lasts = [_may_row(r) for r in want]
+    absent = [c for c in COLUMNS if not given[c.name] and c.name != "snapshot_month"]
+    for c in absent:  # attributes first, then the rest (开工累计 reads 本年累计; 建设状态 reads 实际开工时间)
+        if c.name == "completed_investment_ytd":
             continue
-        if c.name == "project_id" and coded_by_name:
-            errors |= {("必填项为空", c.zh, i + 1) for i, r in enumerate(want) if r["project_name"] is None}
-        elif c.name in drop and c.name != "snapshot_month":  # 报送月份 comes from the month given instead
+        for r, last in zip(want, lasts):
+            if c.name == "completed_investment_total":
+                ok = last is not None and r["completed_investment_ytd"] is not None
+                r[c.name] = last[c.name] - last["completed_investment_ytd"] + r["completed_investment_ytd"] if ok else None
+            elif c.name != "status":
+                r[c.name] = last[c.name] if last is not None else None
+    if not given["status"]:
+        for r, last in zip(want, lasts):
+            started = r["actual_start"] is not None and r["actual_start"] <= month_end
+            r["status"] = last["status"] if last is not None else ("在建" if started else "未开工")
+    missing_cols = set()
+    for c in absent:
+        if c.required and c.name not in UNREPORTED and all(r[c.name] is None for r in want):
             errors.add(("缺少必填列", c.zh, None))
-        elif c.name not in drop:
+            missing_cols.add(c.name)
+    for i, r in enumerate(want):
+        cols = [c.zh for c in absent if c.required and c.name not in UNREPORTED | missing_cols and r[c.name] is None]
+        if cols:
+            errors.add(("未匹配项目缺少必填项", "、".join(cols), i + 1))
+    for c in COLUMNS:
+        if c.required and given[c.name] and c.name != "snapshot_month" or (c.name == "snapshot_month"
+                                                                          and "snapshot_month" not in drop):
             errors |= {("必填项为空", c.zh, i + 1) for i, r in enumerate(want) if r[c.name] is None}
-    if "category" not in drop:
+    if "category" not in missing_cols and "industry_class" not in missing_cols:
         errors |= {("产业类型缺失", "产业类型", i + 1) for i, r in enumerate(want)
                    if r["category"] == "产业" and r["industry_class"] is None}
-    if coded_by_name and not errors:
-        may = {(r["county"], r["project_name"]): r["project_id"] for r in valid_frame(3, "2024-05").to_dicts()}
-        for r in want:  # May's projects keep their code; a new name gets X + SHA-1(县区|name)[:11]
-            made = "X" + hashlib.sha1(f"{r['county']}|{r['project_name']}".encode()).hexdigest()[:11].upper()
-            r["project_id"] = may.get((r["county"], r["project_name"]), made)
+        errors |= {("产业类型应为空", "产业类型", i + 1) for i, r in enumerate(want)
+                   if r["category"] is not None and r["category"] != "产业" and r["industry_class"] is not None}
     return errors, (None if errors else pl.DataFrame(want, schema=SCHEMA))
 
 

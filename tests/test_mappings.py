@@ -134,10 +134,11 @@ def test_ticks_and_crosses_are_yes_and_no(tmp_path):
 
 # ---- taught headers and values -------------------------------------------------------------------------------------
 def test_a_taught_header_and_value_let_a_refused_ledger_import(tmp_path):
+    # 本年累计完成投资 is the one progress value a report must carry (DOMAIN.md Part 3): written 今年完成额, unknown.
     frame = valid_frame(6)
     headers, rows = ledger_rows(frame)
-    headers[headers.index("建设状态")] = "施工状况"
-    j = headers.index("施工状况")
+    headers[headers.index("本年累计完成投资(万元)")] = "今年完成额"
+    j = headers.index("建设状态")
     for r in rows:
         r[j] = "基本建成" if r[j] == "竣工" else r[j]
     path = write_table_xlsx(headers, rows, tmp_path / "county.xlsx")
@@ -145,8 +146,11 @@ def test_a_taught_header_and_value_let_a_refused_ledger_import(tmp_path):
     first = import_file(path, store=store)
     assert not first.ok
     missing = next(p for p in first.errors if p.rule == "缺少必填列")
-    assert "未识别的表头：施工状况" in missing.message and "python -m data mapping add --column 施工状况 建设状态" in missing.message
-    assert _cli("mapping", "add", "--column", "施工状况", "建设状态", "--store", store.root).returncode == 0
+    assert missing.column == "本年累计完成投资(万元)"
+    assert "未识别的表头：今年完成额" in missing.message
+    assert "python -m data mapping add --column 今年完成额 本年累计完成投资(万元)" in missing.message
+    # taught without the unit the Chinese header carries: 本年累计完成投资 = 本年累计完成投资(万元)
+    assert _cli("mapping", "add", "--column", "今年完成额", "本年累计完成投资", "--store", store.root).returncode == 0
     second = import_file(path, store=store)
     assert not second.ok
     bad = [p for p in second.errors if p.column == "建设状态"]
@@ -158,7 +162,8 @@ def test_a_taught_header_and_value_let_a_refused_ledger_import(tmp_path):
     assert_frame_equal(store.read("2024-06"), frame)
     assert "建设状态：基本建成 → 竣工（1 行）" in [w.message for w in third.warnings]
     listed = _cli("mapping", "list", "--store", store.root).stdout.splitlines()
-    assert listed == ["列名  建设状态         “施工状况” → “建设状态”", "取值  建设状态         “基本建成” → “竣工”"]
+    assert listed == ["列名  本年累计完成投资(万元) “今年完成额” → “本年累计完成投资(万元)”",
+                      "取值  建设状态         “基本建成” → “竣工”"]
     actions = [(r["action"], r.get("kind")) for r in store.audit()]
     assert actions == [("mapping-add", "column"), ("mapping-add", "value"), ("import", None)]
     assert _cli("mapping", "remove", "--value", "建设状态", "基本建成", "--store", store.root).returncode == 0

@@ -1,98 +1,171 @@
-"""Build: a Table → the canonical snapshot frame, every problem named by its source row; read_ledger runs it all."""
+"""Build: a Table → the canonical snapshot frame, every problem named by its source row; read_ledger runs it all.
+
+The steps, in order: read each heading (heads.py, headings.py), keep the project rows (rows.py), settle the report's
+month and unit (settle.py, from the lines above the header: facts.py), check the headings' years and months against
+it (heads.py), parse every cell as real tables write it (columns.py, values.py), derive what the file states once or
+implies (derive.py), complete what it does not have (complete.py), and check every rule (data.validate)."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from data.ingest.cells import HOW_TO_FIX, blank, nfkc, parse_month_value, parsers
-from data.ingest.header import Table, match
+from data.ingest.cells import blank, parsers
+from data.ingest.columns import Cells, Readings, cells_warnings, parse_column
+from data.ingest.complete import EMPTY, Basis, Completer, Rows, made_code, name_key
+from data.ingest.derive import derive_period, derive_start, file_values, investor_names, period_dates
+from data.ingest.facts import read_facts, resolve_unit
+from data.ingest.header import Table
+from data.ingest.heads import Heads, check_stamps, map_headers, reading_warning
+from data.ingest.headings import Vocabulary
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
-from data.ingest.rows import Mapping, project_rows, unmerge
+from data.ingest.rows import project_rows, unmerge
+from data.ingest.settle import looks_like_county, month_column, settle_month, settle_unit, unit_warning
 from data.ingest.source import Refused, clean_filename, load, sniff
-from data.mappings import NONE, Mappings
-from data.months import month_key
+from data.mappings import NONE, Mappings, _likeness
 from data.problems import Problem
-from data.schema import COLUMN_BY_NAME, COLUMNS, SCHEMA, ZH, Column, normalize_header, split_unit, synonym_index
+from data.schema import (ALL_COLUMNS, COLUMN_BY_NAME, COLUMNS, FULL_SCHEMA, PRIOR_YEARS, Column, normalize_header,
+                         snapshot_frame, split_unit)
 from data.validate import RULE_BY_ID, validate
 
-SEQ_HEADERS = {"序号", "序", "no", "no.", "编号序号"}  # numbering columns: never imported, never reported
-Cells = set[tuple[str, int]]  # (Chinese column, source row) of cells already reported
+__all__ = ["Context", "build", "looks_like_county", "made_code", "name_key", "period_dates", "read_cells",
+           "read_ledger"]
+
+
+@dataclass
+class Context:
+    """What a read knows besides the file: taught mappings, the unit it was given, the store to complete from, and
+    — reading a register — the register's year (attributes only, no month)."""
+
+    mappings: Mappings = NONE
+    unit: str | None = None
+    basis: Basis = EMPTY
+    register_year: int | None = None
 
 
 def read_ledger(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None,
-                month: str | None = None, mappings: Mappings = NONE) -> ImportResult:
-    """Read and check one ledger file (with the store's taught mappings); the frame only when there are no errors."""
+                month: str | None = None, mappings: Mappings = NONE, context: Context | None = None) -> ImportResult:
+    """Read and check one ledger file (with the store's taught mappings, completing from `context`'s store); the
+    frame only when there are no errors."""
+    ctx = context or Context(mappings)
     res = ImportResult(frame=None, filename=filename)
     try:
         data, name = load(source, filename)
         res.filename = clean_filename(name, res.warnings)
         res.sha256 = hashlib.sha256(data).hexdigest()
         res.kind = sniff(data)
-        table = read_table(data, res, sheet)
+        table = _table(data, res, sheet, ctx)
     except Refused as e:
         res.errors.append(e.problem)
+        res.unknown_headers = e.unknown_headers
         return res
     res.header_row = table.header_row
-    build(table, res, month, mappings)
+    build(table, res, month, ctx)
     return res
 
 
-def build(table: Table, res: ImportResult, month: str | None, mappings: Mappings = NONE) -> None:
-    """Map the headers, keep the project rows, parse every cell, settle the month, check every rule."""
-    mapping, unmatched = _map_headers(table, res.errors, mappings)
-    reported = unmerge(table, mapping, res.errors)
-    keep = project_rows(table, mapping, res.warnings)
-    _report_unmatched(table, unmatched, keep, res.warnings)
-    res.unknown_headers = list(dict.fromkeys(str(table.headers[j]).strip() for j in unmatched
+def _table(data: bytes, res: ImportResult, sheet: str | None, ctx: Context) -> Table:
+    """The file's Table; read again with a unit's own taught headings when its 填报单位 line names that unit."""
+    table = read_table(data, res, sheet, Vocabulary(ctx.mappings, ctx.unit))
+    if ctx.unit is None and ctx.mappings.units:
+        text = read_facts(table.above).unit_text
+        unit = resolve_unit(text, ctx.basis.known_units()) if text else None
+        if unit in ctx.mappings.units:
+            again = ImportResult(frame=None, filename=res.filename, kind=res.kind)
+            table = read_table(data, again, sheet, Vocabulary(ctx.mappings, unit))
+    return table
+
+
+# ---- the report's rows ------------------------------------------------------------------------------------------------
+@dataclass
+class Read:
+    """What reading a table's cells gave: the rows (values, which the file gives), the month, the unit."""
+
+    rows: Rows
+    month: dt.date | None
+    year: int
+    unit: str | None            # the import's unit (given or from the file)
+    county_unit: bool           # that unit is a county
+    heads: Heads
+    reported: Cells
+
+
+def read_cells(table: Table, res: ImportResult, month: str | None, ctx: Context) -> Read | None:
+    """Headings, rows, month, unit, every cell and the file-level values; None when the file is refused before its
+    cells can be read (a heading's year or month, or no month)."""
+    facts = read_facts(table.above)
+    heads = map_headers(table, res)
+    rowmap = heads.row_mapping()
+    reported = unmerge(table, rowmap, res.errors)
+    groups: list[tuple[int, str]] = []
+    keep = project_rows(table, rowmap, res.warnings, groups)
+    _report_unmatched(table, heads.unmatched, keep, res.warnings)
+    res.unknown_headers = list(dict.fromkeys(str(table.headers[j]).strip() for j in heads.unmatched
                                              if not blank(table.headers[j])))
-    missing = _report_missing_columns(table, mapping, res, unmatched)
     res.source_rows = [r for r, _ in keep]
-    columns = _parse_cells(keep, mapping, res, reported, mappings, parsers(table.date1904))
-    if res.made_codes:
-        columns["project_id"] = made_codes(columns, res)
-    month_given = _settle_month(table, mapping, columns, month, res, len(keep))
-    if not keep and not res.errors:
-        res.errors.append(Problem("没有数据", "", table.header_row, "", (
-            f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
-    frame = pl.DataFrame({c.name: pl.Series(c.name, columns[c.name], dtype=c.dtype) for c in COLUMNS})
-    # Columns already reported as missing would fail every row again; leave them out of the rule checks.
-    absent = set(missing) | ({"snapshot_month"} if "snapshot_month" not in mapping and not month_given else set())
-    _check_rules(frame.drop(sorted(absent)) if absent else frame, res, reported)
-    if not res.errors:
-        res.frame = frame.select(list(SCHEMA.names())).cast(SCHEMA)
+    kinds = parsers(table.date1904)
+    column = None
+    if ctx.register_year is not None:
+        the_month, year = None, ctx.register_year
+        if facts.year is not None and facts.year != year:
+            res.errors.append(Problem("名单年份不符", "", None, facts.month_text or facts.level_text, (
+                f"标题写的是 {facts.year} 年，但导入的是 {year} 年的名单：请核对 --year 或标题。")))
+            return None
+    else:
+        column = month_column(keep, heads, res, reported, kinds)
+        the_month, column = settle_month(table, heads, column, month, facts, res, len(keep))
+        if the_month is None:
+            return None
+        year = the_month.year
+    if not check_stamps(table, heads, the_month, year, res):
+        return None
+    reading_warning(table, heads, res)
+    unit, county_unit = settle_unit(ctx.unit, ctx.basis.known_units(), facts, res)
+    res.unit = unit if unit and not county_unit else None
+    rows = _values(table, heads, keep, res, reported, ctx, kinds, year, the_month, column)
+    if unit and not ctx.unit:
+        unit_warning(facts, unit, county_unit, rows, ctx.basis.known_units(), res)
+    file_values(table, rows, facts, unit, county_unit, groups, keep, res)
+    if the_month is not None:
+        derive_start(table, heads, keep, rows, the_month, res, reported, kinds, year)
+    derive_period(rows, res)
+    return Read(rows, the_month, year, unit, county_unit, heads, reported)
 
 
-def _map_headers(table: Table, errors: list[Problem], mappings: Mappings) -> tuple[Mapping, list[int]]:
-    """Each canonical column's source column and unit factor, and the source columns that name none."""
-    mapping: Mapping = {}
-    unmatched: list[int] = []
-    for j, h in enumerate(table.headers):
-        if blank(h):
-            unmatched.append(j)
+def _values(table: Table, heads: Heads, keep, res: ImportResult, reported: Cells, ctx: Context, kinds: dict,
+            year: int, month: dt.date | None, column: list | None) -> Rows:
+    n = len(keep)
+    values: dict[str, list] = {}
+    given: dict[str, list[bool]] = {}
+    seen = Readings()
+    for col in ALL_COLUMNS:
+        given[col.name] = [col.name in heads.chosen] * n
+        if col.name not in heads.chosen or col.name == "snapshot_month":
+            values[col.name] = [None] * n
             continue
-        name, factor = match(str(h))
-        if name is None:
-            name, factor = mappings.column_for(h), 1.0
-        if name is None:
-            if normalize_header(h) not in SEQ_HEADERS:
-                unmatched.append(j)
-            continue
-        if COLUMN_BY_NAME[name].kind == "money" and split_unit(str(h))[1] is None and table.group_factor[j]:
-            factor = table.group_factor[j]
-        if name in mapping:
-            first = mapping[name][0]
-            errors.append(Problem("表头重复", ZH[name], table.header_row, str(h), (
-                f"{table.labels[first]}“{table.headers[first]}”和 {table.labels[j]}“{h}”都对应“{ZH[name]}”："
-                "请删除或改名其中一列。")))
-            continue
-        mapping[name] = (j, factor)
-    return mapping, unmatched
+        j, factor = heads.chosen[col.name]
+        values[col.name] = parse_column(col, j, factor, keep, res, reported, ctx.mappings, kinds, year, seen,
+                                         given[col.name])
+    if month is not None:
+        values["snapshot_month"] = column if column is not None else [month] * n
+        given["snapshot_month"] = [True] * n
+    money = COLUMN_BY_NAME["completed_investment_ytd"]
+    amounts = {m: parse_column(money, j, f, keep, res, reported, ctx.mappings, kinds, year, seen,
+                                zh=str(table.headers[j]).strip()) for m, (j, f) in sorted(heads.amounts.items())}
+    prior = None
+    if PRIOR_YEARS in heads.chosen and "completed_investment_total" not in heads.chosen:
+        j, f = heads.chosen[PRIOR_YEARS]
+        prior = parse_column(money, j, f, keep, res, reported, ctx.mappings, kinds, year, seen,
+                              zh=str(table.headers[j]).strip())
+    cells_warnings(seen, year, res)
+    if seen.names:
+        investor_names(values, given, seen.names, res)
+    present = {c for c in heads.chosen if c in COLUMN_BY_NAME}
+    return Rows(values, given, [r for r, _ in keep], "project_id" in heads.chosen, amounts, prior, present)
 
 
 def _report_unmatched(table: Table, unmatched: list[int], keep: list[tuple[int, list]],
@@ -110,158 +183,107 @@ def _report_unmatched(table: Table, unmatched: list[int], keep: list[tuple[int, 
                 "（如“总投资(万元)”“计划开工时间”）。")))
 
 
-def _report_missing_columns(table: Table, mapping: Mapping, res: ImportResult, unmatched: list[int]) -> list[str]:
-    """An error for each required column not found (naming the headers not recognised, which may be it), a
-    warning for each optional one; the required ones missing. No 项目编码 beside 项目名称: codes are made."""
+# ---- the ledger: complete, then check ----------------------------------------------------------------------------------
+def build(table: Table, res: ImportResult, month: str | None, ctx: Context = Context()) -> None:
+    """Read the cells, complete what the file does not have, check every rule; the frame only when error-free."""
+    read = read_cells(table, res, month, ctx)
+    if read is None:
+        if not res.errors:  # an empty 报送月份 column over no rows: nothing to import
+            res.errors.append(Problem("没有数据", "", table.header_row, "", (
+                f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
+        return
+    rows = read.rows
+    unreported: Cells = set()
+    filled: set[str] = set()
+    if rows.n:
+        completer = Completer(rows, res, read.month, ctx.basis, res.unit)
+        unreported = completer.run()
+        filled = completer.filled
+        res.made_codes = not rows.has_id and rows.has("project_name")
+    skip = _missing(table, rows, res, read, filled)
+    if not rows.n and not res.errors:
+        res.errors.append(Problem("没有数据", "", table.header_row, "", (
+            f"{table.where}下面没有项目数据：请确认数据在表头下方，且不是只有合计行。")))
+    frame = pl.DataFrame({c.name: pl.Series(c.name, rows.values[c.name], dtype=c.dtype) for c in ALL_COLUMNS})
+    # Columns already reported as missing would fail every row again; leave them out of the rule checks.
+    _check_rules(frame.drop(sorted(skip)) if skip else frame, res, read.reported | unreported)
+    if not res.errors:
+        res.frame = snapshot_frame(frame.cast(FULL_SCHEMA))
+
+
+def _missing(table: Table, rows: Rows, res: ImportResult, read: Read, filled: set[str]) -> set[str]:
+    """Required columns nothing gave any row: one error each (naming a heading it may be). Rows a required attribute
+    is missing for (matched neither in the register nor last month): one error each, naming the columns. Optional
+    columns nothing gave: a warning each (the text columns say nothing). The columns to leave out of the rules."""
+    unknown = [str(table.headers[j]).strip() for j in read.heads.unmatched if not blank(table.headers[j])]
     found = [str(h).strip() for h in table.headers if not blank(h)]
-    unknown = [str(table.headers[j]).strip() for j in unmatched if not blank(table.headers[j])]
-    missing = []
-    for col in COLUMNS:
-        if col.name in mapping or col.name == "snapshot_month":
-            continue
+    v = rows.values
+    absent = [c for c in COLUMNS if c.name != "snapshot_month" and not rows.has(c.name)
+              and all(x is None for x in v[c.name])
+              and not (c.name == "completed_investment_ytd" and rows.amounts)]  # read from the months' columns
+    missing = [c for c in absent if c.required and not c.unreported
+               and not (c.name == "project_id" and "project_name" in read.heads.chosen)]
+    hints = _hints(missing, unknown)
+    for col in missing:
         aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
-        if col.name == "project_id" and "project_name" in mapping:
-            res.made_codes = True
-            continue
-        if col.required:
-            missing.append(col.name)
-            taught = (f"未识别的表头：{'、'.join(unknown)}——如其中一列就是“{col.zh}”，可在导入页面选择对应，或运行 "
-                      f"python -m data mapping add --column {unknown[0]} {col.zh}，以后导入都会记住。"
-                      if unknown else "")
-            res.errors.append(Problem("缺少必填列", col.zh, table.header_row, "", (
-                f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。"
-                + taught)))
-        else:
+        res.errors.append(Problem("缺少必填列", col.zh, table.header_row, "", (
+            f"{table.where}中找不到必填列“{col.zh}”{aka}。已识别的表头：{'、'.join(found)}。请补上该列或更正列名。"
+            + hints.get(col.name, ""))))
+    for col in absent:
+        if not col.required and col.name not in filled:
+            aka = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
             res.warnings.append(Problem("缺少可选列", col.zh, table.header_row, "",
                                         f"没有找到“{col.zh}”列{aka}，按空值处理：如有此项数据，请补上该列。"))
-    return missing
-
-
-def _parse_cells(keep: list[tuple[int, list]], mapping: Mapping, res: ImportResult, reported: Cells,
-                 mappings: Mappings, kinds: dict) -> dict[str, list]:
-    """Every column's values (parsed as `kinds` says, in the workbook's date system), a county's own way of
-    writing a value mapped to the canonical one (counted, one warning per mapping); an unreadable cell is an
-    error (added to reported), never silently nulled."""
-    errors = res.errors
-    columns: dict[str, list] = {}
+    skip = {c.name for c in missing}
+    by_row: dict[int, list[str]] = {}
     for col in COLUMNS:
-        if col.name not in mapping:
-            columns[col.name] = [None] * len(keep)
+        if not col.required or col.unreported or col.name in skip or col.name == "snapshot_month" or rows.has(col.name):
             continue
-        j, factor = mapping[col.name]
-        parse = kinds[col.kind]
-        canon = _canonical_value(col, mappings)
-        counts: Counter = Counter()
-        unknown: Counter = Counter()  # values the column does not know, as written: the page offers to teach them
-        out = []
-        for src_row, values in keep:
-            raw = values[j]
-            if canon is not None and isinstance(raw, str):
-                key = nfkc(raw)
-                if key in canon:
-                    counts[(key, canon[key])] += 1
-                    raw = canon[key]
-            try:
-                v = parse(raw)
-            except (ValueError, OverflowError, TypeError):
-                v = None
-                if col.kind == "bool" and isinstance(raw, str):
-                    unknown[nfkc(raw)] += 1
-                reported.add((col.zh, src_row))
-                errors.append(Problem("类型错误", col.zh, src_row, raw, f"“{col.zh}”的值无法识别：{HOW_TO_FIX[col.kind]}"))
-            if v is not None and factor != 1.0:
-                v = round(v * factor, 8)
-            if col.kind == "enum" and v is not None and v not in (col.allowed or ()):
-                unknown[v] += 1
-            out.append(v)
-        columns[col.name] = out
-        if unknown:
-            res.unknown_values[col.name] = dict(unknown)
-        res.warnings.extend(Problem("取值对应", col.zh, None, src, f"{col.zh}：{src} → {to}（{n} 行）")
-                            for (src, to), n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return columns
+        for i, x in enumerate(v[col.name]):
+            if x is None and not rows.given[col.name][i]:
+                by_row.setdefault(i, []).append(col.zh)
+                read.reported.add((col.zh, rows.source_rows[i]))
+    for i, cols in sorted(by_row.items()):
+        name = v["project_name"][i] or v["project_id"][i] or ""
+        res.errors.append(Problem("未匹配项目缺少必填项", "、".join(cols), rows.source_rows[i], name, (
+            f"“{name}”在名单和此前已发布的数据中都没有找到（或它们没有这些列），文件中也没有：{'、'.join(cols)}。"
+            "请在文件中补上这些列，或先导入本年度名单。")))
+    return skip
 
 
-def _canonical_value(col: Column, mappings: Mappings) -> dict[str, str] | None:
-    """written → canonical for an enumerated or 是/否 column: the contract's synonyms, then what was taught."""
-    if col.kind not in ("enum", "bool"):
-        return None
-    table = {**synonym_index(col.name), **mappings.values.get(col.name, {})}
-    return {nfkc(k): v for k, v in table.items()} or None
-
-
-def name_key(name: str) -> str:
-    """A project name folded for matching: NFKC, no blanks or punctuation, lower case."""
-    return re.sub(r"[\s\W_]+", "", nfkc(name)).lower()
-
-
-def made_code(county: str, name: str) -> str:
-    """The stable code made for a project a ledger names but does not code: the same county and name give the
-    same code in every month and on every machine."""
-    return "X" + hashlib.sha1(f"{county}|{name_key(name)}".encode()).hexdigest()[:11].upper()
-
-
-def made_codes(columns: dict[str, list], res: ImportResult) -> list[str | None]:
-    """Codes made from the names (no 项目编码 column); two rows of one county with the same name are an error."""
-    seen: dict[tuple, int] = {}
-    out = []
-    for src_row, county, name in zip(res.source_rows, columns["county"], columns["project_name"]):
-        if not name:
-            out.append(None)
+def _hints(missing: list[Column], unknown: list[str]) -> dict[str, str]:
+    """For each missing column, the unrecognised heading most like it (each heading proposed once) and the command
+    that teaches it; the headings listed for every column (any of them may be it)."""
+    if not unknown:
+        return {}
+    pairs = []
+    for col in missing:
+        keys = {normalize_header(h) for h in (col.zh, *col.aliases, col.en)} | {split_unit(h)[0] for h in (col.zh, *col.aliases)}
+        for k, h in enumerate(unknown):
+            pairs.append((-_likeness(split_unit(h)[0] or normalize_header(h), keys), k, col.name, h))
+    proposed: dict[str, str] = {}
+    used: set[str] = set()
+    for score, _, name, h in sorted(pairs):
+        if name in proposed or h in used or (score == 0 and len(unknown) > 1):  # shares nothing: no guess
             continue
-        key = (county, name_key(name))
-        if key in seen:
-            res.errors.append(Problem("项目名称重复", ZH["project_name"], src_row, name, (
-                f"文件没有“项目编码”列，项目按名称对应，但第 {seen[key]} 行和第 {src_row} 行的项目名称相同（“{name}”）："
-                "请改为不同的名称，或增加“项目编码”列。")))
-        seen.setdefault(key, src_row)
-        out.append(made_code(county or "", name))
+        proposed[name], _ = h, used.add(h)
+    out = {}
+    listed = f"未识别的表头：{'、'.join(unknown)}"
+    for col in missing:
+        h = proposed.get(col.name)
+        if h is not None:
+            out[col.name] = (f"{listed}——如“{h}”就是“{col.zh}”，可在导入页面选择对应，或运行 "
+                             f"python -m data mapping add --column {h} {col.zh}，以后导入都会记住。")
+        else:
+            out[col.name] = (f"{listed}——如其中一列就是“{col.zh}”，可在导入页面选择对应，或运行 "
+                             f"python -m data mapping add --column 原表头 {col.zh}，以后导入都会记住。")
     return out
 
 
-def _month_arg(month: str | None) -> tuple[dt.date | None, Problem | None]:
-    if month is None or not str(month).strip():
-        return None, None
-    try:
-        d = parse_month_value(str(month))
-    except ValueError:
-        d = None
-    if d is None:
-        return None, Problem("月份格式错误", ZH["snapshot_month"], None, month,
-                             f"指定的月份“{month}”无法识别：请写成 YYYY-MM，例如 2024-06。")
-    return d, None
-
-
-def _settle_month(table: Table, mapping: Mapping, columns: dict[str, list], month: str | None, res: ImportResult,
-                  n: int) -> bool:
-    """报送月份 from the column or the argument, which must agree (an empty column yields); True if the argument holds."""
-    arg, problem = _month_arg(month)
-    if problem:
-        res.errors.append(problem)
-    if "snapshot_month" in mapping and arg is not None and all(m is None for m in columns["snapshot_month"]):
-        del mapping["snapshot_month"]
-    if "snapshot_month" in mapping:
-        found = sorted({m for m in columns["snapshot_month"] if m is not None})
-        if len(found) == 1:
-            res.month = month_key(found[0])
-            if arg is not None and arg != found[0]:
-                res.errors.append(Problem("月份冲突", ZH["snapshot_month"], None, res.month, (
-                    f"文件中的报送月份是 {res.month}，但指定的月份是 {month_key(arg)}：请核对，"
-                    "是否传错了月份的文件；如确是该月的台账，把指定的月份改为它（页面上的“报送月份”栏，命令行的 --month）"
-                    "或去掉。")))
-    elif arg is not None:
-        columns["snapshot_month"] = [arg] * n
-        res.month = month_key(arg)
-    elif not problem:
-        res.errors.append(Problem("缺少报送月份", ZH["snapshot_month"], table.header_row, "", (
-            "文件中没有“报送月份”列，也没有指定月份：请在表中增加“报送月份”列（如 2024-06），"
-            "或导入时指定月份（命令行加 --month 2024-06）。")))
-    return arg is not None
-
-
 def _check_rules(frame: pl.DataFrame, res: ImportResult, reported: Cells) -> None:
-    """The validation rules on the parsed frame; an empty required cell already reported as unreadable is skipped."""
+    """The validation rules on the parsed frame; an empty required cell already reported (unreadable, merged, missing
+    attribute) or 未填报 is skipped."""
     for p in validate(frame, res.source_rows):
         if p.rule == RULE_BY_ID["required"].name and (p.column, p.row) in reported:
-            continue  # already reported as 类型错误 (with the raw value) or as 合并单元格
+            continue
         res.errors.append(p)

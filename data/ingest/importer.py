@@ -5,7 +5,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data.ingest.build import name_key, read_ledger
+from data.ingest.build import Context, read_ledger
 from data.ingest.result import ImportOutcome, ImportResult
 from data.mappings import load as load_mappings
 from data.problems import Problem
@@ -19,16 +19,27 @@ from data.validate import compare_with_previous
 def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: str | None = None,
                 sheet: str | None = None, month: str | None = None, replace: bool = False, user: str = "",
                 dry_run: bool = False, unit: str | None = None, reporter_unit: str | None = None) -> ImportOutcome:
-    """Read, validate, compare and write: an analyst's import publishes (rows grouped by 县区, or all as the named
-    `unit`); a reporter's (`reporter_unit`) becomes that unit's submission awaiting review."""
-    res = read_ledger(path_or_bytes, filename=filename, sheet=sheet, month=month, mappings=load_mappings(store))
-    if res.frame is not None and res.made_codes:
-        _match_codes(res, store, unit or reporter_unit)
+    """Read, complete, validate, compare and write: an analyst's import publishes (rows grouped by 县区, or all as
+    the named `unit` — given, or named by the file's 填报单位 line); a reporter's (`reporter_unit`) becomes that
+    unit's submission awaiting review."""
+    from data.register import StoreBasis  # the register's store side reads data.ingest too
+
+    ctx = Context(load_mappings(store), unit or reporter_unit, StoreBasis(store))
+    res = read_ledger(path_or_bytes, filename=filename, sheet=sheet, month=month, context=ctx)
+    return finish(res, store=store, replace=replace, user=user, dry_run=dry_run, reporter_unit=reporter_unit)
+
+
+def finish(res: ImportResult, *, store: Store, replace: bool = False, user: str = "", dry_run: bool = False,
+           reporter_unit: str | None = None) -> ImportOutcome:
+    """What follows a read (a file's or the online form's): the reporter's own rows, the units already published
+    this month, the warnings against last month, and — when all is well and it is not a dry run — the write."""
+    unit = res.unit  # a named unit's (a county's file is grouped by its 县区)
     errors, warnings = list(res.errors), list(res.warnings)
     rows = res.frame.height if res.frame is not None else len(res.source_rows)
     if res.frame is not None and reporter_unit:
         if _is_county(store, reporter_unit, res.frame):
             errors.extend(_foreign_rows(res, reporter_unit))
+            unit = None
         else:
             unit = reporter_unit
     if res.frame is not None and res.month and not errors:
@@ -40,39 +51,6 @@ def import_file(path_or_bytes: str | Path | bytes, *, store: Store, filename: st
     if not errors and not dry_run:
         _write(outcome, store, replace, user, unit, reporter_unit)
     return outcome
-
-
-def _match_codes(res: ImportResult, store: Store, unit: str | None) -> None:
-    """A ledger without 项目编码: each project takes the code it had in its unit's last published month, matched
-    by normalised name; a new name keeps the code made for it, and is listed as a new project."""
-    frame = res.frame
-    keys = pl.DataFrame({"county": frame.get_column("county"),
-                         "key": [name_key(n) for n in frame.get_column("project_name").to_list()]})
-    earlier = [m for m in store.months() if m <= res.month]
-    known: dict[tuple, str] = {}
-    where: dict[str, str] = {}
-    wanted = set(frame.get_column("county")) if unit is None else {unit}
-    for m in reversed(earlier):
-        snap = store.read(m)
-        owner = unit_column(snap, store.units(m))
-        for u in list(wanted):
-            part = snap.filter(owner == u)
-            if part.height:
-                where[u] = m
-                wanted.discard(u)
-                for county, name, pid in part.select("county", "project_name", "project_id").iter_rows():
-                    known.setdefault((county, name_key(name)), pid)
-        if not wanted:
-            break
-    codes = [known.get(k, made) for k, made in zip(keys.iter_rows(), frame.get_column("project_id"))]
-    new = [(r, n) for r, n, k in zip(res.source_rows, frame.get_column("project_name"), keys.iter_rows()) if k not in known]
-    res.frame = frame.with_columns(pl.Series("project_id", codes, dtype=pl.String))
-    basis = "、".join(f"{u} {m}" for u, m in where.items()) or "库中没有这些单位此前的数据"
-    text = (f"文件没有“项目编码”列：按项目名称与已发布的数据（{basis}）对应，{len(codes) - len(new)} 个项目沿用原编码，"
-            f"{len(new)} 个为新项目（已按县区和名称生成编码）")
-    if new:
-        text += "：" + "、".join(f"第 {r} 行“{n}”" for r, n in new[:20]) + ("等" if len(new) > 20 else "")
-    res.warnings.append(Problem("按名称对应编码", ZH["project_id"], None, "", text + "。有国家统一的 24 位项目代码时，请填入“项目编码”列。"))
 
 
 def _is_county(store: Store, unit: str, frame: pl.DataFrame) -> bool:

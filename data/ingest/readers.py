@@ -7,6 +7,7 @@ import io
 import polars as pl
 
 from data.ingest.header import SCAN_ROWS, Table, grid_table, score
+from data.ingest.headings import BUILTIN, Vocabulary
 from data.ingest.result import ImportResult
 from data.ingest.workbook import read_workbook
 from data.ingest.xls import XlsBook
@@ -16,7 +17,7 @@ from data.ingest.source import (MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode
 from data.problems import Problem
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _read_csv(data: bytes, vocab: Vocabulary = BUILTIN) -> list[list]:
     """The rows, split on whichever of comma, tab or semicolon makes the best header."""
     text = decode(data)
     best: tuple[int, list[list]] | None = None
@@ -25,7 +26,7 @@ def _read_csv(data: bytes) -> list[list]:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
         except csv.Error as e:
             raise Refused(Problem("文件格式不支持", message=f"CSV 文件格式有误（{e}）：请用 Excel 重新导出。")) from None
-        s = max((score(r) for r in rows[:SCAN_ROWS]), default=0)
+        s = max((score(r, vocab) for r in rows[:SCAN_ROWS]), default=0)
         if best is None or s > best[0]:
             best = (s, rows)
     return best[1]
@@ -65,17 +66,20 @@ def _no_sheets(kind: str) -> Problem:
     return Problem("参数被忽略", message=f"{kind} 文件没有工作表，已忽略指定的工作表名。")
 
 
-def read_table(data: bytes, res: ImportResult, sheet: str | None) -> Table:
-    """The Table of a file of the kind res.kind; file-level findings and the sheet read go into res."""
+def read_table(data: bytes, res: ImportResult, sheet: str | None, vocab: Vocabulary = BUILTIN) -> Table:
+    """The Table of a file of the kind res.kind (headings read with `vocab`); file-level findings and the sheet read
+    go into res."""
     if res.kind == "parquet":
         if sheet:
             res.warnings.append(_no_sheets("Parquet"))
-        return _parquet_table(data)
+        table = _parquet_table(data)
+        table.vocab = vocab
+        return table
     if res.kind in ("xlsx", "xls"):
-        return read_workbook((XlsxBook if res.kind == "xlsx" else XlsBook)(data), res, sheet)
-    rows = _read_csv(data)
+        return read_workbook((XlsxBook if res.kind == "xlsx" else XlsBook)(data), res, sheet, vocab)
+    rows = _read_csv(data, vocab)
     if len(rows) > max_rows() + SCAN_ROWS:
         raise too_many_rows(len(rows), "CSV 文件")
     if sheet:
         res.warnings.append(_no_sheets("CSV"))
-    return grid_table(rows, {}, lambda j: f"第 {j + 1} 列")
+    return grid_table(rows, {}, lambda j: f"第 {j + 1} 列", vocab)

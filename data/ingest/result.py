@@ -8,6 +8,23 @@ import polars as pl
 from data.problems import Problem, format_report
 
 
+@dataclass(frozen=True)
+class Completion:
+    """Where one column's values came from when the file did not give them (DOMAIN.md Part 3 completion)."""
+
+    column: str                 # canonical name
+    zh: str
+    register: int = 0           # rows taken from the year's register
+    months: dict[str, int] = field(default_factory=dict)   # rows carried from each published month
+    derived: dict[str, int] = field(default_factory=dict)  # rows worked out (各月相加, 按实际开工时间推定 …)
+    none: int = 0               # rows nothing gave (未填报 for 本年资金到位, 是否入统, 开工累计)
+    text: str = ""              # “取自2025年度名单（38项）”
+
+    @property
+    def line(self) -> str:
+        return f"{self.zh}：{self.text}"
+
+
 @dataclass
 class ImportResult:
     """One ledger read: the canonical frame (only when error-free), problems, and where each row came from."""
@@ -27,6 +44,8 @@ class ImportResult:
     # What was not recognised, as written (the upload page offers to teach it; data/mappings.py remembers it):
     unknown_headers: list[str] = field(default_factory=list)  # source headers naming no column, in file order
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)  # column name → {value: rows}
+    completions: list[Completion] = field(default_factory=list)  # where absent columns' values came from
+    unit: str | None = None  # the reporting unit the file names or was given (None: grouped by 县区)
 
     @property
     def ok(self) -> bool:
@@ -34,7 +53,7 @@ class ImportResult:
 
     def report(self, limit: int = 50) -> str:
         """The Chinese problem report."""
-        return format_report(self.errors, self.warnings, limit)
+        return format_report(self.errors, self.warnings, limit, [c.line for c in self.completions])
 
 
 @dataclass
@@ -64,6 +83,11 @@ class ImportOutcome:
         """Per enumerated or 是/否 column (name), the values it does not know and how many rows hold each."""
         return dict(self.result.unknown_values) if self.result is not None else {}
 
+    @property
+    def completions(self) -> list[Completion]:
+        """Where the values of the columns the file did not have came from."""
+        return list(self.result.completions) if self.result is not None else []
+
     def report(self, limit: int = 50) -> str:
         """The Chinese problem report."""
-        return format_report(self.errors, self.warnings, limit)
+        return format_report(self.errors, self.warnings, limit, [c.line for c in self.completions])

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from data.ingest.cells import blank, nfkc
-from data.ingest.header import Table, column_name
+from data.ingest.header import Table
 from data.problems import Problem
-from data.schema import COLUMN_BY_NAME
+from data.schema import COLUMN_BY_NAME, MONTH_AMOUNT, PRIOR_YEARS, START_EITHER
 
 # Decisions where DOMAIN.md is silent (kept beside the code they rule):
 # - Rows skipped without a word: empty rows (a pre-printed 序号 alone counts as empty), 合计/小计/总计/累计 rows
@@ -29,7 +29,17 @@ MERGE_REFUSED = {"project_id", "project_name"}
 # Lines an analyst adds under the table (notes, signatures): skipped with a warning rather than failing every rule.
 FOOTNOTE_RE = re.compile(r"^(注|备注|说明|填表人|填报人|审核人|制表人|负责人|联系人|联系电话|单位负责人)")
 
-Mapping = dict[str, tuple[int, float]]  # canonical column → (source column, unit factor)
+Mapping = dict[str, tuple[int, float]]  # canonical column (or 'reads#j' for a further column) → (source column, factor)
+DERIVED_KINDS = {MONTH_AMOUNT: "money", PRIOR_YEARS: "money", START_EITHER: "date"}
+
+
+def _reads(key: str) -> str:
+    return key.split("#", 1)[0]
+
+
+def _kind(key: str) -> str:
+    reads = _reads(key)
+    return DERIVED_KINDS.get(reads) or COLUMN_BY_NAME[reads].kind
 
 
 def _summary_text(value: object) -> bool:
@@ -85,26 +95,29 @@ def unmerge(table: Table, mapping: Mapping, errors: list[Problem]) -> set[tuple[
         if r0 not in by_row or j not in name_of or r0 <= done.get(j, 0):
             continue  # a header merge, a column that is not imported, or an overlap
         r1 = done[j] = min(r1, last_row)
-        col = COLUMN_BY_NAME[name_of[j]]
+        reads = _reads(name_of[j])
+        zh = COLUMN_BY_NAME[reads].zh if reads in COLUMN_BY_NAME else str(table.headers[j]).strip()
         top = by_row[r0][j]
         # Rows the merge runs over that hold nothing else (a blank line at the end of a block) stay empty.
         rows = [r for r in range(r0 + 1, r1 + 1)
                 if r in by_row and any(not blank(by_row[r][k]) for k in mapped_cols if k != j)]
         if not rows or blank(top):
             continue
-        if col.kind in MERGE_FILL_KINDS and col.name not in MERGE_REFUSED:
+        if _kind(name_of[j]) in MERGE_FILL_KINDS and reads not in MERGE_REFUSED:
             for r in rows:
                 by_row[r][j] = top
         else:
-            refused.update((col.zh, r) for r in rows)
-            errors.append(Problem("合并单元格", col.zh, r0, top, (
-                f"第 {r0}–{r1} 行的“{col.zh}”是一个合并单元格，只有第 {r0} 行有值：每个项目的{col.zh}须各自填写，"
+            refused.update((zh, r) for r in rows)
+            errors.append(Problem("合并单元格", zh, r0, top, (
+                f"第 {r0}–{r1} 行的“{zh}”是一个合并单元格，只有第 {r0} 行有值：每个项目的{zh}须各自填写，"
                 "请取消合并后逐行填写。")))
     return refused
 
 
-def project_rows(table: Table, mapping: Mapping, warnings: list[Problem]) -> list[tuple[int, list]]:
-    """The project rows: empty, 合计, group heading, repeated header and note rows dropped (headings, notes warned)."""
+def project_rows(table: Table, mapping: Mapping, warnings: list[Problem],
+                 headings: list[tuple[int, str]] | None = None) -> list[tuple[int, list]]:
+    """The project rows: empty, 合计, group heading, repeated header and note rows dropped (headings, notes warned);
+    each group heading's row and text go into `headings` (the rows under it may take their category from it)."""
     mapped_cols = [j for j, _ in mapping.values()]
     id_col = mapping.get("project_id", (None,))[0]
     attr_cols = [mapping[n][0] for n in SECTION_BLANK if n in mapping]
@@ -115,6 +128,8 @@ def project_rows(table: Table, mapping: Mapping, warnings: list[Problem]) -> lis
         if not texts or all(blank(values[j]) for j in mapped_cols):
             if texts and _footnote(texts) is not None:
                 warnings.append(Problem("已跳过说明行", "", src_row, texts[0], "表格下方的说明、签字行不作为项目导入。"))
+            elif texts and headings is not None and isinstance(texts[0], str) and SECTION_RE.match(nfkc(texts[0])):
+                headings.append((src_row, texts[0].strip()))  # a heading written in the 序号 column, merged across
             continue
         if not keep and _is_column_numbers([values[j] for j in mapped_cols]):
             continue  # the 栏次 row (甲 乙 1 2 3 …) that statistical tables put under the header
@@ -124,10 +139,12 @@ def project_rows(table: Table, mapping: Mapping, warnings: list[Problem]) -> lis
         if (blank(id_value) and any(isinstance(v, str) and SECTION_RE.match(nfkc(v)) for v in texts[:2])
                 and all(blank(values[j]) for j in attr_cols)):
             heading = " ".join(v.strip() for v in texts[:2] if isinstance(v, str))  # '一 产业类项目' or '一、…'
+            if headings is not None:
+                headings.append((src_row, heading))
             warnings.append(Problem("已跳过分组标题行", "", src_row, heading, (
                 f"“{heading}”是分组标题（小计）行，不是项目，未导入：如确为项目，请补填项目编码等必填项。")))
             continue
-        repeats = sum(1 for n, (j, _) in mapping.items() if column_name(values[j]) == n)
+        repeats = sum(1 for n, (j, _) in mapping.items() if table.vocab.name(values[j]) == _reads(n))
         if repeats >= max(2, len(mapping) // 3):
             continue  # the header again (a ledger pasted from several sheets)
         note = _footnote(texts)

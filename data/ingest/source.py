@@ -28,9 +28,10 @@ MAX_COLUMNS = 1_000
 class Refused(Exception):
     """A fatal problem with the file as a whole (type, encoding, size, sheet, header)."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, unknown_headers: list[str] | None = None):
         super().__init__(problem.message)
         self.problem = problem
+        self.unknown_headers = list(unknown_headers or [])  # headings not recognised (a header not found)
 
 
 def _env_number(var: str, default: float) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from data.ingest import source
 from data.ingest.cells import ExcelError
 from data.ingest.header import SCAN_ROWS, Table, grid_table, has_header
+from data.ingest.headings import BUILTIN, Vocabulary
 from data.ingest.result import ImportResult
 from data.ingest.source import MAX_COLUMNS, Refused, unreadable
 from data.problems import Problem, show_value
@@ -174,7 +175,8 @@ def _several(names: list[str]) -> Refused:
         f"或在命令行加 --sheet 工作表名（如 --sheet {names[0]}）。")))
 
 
-def _choose(book, res: ImportResult, sheet: str | None) -> tuple[str, list[list], Scan, dict]:
+def _choose(book, res: ImportResult, sheet: str | None,
+            vocab: Vocabulary = BUILTIN) -> tuple[str, list[list], Scan, dict]:
     """The sheet named, else the one visible sheet with a ledger header (the first sheet if none has one)."""
     if sheet:
         name = _named_sheet(book, sheet)
@@ -186,7 +188,7 @@ def _choose(book, res: ImportResult, sheet: str | None) -> tuple[str, list[list]
     for name in shown:
         read = (name, *_read(book, name))
         first = first or read
-        if has_header(read[1], read[3]):
+        if has_header(read[1], read[3], vocab):
             found.append(read)
     if len(found) > 1:
         res.sheet_choices = [f[0] for f in found]
@@ -199,11 +201,11 @@ def _choose(book, res: ImportResult, sheet: str | None) -> tuple[str, list[list]
     return found[0]
 
 
-def read_workbook(book, res: ImportResult, sheet: str | None) -> Table:
+def read_workbook(book, res: ImportResult, sheet: str | None, vocab: Vocabulary = BUILTIN) -> Table:
     """The Table of the chosen sheet; the sheet's name, formula findings and sheet choice go into res."""
-    res.sheet, rows, scan, spans = _choose(book, res, sheet)
+    res.sheet, rows, scan, spans = _choose(book, res, sheet, vocab)
     formula_problems(scan, rows, res.warnings, res.errors)
-    table = grid_table(rows, spans, lambda j: f"{col_letter(j)} 列")
+    table = grid_table(rows, spans, lambda j: f"{col_letter(j)} 列", vocab)
     table.merges = scan.merges
     table.date1904 = book.date1904
     return table

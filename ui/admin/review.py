@@ -58,7 +58,7 @@ def review_card(store: Store, month: str, unit: str, rec: dict, error: str | Non
         else:
             st.caption(t("review_new_unit"))
         with st.expander(t("review_rows").format(n=f"{r.rows:,}")):
-            show_table(r.frame.rename(ZH), f"{unit}_{month}_报送数据", key=f"rev_rows|{tag}", height=320)
+            show_table(r.frame.rename(ZH, strict=False), f"{unit}_{month}_报送数据", key=f"rev_rows|{tag}", height=320)
         with st.expander(t("review_details").format(e=len(r.outcome.errors), w=len(r.outcome.warnings))):
             problem_tables(r.outcome, f"{unit}_{month}", key=f"rev_{tag}")
         if error:

@@ -155,11 +155,12 @@ def review(store: Store, month: str, unit: str) -> Review:
 
 
 def draft_for(store: Store, unit: str, month: str) -> tuple[bytes, str | None, int]:
-    """A unit's 底稿 for `month`: (xlsx bytes, the month its rows come from or None, how many rows)."""
-    last = store.last_published(unit, month)
-    frame = last[1] if last else None
-    return draft_ledger(frame, parse_month(month), unit, source=last[0] if last else None), \
-        (last[0] if last else None), \
+    """A unit's 底稿 for `month`: (xlsx bytes, where its rows come from — the month, or the year's register and the
+    month — or None, how many rows). A unit with a register starts from its register (data.register.prefill)."""
+    from data.register import template_frame
+
+    source, frame = template_frame(store, unit, month)
+    return draft_ledger(frame, parse_month(month), unit, source=source), source, \
         (frame.height if frame is not None else 0)
 
 
