@@ -14,10 +14,10 @@ import polars as pl
 from data.files import atomic_write_bytes, sha256_bytes
 from data.ingest.build import Context, looks_like_county, read_cells
 from data.ingest.complete import Basis, made_code, name_key
-from data.ingest.headings import Vocabulary
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.source import Refused, clean_filename, load, sniff
+from data.ingest.vocabulary import Vocabulary
 from data.mappings import load as load_mappings
 from data.months import month_key, parse_month
 from data.problems import Problem, format_report

@@ -20,12 +20,12 @@ from data.ingest.derive import derive_period, derive_start, file_values, investo
 from data.ingest.facts import read_facts, resolve_unit
 from data.ingest.header import Table
 from data.ingest.heads import Heads, check_stamps, map_headers, reading_warning
-from data.ingest.headings import Vocabulary
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.rows import project_rows, unmerge
 from data.ingest.settle import looks_like_county, month_column, settle_month, settle_unit, unit_warning
 from data.ingest.source import Refused, clean_filename, load, sniff
+from data.ingest.vocabulary import Vocabulary
 from data.mappings import NONE, Mappings, _likeness
 from data.problems import Problem
 from data.schema import (ALL_COLUMNS, COLUMN_BY_NAME, COLUMNS, FULL_SCHEMA, PRIOR_YEARS, Column, normalize_header,
