@@ -1,5 +1,5 @@
 """Headings: what a column heading reads as — a canonical column or a derived amount, its year, month and unit — from
-the contract's vocabulary (data.schema HEADINGS and column aliases) and, failing that, what an analyst taught."""
+the contract's vocabulary (data.schema HEADINGS and column aliases); what an analyst taught is data.ingest.vocabulary's."""
 from __future__ import annotations
 
 import functools
