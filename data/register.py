@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from data.files import atomic_write_bytes, sha256_bytes
+from data.ingest.basis import Basis, made_code, name_key
 from data.ingest.build import Context, looks_like_county, read_cells
-from data.ingest.complete import Basis, made_code, name_key
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.source import Refused, clean_filename, load, sniff

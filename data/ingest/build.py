@@ -13,9 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
+from data.ingest.basis import EMPTY, Basis, Rows, made_code, name_key
 from data.ingest.cells import blank, parsers
 from data.ingest.columns import Cells, Readings, cells_warnings, parse_column
-from data.ingest.complete import EMPTY, Basis, Completer, Rows, made_code, name_key
+from data.ingest.complete import Completer
 from data.ingest.derive import derive_period, derive_start, file_values, investor_names, period_dates
 from data.ingest.facts import read_facts, resolve_unit
 from data.ingest.header import Table
