@@ -1,7 +1,8 @@
 """The year's project list (年度重点项目名单, the register; DOMAIN.md Part 3): imported per year and grouped into units
 like a submission, a unit's part replaced only when asked (增补 and 调出 are re-imports of the unit), every version
-kept in history and every change audit-logged, under the store's lock with atomic writes. Also what completion reads
-from a store (StoreBasis) and the rows a unit's 底稿 or online form starts from (prefill)."""
+kept in history and every change audit-logged, under the store's lock with atomic writes (a file is read by
+data.register_read). Also what completion reads from a store (StoreBasis) and the rows a unit's 底稿 or online form
+starts from (prefill)."""
 from __future__ import annotations
 
 import re
