@@ -23,7 +23,7 @@ ACTIONS = {"import": "导入", "replace": "替换", "delete": "删除", "restore
            "user-passwd": "修改口令", "settings": "报送设置", "mapping-add": "记住对应", "mapping-remove": "删除对应",
            "archive": "移出数据（回到示范市）", "bulletin_template": "更换通报模板", "push-brief": "推送简报",
            "push-remind": "推送催报提醒", "push-target-add": "添加推送对象", "push-target-remove": "删除推送对象",
-           "push-settings": "推送设置"}
+           "push-settings": "推送设置", "register": "导入年度名单"}
 # The month-over-month warning rules (data.validate.CHANGES) counted in the change preview.
 CHANGE_RULES = {k: RULE_BY_ID[k].name for k in ("new_projects", "missing_projects", "changed_totals", "ytd_fell")}
 UPLOAD_TYPES = ("xlsx", "xls", "csv", "parquet")
