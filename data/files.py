@@ -12,6 +12,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import polars as pl
+
 FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see fault)
 FAULT_POINTS = ("after_tmp_write", "after_history", "after_replace", "mid_audit")
 TMP_SUFFIX = ".tmp"
@@ -83,6 +85,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def read_parquet(path: Path) -> pl.DataFrame:
+    """A stored Parquet file read through one open handle: a file atomic_write_bytes replaces meanwhile is read as
+    the old or the new, never half of each (polars opens a path more than once, so a reader racing a writer could
+    get one file's header and the other's pages)."""
+    with open(path, "rb") as fh:
+        return pl.read_parquet(fh)
 
 
 def file_stamp(path: Path) -> tuple[int, int] | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data.files import atomic_write_bytes, sha256_bytes
+from data.files import atomic_write_bytes, read_parquet, sha256_bytes
 from data.ingest.basis import Basis, name_key
 from data.ingest.build import looks_like_county
 from data.register_read import RegisterRead, read_register
@@ -59,7 +59,7 @@ def units(store: Store, year: int) -> list[str]:
 
 def read(store: Store, year: int) -> dict[str, pl.DataFrame]:
     """The year's register: each unit's part, with the columns its file had."""
-    return {u: pl.read_parquet(part_path(store, year, u)) for u in units(store, year)}
+    return {u: read_parquet(part_path(store, year, u)) for u in units(store, year)}
 
 
 def table(store: Store, year: int) -> pl.DataFrame:
@@ -304,7 +304,7 @@ def prefill(store: Store, unit: str, month: str) -> tuple[str, pl.DataFrame] | N
     path = part_path(store, int(key[:4]), unit)
     if not path.exists():
         return last
-    part = pl.read_parquet(path)
+    part = read_parquet(path)
     before = {r["project_id"]: r for r in last[1].to_dicts()} if last else {}
     by_name = {name_key(r["project_name"]): r for r in before.values() if r.get("project_name")}
     rows = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from data.files import atomic_write_bytes
+from data.files import atomic_write_bytes, read_parquet
 from data.ingest.build import Context, build
 from data.ingest.header import Table
 from data.ingest.importer import finish
@@ -113,7 +113,7 @@ def save_draft(store: Store, unit: str, month: str, rows: pl.DataFrame) -> dt.da
 def load_draft(store: Store, unit: str, month: str) -> pl.DataFrame | None:
     """The unit's saved draft for the month, or None."""
     path = _draft_path(store, unit, month)
-    return pl.read_parquet(path) if path.exists() else None
+    return read_parquet(path) if path.exists() else None
 
 
 def discard_draft(store: Store, unit: str, month: str) -> None:

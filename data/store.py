@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from data.files import (FAULT_VAR, atomic_write_bytes, fault, file_stamp, fsync_dir, make_dirs, safe_source_name,
-                        sha256_bytes)
+from data.files import (FAULT_VAR, atomic_write_bytes, fault, file_stamp, fsync_dir, make_dirs, read_parquet,
+                        safe_source_name, sha256_bytes)
 from data.months import is_month_key, month_key, parse_month
 from data.schema import FULL_SCHEMA, snapshot_frame
 from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, began, change_summary, conflicts,
@@ -107,7 +107,7 @@ class Store:
         path = self.path_for(month)
         if not path.exists():
             raise StoreError(f"库中没有 {month if isinstance(month, str) else month_key(month)} 的数据。")
-        return pl.read_parquet(path)
+        return read_parquet(path)
 
     def scan(self) -> pl.LazyFrame:
         """All months as one lazy frame (projection and predicate pushdown reach the files); every text column, null
@@ -319,7 +319,7 @@ class Store:
         st = self.units(month).get(unit)
         if st is None or st.pending is None:
             raise StoreError(f"{month} 没有{unit}待审核的报送。")
-        return st.pending, pl.read_parquet(self.pending_dir / st.pending["file"])
+        return st.pending, read_parquet(self.pending_dir / st.pending["file"])
 
     def publish(self, month: str, unit: str, *, user: str = "") -> dict:
         """Publish (通过) a unit's pending submission: it replaces the unit's published rows, if any."""
