@@ -1,0 +1,76 @@
+"""The county map (一张图) as pages draw it: the shown store's geography and the month's map data kept once per view
+(store content, geography.json, month, selection, indicator) for every viewer, the desk's map with its indicator
+chooser, a click on a county narrowing the view to it, and the units without a boundary listed beside it."""
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+import streamlit as st
+
+from data import geo
+from data.city import city_name
+from data.files import file_stamp
+from data.geo.kept import FILE
+from metrics.filters import Filters
+from metrics.map import DEFAULT_INDICATOR, MapData, map_data
+from ui import cached, charts
+from ui.i18n import ind_name, t
+from ui.map_chart import map_chart, picked_unit
+from ui.state import Selection, focus_county
+
+# What the map offers to colour by: the heat table's indicators (总览), the completion rate first.
+INDICATORS = (DEFAULT_INDICATOR, "schedule_deviation", "start_rate", "resume_rate", "private_share",
+              "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage",
+              "lagging_projects", "red_projects", "monthly_investment", "completed_ytd_sum")
+PICK_KEY = "geomap_indicator"
+DESK_H = 460
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _map(root: str, content: str, stamp: str, city: str, month: str, iid: str, filters: Filters) -> MapData:
+    """One view's map data, shared by every viewer (the outlines are cached per city in data/geo/shapes.py)."""
+    store = cached.source()[0]
+    return map_data(cached.dataset(), month, geo.geography(store, city), iid, filters)
+
+
+def view(month: str, filters: Filters, iid: str = DEFAULT_INDICATOR) -> MapData:
+    """The shown store's map of `iid` for the month under `filters` (every county drawn, the picked ones marked)."""
+    store, _, content = cached.source()
+    stamp = str(file_stamp(store.root / FILE)) if (store.root / FILE).exists() else ""
+    return _map(str(store.root), content, stamp, city_name(), month, iid, cached.canonical(filters))
+
+
+def _pick(widget_key: str) -> None:
+    """on_select of the map: narrow the view to the clicked county (a callback runs before the script, so it may
+    still set the sidebar's county widget), as the county bars do."""
+    unit = picked_unit(st.session_state.get(widget_key))
+    if unit:
+        focus_county(unit)
+
+
+def beside_frame(data: MapData) -> pl.DataFrame:
+    """The units with no area on the map, each with its value and why it has none: listed, never dropped."""
+    rows = data.unmatched
+    return pl.DataFrame({t("county"): [u.unit for u in rows], ind_name(data.indicator): [u.text for u in rows],
+                         t("geomap_why"): [u.reason or u.how for u in rows]},
+                        schema={t("county"): pl.String, ind_name(data.indicator): pl.String,
+                                t("geomap_why"): pl.String})
+
+
+def desk(sel: Selection, *, height: int = DESK_H) -> None:
+    """The map on a desk page: the indicator chooser, the map (a click filters to a county), the units beside it."""
+    iid = st.session_state.get(PICK_KEY) or DEFAULT_INDICATOR
+    data = view(sel.month, sel.filters, iid)
+    left, right = st.columns([3, 1])
+    widget_key = f"geomap_{iid}"
+    charts.show(left, "geomap", (sel.month, sel.filters, iid, height, data.version),
+                lambda: map_chart(data, height=height, select=True),
+                on_select=functools.partial(_pick, widget_key), key=widget_key)
+    right.selectbox(t("geomap_indicator"), INDICATORS, key=PICK_KEY, format_func=ind_name)
+    if data.unmatched:
+        right.caption(t("geomap_beside").format(n=len(data.unmatched)))
+        frame = cached.table(("geomap_beside", sel.month, sel.filters, iid, data.version), lambda: beside_frame(data))
+        right.dataframe(frame, hide_index=True, width="stretch")
+    source = t("geomap_tiles") if data.kind == geo.TILES else t("geomap_source").format(city=data.city)
+    right.caption(f"{source} {t('geomap_click')}")
