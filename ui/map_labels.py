@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 PAD = 4  # px between two labels
 LEADER = 28  # px of leader line between the map's edge and a column of labels beside it
-LINE = 1.2  # line height, in font sizes
+LINE = 1.3  # line height, in font sizes: a tenth of each size clear above and below (the screen fit test's leading)
 TILE_FILL = 0.9  # of a tile's width a line of its name may take
 LONG_NAME = 6  # on a real map, a name longer than this many characters is broken into lines (长阳土家族自治县)
 # Places tried in turn around a county's label point, in label widths and heights: on it (nudged a little), then

@@ -7,7 +7,7 @@ clock and keys, auto-advance), `theme` (CSS, chart theming), `layouts` (the head
 `comparison` (县区对比's board), `charts` (the screen's charts). Which page has which layout: pages/__init__.py.
 """
 from ui.screen.comparison import comparison
-from ui.screen.geomap import board as geomap
+from ui.screen.geomap import geomap
 from ui.screen.layouts import dimension, overview, ranking
 from ui.screen.playlist import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, MODE, Playlist, apply_command, page_url,
                                 parse_playlist, resolve_page)

@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from data.geo import TILES
 from metrics.map import DEFAULT_INDICATOR, MapData
 from metrics.registry import BY_ID
-from ui import geomap
+from ui import geomap as county_map
 from ui.dimension import Figures
 from ui.i18n import t
 from ui.map_chart import SCREEN, map_chart
@@ -80,12 +80,12 @@ def panel(data: MapData) -> list[str]:
     return parts
 
 
-def board(sel: Selection, figures: Figures | None = None) -> None:
+def geomap(sel: Selection, figures: Figures | None = None) -> None:
     """The map and its panel; a pinned county is outlined on the map, the others kept around it."""
     if not guard(sel):
         return
     iid = _indicator()
-    data = geomap.view(sel.month, sel.filters, iid)
+    data = county_map.view(sel.month, sel.filters, iid)
     left, right = st.columns([3.2, 1], gap="medium")
     draw(left, spec("screen:geomap", (sel.month, sel.filters, iid, data.version),
                     lambda: map_chart(data, height=MAP_H, width=MAP_W, look=SCREEN), finish_with=_dark))
