@@ -28,7 +28,7 @@ def render(sel: Selection) -> None:
     right.caption(t("lists_caption"))
 
     st.subheader(t("geomap_title"))
-    geomap.desk(sel)  # the county map: a click on a county narrows the view to it, as the county bars
+    geomap.desk(sel, by=frames.counties)  # a click on a county narrows the view to it, as the county bars do
 
     st.subheader(t("heat_title"))
     charts.show(st, "heat", (*view, HEAT), lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))

@@ -4,6 +4,7 @@ chooser, a click on a county narrowing the view to it, and the units without a b
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import polars as pl
 import streamlit as st
@@ -28,17 +29,34 @@ DESK_H = 460
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _map(root: str, content: str, stamp: str, city: str, month: str, iid: str, filters: Filters) -> MapData:
-    """One view's map data, shared by every viewer (the outlines are cached per city in data/geo/shapes.py)."""
+def _map(root: str, content: str, stamp: str, city: str, month: str, iid: str, filters: Filters,
+         _by: pl.DataFrame | None) -> MapData:
+    """One view's map data, shared by every viewer (the outlines are cached per city in data/geo/shapes.py); `_by`
+    (not part of the key: it is what the key names) the page's own figures by county, when it has them."""
     store = cached.source()[0]
-    return map_data(cached.dataset(), month, geo.geography(store, city), iid, filters)
+    return map_data(cached.dataset(), month, geo.geography(store, city), iid, filters, by=_by)
 
 
-def view(month: str, filters: Filters, iid: str = DEFAULT_INDICATOR) -> MapData:
-    """The shown store's map of `iid` for the month under `filters` (every county drawn, the picked ones marked)."""
+def picked(data: MapData, county: tuple[str, ...]) -> MapData:
+    """`data` (drawn with no county picked) with the areas of the `county` filter's units marked as picked."""
+    if not county:
+        return data
+    features = [{**f, "properties": {**f["properties"], "selected": f["properties"]["unit"] in county}}
+                for f in data.features["features"]]
+    return replace(data, features={**data.features, "features": features})
+
+
+def view(month: str, filters: Filters, iid: str = DEFAULT_INDICATOR, by: pl.DataFrame | None = None) -> MapData:
+    """The shown store's map of `iid` for the month under `filters` (every county drawn, the picked ones marked).
+    The county filter does not change the map's values, only which areas are outlined: the values are computed and
+    kept once for the other filters (a click on a county costs no second engine pass). `by`: the month's indicators
+    by county under `filters` as the page computed them in its one engine request (used when no county is picked)."""
     store, _, content = cached.source()
     stamp = str(file_stamp(store.root / FILE)) if (store.root / FILE).exists() else ""
-    return _map(str(store.root), content, stamp, city_name(), month, iid, cached.canonical(filters))
+    by = by if by is not None and not filters.county and iid in by.columns else None
+    data = _map(str(store.root), content, stamp, city_name(), month, iid, cached.canonical(filters.without("county")),
+                by)
+    return picked(data, filters.county)
 
 
 def _pick(widget_key: str) -> None:
@@ -58,10 +76,11 @@ def beside_frame(data: MapData) -> pl.DataFrame:
                                 t("geomap_why"): pl.String})
 
 
-def desk(sel: Selection, *, height: int = DESK_H) -> None:
-    """The map on a desk page: the indicator chooser, the map (a click filters to a county), the units beside it."""
+def desk(sel: Selection, *, height: int = DESK_H, by: pl.DataFrame | None = None) -> None:
+    """The map on a desk page: the indicator chooser, the map (a click filters to a county), the units beside it;
+    `by`: the page's figures by county for the month, if it has them (see view)."""
     iid = st.session_state.get(PICK_KEY) or DEFAULT_INDICATOR
-    data = view(sel.month, sel.filters, iid)
+    data = view(sel.month, sel.filters, iid, by)
     left, right = st.columns([3, 1])
     widget_key = f"geomap_{iid}"
     charts.show(left, "geomap", (sel.month, sel.filters, iid, height, data.version),
