@@ -17,7 +17,9 @@ HEAT = ("investment_completion_rate", "schedule_deviation", "start_rate", "resum
 def render(sel: Selection) -> None:
     """The eight headline tiles, completion against 时序进度 and the watch lists, the county map, then every county on ten
     indicators."""
-    frames = cached.page_frames(sel.month, sel.filters, HEADLINE, HEAT)  # tiles, trend and heat table together
+    mapped = geomap.request(sel)  # the map's values, when a picked county makes them differ from the heat table's
+    frames = cached.page_frames(sel.month, sel.filters, HEADLINE, (*HEAT, geomap.indicator()),
+                                also=(mapped,) if mapped else ())
     kpi_row(list(HEADLINE), sel, frames.months)
     left, right = st.columns([3, 2])
     view = (sel.month, sel.filters)
@@ -28,7 +30,7 @@ def render(sel: Selection) -> None:
     right.caption(t("lists_caption"))
 
     st.subheader(t("geomap_title"))
-    geomap.desk(sel, by=frames.counties)  # a click on a county narrows the view to it, as the county bars do
+    geomap.desk(sel, by=frames.also[0] if mapped else frames.counties)  # a click on a county narrows the view to it
 
     st.subheader(t("heat_title"))
     charts.show(st, "heat", (*view, HEAT), lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))

