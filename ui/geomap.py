@@ -28,13 +28,19 @@ PICK_KEY = "geomap_indicator"
 DESK_H = 460
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _geography(root: str, content: str, stamp: str, city: str) -> geo.Geography:
+    """The shown store's geography, built once per store content and geography.json (a tile map reads every month's
+    units: ~12 ms, which a view must not pay)."""
+    return geo.geography(cached.source()[0], city)
+
+
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _map(root: str, content: str, stamp: str, city: str, month: str, iid: str, filters: Filters,
          _by: pl.DataFrame | None) -> MapData:
     """One view's map data, shared by every viewer (the outlines are cached per city in data/geo/shapes.py); `_by`
     (not part of the key: it is what the key names) the page's own figures by county, when it has them."""
-    store = cached.source()[0]
-    return map_data(cached.dataset(), month, geo.geography(store, city), iid, filters, by=_by)
+    return map_data(cached.dataset(), month, _geography(root, content, stamp, city), iid, filters, by=_by)
 
 
 def picked(data: MapData, county: tuple[str, ...]) -> MapData:
