@@ -26,6 +26,13 @@ INDICATORS = (DEFAULT_INDICATOR, "schedule_deviation", "start_rate", "resume_rat
               "lagging_projects", "red_projects", "monthly_investment", "completed_ytd_sum")
 PICK_KEY = "geomap_indicator"
 DESK_H = 460
+# A phone (its browser says "Mobi"): the columns stack and the map is the screen's width, so the labels are placed
+# for that width and the map is lower (placed for the height alone, they would crowd a map drawn narrower).
+PHONE_W, PHONE_H = 340, 380
+
+
+def _phone() -> bool:
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -108,8 +115,9 @@ def desk(sel: Selection, *, height: int = DESK_H, by: pl.DataFrame | None = None
     data = view(sel.month, sel.filters, iid, by)
     left, right = st.columns([3, 1])
     widget_key = f"geomap_{iid}"
-    charts.show(left, "geomap", (sel.month, sel.filters, iid, height, data.version),
-                lambda: map_chart(data, height=height, select=True),
+    height, width = (PHONE_H, PHONE_W) if _phone() else (height, None)
+    charts.show(left, "geomap", (sel.month, sel.filters, iid, height, width, data.version),
+                lambda: map_chart(data, height=height, width=width, select=True),
                 on_select=functools.partial(_pick, widget_key), key=widget_key)
     names = {i: ind_name(i) for i in INDICATORS}  # named in this run's language (the widget formats later, too)
     right.selectbox(t("geomap_indicator"), INDICATORS, key=_pick_key(), format_func=names.__getitem__)
