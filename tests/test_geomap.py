@@ -78,3 +78,18 @@ def test_the_screen_lists_the_units_beside_the_map_then_the_counties_furthest_be
     assert rows == [("宜昌高新区", "50.0%"), ("市直部门", "70.0%"), ("伍家岗", "30.0%"), ("五峰县", "47.0%"),
                     ("长阳县", "60.0%")]
     assert panel.index("不在地图上的单位") < panel.index("最落后的县区")
+
+
+def test_a_picked_county_is_outlined_and_every_county_keeps_its_value(store):
+    from metrics.dataset import Dataset
+    from metrics.map import map_data
+    from ui.geomap import picked
+
+    geo.set_city(store, "宜昌市")
+    data = map_data(Dataset.from_store(store), "2024-06", geo.geography(store, "宜昌市"))
+    marked = picked(data, ("长阳县",))
+    props = [f["properties"] for f in marked.features["features"]]
+    assert [p["adcode"] for p in props if p["selected"]] == ["420528"]
+    assert {p["adcode"]: p["text"] for p in props if p["unit"]} == {"420528": "60.0%", "420503": "30.0%",
+                                                                   "420529": "47.0%"}
+    assert not any(f["properties"]["selected"] for f in data.features["features"])  # the kept map is left as it was
