@@ -60,6 +60,11 @@ def dataset() -> Dataset:
     return _dataset(str(store.root), key)
 
 
+def store_dataset(store: Store) -> Dataset:
+    """The dataset of a given store (督办 reads the user's own store even while the demo city is shown)."""
+    return _dataset(str(store.root), store.content_key())
+
+
 def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] | None = None,
                  reads_store: bool = False):
     """Cache `fn(dataset, *args)` (or `fn(store, *args)` when it reads the store itself) per store content key,

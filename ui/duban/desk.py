@@ -1,0 +1,122 @@
+"""督办's desk view: the filters (unit, source, tier, state, project), the five indicators as tiles and per unit, the
+items by unit with 逾期 red, 临期 amber and 反馈逾期 marked, and one item's full history. Every figure comes from
+metrics/duban.py; this module only shows it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from data.duban import OPEN_STATES, SOURCES, STATES, Ledger
+from data.duban_days import TIERS
+from data.text import DASH
+from metrics import duban as m
+from metrics.format import fmt_count, fmt_rate
+from ui.i18n import lang, t
+from ui.widgets import md_escape
+
+OVERDUE_BG, SOON_BG = "#fde0dd", "#fff3c4"   # 逾期 red, 临期 amber (the rows' background; the 预警 column says it)
+# The items' columns as the desk shows them, with their label keys.
+ITEM_COLUMNS = {"id": "db_id", "unit": "db_unit", "mark": "db_mark", "content": "db_content", "tier": "db_tier",
+                "source": "db_source", "project_id": "db_project", "assigned_on": "db_assigned_on",
+                "due_on": "db_due_on", "status": "db_state"}
+
+
+def mark_expr() -> pl.Expr:
+    """逾期 / 临期 / 反馈逾期 in words (the colour alone would not reach a printout or a colour-blind reader)."""
+    return pl.concat_str([pl.when(pl.col("overdue")).then(pl.lit(t("db_overdue"))),
+                          pl.when(pl.col("due_soon")).then(pl.lit(t("db_due_soon"))),
+                          pl.when(pl.col("feedback_overdue")).then(pl.lit(t("db_feedback_overdue")))],
+                         separator="、", ignore_nulls=True).fill_null("")
+
+
+def filters(rows: pl.DataFrame, key: str = "db") -> pl.DataFrame:
+    """The desk's filters, each empty for all; 只看未办结 on by default (the desk is about what is still open)."""
+    c = st.columns([2, 1, 1, 2, 2, 1])
+    picks = {
+        "unit": c[0].multiselect(t("db_unit"), sorted(set(rows["unit"])), key=f"{key}_unit", placeholder=t("all")),
+        "source": c[1].multiselect(t("db_source"), SOURCES, key=f"{key}_source", placeholder=t("all")),
+        "tier": c[2].multiselect(t("db_tier"), TIERS, key=f"{key}_tier", placeholder=t("all")),
+        "status": c[3].multiselect(t("db_state"), STATES, key=f"{key}_state", placeholder=t("all")),
+        "project_id": c[4].multiselect(t("db_project"), sorted(set(rows["project_id"].drop_nulls())),
+                                       key=f"{key}_project", placeholder=t("all")),
+    }
+    open_only = c[5].toggle(t("db_open_only"), value=True, key=f"{key}_open")
+    for col, chosen in picks.items():
+        if chosen:
+            rows = rows.filter(pl.col(col).is_in(chosen))
+    return rows.filter(pl.col("status").is_in(list(OPEN_STATES))) if open_only else rows
+
+
+def tiles(rows: pl.DataFrame) -> None:
+    """The five indicators over the rows shown, each with its 口径 as help."""
+    values = m.total(rows)
+    for col, ind in zip(st.columns(len(m.DUBAN_INDICATORS)), m.DUBAN_INDICATORS):
+        v = values[ind.id]
+        col.metric(ind.en if lang() == "en" else ind.zh, fmt_rate(v) if ind.unit == "%" else f"{fmt_count(v)} {ind.unit}",
+                   help=ind.caliber, border=True)
+
+
+def unit_table(rows: pl.DataFrame) -> None:
+    """The five indicators per 承办单位, the units with most overdue first."""
+    st.markdown(f"##### {t('db_by_unit')}")
+    by = m.by_unit(rows).sort(["duban_overdue", "duban_feedback_overdue", m.UNIT], descending=[True, True, False])
+    shown = by.with_columns(pl.col("duban_on_time_rate").map_elements(fmt_rate, return_dtype=pl.String))
+    heads = {m.UNIT: t("db_unit"), **{i.id: (i.en if lang() == "en" else i.zh) for i in m.DUBAN_INDICATORS}}
+    st.dataframe(shown.rename(heads), hide_index=True, width="stretch", key="db_unit_table")
+
+
+def _colour(row) -> list[str]:
+    mark = str(row.get(t("db_mark"), "") or "")
+    bg = OVERDUE_BG if t("db_overdue") in mark.split("、") else SOON_BG if t("db_due_soon") in mark else ""
+    return [f"background-color:{bg}" if bg else "" for _ in row]
+
+
+def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
+    """The items by unit, the most urgent first within a unit (or in the order given), coloured by their warning."""
+    rows = rows.with_columns(mark=mark_expr())
+    if by_unit:
+        rows = rows.sort(["unit", "overdue", "due_on", "id"], descending=[False, True, False, False])
+    shown = (rows.select(list(ITEM_COLUMNS)).rename({c: t(k) for c, k in ITEM_COLUMNS.items()}))
+    st.dataframe(shown.to_pandas().style.apply(_colour, axis=1), hide_index=True, width="stretch", key=key,
+                 column_config={t("db_content"): st.column_config.TextColumn(width="large")})
+
+
+def history(ledger: Ledger, rows: pl.DataFrame, key: str) -> None:
+    """A chooser over the items shown, then the chosen item's facts and every step: date, step, who, when, text."""
+    ids = rows["id"].to_list()
+    pick = st.selectbox(t("db_pick"), ids, index=None, key=key, placeholder=t("db_pick_ph"),
+                        format_func=lambda i: f"{i} · {ledger.items[i].unit} · {ledger.items[i].content[:30]}")
+    if not pick:
+        return
+    item = ledger.item(pick)
+    facts = [item.id, item.unit, f"{t('db_tier')} {item.tier}", f"{t('db_source')} {item.source}",
+             f"{t('db_assigned_on')} {item.assigned_on}", f"{t('db_due_on')} {item.at().due_on}",
+             f"{t('db_co_units')} {'、'.join(item.co_units) or DASH}", f"{t('db_leader')} {item.leader or DASH}"]
+    if item.meeting:
+        facts.append(item.meeting)
+    st.caption(" · ".join(md_escape(f) for f in facts))
+    st.markdown(f"##### {t('db_history')}")
+    steps = pl.DataFrame(item.history(), schema={"on": pl.Date, "step": pl.String, "user": pl.String,
+                                                 "time": pl.String, "text": pl.String}, orient="row")
+    st.dataframe(steps.rename({c: t(f"db_h_{c}") for c in steps.columns}),
+                 hide_index=True, width="stretch", key=f"{key}_steps")
+
+
+def desk(ledger: Ledger, as_of: dt.date) -> pl.DataFrame:
+    """The whole desk view; returns the rows shown (the downloads start from them)."""
+    rows = m.item_rows(ledger, as_of)
+    if rows.is_empty():
+        st.info(t("db_empty"))
+        return rows
+    rows = filters(rows)
+    tiles(rows)
+    if rows.is_empty():
+        st.info(t("db_none"))
+        return rows
+    unit_table(rows)
+    st.markdown(f"##### {t('db_items')}")
+    items_table(rows, "db_items_table")
+    history(ledger, rows, "db_history_pick")
+    return rows
