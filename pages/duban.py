@@ -12,7 +12,7 @@ from data.accounts.roles import ANALYST, REPORTER, VIEWER
 from data.store import Store
 from metrics import duban as m
 from ui import auth
-from ui.duban.actions import FLASH, assign_panel, review_panel
+from ui.duban.actions import assign_panel, flash, review_panel
 from ui.duban.desk import desk
 from ui.duban.files import files_panel
 from ui.duban.unit import unit_panel
@@ -32,9 +32,7 @@ def render(sel: Selection) -> None:
     role = auth.role()
     with st.expander(t("db_sign_in")):
         sign_in_panel()
-    flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash[1], icon=":material/check_circle:")
+    flash()   # what the last button wrote, or why it was refused (ui/duban/actions.py)
     store = Store()   # the 督办 log lives with the user's own store (the demo city has none)
     try:
         ledger = duban.load(store)

@@ -19,16 +19,35 @@ from ui.i18n import t
 
 FLASH = "db_flash"
 NONCE = "db_nonce"  # bumped after an assignment: the form's widgets start empty again
+# Every write runs in a button's callback, before the script: what it wrote (or why it was refused) is shown by the
+# run that follows, and the tables of that run already read the new log.
 
 
 def done(message: str) -> None:
-    """Tell the next run what was written, and rerun (the tables then show it)."""
     st.session_state[FLASH] = ("ok", message)
-    st.rerun()
 
 
 def refused(e: Exception) -> None:
-    st.error(str(e), icon=":material/block:")
+    st.session_state[FLASH] = ("error", str(e))
+
+
+def act(fn, *args, **kwargs) -> None:
+    """A button's callback: take one step (fn(store, actor, id, …)); tell what was recorded or why it was refused."""
+    try:
+        item = fn(*args, **kwargs)
+    except DubanError as e:
+        refused(e)
+        return
+    done(t("db_done").format(id=item.id, step=item.steps[-1].zh))
+
+
+def flash() -> None:
+    """What the last button did: a success, or the refusal in Chinese (nothing was written)."""
+    got = st.session_state.pop(FLASH, None)
+    if got and got[0] == "ok":
+        st.success(got[1], icon=":material/check_circle:")
+    elif got:
+        st.error(got[1], icon=":material/block:")
 
 
 def _units(store: Store) -> list[str]:
@@ -44,31 +63,37 @@ def _deadline(ledger: Ledger, key: str, assigned_on: dt.date, tier: str) -> dt.d
         st.warning(str(e))
         due = assigned_on
     if st.checkbox(t("db_due_hand"), key=f"{key}_hand"):
-        return st.date_input(t("db_due_on"), value=due, min_value=assigned_on, key=f"{key}_due")
+        st.date_input(t("db_due_on"), value=due, min_value=assigned_on, key=f"{key}_due")
     return None
 
 
-def _common(ledger: Ledger, key: str, units: list[str], *, leader: str = "") -> dict:
-    """协办单位, tier, dates, 责任人 and 督办领导: what both ways of assigning ask."""
+def _common(ledger: Ledger, key: str, units: list[str], *, leader: str = "") -> None:
+    """协办单位, tier, dates, 责任人 and 督办领导: what both ways of assigning ask (read back by _assign)."""
     c1, c2, c3 = st.columns([2, 1, 1])
-    co = c1.multiselect(t("db_co_units"), units, key=f"{key}_co", accept_new_options=True, placeholder=t("db_unit_new"))
+    c1.multiselect(t("db_co_units"), units, key=f"{key}_co", accept_new_options=True, placeholder=t("db_unit_new"))
     tier = c2.radio(t("db_tier"), days.TIERS, horizontal=True, key=f"{key}_tier")
     assigned_on = c3.date_input(t("db_assigned_on"), value=dt.date.today(), key=f"{key}_on")
-    due = _deadline(ledger, key, assigned_on, tier)
+    _deadline(ledger, key, assigned_on or dt.date.today(), tier)
     c1, c2 = st.columns(2)
-    person = c1.text_input(t("db_person"), key=f"{key}_person")
-    leader = c2.text_input(t("db_leader"), value=leader or "", key=f"{key}_leader")
-    return {"co_units": co, "tier": tier, "assigned_on": assigned_on, "due_on": due, "person": person,
-            "leader": leader}
+    c1.text_input(t("db_person"), key=f"{key}_person")
+    c2.text_input(t("db_leader"), value=leader or "", key=f"{key}_leader")
 
 
-def _write(store: Store, actor: Actor, units: list[str], **fields) -> None:
+def _assign(store: Store, actor: Actor, key: str, units_key: str, **fields) -> None:
+    """The 交办 button's callback: the form's values as the widgets hold them, written by data.duban_steps.assign."""
+    got = st.session_state
+    chosen = got.get(units_key)
+    units = chosen if isinstance(chosen, list) else [chosen]
     try:
-        items = steps.assign(store, actor, units=units, **fields)
+        items = steps.assign(
+            store, actor, units=[u for u in units if u], content=got.get(f"{key}_content", ""),
+            tier=got.get(f"{key}_tier"), co_units=got.get(f"{key}_co", []), assigned_on=got.get(f"{key}_on"),
+            due_on=got.get(f"{key}_due") if got.get(f"{key}_hand") else None, person=got.get(f"{key}_person"),
+            leader=got.get(f"{key}_leader"), **fields)
     except DubanError as e:
         refused(e)
         return
-    st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
+    got[NONCE] = got.get(NONCE, 0) + 1
     done(t("db_assigned_ok").format(ids="、".join(f"{i.id}（{i.unit}，{t('db_due_on')} {i.due_on}）" for i in items)))
 
 
@@ -111,14 +136,14 @@ def from_project(store: Store, ledger: Ledger, actor: Actor) -> None:
     pre = steps.project_prefill(store, pid)
     key = f"db_p_{pid}_{st.session_state.get(NONCE, 0)}"
     units = _units(store)
-    unit = st.selectbox(t("db_unit"), units if pre["unit"] in units else [pre["unit"], *units], key=f"{key}_unit",
-                        index=(units.index(pre["unit"]) if pre["unit"] in units else 0), accept_new_options=True)
+    st.selectbox(t("db_unit"), units if pre["unit"] in units else [pre["unit"], *units], key=f"{key}_unit",
+                 index=(units.index(pre["unit"]) if pre["unit"] in units else 0), accept_new_options=True)
     source = st.radio(t("db_source"), ("问题", "预警"), horizontal=True, key=f"{key}_source",
                       index=1 if pid in reasons and "红灯" in reasons[pid] and "问题" not in reasons[pid] else 0)
-    content = st.text_area(t("db_content"), value=pre["content"] or "", key=f"{key}_content")
-    fields = _common(ledger, key, units, leader=pre["leader"] or "")
-    if st.button(t("db_assign_btn"), type="primary", key=f"{key}_go", icon=":material/assignment_ind:"):
-        _write(store, actor, [unit], content=content, source=source, project_id=pid, **fields)
+    st.text_area(t("db_content"), value=pre["content"] or "", key=f"{key}_content")
+    _common(ledger, key, units, leader=pre["leader"] or "")
+    st.button(t("db_assign_btn"), type="primary", key=f"{key}_go", icon=":material/assignment_ind:", on_click=_assign,
+              args=(store, actor, key, f"{key}_unit"), kwargs={"source": source, "project_id": pid})
 
 
 def from_meeting(store: Store, ledger: Ledger, actor: Actor) -> None:
@@ -127,12 +152,11 @@ def from_meeting(store: Store, ledger: Ledger, actor: Actor) -> None:
     units = _units(store)
     meeting = st.text_input(t("db_meeting"), key=f"{key}_meeting",
                             placeholder=f"{dt.date.today().year}年{dt.date.today().month}月全市重点项目调度会")
-    chosen = st.multiselect(t("db_units_many"), units, key=f"{key}_units", accept_new_options=True,
-                            placeholder=t("db_unit_new"))
-    content = st.text_area(t("db_content"), key=f"{key}_content")
-    fields = _common(ledger, key, units)
-    if st.button(t("db_assign_btn"), type="primary", key=f"{key}_go", icon=":material/assignment_ind:"):
-        _write(store, actor, chosen, content=content, source="会议", meeting=meeting, **fields)
+    st.multiselect(t("db_units_many"), units, key=f"{key}_units", accept_new_options=True, placeholder=t("db_unit_new"))
+    st.text_area(t("db_content"), key=f"{key}_content")
+    _common(ledger, key, units)
+    st.button(t("db_assign_btn"), type="primary", key=f"{key}_go", icon=":material/assignment_ind:", on_click=_assign,
+              args=(store, actor, key, f"{key}_units"), kwargs={"source": "会议", "meeting": meeting})
 
 
 def assign_panel(store: Store, ledger: Ledger, actor: Actor) -> None:
@@ -141,13 +165,19 @@ def assign_panel(store: Store, ledger: Ledger, actor: Actor) -> None:
     (from_project if how == "project" else from_meeting)(store, ledger, actor)
 
 
-def _step(store: Store, actor: Actor, fn, item_id: str, *args, **kwargs) -> None:
-    try:
-        item = fn(store, actor, item_id, *args, **kwargs)
-    except DubanError as e:
-        refused(e)
-        return
-    done(t("db_done").format(id=item.id, step=item.steps[-1].zh))
+def _review(step: str, store: Store, actor: Actor, item_id: str) -> None:
+    """A review form's callback: the step with what its form holds, dated as the 办理日期 says."""
+    got = st.session_state
+    on = got.get(f"db_r_on_{item_id}")
+    if step == "close":
+        act(steps.close, store, actor, item_id, got.get(f"db_grade_{item_id}"), on=on)
+    elif step == "return":
+        act(steps.return_item, store, actor, item_id, got.get(f"db_return_reason_{item_id}", ""), on=on)
+    elif step == "cancel":
+        act(steps.cancel, store, actor, item_id, got.get(f"db_cancel_reason_{item_id}", ""), on=on)
+    else:
+        act(steps.change_due, store, actor, item_id, got.get(f"db_new_due_{item_id}"),
+            got.get(f"db_due_reason_{item_id}", ""), on=on)
 
 
 def review_panel(store: Store, ledger: Ledger, actor: Actor, as_of: dt.date) -> None:
@@ -165,25 +195,22 @@ def review_panel(store: Store, ledger: Ledger, actor: Actor, as_of: dt.date) -> 
     last = item.steps[-1] if item.steps else None
     if last:
         st.caption(f"{last.zh}（{last.user}，{last.on}）：{last.text or last.grade}")
-    on = st.date_input(t("db_step_on"), value=max(dt.date.today(), item.last_on), min_value=item.last_on,
-                       key=f"db_r_on_{pick}")
+    st.date_input(t("db_step_on"), value=max(dt.date.today(), item.last_on), min_value=item.last_on,
+                  key=f"db_r_on_{pick}")
+    cb = {"on_click": _review, "kwargs": {"store": store, "actor": actor, "item_id": pick}}
     left, right = st.columns(2)
     if state.status == REQUESTED:
         with left.form(f"db_close_{pick}", clear_on_submit=True):
-            grade = st.selectbox(t("db_grade"), GRADES, key=f"db_grade_{pick}")
-            if st.form_submit_button(t("db_close_btn"), type="primary", icon=":material/task_alt:"):
-                _step(store, actor, steps.close, pick, grade, on=on)
+            st.selectbox(t("db_grade"), GRADES, key=f"db_grade_{pick}")
+            st.form_submit_button(t("db_close_btn"), type="primary", icon=":material/task_alt:", args=("close",), key=f"db_close_go_{pick}", **cb)
         with right.form(f"db_return_{pick}", clear_on_submit=True):
-            reason = st.text_input(t("db_reason"), key=f"db_return_reason_{pick}")
-            if st.form_submit_button(t("db_return_btn"), icon=":material/assignment_return:"):
-                _step(store, actor, steps.return_item, pick, reason, on=on)
+            st.text_input(t("db_reason"), key=f"db_return_reason_{pick}")
+            st.form_submit_button(t("db_return_btn"), icon=":material/assignment_return:", args=("return",), key=f"db_return_go_{pick}", **cb)
     with left.form(f"db_due_{pick}", clear_on_submit=True):
-        new_due = st.date_input(t("db_new_due"), value=state.due_on, min_value=item.assigned_on, key=f"db_new_due_{pick}")
-        reason = st.text_input(t("db_reason"), key=f"db_due_reason_{pick}")
-        if st.form_submit_button(t("db_change_due_btn"), icon=":material/event:"):
-            _step(store, actor, steps.change_due, pick, new_due, reason, on=on)
+        st.date_input(t("db_new_due"), value=state.due_on, min_value=item.assigned_on, key=f"db_new_due_{pick}")
+        st.text_input(t("db_reason"), key=f"db_due_reason_{pick}")
+        st.form_submit_button(t("db_change_due_btn"), icon=":material/event:", args=("deadline",), key=f"db_due_go_{pick}", **cb)
     with right.form(f"db_cancel_{pick}", clear_on_submit=True):
-        reason = st.text_input(t("db_reason"), key=f"db_cancel_reason_{pick}")
-        if st.form_submit_button(t("db_cancel_btn"), icon=":material/cancel:"):
-            _step(store, actor, steps.cancel, pick, reason, on=on)
+        st.text_input(t("db_reason"), key=f"db_cancel_reason_{pick}")
+        st.form_submit_button(t("db_cancel_btn"), icon=":material/cancel:", args=("cancel",), key=f"db_cancel_go_{pick}", **cb)
 

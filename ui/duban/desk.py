@@ -12,7 +12,7 @@ from data.duban import OPEN_STATES, SOURCES, STATES, Ledger
 from data.duban_days import TIERS
 from data.text import DASH
 from metrics import duban as m
-from metrics.format import fmt_count, fmt_rate
+from metrics.format import fmt_number, fmt_rate
 from ui.i18n import lang, t
 from ui.widgets import md_escape
 
@@ -54,7 +54,7 @@ def tiles(rows: pl.DataFrame) -> None:
     values = m.total(rows)
     for col, ind in zip(st.columns(len(m.DUBAN_INDICATORS)), m.DUBAN_INDICATORS):
         v = values[ind.id]
-        col.metric(ind.en if lang() == "en" else ind.zh, fmt_rate(v) if ind.unit == "%" else f"{fmt_count(v)} {ind.unit}",
+        col.metric(ind.en if lang() == "en" else ind.zh, fmt_rate(v) if ind.unit == "%" else f"{fmt_number(v)} {ind.unit}",
                    help=ind.caliber, border=True)
 
 

@@ -9,21 +9,20 @@ import polars as pl
 import streamlit as st
 
 from data import duban_steps as steps
-from data.duban import ASSIGNED, REQUESTED, WORKING, Actor, DubanError, Ledger
+from data.duban import ASSIGNED, REQUESTED, WORKING, Actor, Ledger
 from metrics import duban as m
-from ui.duban.actions import done, refused
+from ui.duban.actions import act
 from ui.duban.desk import history, items_table
 from ui.i18n import t
 from ui.widgets import md_escape
 
 
-def _answer(store, actor: Actor, fn, item_id: str, text: str, on: dt.date) -> None:
-    try:
-        item = fn(store, actor, item_id, text, on=on)
-    except DubanError as e:
-        refused(e)
-        return
-    done(t("db_done").format(id=item.id, step=item.steps[-1].zh))
+def _answer(store, actor: Actor, step: str, item_id: str) -> None:
+    """An answer form's callback: 反馈 or 申请办结 with the text its form holds."""
+    got = st.session_state
+    fn, text = ((steps.feedback, f"db_fb_text_{item_id}") if step == "feedback"
+                else (steps.request_close, f"db_rq_text_{item_id}"))
+    act(fn, store, actor, item_id, got.get(text, ""), on=got.get(f"db_mine_on_{item_id}"))
 
 
 def unit_panel(store, ledger: Ledger, actor: Actor, as_of: dt.date) -> None:
@@ -47,15 +46,15 @@ def unit_panel(store, ledger: Ledger, actor: Actor, as_of: dt.date) -> None:
                 for r in answerable.iter_rows(named=True)}
         pick = st.selectbox(t("db_review_pick"), list(text), key="db_mine_pick", format_func=text.get)
         item = ledger.item(pick)
-        on = st.date_input(t("db_step_on"), value=max(dt.date.today(), item.last_on), min_value=item.last_on,
-                           key=f"db_mine_on_{pick}")
+        st.date_input(t("db_step_on"), value=max(dt.date.today(), item.last_on), min_value=item.last_on,
+                      key=f"db_mine_on_{pick}")
         left, right = st.columns(2)
         with left.form(f"db_fb_{pick}", clear_on_submit=True):
-            fb = st.text_area(t("db_feedback"), key=f"db_fb_text_{pick}")
-            if st.form_submit_button(t("db_feedback_btn"), type="primary", icon=":material/forum:"):
-                _answer(store, actor, steps.feedback, pick, fb, on)
+            st.text_area(t("db_feedback"), key=f"db_fb_text_{pick}")
+            st.form_submit_button(t("db_feedback_btn"), type="primary", icon=":material/forum:", on_click=_answer,
+                                  args=(store, actor, "feedback", pick), key=f"db_fb_go_{pick}")
         with right.form(f"db_rq_{pick}", clear_on_submit=True):
-            result = st.text_area(t("db_result"), key=f"db_rq_text_{pick}")
-            if st.form_submit_button(t("db_request_btn"), icon=":material/task_alt:"):
-                _answer(store, actor, steps.request_close, pick, result, on)
+            st.text_area(t("db_result"), key=f"db_rq_text_{pick}")
+            st.form_submit_button(t("db_request_btn"), icon=":material/task_alt:", on_click=_answer,
+                                  args=(store, actor, "request_close", pick), key=f"db_rq_go_{pick}")
     history(ledger, rows, "db_mine_history")

@@ -12,7 +12,7 @@ import streamlit as st
 from data.duban import CANCELLED, DubanError, load
 from data.store import Store
 from metrics import duban as m
-from metrics.format import fmt_count, fmt_rate
+from metrics.format import fmt_number, fmt_rate
 from ui.dimension import Figures
 from ui.i18n import t
 from ui.screen.layouts import BOARD_H, CARDS_H, _card, _lines
@@ -34,9 +34,9 @@ def _board(by: pl.DataFrame, soon: dict[str, int], focus: set[str]) -> str:
         bad = "kpm-bad" if r["duban_overdue"] else ""
         rows.append(
             f'<tr class="{"focus" if r[m.UNIT] in focus else ""}"><td>{k}</td><td><b>{html.escape(r[m.UNIT])}</b></td>'
-            f'<td class="num {bad}">{fmt_count(r["duban_overdue"])}</td>'
-            f'<td class="num">{fmt_count(r["duban_feedback_overdue"])}</td>'
-            f'<td class="num">{fmt_count(soon.get(r[m.UNIT], 0))}</td>'
+            f'<td class="num {bad}">{fmt_number(r["duban_overdue"])}</td>'
+            f'<td class="num">{fmt_number(r["duban_feedback_overdue"])}</td>'
+            f'<td class="num">{fmt_number(soon.get(r[m.UNIT], 0))}</td>'
             f'<td class="num">{bar}<span class="kpm-score">{fmt_rate(rate)}</span></td>'
             f'<td class="num">{r["duban_closed"]}/{r["duban_assigned"]}</td></tr>')
     names = {i.id: i.zh for i in m.DUBAN_INDICATORS}
