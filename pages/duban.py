@@ -11,7 +11,8 @@ from data import duban
 from data.accounts.roles import ANALYST, REPORTER, VIEWER
 from data.store import Store
 from metrics import duban as m
-from ui import auth
+from reports import duban_demo
+from ui import auth, cached
 from ui.duban.actions import assign_panel, flash, review_panel
 from ui.duban.desk import desk
 from ui.duban.files import files_panel
@@ -33,19 +34,26 @@ def render(sel: Selection) -> None:
     with st.expander(t("db_sign_in")):
         sign_in_panel()
     flash()   # what the last button wrote, or why it was refused (ui/duban/actions.py)
-    store = Store()   # the 督办 log lives with the user's own store (the demo city has none)
+    shown, is_demo, _ = cached.source()
+    # who acts, acts on the user's own store; a viewer reads the store the app shows (the demo city's log, as of
+    # its own day, until the user's first ledger)
+    store = Store() if role != VIEWER else shown
+    demo_day = is_demo and role == VIEWER
     try:
         ledger = duban.load(store)
     except duban.DubanError as e:
         st.error(str(e))
         return
-    as_of = st.date_input(t("db_as_of"), value=dt.date.today(), key="db_as_of", help=t("db_as_of_help"))
+    as_of = st.date_input(t("db_as_of"), value=duban_demo.AS_OF if demo_day else dt.date.today(),
+                          key=f"db_as_of_{demo_day}", help=t("db_as_of_help"))
     if role == VIEWER:
         st.caption(t("db_viewer"))
     who = actor()
     labels = ([t("tab_db_mine")] if role == REPORTER else []) + [t("tab_db_desk")] + (
         [t("tab_db_assign"), t("tab_db_review")] if role == ANALYST else [])
-    tabs = dict(zip(labels, st.tabs(labels)))
+    # a link from a project (项目台账's project view: ?project=ID) opens 交办 on it
+    first = t("tab_db_assign") if role == ANALYST and st.query_params.get("project") else None
+    tabs = dict(zip(labels, st.tabs(labels, default=first)))
     if role == REPORTER:
         with tabs[t("tab_db_mine")]:
             unit_panel(store, ledger, who, as_of)

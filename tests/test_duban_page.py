@@ -171,3 +171,16 @@ def test_a_viewer_reads_the_desk_and_is_offered_no_action(store):
     assert metrics["交办事项数"] == "1 项" and metrics["按期办结率"] == "0.0%"
     shown = next(d.value for d in at.dataframe if "预警" in d.value.columns)
     assert list(shown["预警"]) == ["逾期、反馈逾期"]
+
+
+def test_a_link_from_a_project_opens_assign_on_it(store):
+    """项目台账's project view links to /duban?project=ID: the analyst lands on 交办 with the project prefilled."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["project"] = "CQ02"
+    at.run()
+    at.switch_page("pages/duban.py").run()
+    sign_in(at, "li")
+    assert at.selectbox(key="db_project_pick").value == "CQ02"
+    assert at.text_area(key="db_p_CQ02_0_content").value == fx.PROBLEM        # its reported problem
+    assert at.selectbox(key="db_p_CQ02_0_unit").value == "丙区"
+    assert at.radio(key="db_p_CQ02_0_source").value == "问题"

@@ -32,6 +32,7 @@ DUBAN_LABELS: dict[str, tuple[str, str]] = {
     # 交办
     "db_from": ("交办方式", "Assign"), "db_from_project": ("从项目交办", "From a project"),
     "db_from_meeting": ("会议议定事项", "Meeting decision"),
+    "db_from_this_project": ("交办督办事项（督办页，按本项目预填）", "Assign a supervision item on this project"),
     "db_suggest": ("建议交办（问题连续3个月以上未解决，或连续两个月红灯，且没有未办结的督办事项）",
                    "Suggested (a problem 3+ months running or red two months running, no open item)"),
     "db_suggest_none": ("本月没有建议交办的项目。", "Nothing suggested this month."),

@@ -10,9 +10,10 @@ import polars as pl
 import streamlit as st
 
 from data.duban import CANCELLED, DubanError, load
-from data.store import Store
 from metrics import duban as m
 from metrics.format import fmt_number, fmt_rate
+from reports import duban_demo
+from ui import cached
 from ui.dimension import Figures
 from ui.i18n import t
 from ui.screen.layouts import BOARD_H, CARDS_H, _card, _lines
@@ -77,10 +78,12 @@ def _cards(items: pl.DataFrame, as_of: dt.date) -> list[str]:
 
 
 def duban(sel: Selection, figures: Figures | None = None) -> None:
-    """督办 on the screen, as of today: the board and the overdue items (a pinned unit is highlighted on the board)."""
-    as_of = dt.date.today()
+    """督办 on the screen, as of today (the demo city: as of its own day): the board and the overdue items (a pinned
+    unit is highlighted on the board)."""
+    store, is_demo, _ = cached.source()
+    as_of = duban_demo.AS_OF if is_demo else dt.date.today()
     try:
-        items = m.item_rows(load(Store()), as_of)
+        items = m.item_rows(load(store), as_of)
     except DubanError as e:
         st.error(str(e))
         return
