@@ -44,7 +44,7 @@ def render(sel: Selection) -> None:
     except duban.DubanError as e:
         st.error(str(e))
         return
-    as_of = st.date_input(t("db_as_of"), value=duban_demo.AS_OF if demo_day else dt.date.today(),
+    as_of = st.columns([1, 3])[0].date_input(t("db_as_of"), value=duban_demo.AS_OF if demo_day else dt.date.today(),
                           key=f"db_as_of_{demo_day}", help=t("db_as_of_help"))
     if role == VIEWER:
         st.caption(t("db_viewer"))

@@ -5,6 +5,7 @@ action; another unit's reporter is offered none of 丙区's items."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -166,9 +167,10 @@ def test_a_viewer_reads_the_desk_and_is_offered_no_action(store):
     assert tabs(at) == ["督办台账"]
     assert not [b for b in at.button if str(b.key or "").startswith(("db_p_", "db_m_"))]
     # the item is 10 days old, due after 7: 逾期 and 反馈逾期, counted on the tiles
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["逾期未办结事项数"] == "1 项" and metrics["反馈逾期事项数"] == "1 项"
-    assert metrics["交办事项数"] == "1 项" and metrics["按期办结率"] == "0.0%"
+    tiles = next(x.value for x in at.markdown if 'class="kpi-grid"' in x.value)
+    got = dict(re.findall(r'<span>([^<]+)</span><span class="i".*?<div class="val">([^<]+)</div>', tiles))
+    assert got == {"交办事项数": "1 项", "已办结事项数": "0 项", "按期办结率": "0.0%", "逾期未办结事项数": "1 项",
+                   "反馈逾期事项数": "1 项"}
     shown = next(d.value for d in at.dataframe if "预警" in d.value.columns)
     assert list(shown["预警"]) == ["逾期、反馈逾期"]
 

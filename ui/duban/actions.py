@@ -12,6 +12,7 @@ import streamlit as st
 from data import duban_days as days, duban_steps as steps
 from data.duban import GRADES, OPEN_STATES, REQUESTED, Actor, DubanError, Ledger
 from data.store import Store
+from data.text import DASH
 from metrics import duban as m
 from ui import cached
 from ui.duban.desk import mark_expr
@@ -116,7 +117,7 @@ def from_project(store: Store, ledger: Ledger, actor: Actor) -> None:
     if sug.is_empty():
         st.caption(t("db_suggest_none"))
     else:
-        shown = sug.select("project_id", "project_name", "unit", "leader", "reason", "problems")
+        shown = sug.select("project_id", "project_name", "unit", "leader", "reason", "problems").fill_null(DASH)
         ev = st.dataframe(shown.rename({"project_id": t("db_project"), "project_name": "项目名称", "unit": t("db_unit"),
                                         "leader": t("db_leader"), "reason": "建议原因", "problems": "存在问题"}),
                           hide_index=True, width="stretch", key="db_suggest_table", on_select="rerun",

@@ -4,6 +4,7 @@ metrics/duban.py; this module only shows it."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import polars as pl
 import streamlit as st
@@ -13,8 +14,9 @@ from data.duban_days import TIERS
 from data.text import DASH
 from metrics import duban as m
 from metrics.format import fmt_number, fmt_rate
+from ui.charts import BAD, NEUTRAL
 from ui.i18n import lang, t
-from ui.widgets import md_escape
+from ui.widgets import md_escape, tile_grid
 
 OVERDUE_BG, SOON_BG = "#fde0dd", "#fff3c4"   # 逾期 red, 临期 amber (the rows' background; the 预警 column says it)
 # The items' columns as the desk shows them, with their label keys.
@@ -31,31 +33,42 @@ def mark_expr() -> pl.Expr:
                          separator="、", ignore_nulls=True).fill_null("")
 
 
-def filters(rows: pl.DataFrame, key: str = "db") -> pl.DataFrame:
-    """The desk's filters, each empty for all; 只看未办结 on by default (the desk is about what is still open)."""
-    c = st.columns([2, 1, 1, 2, 2, 1])
+def filters(rows: pl.DataFrame, key: str = "db") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The desk's filters, each empty for all: (the items of the units, sources, tiers and projects chosen — what
+    the indicators count —, those of them in the states chosen, open only by default — what the list shows)."""
+    top, low = st.columns(2), st.columns([1, 1, 2])
     picks = {
-        "unit": c[0].multiselect(t("db_unit"), sorted(set(rows["unit"])), key=f"{key}_unit", placeholder=t("all")),
-        "source": c[1].multiselect(t("db_source"), SOURCES, key=f"{key}_source", placeholder=t("all")),
-        "tier": c[2].multiselect(t("db_tier"), TIERS, key=f"{key}_tier", placeholder=t("all")),
-        "status": c[3].multiselect(t("db_state"), STATES, key=f"{key}_state", placeholder=t("all")),
-        "project_id": c[4].multiselect(t("db_project"), sorted(set(rows["project_id"].drop_nulls())),
-                                       key=f"{key}_project", placeholder=t("all")),
+        "unit": top[0].multiselect(t("db_unit"), sorted(set(rows["unit"])), key=f"{key}_unit", placeholder=t("all")),
+        "project_id": top[1].multiselect(t("db_project"), sorted(set(rows["project_id"].drop_nulls())),
+                                         key=f"{key}_project", placeholder=t("all")),
+        "source": low[0].multiselect(t("db_source"), SOURCES, key=f"{key}_source", placeholder=t("all")),
+        "tier": low[1].multiselect(t("db_tier"), TIERS, key=f"{key}_tier", placeholder=t("all")),
     }
-    open_only = c[5].toggle(t("db_open_only"), value=True, key=f"{key}_open")
+    states = low[2].multiselect(t("db_state"), STATES, key=f"{key}_state", placeholder=t("all"))
+    open_only = st.toggle(t("db_open_only"), value=True, key=f"{key}_open")
     for col, chosen in picks.items():
         if chosen:
             rows = rows.filter(pl.col(col).is_in(chosen))
-    return rows.filter(pl.col("status").is_in(list(OPEN_STATES))) if open_only else rows
+    shown = rows.filter(pl.col("status").is_in(states)) if states else rows
+    return rows, shown.filter(pl.col("status").is_in(list(OPEN_STATES))) if open_only else shown
+
+
+def tile_html(ind: m.DubanIndicator, value, n_units: int) -> str:
+    """One tile in the house's KPI style: red for overdue counts above 0 and a rate below the half, grey else."""
+    bad = (ind.direction == "lower" and (value or 0) > 0) or (ind.unit == "%" and value is not None and value < 0.5)
+    text = fmt_rate(value) if ind.unit == "%" else f"{fmt_number(value)} {ind.unit}"
+    name = html.escape(ind.en if lang() == "en" else ind.zh)
+    return (f'<div class="kpi" style="--kc:{BAD if bad else NEUTRAL}"><div class="lbl"><span>{name}</span>'
+            f'<span class="i" title="{html.escape(ind.caliber)}">ⓘ</span></div>'
+            f'<div class="val">{html.escape(text)}</div>'
+            f'<div class="sub">{t("db_tile_units").format(n=n_units)}</div></div>')
 
 
 def tiles(rows: pl.DataFrame) -> None:
-    """The five indicators over the rows shown, each with its 口径 as help."""
+    """The five indicators over the items in scope, each with its 口径 on ⓘ (five to a row, fewer where narrow)."""
     values = m.total(rows)
-    for col, ind in zip(st.columns(len(m.DUBAN_INDICATORS)), m.DUBAN_INDICATORS):
-        v = values[ind.id]
-        col.metric(ind.en if lang() == "en" else ind.zh, fmt_rate(v) if ind.unit == "%" else f"{fmt_number(v)} {ind.unit}",
-                   help=ind.caliber, border=True)
+    units = rows[m.UNIT].n_unique()
+    tile_grid([tile_html(i, values[i.id], units) for i in m.DUBAN_INDICATORS], 5)
 
 
 def unit_table(rows: pl.DataFrame) -> None:
@@ -80,7 +93,8 @@ def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
         rows = rows.sort(["unit", "overdue", "due_on", "id"], descending=[False, True, False, False])
     shown = (rows.select(list(ITEM_COLUMNS)).rename({c: t(k) for c, k in ITEM_COLUMNS.items()}))
     st.dataframe(shown.to_pandas().style.apply(_colour, axis=1), hide_index=True, width="stretch", key=key,
-                 column_config={t("db_content"): st.column_config.TextColumn(width="large")})
+                 column_config={t("db_content"): st.column_config.TextColumn(width="large"),
+                                t("db_mark"): st.column_config.TextColumn(width="medium")})
 
 
 def history(ledger: Ledger, rows: pl.DataFrame, key: str) -> None:
@@ -110,13 +124,14 @@ def desk(ledger: Ledger, as_of: dt.date) -> pl.DataFrame:
     if rows.is_empty():
         st.info(t("db_empty"))
         return rows
-    rows = filters(rows)
-    tiles(rows)
+    scope, rows = filters(rows)
+    tiles(scope)
+    if not scope.is_empty():
+        unit_table(scope)
+    st.markdown(f"##### {t('db_items')}")
     if rows.is_empty():
         st.info(t("db_none"))
         return rows
-    unit_table(rows)
-    st.markdown(f"##### {t('db_items')}")
     items_table(rows, "db_items_table")
     history(ledger, rows, "db_history_pick")
     return rows
