@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
@@ -75,15 +76,11 @@ def unit_table(rows: pl.DataFrame) -> None:
     """The five indicators per 承办单位, the units with most overdue first."""
     st.markdown(f"##### {t('db_by_unit')}")
     by = m.by_unit(rows).sort(["duban_overdue", "duban_feedback_overdue", m.UNIT], descending=[True, True, False])
-    shown = by.with_columns(pl.col("duban_on_time_rate").map_elements(fmt_rate, return_dtype=pl.String))
+    # formatted in Python, not in a Polars UDF (tests/test_load_protocol.py: a UDF beside to_pandas deadlocks)
+    shown = by.with_columns(pl.Series("duban_on_time_rate", [fmt_rate(v) for v in by["duban_on_time_rate"]],
+                                      dtype=pl.String))
     heads = {m.UNIT: t("db_unit"), **{i.id: (i.en if lang() == "en" else i.zh) for i in m.DUBAN_INDICATORS}}
     st.dataframe(shown.rename(heads), hide_index=True, width="stretch", key="db_unit_table")
-
-
-def _colour(row) -> list[str]:
-    mark = str(row.get(t("db_mark"), "") or "")
-    bg = OVERDUE_BG if t("db_overdue") in mark.split("、") else SOON_BG if t("db_due_soon") in mark else ""
-    return [f"background-color:{bg}" if bg else "" for _ in row]
 
 
 def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
@@ -91,8 +88,17 @@ def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
     rows = rows.with_columns(mark=mark_expr())
     if by_unit:
         rows = rows.sort(["unit", "overdue", "due_on", "id"], descending=[False, True, False, False])
-    shown = (rows.select(list(ITEM_COLUMNS)).rename({c: t(k) for c, k in ITEM_COLUMNS.items()}))
-    st.dataframe(shown.to_pandas().style.apply(_colour, axis=1), hide_index=True, width="stretch", key=key,
+    # dates and empty cells as text: a styled table shows a pandas date as a timestamp and a null as None
+    shown = (rows.select(list(ITEM_COLUMNS)).with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+             .with_columns(pl.col(pl.String).fill_null(DASH))
+             .rename({c: t(k) for c, k in ITEM_COLUMNS.items()}).to_pandas())
+    red = [i for i, v in enumerate(rows["overdue"]) if v]
+    amber = [i for i, v in enumerate(rows["due_soon"]) if v]
+    styled = shown.style
+    for idx, bg in ((red, OVERDUE_BG), (amber, SOON_BG)):   # whole rows coloured, by position (no Python UDF)
+        if idx:
+            styled = styled.set_properties(subset=pd.IndexSlice[idx, :], **{"background-color": bg})
+    st.dataframe(styled, hide_index=True, width="stretch", key=key,
                  column_config={t("db_content"): st.column_config.TextColumn(width="large"),
                                 t("db_mark"): st.column_config.TextColumn(width="medium")})
 
