@@ -118,8 +118,9 @@ def from_project(store: Store, ledger: Ledger, actor: Actor) -> None:
         st.caption(t("db_suggest_none"))
     else:
         shown = sug.select("project_id", "project_name", "unit", "leader", "reason", "problems").fill_null(DASH)
-        ev = st.dataframe(shown.rename({"project_id": t("db_project"), "project_name": "项目名称", "unit": t("db_unit"),
-                                        "leader": t("db_leader"), "reason": "建议原因", "problems": "存在问题"}),
+        ev = st.dataframe(shown.rename({"project_id": t("db_project"), "project_name": t("db_s_name"),
+                                        "unit": t("db_unit"), "leader": t("db_leader"), "reason": t("db_s_reason"),
+                                        "problems": t("db_s_problems")}),
                           hide_index=True, width="stretch", key="db_suggest_table", on_select="rerun",
                           selection_mode="single-row")
         rows = ev.selection.rows if ev and ev.selection else []
@@ -131,7 +132,7 @@ def from_project(store: Store, ledger: Ledger, actor: Actor) -> None:
         st.session_state["db_project_pick"] = wanted
     order = [*[p for p in sug["project_id"] if p in names], *[p for p in names if p not in reasons]]
     pid = st.selectbox(t("db_pick_project"), order, index=None, key="db_project_pick", placeholder=t("db_pick_project_ph"),
-                       format_func=lambda p: names[p] + (f" · 建议交办：{reasons[p]}" if p in reasons else ""))
+                       format_func=lambda p: names[p] + (f" · {t('db_s_mark')}：{reasons[p]}" if p in reasons else ""))
     if not pid:
         return
     pre = steps.project_prefill(store, pid)

@@ -36,6 +36,8 @@ DUBAN_LABELS: dict[str, tuple[str, str]] = {
     "db_from_this_project": ("交办督办事项（督办页，按本项目预填）", "Assign a supervision item on this project"),
     "db_suggest": ("建议交办（问题连续3个月以上未解决，或连续两个月红灯，且没有未办结的督办事项）",
                    "Suggested (a problem 3+ months running or red two months running, no open item)"),
+    "db_s_name": ("项目名称", "Project"), "db_s_reason": ("建议原因", "Why"), "db_s_problems": ("存在问题", "Problem"),
+    "db_s_mark": ("建议交办", "Suggested"),
     "db_suggest_none": ("本月没有建议交办的项目。", "Nothing suggested this month."),
     "db_suggest_pick": ("从建议交办中选择", "Pick a suggestion"),
     "db_pick_project": ("或按项目编码、名称选择项目（项目台账、问题持续、红灯名单中的项目都在这里）",
