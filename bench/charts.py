@@ -46,7 +46,8 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     """(chart, shorthand builder or None, channel-object builder, view key) for the charts the desk pages draw."""
     from data.schema import PROC_COLUMNS
     from data.store import active_store
-    from metrics import engine, ranking, watchlists
+    from metrics import engine, projects, ranking, watchlists
+    from metrics.dataset import Dataset
     from metrics.filters import Filters
     from metrics.format import format_value
     from metrics.rowsets import CONSTRUCTION, project_efficiency
@@ -54,7 +55,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     from ui import charts
     from ui.i18n import ind_name
 
-    ds = engine.Dataset.from_store(active_store()[0])
+    ds = Dataset.from_store(active_store()[0])
     month, f = ds.months[-1], Filters()
     heat = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
             "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects"]
@@ -64,7 +65,7 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
     rows = ds.scan([month]).collect()
     eff = project_efficiency(rows).rename({"tax_per_mu": "亩均税收", "profit_tax_rate": "投资利税率"})
     big = rows.sort("total_investment", descending=True)["project_id"][0]
-    hist = watchlists.project_history(ds, big)
+    hist = projects.project_history(ds, big)
     last = hist.row(-1, named=True)
     procs = pl.DataFrame([{"节点": PROC_ZH[p], "类别": "前期手续", "日期": last[p]} for p in PROC_COLUMNS
                           if last[p] is not None], schema={"节点": pl.String, "类别": pl.String, "日期": pl.Date})
@@ -101,9 +102,9 @@ def cases(old: types.ModuleType | None) -> list[tuple[str, Callable | None, Call
 
 def _altair(chart):
     """The Altair chart itself (a templated builder's, its frames inline)."""
-    from ui import charts
+    from ui import chart_specs
 
-    return chart.chart() if isinstance(chart, charts.Templated) else chart
+    return chart.chart() if isinstance(chart, chart_specs.Templated) else chart
 
 
 def _ms(fn: Callable) -> float:
@@ -117,18 +118,18 @@ def run(repeat: int, before: str) -> list[tuple[str, list[float | None]]]:
     (build, finish, st.vega_lite_chart), later view (cached spec, st.vega_lite_chart)]."""
     import streamlit as st
 
-    from ui import charts
+    from ui import chart_specs, charts
 
     out = []
     for name, old, new, view in cases(old_widgets(before)):
         chart_id = f"bench:{name}"
-        charts.spec(chart_id, view, new)  # primes the cache for the later-view column
+        chart_specs.spec(chart_id, view, new)  # primes the cache for the later-view column
         times: list[list[float]] = [[], [], [], []]
         for _ in range(repeat):  # interleaved, so that other jobs on the machine hit every column alike
             if old:
                 times[0].append(_ms(lambda: st.altair_chart(old(), width="stretch")))
             times[1].append(_ms(lambda: st.altair_chart(_altair(new()), width="stretch")))
-            times[2].append(_ms(lambda: st.vega_lite_chart(charts.finish(new()), width="stretch")))
+            times[2].append(_ms(lambda: st.vega_lite_chart(chart_specs.finish(new()), width="stretch")))
             times[3].append(_ms(lambda: charts.show(st, chart_id, view, new)))
         out.append((name, [statistics.median(t) if t else None for t in times]))
     return out

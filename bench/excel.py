@@ -12,11 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
 from data.ingest import read_ledger
 from data.schema import ZH
 from data.store import DEMO_DIR, Store
-from metrics.export import to_xlsx_bytes
+from reports.export import to_xlsx_bytes
 
 
 def ledger_frame(projects: int) -> pl.DataFrame:

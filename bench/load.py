@@ -29,7 +29,6 @@ Exit code 0 when the targets hold (no errors, p95 ≤ --p95-target, growth ≤ -
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 import ipaddress
 import json
@@ -67,14 +66,11 @@ READY_JS = """(title) => {
 
 # ---- what to visit -------------------------------------------------------------------------------------------------
 def app_pages() -> list[tuple[str, str]]:
-    """(url path, Chinese title) of every page app.py registers (read from its PAGES list, not run)."""
+    """(url path, Chinese title) of every page of the pages' table (pages/__init__.py)."""
+    from pages import PAGES
     from ui.i18n import LABELS
 
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [(Path(p).stem, LABELS[k][0]) for p, k, *_ in ast.literal_eval(node.value)]
-    raise SystemExit("app.py has no PAGES list")
+    return [(p.url, LABELS[p.title][0]) for p in PAGES]
 
 
 def filter_values(store_dir: str | None) -> tuple[list[str], list[str]]:

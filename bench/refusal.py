@@ -3,7 +3,7 @@
 
     python -m bench.refusal [--repeat N] [--json FILE]
 
-The suite checks that these files are refused unread and the store untouched (tests/test_hostile.py); this
+The suite checks that these files are refused unread and the store untouched (tests/test_ingest_hostile.py); this
 measures how long the refusal takes. Exit code 0 when every median is within its target (2 s each).
 """
 from __future__ import annotations

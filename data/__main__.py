@@ -1,43 +1,27 @@
 """Command line: python -m data import|validate|list|register|submissions|review|template|user|mapping|settings|city|
-check|hash-password|demo|duban."""
+check|hash-password|demo (and duban, which runs reports/duban_cli.py)."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
+import runpy
 import sys
-import unicodedata
 from pathlib import Path
 
+from data.accounts.cli import add_account_commands, login_name
+from data.command_line import ChineseParser
 from data.geo import BoundaryError
+from data.geo.cli import add_city_command
 from data.ingest import import_file
-from data.passwords import ITERATIONS, MIN_PASSWORD_LENGTH, hash_password
 from data.months import MonthError
+from data.register_cli import add_register_command
 from data.store import Store, StoreError
 from data.store_check import check_store
-
-
-_ARGPARSE_ZH = (
-    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "无法识别的参数"),
-    ("invalid choice", "无效的命令"), ("choose from", "可选"), ("expected one argument", "需要一个值"),
-)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its usage errors said in Chinese."""
-
-    def error(self, message: str):
-        for en, zh in _ARGPARSE_ZH:
-            message = message.replace(en, zh)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误：{message}\n用 -h 查看帮助。\n")
+from data.text import DASH
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers; the audit log then records none
-        return ""
+    return login_name()
 
 
 def _store(args) -> Store:
@@ -107,47 +91,25 @@ def cmd_list(args) -> int:
     print(f"数据库：{store.root}（共 {len(infos)} 个月）")
     print("报送月份  项目数  导入时间             导入人    来源文件")
     for i in infos:
-        print(f"{i.month:<9} {i.rows:>6}  {i.imported_at or '—':<19}  {i.user or '—':<8}  {i.source or '—'}")
+        print(f"{i.month:<9} {i.rows:>6}  {i.imported_at or DASH:<19}  {i.user or DASH:<8}  {i.source or DASH}")
     return 0
 
 
 def cmd_demo(args) -> int:
     """Generate the demo city's ledgers; with --restore, set the store's data aside so the app shows the demo again."""
     if args.restore:
-        return _restore_demo(args)
+        if args.out:
+            print("--restore 与 --out 不能同时使用。", file=sys.stderr)
+            return 2
+        from data.archive import restore_demo
+
+        return restore_demo(_store(args), user=_user())
     from data.demo import generate  # numpy and the generator load only for this command
 
     paths = generate(Path(args.out) if args.out else None)
     print(f"已生成演示数据 {len(paths)} 个文件：")
     for p in paths:
         print(f"  {p}")
-    return 0
-
-
-def _restore_demo(args) -> int:
-    """demo --restore: the store's data into <store>/archive/<time>/ (accounts and configuration stay); the demo
-    city regenerated if its own directory lost its months."""
-    from data.archive import DATA_ENTRIES, archive_data
-    from data.store import DEMO_DIR
-
-    if args.out:
-        print("--restore 与 --out 不能同时使用。", file=sys.stderr)
-        return 2
-    store = _store(args)
-    if not Store(DEMO_DIR).months():
-        from data.demo import generate
-
-        generate()
-        print(f"示范市的数据不完整，已重新生成：{DEMO_DIR}")
-    target = archive_data(store, user=_user())
-    if target is None:
-        print(f"数据库“{store.root}”中没有数据：各页面本来就显示示范市。")
-        return 0
-    moved = "、".join(p.name + ("/" if p.is_dir() else "") for p in sorted(target.iterdir()))
-    print(f"已把数据库“{store.root}”的数据（{moved}）移到 {target}/，没有删除任何文件。")
-    print("各页面现在显示示范市；账号（users.json）、记住的表头对应、报送设置和通报模板都保留在原处。")
-    print(f"要找回这些数据：停止应用后把 {target}/ 下的 {'、'.join(DATA_ENTRIES)} 移回 {store.root}/"
-          "（先移走此后新产生的同名文件）。")
     return 0
 
 
@@ -173,7 +135,7 @@ def cmd_check(args) -> int:
 
 
 def _month(text: str) -> str:
-    from data.store import month_key, parse_month
+    from data.months import month_key, parse_month
 
     return month_key(parse_month(text))
 
@@ -196,8 +158,8 @@ def cmd_submissions(args) -> int:
         note = "逾期" if u.late else ""
         note = "；".join(x for x in (note, "有待审核的更新" if u.pending_update else "",
                                      f"退回原因：{u.reason}" if u.reason else "") if x)
-        print(f"{u.unit:<12}  {STATUS_ZH[u.status]:<6}  {u.rows:>4}  {u.submitted_at or '—':<19}  "
-              f"{u.submitted_by or '—':<10}  {note}")
+        print(f"{u.unit:<12}  {STATUS_ZH[u.status]:<6}  {u.rows:>4}  {u.submitted_at or DASH:<19}  "
+              f"{u.submitted_by or DASH:<10}  {note}")
     return 0
 
 
@@ -211,7 +173,8 @@ def cmd_review(args) -> int:
             print(f"{month} 没有待审核的报送。")
         for u in waiting:
             rec, frame = store.pending(month, u.unit)
-            print(f"{u.unit}：{frame.height} 行，{rec.get('user') or '—'} 于 {rec.get('time', '')} 报送（{rec.get('source', '')}）")
+            print(f"{u.unit}：{frame.height} 行，{rec.get('user') or DASH} 于 {rec.get('time', '')} 报送"
+                  f"（{rec.get('source', '')}）")
         return 0
     if not args.unit:
         print("请用 --unit 指定报送单位。", file=sys.stderr)
@@ -227,107 +190,20 @@ def cmd_review(args) -> int:
 
 def cmd_template(args) -> int:
     """Write a unit's 底稿 for the next month: its last published rows as an Excel ledger ready to update."""
+    from data.draft import draft_ledger
+    from data.months import parse_month
     from data.register import template_frame
-    from data.store import parse_month
-    from data.template import ledger_template
 
     store = _store(args)
     month = parse_month(args.month)
     source, frame = template_frame(store, args.unit, _month(args.month))  # the register's projects, when it has one
     out = Path(args.out or f"{args.unit}_{month:%Y}年{month.month}月_重点项目台账.xlsx")
-    out.write_bytes(ledger_template(frame, month, args.unit, source=source))
+    out.write_bytes(draft_ledger(frame, month, args.unit, source=source))
     rows = frame.height if frame is not None else 0
     if source and "名单" in source:
         print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（取自{source}，{rows} 个项目）。")
     else:
-        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{source or '—'}已发布的 {rows} 个项目）。")
-    return 0
-
-
-def cmd_register(args) -> int:
-    """Import the year's project list (年度重点项目名单) of one or more units, or list it."""
-    import json
-
-    from data import register
-
-    store = _store(args)
-    if args.action == "list":
-        parts = register.read(store, args.year)
-        records = register.history(store, args.year)
-        last = {u: rec for rec in records for u in rec.get("units", {})}
-        if args.format == "json":
-            tbl = register.table(store, args.year)
-            body = {"year": args.year, "units": [
-                {"unit": u, "rows": f.height, "columns": [c for c in f.columns],
-                 "imported_at": last.get(u, {}).get("time"), "user": last.get(u, {}).get("user"),
-                 "source": last.get(u, {}).get("source")} for u, f in parts.items()],
-                "projects": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-                             for r in tbl.to_dicts()]}
-            print(json.dumps(body, ensure_ascii=False, indent=1))
-            return 0
-        if not parts:
-            print(f"库中还没有{args.year}年度名单：用 python -m data register import 文件 --year {args.year} 导入。")
-            return 0
-        total = sum(f.height for f in parts.values())
-        print(f"{args.year}年度重点项目名单：{len(parts)} 个单位，{total} 个项目（数据库：{store.root}）")
-        print("单位            项目数  导入时间             导入人      来源文件")
-        for u, f in parts.items():
-            rec = last.get(u, {})
-            print(f"{u:<12}  {f.height:>6}  {rec.get('time') or '—':<19}  {rec.get('user') or '—':<10}  "
-                  f"{rec.get('source') or '—'}")
-        print()
-        print("单位          项目编码        项目名称                      县区      项目类别  项目级别  建设性质  总投资(万元)")
-        tbl = register.table(store, args.year)
-        for r in tbl.iter_rows(named=True):
-            money = f"{r['total_investment']:,.2f}" if r["total_investment"] is not None else "—"
-            print(f"{r['unit']:<12}  {r['project_id']:<14}  {r['project_name']:<28}  {r['county'] or '—':<8}  "
-                  f"{r['category'] or '—':<6}  {r['level'] or '—':<6}  {r['build_type'] or '—':<6}  {money}")
-        return 0
-    if not args.file:
-        print("请给出名单文件：python -m data register import 文件 --year YYYY。", file=sys.stderr)
-        return 2
-    outcome = register.import_register(args.file, store=store, year=args.year, sheet=args.sheet, unit=args.unit,
-                                       replace=args.replace, user=_user())
-    if outcome.ok:
-        units = "；".join(f"{u}：{text}" for u, text in outcome.changes.items())
-        print(f"名单导入成功：{args.year}年度，项目 {outcome.rows} 个，警告 {len(outcome.warnings)} 条。{units}")
-        if outcome.warnings:
-            print(outcome.report(limit=50))
-        return 0
-    print(outcome.report(limit=50))
-    print(f"名单导入被拒绝：文件“{args.file}”有 {len(outcome.errors)} 个错误，库中数据未改变。请按上面的提示修改后重新导入。")
-    return 1
-
-
-def cmd_user(args) -> int:
-    """Manage named sign-in accounts: add, list, remove, passwd."""
-    from data import users
-
-    store = _store(args)
-    if args.action == "list":
-        accs = users.accounts(store)
-        if not accs:
-            print("还没有用户：用 python -m data user add 用户名 --role analyst|reporter [--unit 单位] 添加。")
-        for a in accs:
-            print(f"{a.name:<16} {users.ROLES[a.role]:<4} {a.unit or '—':<12} 创建于 {a.created}")
-        return 0
-    if not args.name:
-        print("请给出用户名。", file=sys.stderr)
-        return 2
-    if args.action == "remove":
-        users.remove(store, args.name, by=_user())
-        print(f"已删除用户“{args.name}”。")
-        return 0
-    password = _read_password_twice()
-    if password is None:
-        return 1
-    if args.action == "add":
-        acc = users.add(store, args.name, args.role or "", password, unit=args.unit or "", by=_user())
-        where = f"，报送单位：{acc.unit}" if acc.unit else ""
-        print(f"已添加用户“{acc.name}”（{users.ROLES[acc.role]}{where}）。")
-    else:
-        users.set_password(store, args.name, password, by=_user())
-        print(f"已更新“{args.name}”的口令。")
+        print(f"已生成 {out}：{args.unit} {month:%Y-%m} 的底稿（沿用{source or DASH}已发布的 {rows} 个项目）。")
     return 0
 
 
@@ -387,99 +263,10 @@ def cmd_settings(args) -> int:
     return 0
 
 
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal (CJK characters two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def cmd_city(args) -> int:
-    """The city whose county map is drawn, and how the store's units match its boundaries."""
-    from data import geo
-
-    store = _store(args)
-    if args.action == "set":
-        if not args.name:
-            print("请给出城市名称或代码：python -m data city set 宜昌市（或 420500）", file=sys.stderr)
-            return 2
-        city, dropped = geo.set_city(store, args.name, user=_user())
-        print(f"已设置城市：{city.province}{city.name}（{city.adcode}），共 {len(geo.counties(city))} 个区县边界。")
-        if dropped:
-            print(f"以下手工对应指向其他城市，已取消：{'、'.join(dropped)}")
-        args.action = "show"
-    elif args.action == "unset":
-        geo.unset_city(store, user=_user())
-        print("已取消城市设置：地图改为方块图（每个单位一个方块）。")
-        return 0
-    elif args.action in ("match", "no-boundary", "forget"):
-        if not args.name or (args.action == "match" and not args.boundary):
-            print(f"用法：python -m data city {'match 单位 区县名或代码' if args.action == 'match' else args.action + ' 单位'}",
-                  file=sys.stderr)
-            return 2
-        if args.action == "match":
-            b = geo.set_match(store, args.name, args.boundary, user=_user())
-            print(f"已手工对应：“{args.name}” → {b.name}（{b.adcode}）")
-        elif args.action == "no-boundary":
-            geo.mark_no_boundary(store, args.name, user=_user())
-            print(f"已标注“{args.name}”无边界：地图旁列出它的数值。")
-        else:
-            geo.forget(store, args.name, user=_user())
-            print(f"已取消“{args.name}”的手工设置：按名称重新对应。")
-        return 0
-    saved, rows, free = geo.listing(store)
-    if saved.city is None:
-        marks = f"；标注为无边界：{'、'.join(saved.no_boundary)}" if saved.no_boundary else ""
-        print(f"还没有设置城市：地图为方块图{marks}。用 python -m data city set 城市名 设置。")
-        return 0
-    print(f"城市：{saved.city.province}{saved.city.name}（{saved.city.adcode}）")
-    width = max([_width(r.unit) for r in rows] + [4])
-    print(f"{_pad('单位', width)}  {_pad('区县边界', 18)}  代码    对应方式")
-    for r in rows:
-        print(f"{_pad(r.unit, width)}  {_pad(r.boundary or '—', 18)}  {r.adcode or '—':<6}  {r.how or '未对应'}"
-              f"{'：' + r.reason if r.reason and r.how != geo.NO_BOUNDARY else ''}")
-    unmatched = [r.unit for r in rows if not r.how]
-    print(f"未对应 {len(unmatched)} 个{'：' + '、'.join(unmatched) if unmatched else ''}"
-          f"（用 city match 单位 区县 手工对应，或 city no-boundary 单位 标注无边界）")
-    if free:
-        print(f"没有单位的区县 {len(free)} 个：{'、'.join(b.name for b in free)}")
-    return 0
-
-
-def _read_password_twice() -> str | None:
-    if sys.stdin.isatty():
-        first = getpass.getpass("分析员口令：")
-        second = getpass.getpass("再输入一次：")
-    else:  # piped: two lines on standard input
-        lines = sys.stdin.read().splitlines()
-        first, second = (lines + ["", ""])[:2]
-    if first != second:
-        print("两次输入的口令不一致，未生成。", file=sys.stderr)
-        return None
-    return first
-
-
-def cmd_hash_password(args) -> int:
-    """Read the analyst password twice and print the hash line for .streamlit/secrets.toml."""
-    password = _read_password_twice()
-    if password is None:
-        return 1
-    if len(password) < MIN_PASSWORD_LENGTH:
-        print(f"口令太短：至少 {MIN_PASSWORD_LENGTH} 个字符，未生成。", file=sys.stderr)
-        return 1
-    encoded = hash_password(password, iterations=args.iterations or ITERATIONS)
-    print("把下面一行写入 .streamlit/secrets.toml 的 [analyst] 段（或把引号中的值设为环境变量 KPM_ANALYST_PASSWORD_HASH），"
-          "然后重启服务：", file=sys.stderr)
-    print(f'password_hash = "{encoded}"')
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree."""
-    p = _Parser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
-    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    p = ChineseParser(prog="python -m data", description="重点项目台账：导入、检查、查看数据库。")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     sub.required = True
 
     def common(sp, with_store=True):
@@ -525,14 +312,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_template)
 
-    sp = sub.add_parser("user", help="管理登录账号：add 添加、list 列出、remove 删除、passwd 改口令（口令从终端或标准输入读两次）")
-    sp.add_argument("action", choices=["add", "list", "remove", "passwd"], metavar="add|list|remove|passwd")
-    sp.add_argument("name", nargs="?", metavar="用户名")
-    sp.add_argument("--role", choices=["analyst", "reporter"], help="analyst 分析员，reporter 填报员")
-    sp.add_argument("--unit", metavar="单位", help="填报员的报送单位（如 石门县）")
-    sp.add_argument("--store", metavar="目录", help="数据库目录")
-    sp.set_defaults(func=cmd_user)
-
     sp = sub.add_parser("mapping", help="记住县区自己的写法：add 添加、list 列出、remove 删除表头或取值的对应")
     sp.add_argument("action", choices=["add", "list", "remove"], metavar="add|list|remove")
     sp.add_argument("--column", nargs="+", metavar="表头", help="add：原表头 标准表头；remove：原表头")
@@ -541,16 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_mapping)
 
-    sp = sub.add_parser("register", help="年度重点项目名单：import 导入（按单位，增补/调出用 --replace 替换该单位），list 列出")
-    sp.add_argument("action", choices=["import", "list"], metavar="import|list")
-    sp.add_argument("file", nargs="?", metavar="文件", help="名单文件（import）：.xlsx、.xls、.csv 或 .parquet")
-    sp.add_argument("--year", type=int, required=True, metavar="YYYY", help="名单的年度")
-    sp.add_argument("--unit", metavar="单位", help="整个文件作为该单位的名单（默认按县区分为各县区的名单）")
-    sp.add_argument("--replace", action="store_true", help="该单位已有本年度名单时替换（旧版本存入历史）")
-    sp.add_argument("--sheet", metavar="工作表", help="Excel 工作表名")
-    sp.add_argument("--format", choices=["text", "json"], default="text", help="list 的输出格式")
-    sp.add_argument("--store", metavar="目录", help="数据库目录")
-    sp.set_defaults(func=cmd_register)
+    add_register_command(sub)
 
     sp = sub.add_parser("settings", help="查看或设置报送截止日、应报单位和逾期起算月份")
     sp.add_argument("--deadline", type=int, metavar="日", help="每月报送截止日（默认 25）")
@@ -560,23 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.set_defaults(func=cmd_settings)
 
-    sp = sub.add_parser("city", help="地图的城市：set 设置（名称或代码）、show 查看单位与区县的对应、match 手工对应、"
-                                     "no-boundary 标注无边界、forget 取消手工设置、unset 取消城市")
-    sp.add_argument("action", choices=["set", "show", "match", "no-boundary", "forget", "unset"],
-                    metavar="set|show|match|no-boundary|forget|unset")
-    sp.add_argument("name", nargs="?", metavar="城市或单位", help="set：城市名称或代码；match/no-boundary/forget：单位")
-    sp.add_argument("boundary", nargs="?", metavar="区县", help="match：区县名称或代码")
-    sp.add_argument("--store", metavar="目录", help="数据库目录")
-    sp.set_defaults(func=cmd_city)
+    add_city_command(sub, _user)
 
     sp = sub.add_parser("check", help="校验数据库：文件可读、结构标准、与操作记录的校验值一致（--repair 修复）")
     sp.add_argument("--store", metavar="目录", help="数据库目录")
     sp.add_argument("--repair", action="store_true", help="从最新的完好历史版本恢复损坏的月份，并删除残留的临时文件")
     sp.set_defaults(func=cmd_check)
 
-    sp = sub.add_parser("hash-password", help="生成分析员口令的哈希（写入 secrets.toml 的 [analyst] 段）")
-    sp.add_argument("--iterations", type=int, metavar="N", help=argparse.SUPPRESS)
-    sp.set_defaults(func=cmd_hash_password)
+    add_account_commands(sub)
 
     sp = sub.add_parser("demo", help="生成演示城市的台账数据；--restore：把数据库的数据移到存档，各页面回到示范市")
     sp.add_argument("--out", metavar="目录", help="输出目录（默认由生成器决定）")
@@ -586,10 +347,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--store", metavar="目录", help="与 --restore 一起：数据库目录（默认环境变量 KPM_STORE 或 data/store/）")
     sp.set_defaults(func=cmd_demo)
 
-    from data.duban_cli import add_parser as add_duban  # 督办事项: data/duban_cli.py
-
-    add_duban(sub, _user)
+    sp = sub.add_parser("duban", help="督办事项：交办、反馈、申请办结、办结、退回、撤销、列表（即 python -m reports duban）",
+                        add_help=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.set_defaults(func=cmd_duban)
     return p
+
+
+def cmd_duban(args) -> int:
+    """`python -m data duban …` is `python -m reports duban …`: 督办's lists and suggestions read metrics/, which
+    data/ stays below, so the command lives in reports/duban_cli.py and runs from there under this name too."""
+    argv, sys.argv = sys.argv, ["python -m data", "duban", *args.rest]
+    try:
+        runpy.run_module("reports", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    finally:
+        sys.argv = argv
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,13 +2,14 @@
 
 Replacing it is atomic and under the store's lock, the previous version goes to templates/history/, and the
 audit log records who uploaded which file (action "bulletin_template"). Whether a file is a usable template is
-decided before this module is called (metrics.bulletin.template.check): this layer stores bytes.
+decided before this module is called (reports.bulletin.template.check): this layer stores bytes.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from data.store import Store, _now, _stamp, atomic_write_bytes, safe_source_name, sha256_bytes
+from data.files import atomic_write_bytes, safe_source_name, sha256_bytes
+from data.store import Store, history_stamp
 
 ACTION = "bulletin_template"
 
@@ -34,9 +35,7 @@ def save(store: Store, data: bytes, *, user: str = "", source: str = "") -> dict
     target = path(store)
     with store.lock():
         if target.is_file():
-            atomic_write_bytes(target.parent / "history" / f"bulletin.{_stamp()}.docx", target.read_bytes())
+            atomic_write_bytes(target.parent / "history" / f"bulletin.{history_stamp()}.docx", target.read_bytes())
         atomic_write_bytes(target, data)
-        record = {"time": _now(), "user": user, "action": ACTION, "month": "", "source": safe_source_name(source),
-                  "sha256": sha256_bytes(data), "stored_sha256": sha256_bytes(data), "bytes": len(data)}
-        store._append_audit(record)
-    return record
+        return store.append_audit(ACTION, user=user, month="", source=safe_source_name(source),
+                                  sha256=sha256_bytes(data), stored_sha256=sha256_bytes(data), bytes=len(data))

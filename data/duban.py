@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from data.accounts.roles import ANALYST, REPORTER
 from data.duban_days import CALENDAR_DAYS
 from data.store import Store, StoreError
 
@@ -17,7 +18,6 @@ OPEN_STATES = (ASSIGNED, WORKING, REQUESTED)
 STATES = (*OPEN_STATES, CLOSED, CANCELLED)
 SOURCES = ("问题", "会议", "预警")
 GRADES = ("优秀", "良好", "合格", "不合格")
-ANALYST, REPORTER = "analyst", "reporter"  # the account roles of data/users.py
 _ID_RE = re.compile(r"^DB(\d{4})-(\d{4,})$")
 
 

@@ -11,20 +11,17 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from data import duban_days as days
-from data import users
+from data.accounts import users
 from data.duban import (CANCELLED, CLOSED, GRADES, REQUESTED, SOURCES, STEPS, Actor, DubanError, Item, Ledger,
                         check_actor, log_path, replay, parse_log)
-from data.store import Store, atomic_write_bytes
+from data.files import atomic_write_bytes
+from data.store import Store, now
 from data.submissions import unit_column
 
 _WHY_NOT = {
     CLOSED: "该事项已办结", CANCELLED: "该事项已撤销",
     REQUESTED: "单位已申请办结，正等待市里审核（办结或退回）",
 }
-
-
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
 
 
 def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -> tuple[Ledger, list[dict]]:
@@ -37,7 +34,7 @@ def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -
             old += b"\n"
         ledger = replay(parse_log(old))
         made = build(ledger)
-        time, n, lines = _now(), ledger.n, []
+        time, n, lines = now(), ledger.n, []
         records = []
         for rec in made:
             n += 1
@@ -45,10 +42,10 @@ def _commit(store: Store, actor: Actor, build: Callable[[Ledger], list[dict]]) -
             lines.append(json.dumps(records[-1], ensure_ascii=False))
         atomic_write_bytes(path, old + ("\n".join(lines) + "\n").encode("utf-8"))
         for rec in records:
-            audit = {k: v for k, v in rec.items() if k not in ("n", "step", "item")}
-            store._append_audit({**audit, "month": "", "action": f"duban-{rec['step']}",
-                                 **({"unit": rec["item"]["unit"], "content": rec["item"]["content"],
-                                     "due_on": rec["item"]["due_on"]} if "item" in rec else {})})
+            audit = {k: v for k, v in rec.items() if k not in ("n", "step", "item", "time", "action")}
+            audit |= {"month": ""} | ({"unit": rec["item"]["unit"], "content": rec["item"]["content"],
+                                       "due_on": rec["item"]["due_on"]} if "item" in rec else {})
+            store.append_audit(f"duban-{rec['step']}", at=rec["time"], **audit)
     return replay(records, ledger), records
 
 

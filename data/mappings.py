@@ -3,14 +3,15 @@ with the store in mappings.json, applied to every later import (a header may be 
 removable and audit-logged."""
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 import unicodedata
 from dataclasses import dataclass, field
 
+from data.files import atomic_write_bytes
 from data.schema import ALL_COLUMNS, COLUMN_BY_NAME, normalize_header, split_unit, synonym_index
-from data.store import Store, StoreError, atomic_write_bytes
+from data.store import Store, StoreError
+from data.text import shown_time
 
 COLUMNS = ALL_COLUMNS  # every column a header may be taught to (the text columns too)
 # A canonical column by its Chinese header, with or without its unit ('开工累计完成投资' = '开工累计完成投资(万元)').
@@ -75,7 +76,7 @@ def _save(store: Store, m: Mappings, audit: dict) -> None:
     body = {"columns": m.columns, "values": m.values, **({"units": m.units} if m.units else {})}
     data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
     atomic_write_bytes(_path(store), data)
-    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
+    store.append_audit(**audit, month="")
 
 
 def header_key(source: object) -> str:
@@ -238,5 +239,5 @@ def listing(store: Store) -> list[dict]:
         if row["kind"] == "列名" and header_key(rec.get("source", "")) == row["source"]:
             row["source"] = rec["source"]   # the header as the analyst saw it, not its folded key (remove folds it)
         row |= {"column_zh": COLUMN_BY_NAME[row["column"]].zh, "user": rec.get("user", ""),
-                "time": str(rec.get("time", "")).replace("T", " ")}
+                "time": shown_time(rec.get("time"))}
     return out

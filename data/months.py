@@ -51,3 +51,13 @@ def month_zh(month: dt.date | str) -> str:
     """'2025-06' → '2025年6月', as titles and headers write it."""
     m = to_month(month)
     return f"{m.year}年{m.month}月"
+
+
+def next_month(month: str) -> str:
+    """'2024-12' → '2025-01'."""
+    return month_key(add_months(parse_month(month), 1))
+
+
+def months_left(month: dt.date | str) -> int:
+    """The months of the year after `month`, over which a shortfall is spread: 6 after June, 0 after December."""
+    return 12 - to_month(month).month

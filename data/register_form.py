@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from data.files import atomic_write_bytes, read_parquet
 from data.ingest.build import Context, build
 from data.ingest.header import Table
 from data.ingest.importer import finish
@@ -16,7 +17,7 @@ from data.mappings import load as load_mappings
 from data.months import month_key, parse_month
 from data.register import StoreBasis, prefill
 from data.schema import COLUMN_BY_NAME, FULL_SCHEMA, PROC_COLUMNS, ZH
-from data.store import Store, atomic_write_bytes, frame_to_parquet_bytes
+from data.store import Store, frame_to_parquet_bytes
 
 KEYS = ("project_id", "project_name")  # shown, never edited: they say which project a row is
 # What a reporter edits online (issue #26): ytd, status, 形象进度, problems, funds, start date, procedures, 入统.
@@ -112,7 +113,7 @@ def save_draft(store: Store, unit: str, month: str, rows: pl.DataFrame) -> dt.da
 def load_draft(store: Store, unit: str, month: str) -> pl.DataFrame | None:
     """The unit's saved draft for the month, or None."""
     path = _draft_path(store, unit, month)
-    return pl.read_parquet(path) if path.exists() else None
+    return read_parquet(path) if path.exists() else None
 
 
 def discard_draft(store: Store, unit: str, month: str) -> None:

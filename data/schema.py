@@ -17,13 +17,15 @@ INVESTOR_TYPES = ("政府投资", "国有企业", "民间投资", "外商投资"
 CONSTRUCTION_SET = ("新开工", "续建")
 PIPELINE_SET = ("储备", "前期")
 
+YI = 10_000.0  # 万元 in 1亿元: money is kept in 万元
+
 # Size tiers by total_investment (万元), left-closed; labels exactly as DOMAIN.md writes them.
 TIERS: tuple[tuple[str, float, float], ...] = (
-    ("亿元以下", 0.0, 10_000.0),
-    ("1-5亿", 10_000.0, 50_000.0),
-    ("5-10亿", 50_000.0, 100_000.0),
-    ("10-100亿", 100_000.0, 1_000_000.0),
-    ("100亿以上", 1_000_000.0, float("inf")),
+    ("亿元以下", 0.0, YI),
+    ("1-5亿", YI, 5 * YI),
+    ("5-10亿", 5 * YI, 10 * YI),
+    ("10-100亿", 10 * YI, 100 * YI),
+    ("100亿以上", 100 * YI, float("inf")),
 )
 TIER_LABELS = tuple(t[0] for t in TIERS)
 
@@ -294,7 +296,7 @@ def split_unit(header: str) -> tuple[str, str | None]:
 
 
 # Money headers may say 亿元 or 元 instead of 万元: values are scaled to 万元 on import.
-UNIT_FACTORS = {"万元": 1.0, "亿元": 10_000.0, "元": 0.0001}
+UNIT_FACTORS = {"万元": 1.0, "亿元": YI, "元": 1 / YI}
 
 
 def _keys(col: Column) -> set[str]:

@@ -7,15 +7,14 @@ import fcntl
 import hashlib
 import json
 import os
-import re
-import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from data.files import (FAULT_VAR, atomic_write_bytes, fault, file_stamp, fsync_dir, make_dirs, read_parquet,
+                        safe_source_name, sha256_bytes)
 from data.months import is_month_key, month_key, parse_month
 from data.schema import FULL_SCHEMA, snapshot_frame
 from data.submissions import (SNAPSHOT_ACTIONS, MonthReport, Settings, UnitState, began, change_summary, conflicts,
@@ -26,88 +25,19 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "store"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 LOCK_TIMEOUT_VAR = "KPM_LOCK_TIMEOUT"
 LOCK_TIMEOUT_S = 30.0
-FAULT_VAR = "KPM_FAULT"  # crash injection for tests: the named point calls os._exit(137) (see _fault)
-FAULT_POINTS = ("after_tmp_write", "after_history", "after_replace", "mid_audit")
-TMP_SUFFIX = ".tmp"
-# A name kept for the audit log: at most this many characters of the base name.
-SOURCE_NAME_MAX = 120
 
 
 class StoreError(Exception):
     """A refused store operation, with a message in Chinese."""
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _fault(point: str) -> None:
-    """Crash injection: when $KPM_FAULT names this point, die at once as kill -9 would (no cleanup, no flush)."""
-    if os.environ.get(FAULT_VAR) == point:
-        os._exit(137)
-
-
-def safe_source_name(name: object) -> str:
-    """The base name of an uploaded or imported file, fit for the audit log and messages, never for a path.
-
-    '../../etc/passwd.xlsx' → 'passwd.xlsx'; 'C:\\x\\..\\y.csv' → 'y.csv'; control characters (NUL, line breaks)
-    and bidirectional overrides are dropped; leading dots and blanks are stripped; long names are cut."""
-    text = unicodedata.normalize("NFC", str(name or ""))
-    text = re.split(r"[/\\]", text)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
-    text = text.strip().lstrip(". ").strip()
-    if len(text) > SOURCE_NAME_MAX:
-        stem, dot, ext = text.rpartition(".")
-        ext = dot + ext if dot and len(ext) <= 10 else ""
-        text = text[: SOURCE_NAME_MAX - len(ext) - 1] + "…" + ext
-    return text
-
-
-def fsync_dir(path: Path) -> None:
-    """fsync a directory, so that a rename in it survives a crash."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def make_dirs(path: Path) -> None:
-    """mkdir -p, fsyncing the parent of every directory it creates, so a crash cannot lose the new entry."""
-    missing = []
-    p = path
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            d.mkdir()
-        fsync_dir(d.parent)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory, fsync, os.replace: readers see old or new, never half."""
-    make_dirs(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _fault("after_tmp_write")
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _now() -> str:
+def now() -> str:
+    """The time an audit record carries: local, to the second ('2025-06-14T09:30:00')."""
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _stamp() -> str:
+def history_stamp() -> str:
+    """The stamp in a kept version's file name: now, to the microsecond, so two versions never share a name."""
     return dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
 
 
@@ -177,7 +107,7 @@ class Store:
         path = self.path_for(month)
         if not path.exists():
             raise StoreError(f"库中没有 {month if isinstance(month, str) else month_key(month)} 的数据。")
-        return pl.read_parquet(path)
+        return read_parquet(path)
 
     def scan(self) -> pl.LazyFrame:
         """All months as one lazy frame (projection and predicate pushdown reach the files); every text column, null
@@ -191,8 +121,8 @@ class Store:
         """A cheap key of the store's content (names, sizes, mtimes) for caches; never hashes frames."""
         parts = []
         for m in self.months():
-            st = self.path_for(m).stat()
-            parts.append(f"{m}:{st.st_size}:{st.st_mtime_ns}")
+            size, mtime = file_stamp(self.path_for(m)) or (0, 0)
+            parts.append(f"{m}:{size}:{mtime}")
         return hashlib.sha256(f"{self.root.resolve()}|{'|'.join(parts)}".encode()).hexdigest()[:16]
 
     def audit(self) -> list[dict]:
@@ -243,9 +173,11 @@ class Store:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _append_audit(self, record: dict) -> None:
-        """Append one JSON line (under the lock). A torn last line left by a crash is closed with a newline
+    def append_audit(self, action: str, *, at: str | None = None, **fields) -> dict:
+        """Append one record to the audit log, stamped with the time (`at`: a time to record instead) — call it
+        under the store's lock; returns the record. A torn last line left by a crash is closed with a newline
         first, so this record is never glued onto it and lost."""
+        record = {"time": at or now(), "action": action, **fields}
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(self.audit_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -255,11 +187,12 @@ class Store:
             if os.environ.get(FAULT_VAR) == "mid_audit":
                 os.write(fd, line[: len(line) // 2])
                 os.fsync(fd)
-                _fault("mid_audit")
+                fault("mid_audit")
             os.write(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
+        return record
 
     def units(self, month: str) -> dict[str, UnitState]:
         """Each reporting unit's state in a month (published, pending, returned), from the audit log."""
@@ -300,7 +233,7 @@ class Store:
         data = json.dumps(raw, ensure_ascii=False, indent=1).encode("utf-8")
         with self.lock():
             atomic_write_bytes(self.root / "settings.json", data)
-            self._append_audit({"time": _now(), "user": user, "action": "settings", "month": "", **raw})
+            self.append_audit("settings", user=user, month="", **raw)
 
     def report(self, month: str) -> MonthReport:
         """The month's 报送情况: expected units (published in the latest stored month before it, plus the
@@ -357,20 +290,16 @@ class Store:
             data = frame_to_parquet_bytes(merged)
             replaced = target.exists()
             if replaced:
-                atomic_write_bytes(self.history_dir / f"{month}.{_stamp()}.parquet", target.read_bytes())
-                _fault("after_history")
+                atomic_write_bytes(self.history_dir / f"{month}.{history_stamp()}.parquet", target.read_bytes())
+                fault("after_history")
             atomic_write_bytes(target, data)
-            _fault("after_replace")
+            fault("after_replace")
             units = {name: {"kind": "named" if unit else "county", "rows": frame.height,
                             **({"project_ids": frame.get_column("project_id").to_list()} if unit else {}),
                             **(submitted or {}).get(name, {})} for name, frame in new.items()}
-            record = {
-                "time": at or _now(), "user": user, "source": safe_source_name(source),
-                "sha256": source_sha256, "stored_sha256": sha256_bytes(data), "rows": merged.height, "month": month,
-                "action": action or ("replace" if again else "import"), "units": units,
-            }
-            self._append_audit(record)
-        return record
+            return self.append_audit(action or ("replace" if again else "import"), at=at, user=user,
+                                     source=safe_source_name(source), sha256=source_sha256,
+                                     stored_sha256=sha256_bytes(data), rows=merged.height, month=month, units=units)
 
     # ---- review: a reporter's submission waits for an analyst -----------------------------------------
     def submit(self, df: pl.DataFrame, *, unit: str, source: str = "", source_sha256: str = "",
@@ -379,20 +308,18 @@ class Store:
         month = _one_month(df)
         data = frame_to_parquet_bytes(snapshot_frame(df))
         with self.lock():
-            name = f"{month}/{_stamp()}.parquet"
+            name = f"{month}/{history_stamp()}.parquet"
             atomic_write_bytes(self.pending_dir / name, data)
-            record = {"time": _now(), "user": user, "source": safe_source_name(source), "sha256": source_sha256,
-                      "stored_sha256": sha256_bytes(data), "rows": df.height, "month": month, "action": "submit",
-                      "unit": unit, "file": name}
-            self._append_audit(record)
-        return record
+            return self.append_audit("submit", user=user, source=safe_source_name(source), sha256=source_sha256,
+                                     stored_sha256=sha256_bytes(data), rows=df.height, month=month, unit=unit,
+                                     file=name)
 
     def pending(self, month: str, unit: str) -> tuple[dict, pl.DataFrame]:
         """A unit's submission awaiting review and its rows."""
         st = self.units(month).get(unit)
         if st is None or st.pending is None:
             raise StoreError(f"{month} 没有{unit}待审核的报送。")
-        return st.pending, pl.read_parquet(self.pending_dir / st.pending["file"])
+        return st.pending, read_parquet(self.pending_dir / st.pending["file"])
 
     def publish(self, month: str, unit: str, *, user: str = "") -> dict:
         """Publish (通过) a unit's pending submission: it replaces the unit's published rows, if any."""
@@ -408,10 +335,7 @@ class Store:
             raise StoreError("退回时请写明原因（例如哪些项目的数据需要核实），填报员会看到它。")
         self.pending(month, unit)
         with self.lock():
-            record = {"time": _now(), "user": user, "month": month, "action": "return", "unit": unit,
-                      "reason": reason.strip()}
-            self._append_audit(record)
-        return record
+            return self.append_audit("return", user=user, month=month, unit=unit, reason=reason.strip())
 
     def delete(self, month: str, *, user: str = "") -> dict:
         """Move a month into history and remove it from the store; audited."""
@@ -420,13 +344,10 @@ class Store:
             target = self.path_for(key)
             if not target.exists():
                 raise StoreError(f"库中没有 {key} 的数据，无法删除。")
-            atomic_write_bytes(self.history_dir / f"{key}.{_stamp()}.parquet", target.read_bytes())
+            atomic_write_bytes(self.history_dir / f"{key}.{history_stamp()}.parquet", target.read_bytes())
             target.unlink()
             fsync_dir(target.parent)
-            record = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "source": "",
-                      "sha256": "", "rows": 0, "month": key, "action": "delete"}
-            self._append_audit(record)
-        return record
+            return self.append_audit("delete", user=user, source="", sha256="", rows=0, month=key)
 
     def history(self, month: str) -> list[Path]:
         """Earlier versions of a month, oldest first."""
@@ -441,12 +362,3 @@ def active_store(root: str | os.PathLike | None = None) -> tuple[Store, bool]:
     if store.is_empty() and Store(DEMO_DIR).months():
         return Store(DEMO_DIR), True
     return store, False
-
-
-def __getattr__(name: str):
-    """check_store and CheckReport live in data/store_check.py (verification and repair); importable from here too."""
-    if name in ("check_store", "CheckReport", "intact_problem"):
-        from data import store_check
-
-        return getattr(store_check, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
@@ -11,9 +10,10 @@ from pathlib import Path
 
 import polars as pl
 
-from data.schema import is_snapshot_schema
+from data.files import TMP_SUFFIX, atomic_write_bytes, fsync_dir, make_dirs
 from data.months import is_month_key, parse_month
-from data.store import TMP_SUFFIX, Store, atomic_write_bytes, fsync_dir, make_dirs
+from data.schema import is_snapshot_schema
+from data.store import Store, history_stamp
 from data.submissions import SNAPSHOT_ACTIONS
 
 
@@ -166,7 +166,7 @@ def check_store(store: Store, *, repair: bool = False, user: str = "") -> CheckR
 def _repair_month(store: Store, f: _MonthFinding, rec: dict | None, report: CheckReport, user: str) -> None:
     m = f.month
     target = store.path_for(m)
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    stamp = history_stamp()
     deleted = rec is not None and rec.get("action") == "delete"
     expected = rec.get("stored_sha256") if rec and not deleted else None
     pick = None if deleted else _restore_candidate(store, m, expected)
@@ -175,22 +175,20 @@ def _repair_month(store: Store, f: _MonthFinding, rec: dict | None, report: Chec
         os.replace(target, store.history_dir / f"{m}.{stamp}.parquet.damaged")
         fsync_dir(store.snap_dir)
         fsync_dir(store.history_dir)
-    base = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "month": m}
     if pick is None:
         if deleted:
             report.repaired.append(f"{m}：已删除月份残留的文件已移入历史（.damaged）。")
             return
         note = ("文件损坏或未登记，且没有完好的历史版本，已移入历史（.damaged）" if f.path is not None
                 else "文件缺失，且没有完好的历史版本")
-        store._append_audit({**base, "source": "", "sha256": "", "rows": 0, "action": "delete",
-                             "note": f"check --repair：{note}"})
+        store.append_audit("delete", user=user, month=m, source="", sha256="", rows=0, note=f"check --repair：{note}")
         report.unrepaired.append(f"{m}：{note}，已从库中除名：请重新导入该月台账。")
         return
     path, sha = pick
     data = path.read_bytes()
     atomic_write_bytes(target, data)
     rows = pl.scan_parquet(target).select(pl.len()).collect().item()
-    store._append_audit({**base, "source": f"history/{path.name}", "sha256": "", "stored_sha256": sha, "rows": rows,
-                         "action": "restore"})
+    store.append_audit("restore", user=user, month=m, source=f"history/{path.name}", sha256="", stored_sha256=sha,
+                       rows=rows)
     same = "（与最近一次操作记录一致）" if sha == expected else "（最近一次记录的版本已无完好副本，恢复为最新的完好版本）"
     report.repaired.append(f"{m}：已从历史版本 {path.name} 恢复{same}。")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from data.months import add_months
 from data.schema import COLUMNS
 
 # Audit actions that write the month's published snapshot (the union of its published submissions).
@@ -228,7 +229,7 @@ def counts_late(month: str, due: dt.date, settings: Settings, start: dt.date | N
 
 def deadline(month: dt.date, day: int) -> dt.date:
     """The reporting deadline of a month: its `day`, or its last day when shorter."""
-    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    nxt = add_months(month.replace(day=1), 1)
     return min(dt.date(month.year, month.month, 1) + dt.timedelta(days=day - 1), nxt - dt.timedelta(days=1))
 
 

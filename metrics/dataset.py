@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from data.files import file_stamp
 from data.months import month_key, parse_month
 from data.schema import FULL_SCHEMA, SCHEMA, with_text_columns
 from data.store import Store
@@ -22,15 +23,6 @@ C = pl.col
 def _no_history() -> pl.LazyFrame:
     """The history table of no rows, for months prepared without a history column (a plan built once)."""
     return history_table(pl.LazyFrame(schema=SCHEMA))
-
-
-def _file_stamp(path: Path) -> tuple[int, int] | None:
-    """Size and mtime of a file (None when it does not exist)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 @dataclass
@@ -65,7 +57,7 @@ class Dataset:
             return set()
         # The month's 报送情况 replays the whole audit log: once per month and state of the log and settings (a
         # ranking asks for each of its months on every new selection).
-        stamps = tuple(_file_stamp(p) for p in (self._store.audit_path, self._store.root / "settings.json"))
+        stamps = tuple(file_stamp(p) for p in (self._store.audit_path, self._store.root / "settings.json"))
         hit = self._unreported.get(month)
         if hit is None or hit[0] != stamps:
             hit = self._unreported[month] = (stamps, self._unreported_now(month))
@@ -99,7 +91,7 @@ class Dataset:
         """Size and mtime of each stored month's file (nothing for a Dataset made from a frame)."""
         if self._frame is not None:
             return {}
-        return {m: _file_stamp(path) for m, path in self._files.items()}
+        return {m: file_stamp(path) for m, path in self._files.items()}
 
     def _key(self, month: dt.date, stats: dict) -> tuple:
         """What a prepared month depends on: its file, its lookback months' and every earlier month's."""

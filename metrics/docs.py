@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from data.schema import (ALL_COLUMNS, APPROXIMATE, BOOL_SYNONYMS, CELL_UNITS, COLUMN_BY_NAME, DERIVED_READS, HEADINGS,
                          LABEL_SUFFIXES, ORGANISATION_ENDINGS, TEXT_COLUMNS, VALUE_SYNONYMS)
+from data.text import DASH
 from metrics.registry import DIMENSIONS, INDICATORS
 from metrics.watchlists import WATCH_LISTS
 
 UNIT_TEXT = {"比率": "%", "百分点": "百分点", "个": "个", "万元": "万元", "天": "天", "万元/亩": "万元/亩"}
-DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "neutral": "—"}
+DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "neutral": DASH}
 
 
 def _target_text(ind) -> str:
     t = ind.target
     if t is None:
-        text = "—"
+        text = DASH
     elif t == "time_schedule":
         text = "≥ 时序进度"
     elif isinstance(t, dict):
@@ -29,7 +30,7 @@ def indicator_table() -> str:
     """| id | 名称 | English | 维度 | 单位 | 方向 | 目标 | 口径 |"""
     lines = ["| id | 名称 | English | 维度 | 单位 | 方向 | 目标（来源） | 口径 |", "|---|---|---|---|---|---|---|---|"]
     for i in INDICATORS:
-        lines.append(f"| `{i.id}` | {i.zh} | {i.en} | {DIMENSIONS[i.dimension]} | {UNIT_TEXT[i.unit]} | "
+        lines.append(f"| `{i.id}` | {i.zh} | {i.en} | {DIMENSIONS[i.dimension][0]} | {UNIT_TEXT[i.unit]} | "
                      f"{DIRECTION_TEXT[i.direction]} | {_target_text(i)} | {i.caliber} |")
     return "\n".join(lines)
 

@@ -15,8 +15,8 @@ from data.schema import CONSTRUCTION_SET
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.lights import RED
+from metrics.projects import projects
 from metrics.rowsets import ratio
-from metrics.watchlists import projects
 
 C = pl.col
 UNIT = "unit"

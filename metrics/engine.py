@@ -15,7 +15,7 @@ import polars as pl
 
 from data.months import add_months, to_month
 from metrics.dataset import Dataset
-from metrics.filters import BY_COLUMNS, BY_LABELS, Filters
+from metrics.filters import BY_COLUMNS, Filters
 from metrics.indicator import Calendar, Derived, Indicator, MonthOffset, SnapshotRatio, YearBaseConversion
 from metrics.registry import BY_ID, IDS
 from metrics.rowsets import MONTH, ratio
@@ -317,8 +317,3 @@ def as_record(df: pl.DataFrame, ids: Iterable[str] | None = None) -> dict[str, f
         return {i: BY_ID[i].empty for i in ids}
     row = df.row(0, named=True)
     return {i: row.get(i) for i in ids}
-
-
-# Dataset and Filters are the types compute() takes; BY_LABELS names its breakdowns.
-__all__ = ["BY_COLUMNS", "BY_LABELS", "Dataset", "Filters", "as_record", "compute", "compute_many", "indicators_at",
-           "month_series"]

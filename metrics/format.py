@@ -18,18 +18,16 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from data.schema import YI
+from data.text import DASH
 from metrics.indicator import Indicator
 from metrics.registry import BY_ID
 
-DASH = "—"
 NO_CHAIN = "（未归链）"  # the by-chain row of projects on no chain (chain is null)
 
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-YI = 10_000  # 1亿元 in 万元, the unit amounts are stored in
 
 
 def money_unit(*values) -> str:

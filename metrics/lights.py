@@ -16,7 +16,13 @@ PREPARED_COLUMNS = ("_constr", "_started", "_ts", "_month_end")
 # Lag thresholds of the investment light, in fractions of the year (DOMAIN.md Part 2). The lag is compared in
 # plain floating point, as 滞后项目数 compares its rate (README, "Decisions"): a lag that is 0.30 in the ledger's
 # decimals may come out as 0.30000000000000004 and then lights 红.
-RED_LAG, YELLOW_LAG = 0.30, 0.10
+RED_LAG, YELLOW_LAG = 0.30, 0.10  # behind 时序进度 by more than YELLOW_LAG: also 滞后 (metrics.rowsets.LAGGING)
+LONG_PROBLEM_MONTHS = 3  # a problem reported this many months running or more is 问题超3个月未解决
+
+
+def points(fraction: float) -> str:
+    """A threshold in the 口径's words: 0.10 → '10个百分点'."""
+    return f"{round(fraction * 100)}个百分点"
 
 _NEW = C("build_type") == "新开工"
 _CONSTR = C("_constr")

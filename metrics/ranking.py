@@ -11,10 +11,11 @@ from pathlib import Path
 import polars as pl
 
 from data.months import add_months, to_month
+from data.text import DASH
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
-from metrics.format import DASH, fmt_points, fmt_score, format_value, rank_change_text, score_digits
+from metrics.format import fmt_points, fmt_score, format_value, rank_change_text, score_digits
 from metrics.indicator import meets
 from metrics.registry import BY_ID
 from metrics.rowsets import MONTH

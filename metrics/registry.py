@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from data.schema import PROC_COLUMNS
+from data.schema import PROC_COLUMNS, YI
 from metrics import lights as L
 from metrics.indicator import Calendar, Derived, Indicator, MonthOffset, SnapshotRatio, YearBaseConversion
 from metrics.rowsets import (ALL, CONSTR, CONTINUING, FINISHED, HAS_PROBLEM, INDUSTRIAL, INDUSTRIAL_CONSTR, LAGGING,
@@ -52,10 +52,17 @@ def _procedures() -> pl.Expr:
     return ratio(done.filter(PROC_SET).sum().cast(pl.Float64), (_count(PROC_SET) * len(PROC_COLUMNS)).cast(pl.Float64))
 
 
-DIMENSIONS = {
-    "progress": "项目推进", "structure": "投资结构", "industry": "产业结构", "chain": "链群配套",
-    "efficiency": "项目效益", "management": "管理服务", "pipeline": "谋划招商",
+# Each dimension's name (中文, English): the bulletin's section, the docs' column and the title of its page.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "progress": ("项目推进", "Progress"), "structure": ("投资结构", "Investment structure"),
+    "industry": ("产业结构", "Industry structure"), "chain": ("链群配套", "Industrial chains"),
+    "efficiency": ("项目效益", "Efficiency"), "management": ("管理服务", "Management"),
+    "pipeline": ("谋划招商", "Pipeline"),
 }
+
+# The city's headline figures, in their order: 总览's eight tiles and the pushed brief's.
+HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
+            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(id="project_count", zh="项目个数", en="Projects", dimension="progress", unit="个", direction="neutral",
@@ -103,7 +110,7 @@ INDICATORS: tuple[Indicator, ...] = (
               target_source="汉中：新建项目进度滞后于续建"),
     Indicator(id="lagging_projects", zh="滞后项目数", en="Lagging projects", dimension="progress", unit="个",
               direction="lower",
-              caliber="建设项目中，年度计划投资 > 0、未竣工未投产、且本年完成 ÷ 年度计划 < 时序进度 − 10个百分点的个数。",
+              caliber=f"建设项目中，年度计划投资 > 0、未竣工未投产、且本年完成 ÷ 年度计划 < 时序进度 − {L.points(L.YELLOW_LAG)}的个数。",
               expr=lambda: _count(LAGGING), base=lambda: CONSTR, target=0.0, target_source="汉中：确保完成进度不低于时序进度",
               empty=0),
     Indicator(id="stopped_projects", zh="停工项目数", en="Stopped projects", dimension="progress", unit="个",
@@ -132,8 +139,8 @@ INDICATORS: tuple[Indicator, ...] = (
               kind=MonthOffset(of="monthly_investment", months=1, same_year=True), base=lambda: CONSTR, target_source="宜昌：每月投资量环比排名"),
     Indicator(id="new_starts_100m", zh="亿元以上当月新开工", en="New starts ≥ 100M this month", dimension="progress", unit="个",
               direction="higher",
-              caliber="总投资 ≥ 1亿元（10000万元）且实际开工时间在报送月份当月的项目个数。",
-              expr=lambda: _count((C("total_investment") >= 10_000) & C("actual_start").is_not_null()
+              caliber=f"总投资 ≥ 1亿元（{YI:.0f}万元）且实际开工时间在报送月份当月的项目个数。",
+              expr=lambda: _count((C("total_investment") >= YI) & C("actual_start").is_not_null()
                                  & (C("actual_start") >= C("snapshot_month")) & (C("actual_start") <= C("_month_end"))),
               base=lambda: ALL, target_source="宜昌：每月通报亿元以上新开工项目", empty=0),
     Indicator(id="completed_ytd_yoy", zh="本年完成投资同比", en="Investment completed this year, year on year",
@@ -162,7 +169,7 @@ INDICATORS: tuple[Indicator, ...] = (
               direction="lower",
               caliber="三色预警为红灯的项目个数。每个项目取三项规则中最严重者（红＞黄＞绿，均不适用为绿）："
                       "①投资：建设项目、年度计划投资>0、未竣工未投产，滞后 = 时序进度 − 本年完成÷年度计划，"
-                      "滞后>30个百分点红、>10个百分点黄、否则绿；②开工：新开工项目计划开工时间不晚于月末仍未开工，"
+                      f"滞后>{L.points(L.RED_LAG)}红、>{L.points(L.YELLOW_LAG)}黄、否则绿；②开工：新开工项目计划开工时间不晚于月末仍未开工，"
                       "报送月份距计划开工月份≥2个月红、0–1个月黄；③入统：已开工的建设项目未入统，报送月份距实际开工"
                       "月份≥2个月红、1个月黄、当月绿。",
               expr=lambda: _count(L.row_light() == L.RED), base=lambda: ALL,
@@ -170,7 +177,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(id="yellow_projects", zh="黄灯项目数", en="Yellow-light projects", dimension="progress", unit="个",
               direction="lower",
               caliber="三色预警为黄灯的项目个数：三项规则（见红灯项目数）中最严重者为黄，即没有红灯且至少一项黄灯"
-                      "（投资滞后时序进度超过10个、不超过30个百分点；计划开工当月或上月到期仍未开工；开工次月仍未入统）。",
+                      f"（投资滞后时序进度超过{round(L.YELLOW_LAG * 100)}个、不超过{L.points(L.RED_LAG)}；计划开工当月或上月到期仍未开工；"
+                      "开工次月仍未入统）。",
               expr=lambda: _count(L.row_light() == L.YELLOW), base=lambda: ALL,
               target_source="银川：红黄绿灯预警", empty=0),
     Indicator(id="private_share", zh="民间投资占比", en="Private investment share", dimension="structure", unit="比率",
@@ -233,12 +241,13 @@ INDICATORS: tuple[Indicator, ...] = (
               direction="lower",
               caliber="“存在问题”非空且非空白的项目个数。",
               expr=lambda: _count(HAS_PROBLEM), base=lambda: ALL, empty=0),
-    Indicator(id="long_standing_problems", zh="问题超3个月未解决项目数", en="Problems unresolved 3+ months",
-              dimension="management", unit="个", direction="lower",
-              caliber="“存在问题”非空且非空白、且问题已连续报告3个月及以上的项目个数。连续月数自报送月份起逐月向前"
+    Indicator(id="long_standing_problems", zh=f"问题超{L.LONG_PROBLEM_MONTHS}个月未解决项目数",
+              en=f"Problems unresolved {L.LONG_PROBLEM_MONTHS}+ months", dimension="management", unit="个",
+              direction="lower",
+              caliber=f"“存在问题”非空且非空白、且问题已连续报告{L.LONG_PROBLEM_MONTHS}个月及以上的项目个数。连续月数自报送月份起逐月向前"
                       "（跨年连续）数库中同一项目编码的快照中问题非空白的月份；库中缺少某月或该月问题为空即中断；"
                       "以往月份按项目编码查找，不受筛选和属性变化影响。",
-              expr=lambda: _count(C("_problem_streak") >= 3), base=lambda: HAS_PROBLEM, empty=0),
+              expr=lambda: _count(C("_problem_streak") >= L.LONG_PROBLEM_MONTHS), base=lambda: HAS_PROBLEM, empty=0),
     Indicator(id="approval_to_start_days", zh="立项至开工天数(中位数)", en="Approval-to-start days (median)",
               dimension="management", unit="天", direction="lower",
               caliber="同时有立项时间和实际开工时间、且实际开工在报送月份所在年度的项目，（实际开工 − 立项）天数的中位数。",

@@ -12,7 +12,7 @@ import polars as pl
 
 from data.months import add_months
 from data.schema import CONSTRUCTION_SET, PIPELINE_SET, tier_expr
-from metrics.lights import has_problem, problem_streaks
+from metrics.lights import YELLOW_LAG, has_problem, problem_streaks
 
 C = pl.col
 MONTH = "snapshot_month"
@@ -101,7 +101,7 @@ class History:
 
 
 HISTORIES: tuple[History, ...] = (
-    History(columns=("problems",), alias="_problem_streak", table=problem_streaks),  # 问题超3个月未解决
+    History(columns=("problems",), alias="_problem_streak", table=problem_streaks),  # 问题超N个月未解决
 )
 HISTORY_COLUMNS = tuple(dict.fromkeys(c for h in HISTORIES for c in h.columns))
 HISTORY_OUTPUTS = frozenset(h.alias for h in HISTORIES)
@@ -144,7 +144,7 @@ CONSTR = C("_constr")
 STARTED = C("_started")
 INDUSTRIAL_CONSTR = CONSTR & INDUSTRIAL
 LEADER_SET = CONSTR & C("level").is_in(["省级", "市级"])  # projects that must have a 包抓领导
-LAGGING = CONSTR & (C("plan_investment_year") > 0) & ~FINISHED & (COMPLETION_RATE < C("_ts") - 0.10)
+LAGGING = CONSTR & (C("plan_investment_year") > 0) & ~FINISHED & (COMPLETION_RATE < C("_ts") - YELLOW_LAG)
 ZOMBIE = (CONSTR & C("status").is_in(["未开工", "在建", "停工"]) & C("_m3_present")
           & (C("completed_investment_total") <= C("_m3_total")))
 

@@ -1,4 +1,5 @@
-"""十张清单: watch lists of projects an analyst prints, a project's history, and the gap to target per county."""
+"""十张清单: the watch lists of projects an analyst prints, each declared once (rule in words, row condition, columns),
+and the columns every project table derives (light, its reason, the problem's months …)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,13 +9,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from data.months import to_month
-from data.schema import FULL_SCHEMA, PROC_COLUMNS, ZH
+from data.schema import PROC_COLUMNS, ZH
 from metrics import lights as L
 from metrics.dataset import Dataset
-from metrics.engine import compute
 from metrics.filters import Filters
-from metrics.rowsets import (COMPLETION_RATE, CONSTR, CONTINUING, HAS_PROBLEM, LAGGING, LEADER_SET, MONTH, NEW,
-                             PROC_SET, RESUMED, STARTED, ZOMBIE, prepare_rows, schedule)
+from metrics.rowsets import (COMPLETION_RATE, CONSTR, CONTINUING, HAS_PROBLEM, LAGGING, LEADER_SET, NEW, PROC_SET,
+                             RESUMED, STARTED, ZOMBIE)
 
 C = pl.col
 
@@ -57,7 +57,7 @@ DERIVED = {
 
 WATCH_LISTS: tuple[WatchList, ...] = (
     WatchList(id="lagging", zh="滞后项目清单", en="Lagging projects",
-              caliber="建设项目，年度计划>0、未竣工未投产，完成率低于时序进度10个百分点以上。",
+              caliber=f"建设项目，年度计划>0、未竣工未投产，完成率低于时序进度{L.points(L.YELLOW_LAG)}以上。",
               condition=lambda: LAGGING,
               columns=("completion_rate", "time_schedule", "deviation", "leader", "problems"),
               indicator="lagging_projects"),
@@ -101,12 +101,12 @@ WATCH_LISTS: tuple[WatchList, ...] = (
               condition=lambda: CONTINUING & ~RESUMED,
               columns=("leader", "problems"), indicator="resume_rate"),
     WatchList(id="red_light", zh="红灯项目清单", en="Red-light projects",
-              caliber="三色预警为红灯的项目（投资滞后时序进度30个百分点以上，或逾期2个月以上未开工，或开工2个月以上"
+              caliber=f"三色预警为红灯的项目（投资滞后时序进度{L.points(L.RED_LAG)}以上，或逾期2个月以上未开工，或开工2个月以上"
                       "未入统），预警原因列出亮灯的每条规则。",
               condition=lambda: L.row_light() == L.RED,
               columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="red_projects"),
     WatchList(id="yellow_light", zh="黄灯项目清单", en="Yellow-light projects",
-              caliber="三色预警为黄灯的项目（无红灯；投资滞后时序进度10–30个百分点，或计划开工当月或上月到期未开工，"
+              caliber=f"三色预警为黄灯的项目（无红灯；投资滞后时序进度{round(L.YELLOW_LAG * 100)}–{L.points(L.RED_LAG)}，或计划开工当月或上月到期未开工，"
                       "或开工次月未入统），预警原因列出亮灯的每条规则。",
               condition=lambda: L.row_light() == L.YELLOW,
               columns=("light_reason", "completion_rate", "time_schedule", "leader"), indicator="yellow_projects"),
@@ -123,7 +123,7 @@ def find_list(name: str) -> WatchList:
     raise KeyError(f"没有清单“{name}”。可选：{choices}")
 
 
-def _rows(ds: Dataset, m: dt.date, filters: Filters, exprs: list[pl.Expr]) -> pl.LazyFrame:
+def selected_rows(ds: Dataset, m: dt.date, filters: Filters, exprs: list[pl.Expr]) -> pl.LazyFrame:
     """Month m's prepared rows under the filters, holding every column the expressions read."""
     where = filters.expr(tier_col="_tier")
     cols = {name for e in [*exprs, where] for name in e.meta.root_names()}
@@ -137,7 +137,7 @@ def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = 
     cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
     exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
     order = [*w.first, "county", "total_investment", "project_id"]
-    return (_rows(ds, m, filters, [w.condition(), *exprs]).filter(w.condition().fill_null(False)).select(exprs)
+    return (selected_rows(ds, m, filters, [w.condition(), *exprs]).filter(w.condition().fill_null(False)).select(exprs)
             .sort(order, descending=[*(True for _ in w.first), False, True, False], nulls_last=True).collect())
 
 
@@ -145,62 +145,10 @@ def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters())
     """How many projects each list holds this month, in one pass."""
     m = to_month(month)
     counts = [w.condition().fill_null(False).sum().cast(pl.Int64).alias(w.id) for w in WATCH_LISTS]
-    row = _rows(ds, m, filters, counts).select(counts).collect()
+    row = selected_rows(ds, m, filters, counts).select(counts).collect()
     return {w.id: int(row.get_column(w.id)[0] or 0) for w in WATCH_LISTS}
 
 
 def column_labels(columns) -> dict[str, str]:
     """Chinese headers for list/history columns."""
     return {c: ZH.get(c, EXTRA_ZH.get(c, c)) for c in columns}
-
-
-ROW_LIGHTS = ("light", "light_reason", "problem_months")  # what a project table adds to the ledger's columns
-
-
-def projects(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
-    """The month's selected projects: every ledger column, its light (红/黄/绿), which rules lit it, and for how
-    many months its problem has been reported."""
-    exprs = [C(c) for c in FULL_SCHEMA] + [DERIVED[c].alias(c) for c in ROW_LIGHTS]  # the text columns too
-    return _rows(ds, to_month(month), filters, exprs).select(exprs).collect()
-
-
-def project_history(ds: Dataset, project_id: str) -> pl.DataFrame:
-    """Every snapshot of one project, oldest first, each month with its light, the light's reason and how long its
-    problem has lasted (what an analyst reads before a site visit)."""
-    # The project's own rows are all its lookbacks and its problem streak read (both go by project_id, and a
-    # month it is absent from ends a streak as a month missing from the store does).
-    rows = prepare_rows(ds.scan(ds.months).filter(C("project_id") == project_id))
-    # 形象进度 month by month is what leaders read: every text column rides along (null where a month has none).
-    return rows.select(*(C(c) for c in FULL_SCHEMA), *(DERIVED[c].alias(c) for c in ROW_LIGHTS)).sort(MONTH).collect()
-
-
-def gap_to_target(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> pl.DataFrame:
-    """Per county: 万元 a month needed to reach the annual plan by December, and to be on 时序进度 next month."""
-    m = to_month(month)
-    df = compute(ds, [m], filters, "county", ["plan_investment_sum", "completed_ytd_sum",
-                                              "investment_completion_rate", "time_schedule"])
-    left = 12 - m.month
-    shortfall = (C("plan_investment_sum") - C("completed_ytd_sum")).clip(lower_bound=0)
-    return df.select(
-        "county", "plan_investment_sum", "completed_ytd_sum", "investment_completion_rate", "time_schedule",
-        shortfall.alias("shortfall"),
-        pl.lit(left, pl.Int64).alias("months_left"),
-        (shortfall / left if left else pl.lit(None, pl.Float64)).alias("monthly_needed"),
-        (C("plan_investment_sum") * schedule(m.month + 1) - C("completed_ytd_sum")).clip(lower_bound=0).alias(
-            "next_month_needed") if left else pl.lit(None, pl.Float64).alias("next_month_needed"),
-    ).sort("county")
-
-
-GAP_MONEY = ("plan_investment_sum", "completed_ytd_sum", "shortfall", "monthly_needed", "next_month_needed")
-GAP_NAMES = {"county": "县区", "plan_investment_sum": "年度计划投资", "completed_ytd_sum": "本年完成投资",
-             "investment_completion_rate": "投资完成率", "time_schedule": "时序进度", "shortfall": "距年度计划差额",
-             "months_left": "剩余月数", "monthly_needed": "此后每月需完成", "next_month_needed": "下月需完成以回到时序进度"}
-
-
-def gap_headers(unit: str = "万元") -> dict[str, str]:
-    """The gap table's Chinese headers, its amounts in `unit` (the table's one unit: metrics.format.money_column;
-    '' for none)."""
-    return {c: f"{n}({unit})" if c in GAP_MONEY and unit else n for c, n in GAP_NAMES.items()}
-
-
-GAP_ZH = gap_headers()

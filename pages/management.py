@@ -1,12 +1,6 @@
 """管理服务: procedures, leader coverage, problems (and those unresolved for 3+ months), approval-to-start days, statistics
-inclusion."""
-from __future__ import annotations
+inclusion — the dimension's common layout alone (tiles, trends and bars: pages/__init__.py)."""
+from ui.page import serve
 
-from ui import dimension, state
-from ui.widgets import guard, page_title
-
-sel = state.current()
-page_title("pages_management", sel)
-if guard(sel):
-    dimension.render("management", sel, trend=["procedures_complete_rate", "leader_coverage"],
-                     bars=["procedures_complete_rate", "stats_inclusion_rate"])
+if __name__ == "__main__":
+    serve()

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from data.store import DEMO_DIR, Store
-from tests.ledger import snapshot
+from tests.factories import snapshot
 
 D = dt.date
 MONTHS = ("2024-04", "2024-05", "2024-06")

@@ -5,7 +5,7 @@ Browser:  start the server with env KPM_ANALYST_PASSWORD_HASH=ANALYST_HASH, then
 """
 from __future__ import annotations
 
-from data.passwords import hash_password
+from data.accounts.passwords import hash_password
 
 ANALYST_PASSWORD = "测试分析员-口令-2024"
 ANALYST_HASH = hash_password(ANALYST_PASSWORD, iterations=100_000)  # the minimum accepted: quick in tests

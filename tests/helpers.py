@@ -1,7 +1,6 @@
-"""Shared test machinery: paths inside the repository, app.py's page list, CLI runs, a Streamlit server, row edits."""
+"""Shared test machinery: paths inside the repository, the pages' table, CLI runs, a Streamlit server, row edits."""
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
 import json
@@ -18,7 +17,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-# The demo city's county ledger (data/demo_ledgers.py), laid out like the county offices' sample ledger.
+# The demo city's county ledger (data/demo/sample_ledger.py), laid out like the county offices' sample ledger.
 DEMO_LEDGER = ROOT / "data" / "demo" / "ledgers" / "石门县_2024年6月_重点项目台账.xlsx"
 # Where a development checkout finds the domain contract and the sample ledger: beside it, never required.
 SHARED = ROOT.parent / "shared"
@@ -27,18 +26,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 NO_CHROMIUM = "浏览器测试需要 /usr/bin/chromium 和中文字体：apt-get install -y chromium fonts-noto-cjk（或运行 bash tests/run.sh）"
 
 
-# ---- app.py ----------------------------------------------------------------------------------------------------------
+# ---- the pages' table ---------------------------------------------------------------------------------------------
 def app_pages() -> list[tuple]:
-    """Every entry of app.py's PAGES list (script path, label key, …), read from the source without running it."""
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [tuple(p) for p in ast.literal_eval(node.value)]
-    raise AssertionError("app.py has no PAGES list")
+    """Every page of the pages' table (pages/__init__.py) as (module path, title key, icon, default)."""
+    from pages import PAGES
+
+    return [(p.path, p.title, p.icon, p.default) for p in PAGES]
 
 
 def page_paths() -> list[str]:
-    """The script path of every page app.py registers ('pages/overview.py', …)."""
+    """The module path of every page ('pages/overview.py', …)."""
     return [p[0] for p in app_pages()]
 
 
@@ -66,7 +63,7 @@ def run_module(module: str, *args, env: dict[str, str] | None = None, input: str
 
 def metrics_json(*args: str) -> dict:
     """The metrics command line run in this process with --format json: its exit code must be 0; the parsed output."""
-    from metrics.__main__ import main
+    from reports.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from data.store import Store
-from tests.v2_stores import demo_frames
+from tests.demo_stores import demo_frames
 
 # Real-world shapes of long unit names, up to the 12 characters the screen promises to fit.
 LONG_NAMES = {

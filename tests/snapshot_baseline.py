@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
+from data.draft import draft_ledger
 from data.ingest import import_file
 from data.store import Store
-from data.template import ledger_template
 from tests.factories import ledger_rows, write_csv, write_parquet, write_table_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ def _dibao(folder: Path, *, with_july: bool) -> bytes:
     store = _store(folder, "2025-07") if with_july else _store(folder)
     import datetime as dt
 
-    data = ledger_template(_demo("2025-07", "石门县"), dt.date(2025, 8, 1), "石门县")
+    data = draft_ledger(_demo("2025-07", "石门县"), dt.date(2025, 8, 1), "石门县")
     return _imported(store, data, "2025-08", filename="石门县_2025年8月_底稿.xlsx")
 
 

@@ -372,7 +372,7 @@ def test_admin_never_writes_into_the_demo_city(monkeypatch, analyst):
 
 
 def test_the_sample_ledger_passes_the_check(tmp_path):
-    from ui.importing import sample_ledger_bytes, sample_source
+    from ui.admin.importing import sample_ledger_bytes, sample_source
 
     frame = sample_source()  # the committed demo city's latest month
     assert frame["snapshot_month"][0] == dt.date(2025, 12, 1) and frame.height == 857

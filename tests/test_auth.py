@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.passwords import AttemptLimiter, HashFormatError, hash_password, parse_hash, verify_password
+from data.accounts.passwords import AttemptLimiter, HashFormatError, hash_password, parse_hash, verify_password
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "重点项目-analyst-2024"
@@ -112,7 +112,7 @@ def test_limiter_is_thread_safe(monkeypatch):
     import time
     from collections import deque
 
-    from data import passwords
+    from data.accounts import passwords
 
     class YieldingDeque(deque):
         def append(self, x):
@@ -169,7 +169,8 @@ def test_hash_password_cli_refuses(stdin, needle):
 def _probe():
     import streamlit as st
 
-    from ui.auth import audit_user, can_write, current_user, sign_in_panel
+    from ui.auth import audit_user, can_write, current_user
+    from ui.sign_in import sign_in_panel
 
     sign_in_panel()
     st.text(f"can_write={can_write()} user={current_user()} audit={audit_user('张三')}")

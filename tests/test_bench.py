@@ -6,15 +6,16 @@ import json
 import polars as pl
 import pytest
 
+from bench import baseline_duckdb, baseline_pandas
 from bench import refusal
 from bench.__main__ import main
 from bench.generate import SCALES, ensure_store, generate_frames
 from bench.run import format_table
-from bench import baseline_duckdb, baseline_pandas
 from bench.workloads import IDS, Context, CrossCheckError, compare_indicators
 from data.schema import BUILD_TYPES, CATEGORIES, INVESTOR_TYPES, LEVELS, STATUSES
 from data.validate import validate
-from metrics.engine import Filters, compute
+from metrics.engine import compute
+from metrics.filters import Filters
 
 CASES = ["cold", "filter_change", "month_series", "ranking", "page_rerun"]
 CASE_KEYS = {"name", "median_ms", "min_ms", "max_ms", "pandas_median_ms", "duckdb_median_ms", "ratio_vs_pandas",

@@ -1,11 +1,11 @@
 """月通报: the Word bulletin and its workbook, read back and checked against the metrics CLI.
 
-The store is a fixture written with tests/ledger.py snapshots: four counties over four months (2025-03…06), so
+The store is a fixture written with tests/factories.py snapshots: four counties over four months (2025-03…06), so
 the ranking has a 红旗, a 蜗牛 and 约谈预警 (bottom 3 of 4 for three months), and every watch list has rows except
 where a zero is part of the check. The printed figures are literals worked out from the fixture (each county's
 projects are fixed by the seeded generator below; the sums, rates and scores were recomputed in plain Python,
 outside metrics/, before being written here), so a broken formatter or figure fails them; the workbook is
-compared with `python -m metrics … --format json`, run in-process through metrics.__main__.main.
+compared with `python -m metrics … --format json`, run in-process through reports.cli.main.
 """
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ from docx.table import Table
 from openpyxl import load_workbook
 
 from data.store import Store
-from metrics import bulletin
-from metrics.__main__ import main as cli_main
-from metrics.bulletin import build_bulletin, build_workbook
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.ranking import Item, Scorecard
 from metrics.watchlists import WATCH_LISTS
-from tests.ledger import D as LD, snapshot, store_of
+from reports import bulletin
+from reports.bulletin import build_bulletin, build_workbook
+from reports.cli import main as cli_main
+from tests.factories import D as LD, snapshot, store_of
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
@@ -236,7 +237,7 @@ def test_interview_warnings_are_explained_in_words(doc):
 def test_summary_states_the_figures(doc):
     # construction set: plan 295,600, ytd 152,438 (51.59 %), this month 25,404 vs May 25,411 (−0.03 %: 持平);
     # 新开工 started 9 of 12; 民间 62.38 %, 产业 88.63 % of the construction set's total investment.
-    # Part 2 (checked against tests/oracle_v2.py): no 2024-06 snapshot (no 同比); all 12 new starts due by June, 3
+    # Part 2 (checked against tests/oracle_part2.py): no 2024-06 snapshot (no 同比); all 12 new starts due by June, 3
     # of them not started, none early; 红 6, 黄 2; all 10 problems reported three months running or more;
     # the lingering-problems annex comes after the twelve watch lists.
     summary = next(p.text for p in doc.paragraphs if p.text.startswith("全市共有重点项目"))
@@ -301,7 +302,7 @@ def test_dimension_tables_print_each_countys_figures(doc):
 
 LIST_COUNTS = {"lagging": 6, "zombie": 3, "stopped": 0, "overdue_start": 3, "procedures_outstanding": 5,
                "signed_not_started": 6, "problems": 10, "not_in_statistics": 3, "leader_missing": 7, "not_resumed": 0,
-               "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_v2.py
+               "red_light": 6, "yellow_light": 2}  # lights: checked against tests/oracle_part2.py
 
 
 def test_lingering_problems_annex(doc):
@@ -359,7 +360,7 @@ def test_workbook_has_one_sheet_per_table(doc, files, cli, store_dir):
 
 
 def bulletin_sheet(name: str) -> str:
-    from metrics.export import _sheet_name
+    from reports.export import _sheet_name
 
     return _sheet_name(name, [])
 
@@ -411,7 +412,7 @@ def test_cli_errors_in_chinese(store_dir, tmp_path, capsys):
 
 def test_lingering_annex_on_the_demo_city():
     """October 2025 of the demo city: 81 problem projects, 62 of them reported three months running or more (the
-    long_standing_problems count, checked against tests/oracle_v2.py in test_v2_indicators) — the annex holds those."""
+    long_standing_problems count, checked against tests/oracle_part2.py in test_registry_part2) — the annex holds those."""
     from data.store import DEMO_DIR
 
     b = bulletin.collect(Dataset.from_store(Store(DEMO_DIR)), "2025-10")

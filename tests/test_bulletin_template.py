@@ -26,12 +26,12 @@ from streamlit.testing.v1 import AppTest
 from data import bulletin_template as stored
 from data.store import Store
 from data.submissions import Settings
-from metrics.__main__ import main as cli_main
-from metrics.bulletin import build_bulletin, collect
-from metrics.bulletin.default_template import build_default
-from metrics.bulletin.template import DEFAULT_PATH, TemplateProblem, check, install
 from metrics.dataset import Dataset
 from metrics.filters import Filters
+from reports.bulletin import build_bulletin, collect
+from reports.bulletin.default_template import build_default
+from reports.bulletin.template import DEFAULT_PATH, TemplateProblem, check, install
+from reports.cli import main as cli_main
 from tests import app_store as fx
 from tests.auth_helpers import ANALYST_HASH, sign_in
 from tests.factories import tree_bytes, valid_frame
@@ -41,7 +41,7 @@ DEMO = Store(ROOT / "data" / "demo")
 MONTH = "2025-06"
 ISSUED = dt.date(2025, 7, 8)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The default template's paragraphs, in order (see metrics/bulletin/default_template.py).
+# The default template's paragraphs, in order (see reports/bulletin/default_template.py).
 HEAD, NUMBER, TITLE, ADDRESSEES, BODY, SIGNATURE = 0, 1, 3, 4, 6, 13
 
 
@@ -119,7 +119,7 @@ def test_the_committed_default_template_is_what_the_builder_makes():
     shipped = zipfile.ZipFile(DEFAULT_PATH)
     assert built.namelist() == shipped.namelist()
     for name in built.namelist():
-        assert built.read(name) == shipped.read(name), f"{name}: run python -m metrics.bulletin.default_template"
+        assert built.read(name) == shipped.read(name), f"{name}: run python -m reports.bulletin.default_template"
     check(DEFAULT_PATH.read_bytes())
 
 
@@ -178,8 +178,8 @@ def test_the_checked_names_are_the_rendered_names(demo_bulletin):
     """An upload is checked with sample values: they must be the placeholders a bulletin fills, no more, no less."""
     from docxtpl import DocxTemplate
 
-    from metrics.bulletin.document import template_context
-    from metrics.bulletin.template import PLACEHOLDERS, sample_context
+    from reports.bulletin.document import template_context
+    from reports.bulletin.template import PLACEHOLDERS, sample_context
 
     _, b = demo_bulletin
     tpl = DocxTemplate(io.BytesIO(DEFAULT_PATH.read_bytes()))
@@ -435,7 +435,7 @@ def test_admin_page_downloads_checks_and_installs_a_template(page_store, tmp_pat
     assert any(c.value.startswith("当前使用：我办模板.docx（") for c in at.caption)
 
     # the page's bulletin (县区比拼) now comes in the office's template, with the month's 报送情况
-    from ui.bulletin_template import bulletin_docx
+    from reports.bulletin import office_bulletin
 
-    got = texts(bulletin_docx(Dataset.from_store(page_store), page_store, "2024-06", Filters()))
+    got = texts(office_bulletin(Dataset.from_store(page_store), page_store, "2024-06", Filters()))
     assert got[0] == "汉中市发展和改革委员会" and "六、报送情况" in got

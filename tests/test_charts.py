@@ -14,7 +14,7 @@ from altair.utils import schemapi
 
 from tests import app_store as fx
 from tests.helpers import start_app
-from ui import charts
+from ui import chart_specs, charts
 
 PROGRESS = "pages/progress.py"  # two trends, two county bar charts, the monthly investment trend
 RATE = "investment_completion_rate"
@@ -24,7 +24,7 @@ RATE = "investment_completion_rate"
 def store(tmp_path, monkeypatch):
     s = fx.build_store(tmp_path / "store")
     monkeypatch.setenv("KPM_STORE", str(s.root))
-    charts._cached_spec.clear()  # the cache is process-wide: each test starts without specs
+    chart_specs._cached_spec.clear()  # the cache is process-wide: each test starts without specs
     return s
 
 
@@ -32,13 +32,13 @@ def store(tmp_path, monkeypatch):
 def built(monkeypatch) -> list[dict]:
     """Every spec ui/charts.py finishes (a view that was not cached yet), in order."""
     out: list[dict] = []
-    finish = charts.finish
+    finish = chart_specs.finish
 
     def counting(chart):
         out.append(finish(chart))
         return out[-1]
 
-    monkeypatch.setattr(charts, "finish", counting)
+    monkeypatch.setattr(chart_specs, "finish", counting)
     return out
 
 
@@ -134,9 +134,9 @@ def test_a_spec_is_validated_in_the_tests_and_not_on_the_server(monkeypatch):
     """The suite checks every chart it draws against the schema; the server builds a new view's spec without it."""
     bad = alt.Chart(pl.DataFrame({"a": [1]}), height="tall").mark_bar().encode(alt.X("a:Q"))  # no such height
     with pytest.raises(schemapi.SchemaValidationError):
-        charts.finish(bad)
-    monkeypatch.delenv(charts.VALIDATE_ENV)
-    assert charts.finish(bad)["height"] == "tall"
+        chart_specs.finish(bad)
+    monkeypatch.delenv(chart_specs.VALIDATE_ENV)
+    assert chart_specs.finish(bad)["height"] == "tall"
 
 
 def test_charts_are_built_from_channel_objects_not_shorthand(store, monkeypatch):
@@ -155,7 +155,7 @@ def test_charts_are_built_from_channel_objects_not_shorthand(store, monkeypatch)
     for name, _, build, _ in built:
         calls.clear()
         chart = build()
-        if isinstance(chart, charts.Templated):
+        if isinstance(chart, chart_specs.Templated):
             chart.chart()
         assert calls == [], f"{name}: {calls}"
 
@@ -167,16 +167,16 @@ def test_another_look_is_finished_its_own_way_and_cached_under_its_own_id(store)
     looks: list[dict] = []
 
     def dark(chart) -> dict:
-        looks.append(charts.finish(chart) | {"background": "#0b1220"})
+        looks.append(chart_specs.finish(chart) | {"background": "#0b1220"})
         return looks[-1]
 
     def build():
         return charts.lists_chart({w.id: 1 for w in WATCH_LISTS})
 
-    first = charts.spec("screen:lists", ("2024-06",), build, dark)
-    assert charts.spec("screen:lists", ("2024-06",), build, dark) is first and len(looks) == 1
+    first = chart_specs.spec("screen:lists", ("2024-06",), build, dark)
+    assert chart_specs.spec("screen:lists", ("2024-06",), build, dark) is first and len(looks) == 1
     assert first["background"] == "#0b1220"
-    assert "background" not in charts.spec("lists", ("2024-06",), build)  # the desk look is another spec
+    assert "background" not in chart_specs.spec("lists", ("2024-06",), build)  # the desk look is another spec
 
 
 def test_the_screen_charts_are_made_once_per_view_and_dark(store, built):
@@ -213,11 +213,12 @@ def _demo_views():
     """(label, builder call) pairs over the demo city: every templated builder, on views that differ in data
     (months with and without a target, filters, group keys, one group or many)."""
     from data.store import DEMO_DIR, Store
-    from metrics import engine, watchlists
+    from metrics import engine, projects, watchlists
+    from metrics.dataset import Dataset
     from metrics.filters import Filters
     from metrics.rowsets import project_efficiency
 
-    ds = engine.Dataset.from_store(Store(DEMO_DIR))
+    ds = Dataset.from_store(Store(DEMO_DIR))
     last, first = ds.months[-1], ds.months[0]
     one = sorted(ds.scan([last]).select("county").unique().collect()["county"].to_list())[:1]
     views = []
@@ -247,7 +248,7 @@ def _demo_views():
             views.append((f"heat {month} {f}", lambda h=heat, m=month: charts.heat_table(h, [RATE, "start_rate"],
                                                                                         m.month)))
         pid = ds.scan([month]).select("project_id").head(1).collect().item()
-        views.append((f"curve {month}", lambda p=pid: charts.investment_curve(watchlists.project_history(ds, p))))
+        views.append((f"curve {month}", lambda p=pid: charts.investment_curve(projects.project_history(ds, p))))
     from bench.charts import cases  # the benchmark's one view of each desk chart: the duel's and the ledger's too
 
     return views + [(name, build) for name, _, build, _ in cases(None)]
@@ -268,25 +269,25 @@ def test_a_templated_chart_is_what_its_builder_draws_on_every_view(monkeypatch):
 
     views = _demo_views()
     for language in ("zh", "en"):
-        monkeypatch.setattr(charts, "lang", lambda: language)
+        monkeypatch.setattr(chart_specs, "lang", lambda: language)
         monkeypatch.setattr(i18n, "lang", lambda: language)
-        charts._template.clear()
+        chart_specs._template.clear()
         shapes: dict[tuple, str] = {}
         for label, build in views:
             chart = build()
-            assert isinstance(chart, charts.Templated), label
+            assert isinstance(chart, chart_specs.Templated), label
             shapes.setdefault(chart.shape, label)
-            assert _named(charts.finish(chart)) == _named(charts.finish(chart.chart())), \
+            assert _named(chart_specs.finish(chart)) == _named(chart_specs.finish(chart.chart())), \
                 f"{label} (template from {shapes[chart.shape]})"
         assert len(shapes) < len(views)  # views do share templates
     st.cache_resource.clear()
 
 
 def test_a_template_is_checked_against_the_schema_in_the_tests():
-    bad = charts.Templated(("bench-bad",), (pl.DataFrame({"a": [1]}),),
+    bad = chart_specs.Templated(("bench-bad",), (pl.DataFrame({"a": [1]}),),
                            lambda d: alt.Chart(d, height="tall").mark_bar().encode(alt.X("a:Q")))
     with pytest.raises(schemapi.SchemaValidationError):
-        charts.finish(bad)
+        chart_specs.finish(bad)
 
 
 def test_the_heat_table_colours_each_figure_against_its_target():
@@ -313,6 +314,6 @@ def test_the_heat_table_colours_each_figure_against_its_target():
 def test_lying_bars_name_every_group():
     """17 chains: the chart grows with them (the names were drawn for every other bar at a fixed 420 px)."""
     by = pl.DataFrame({"chain": [f"链{k:02d}" for k in range(17)], "total_investment_sum": [1e5 * (k + 1) for k in range(17)]})
-    spec = charts._to_dict(charts.bar_chart(by, "chain", "total_investment_sum", height=420, horizontal=True).chart())
+    spec = chart_specs._to_dict(charts.bar_chart(by, "chain", "total_investment_sum", height=420, horizontal=True).chart())
     assert spec["height"] >= 17 * 20  # at least 20 px a name
     assert spec["layer"][0]["encoding"]["y"]["axis"]["labelOverlap"] is False

@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 
 from data import demo
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
 from data.ingest import read_ledger
 from data.schema import (BUILD_TYPES, CATEGORIES, INDUSTRY_CLASSES, INVESTOR_TYPES, LEVELS, PROC_COLUMNS, SCHEMA,
                          STATUSES, TIERS)
 from data.store import DEMO_DIR, Store
 from data.validate import validate
-from metrics.engine import Dataset
+from metrics.dataset import Dataset
 from metrics.ranking import ranking
 from tests.helpers import DEMO_LEDGER, SHARED
 
@@ -345,7 +345,7 @@ def test_shipped_demo_ledger_is_current(snaps):
     res = read_ledger(DEMO_LEDGER)
     assert res.errors == [], res.report()
     assert res.frame.equals(snaps["2024-06"].filter(pl.col("county") == "石门县")), \
-        "run `python -m data.demo_ledgers` to regenerate data/demo/ledgers"
+        "run `python -m data.demo.sample_ledger` to regenerate data/demo/ledgers"
 
 
 def test_layout_literals_are_the_shared_samples():

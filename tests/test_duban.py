@@ -15,8 +15,7 @@ from data.store import Store
 from data.submissions import Settings
 from metrics.dataset import Dataset
 from metrics.duban import item_rows, listing, suggestions
-from tests.factories import tree_bytes, valid_frame
-from tests.ledger import snapshot, store_of
+from tests.factories import snapshot, store_of, tree_bytes, valid_frame
 
 D = dt.date
 ANALYST = Actor("王分析", "analyst")

@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import users
+from data.accounts import users
 from data.store import DEMO_DIR, Store
 from tests import app_store as fx
 from tests.factories import tree_bytes, write_xlsx
 from tests.helpers import DEMO_LEDGER, run_module
-from tests.test_submissions_app import PW, XLSX, ROOT, alerts, ok, sign_in
+from tests.test_admin_submissions import PW, XLSX, ROOT, alerts, ok, sign_in
 
 DEMO_MONTHS = Store(DEMO_DIR).months()
 
@@ -115,7 +115,7 @@ def test_demo_restore_sets_the_data_aside_keeps_the_accounts_and_the_app_shows_t
 
 
 # ---- review and return (the three-county store of tests/test_submissions_app.py) --------------------------------
-from tests.test_submissions_app import admin, clock, july, store, submit_via_importer, table_with  # noqa: E402,F401
+from tests.test_admin_submissions import admin, clock, july, store, submit_via_importer, table_with  # noqa: E402,F401
 
 
 def test_the_review_names_the_changed_projects_with_old_and_new_figures_and_shows_the_rows(store, tmp_path):
@@ -196,12 +196,13 @@ def test_every_action_the_code_writes_to_the_audit_log_reads_in_chinese():
     import re
 
     from data.duban import STEP_ZH
-    from ui.importing import action_name
+    from ui.admin.importing import action_name
 
     from data.geo.kept import AUDIT_ACTIONS
 
     source = "\n".join(p.read_text(encoding="utf-8") for part in ("data", "reports") for p in (ROOT / part).rglob("*.py"))
     written = set(re.findall(r'"action": "([a-z_-]+)"', source)) | set(re.findall(r'[^.]action="([a-z_-]+)"', source))
+    written |= set(re.findall(r'append_audit\(\s*"([a-z_-]+)"', source))  # Store.append_audit(action, …)
     written -= {"append", "store_true"}   # argparse's, not the log's
     written |= set(re.findall(r'^ACTION = "([a-z_-]+)"', source, re.M)) | {"import", "replace"}
     written |= set(re.findall(r'"(push-[a-z-]+)"', source)) | set(AUDIT_ACTIONS)

@@ -644,7 +644,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from data.schema import BUILD_TYPES, CATEGORIES, INDUSTRY_CLASSES, INVESTOR_TYPES, LEVELS, STATUSES  # noqa: E402
-from data.store import parse_month  # noqa: E402
+from data.months import parse_month  # noqa: E402
 
 # Names drawn from characters that cannot spell a header, a 合计 word or a footnote opener.
 SAFE = "甲乙丙丁戊己庚辛壬癸东西南北中ABCxyz0123456789-_·（）"

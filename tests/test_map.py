@@ -8,8 +8,8 @@ import contextlib
 import io
 import json
 
-import pyarrow as pa
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from data import geo
@@ -18,9 +18,9 @@ from data.store import Store
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.map import map_data
+from tests.factories import snapshot
 from tests.helpers import run_module
-from tests.ledger import snapshot
-from ui import charts
+from ui import chart_specs, charts
 from ui.map_chart import SCREEN, map_chart, picked_unit
 from ui.map_labels import Area, _merc, place_labels, wrap
 
@@ -111,8 +111,8 @@ def _strings(node, key=""):
 
 
 def test_the_spec_is_inline_validated_and_asks_no_host(ds, monkeypatch):
-    monkeypatch.setenv(charts.VALIDATE_ENV, "1")  # checked against the Vega-Lite schema as it is built
-    spec = charts.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE), select=True))
+    monkeypatch.setenv(chart_specs.VALIDATE_ENV, "1")  # checked against the Vega-Lite schema as it is built
+    spec = chart_specs.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE), select=True))
     text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False)
     assert '"url"' not in text and "topojson" not in text
     assert [v for k, v in _strings(spec) if isinstance(v, str) and "://" in v and k != "$schema"] == []
@@ -141,16 +141,16 @@ def test_a_click_on_the_map_picks_a_unit():
 
 
 def test_a_new_view_of_the_same_city_reuses_its_outlines_and_sends_only_its_values(ds):
-    june = charts.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE)))
-    picked = charts.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE, Filters(county=("伍家岗",)))))
+    june = chart_specs.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE)))
+    picked = chart_specs.finish(map_chart(map_data(ds, "2024-06", _yichang(), RATE, Filters(county=("伍家岗",)))))
     assert june["layer"][0]["data"] == picked["layer"][0]["data"]
     assert june["datasets"].keys() != picked["datasets"].keys()
 
 
 def test_the_tile_map_is_drawn_without_a_projection_of_the_earth(store, ds, monkeypatch):
-    monkeypatch.setenv(charts.VALIDATE_ENV, "1")
+    monkeypatch.setenv(chart_specs.VALIDATE_ENV, "1")
     for look in (None, SCREEN):  # the desk's look and the screen's
-        spec = charts.finish(map_chart(map_data(ds, "2024-06", geo.geography(store, "示范市"), "completed_ytd_sum"),
+        spec = chart_specs.finish(map_chart(map_data(ds, "2024-06", geo.geography(store, "示范市"), "completed_ytd_sum"),
                                        **({"look": look} if look else {})))
         assert spec["projection"] == {"type": "identity"}
 
@@ -187,7 +187,7 @@ def test_no_two_labels_overlap(city):
 # ---- the command line ----------------------------------------------------------------------------------------------
 def _map(*args) -> tuple[int, dict | None, str]:
     """`python -m metrics map args…` run in this process (one run below goes through a real process)."""
-    from metrics.__main__ import main
+    from reports.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

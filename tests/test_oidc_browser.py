@@ -16,8 +16,8 @@ from data.store import Store
 from tests import app_store as fx
 from tests.factories import write_xlsx
 from tests.helpers import free_port as _free_port, wait_healthy as _wait_healthy
-from tests.test_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
-from tests.test_submissions_browser import july_of_jia
+from tests.test_admin_submissions_browser import july_of_jia
+from tests.test_app_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
 
 ROOT = Path(__file__).resolve().parents[1]
 PEOPLE = {"wang": "wang@jia.example.gov.cn", "li": "li@fgw.example.gov.cn"}   # sub → e-mail at the provider

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.helpers import streamlit_server
-from tests.test_browser import wait_done
+from tests.test_app_browser import wait_done
 
 VIEWS = ["/", "/?mode=screen", "/compare"]
 

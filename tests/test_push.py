@@ -29,7 +29,7 @@ SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
 DING_TOKEN = "d1n9t0k3n5ecretacce55"
 WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 DASHBOARD = "https://kpm.example.gov.cn/kpm/"
-# The demo city's December 2025 ranking, as the 县区比拼 page lists it (tests/test_browser.py).
+# The demo city's December 2025 ranking, as the 县区比拼 page lists it (tests/test_app_browser.py).
 DEMO_RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
 
 
@@ -342,18 +342,11 @@ def test_remind_is_quiet_before_the_window(real_store, robot):
 
 
 def test_headline_figures_are_the_overview_pages():
-    """The brief's headline tiles are 总览's (its HEADLINE list, read from the page's source wherever it lives)."""
-    import ast
-
+    """The brief's headline tiles are 总览's (the tiles of the home page's row in the pages' table)."""
+    from pages import HOME
     from reports.push.sections import HEADLINE
-    from tests.helpers import ROOT
 
-    found = []
-    for path in sorted((ROOT / "pages").rglob("*overview*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HEADLINE" for t in node.targets):
-                found.append(tuple(ast.literal_eval(node.value)))
-    assert found == [HEADLINE]
+    assert HOME.figures.tiles == HEADLINE
 
 
 def test_wrapped_lines_fit_and_read_as_chinese_is_set():

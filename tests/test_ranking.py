@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.ranking import Item, Scorecard, load_scorecard, ranking, score_table
-from tests.ledger import D, snapshot, store_of
+from tests.factories import D, snapshot, store_of
 
 CARD = Scorecard((Item("investment_completion_rate", 60, "higher"), Item("start_rate", 40, "higher")), 2, 2)
 

@@ -282,9 +282,10 @@ def test_a_refused_register_leaves_the_store_byte_identical(province, tmp_path):
 
 
 def test_the_text_columns_reach_a_projects_history_the_project_table_and_the_store_check(longquan):
-    from data.store import check_store
-    from metrics.export import to_xlsx_bytes
-    from metrics.watchlists import column_labels, project_history, projects
+    from data.store_check import check_store
+    from metrics.projects import project_history, projects
+    from metrics.watchlists import column_labels
+    from reports.export import to_xlsx_bytes
 
     store, _ = longquan
     ds = Dataset.from_store(store)

@@ -15,7 +15,8 @@ import pytest
 
 from data import register
 from data.ingest import import_file
-from data.store import Store, check_store
+from data.store import Store
+from data.store_check import check_store
 from tests.factories import tree_bytes
 from tests.real_tables import write_rows
 

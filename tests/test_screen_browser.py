@@ -161,7 +161,7 @@ def _params(page) -> dict[str, list[str]]:
 def test_playlist_advances_on_its_timer_and_obeys_the_keys(server, page):
     q = urllib.parse.quote("总览,县区比拼")
     _open(page, f"{server}/?mode=screen&playlist={q}&interval=5", ".kpi .val")
-    page.wait_for_url("**/compare?**", timeout=20_000)          # the timer moved to the next page
+    page.wait_for_url("**/ranking?**", timeout=20_000)          # the timer moved to the next page
     page.wait_for_selector(".kpm-board", timeout=30_000)
     assert _params(page)["step"] == ["1"]
     page.keyboard.press("Space")                                 # pause
@@ -170,11 +170,11 @@ def test_playlist_advances_on_its_timer_and_obeys_the_keys(server, page):
     # What is asserted is that nothing happens for longer than one interval: there is no event to await, so
     # this one wait is by the clock (the page's own timer would have moved it after 5 s).
     page.wait_for_timeout(6500)
-    assert "/compare" in page.url and _params(page)["step"] == ["1"]
+    assert "/ranking" in page.url and _params(page)["step"] == ["1"]
     page.keyboard.press("ArrowRight")                            # next, by hand, while paused
     page.wait_for_function("location.search.includes('step=0')", timeout=15_000)
     page.wait_for_selector(".kpi .val", timeout=30_000)
-    assert "/compare" not in page.url and _params(page)["paused"] == ["1"]
+    assert "/ranking" not in page.url and _params(page)["paused"] == ["1"]
     page.keyboard.press("Space")                                 # resume
     page.wait_for_function("!location.search.includes('paused=1')", timeout=15_000)
     page.keyboard.press("Escape")                                # leave screen mode: the sidebar is back

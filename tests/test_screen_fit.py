@@ -1,4 +1,4 @@
-"""The meeting screen fits every room: every page with a screen layout (ui/screen/pages.py), at 1920×1080, 1366×768,
+"""The meeting screen fits every room: every page with a screen layout (the pages' table), at 1920×1080, 1366×768,
 1024×768 and 3840×2160, for the demo city, a city with long unit names and one with thirty units
 (tests/screen_cities.py); the pages that change with a pinned unit also pinned to the city's longest name, and 县区对比
 with its four longest names side by side, in Chinese and in English.
@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.helpers import APP, ROOT, app_pages, log_text, streamlit_server
+from pages import PAGES
+from tests.helpers import ROOT, log_text, streamlit_server
 from tests.screen_cities import CITIES
-from ui.screen.pages import LAYOUT_PAGES
 from ui.screen.playlist import page_url
 
 SHOTS = ROOT / "artifacts" / "screenshots" / "fit"
@@ -41,8 +41,9 @@ class View(NamedTuple):
 
 # Every screen page as the playlist shows it, the two pages whose layout changes with a pinned unit, and 县区对比's
 # widest board (English labels are longer and wrap).
-VIEWS = [*(View(p) for p in LAYOUT_PAGES), View("pages/overview.py", True), View("pages/compare.py", True),
-         View("pages/duel.py", True, True), View("pages/duel.py", True, True, "en")]
+LAYOUT_PAGES = [p.path for p in PAGES if p.screen]
+VIEWS = [*(View(p) for p in LAYOUT_PAGES), View("pages/overview.py", True), View("pages/ranking.py", True),
+         View("pages/comparison.py", True, True), View("pages/comparison.py", True, True, "en")]
 
 # Everything the room sees, measured in the browser's own coordinates (so under any zoom).
 MEASURE = r"""(minPx) => {
@@ -191,22 +192,19 @@ SETTLED = """() => {
 }"""
 
 
-def test_every_page_with_a_screen_layout_is_declared():
-    """A page whose script draws a ui.screen layout is in ui/screen/pages.py (so the fit test loads it), and
-    nothing else is."""
-    helpers = {"active", "sidebar_toggle", "nav_position"}  # screen mode's switches, not layouts
-
-    def draws_screen(path: str) -> bool:
-        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+def test_screen_layouts_are_drawn_only_through_the_pages_table():
+    """No page module draws a ui.screen layout itself: each page's layout is its row in the pages' table, which is
+    what this test loads, so no screen goes unmeasured."""
+    layouts = {"overview", "dimension", "ranking", "comparison"}
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith(
-            "ui.screen") for a in n.names}
-        return (any(re.match(r"screen\.\w+", c) and c.split(".")[1] not in helpers for c in calls)
-                or "dimension.render" in calls or bool(imported - helpers))
-
-    assert APP.exists()
-    drawn = [p[0] for p in app_pages() if draws_screen(p[0])]
-    assert sorted(drawn) == sorted(LAYOUT_PAGES), (f"有大屏布局的页面须列入 ui/screen/pages.py 的 LAYOUT_PAGES（大屏适配测试逐页加载），应为：{drawn}")
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                    and (n.module or "").startswith("ui.screen") for a in n.names}
+        drawn = {c for c in calls if re.fullmatch(r"screen\.(\w+)", c) and c.split(".")[1] in layouts}
+        if path.name != "__init__.py":
+            assert not drawn and not imported & layouts, f"{path.name} 直接调用了大屏布局：请在 pages/__init__.py 的页面表中声明"
+    assert {p.screen.__name__ for p in PAGES if p.screen} == layouts
 
 
 @pytest.fixture(scope="module", params=list(CITIES))

@@ -13,11 +13,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from data.demo_ledgers import write_sample_ledger
+from data.demo.sample_ledger import write_sample_ledger
 from data.ingest import import_file
-from data.store import Store, StoreError, check_store
+from data.store import Store, StoreError
+from data.store_check import check_store
 from data.submissions import Settings, deadline
-from metrics.engine import Dataset, as_record, indicators_at
+from metrics.dataset import Dataset
+from metrics.engine import as_record, indicators_at
 from tests.factories import tree_bytes, valid_frame, write_csv, write_parquet, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]

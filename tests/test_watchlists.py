@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.engine import Dataset, Filters
+from metrics.dataset import Dataset
+from metrics.filters import Filters
 from metrics.watchlists import WATCH_LISTS, list_counts, watch_list
-from tests.ledger import D, snapshot, store_of
+from tests.factories import D, snapshot, store_of
 
 MONTH = "2024-06"
 # On no list by itself: a continuing project under way since 2023, at 50 % of its plan, county-level.
@@ -89,7 +90,7 @@ EXPECTED = {
     "not_in_statistics": ["NIS"],
     "leader_missing": ["LEAD_C", "LEAD_P"],
     "not_resumed": ["NR_IDLE", "STOP_C"],
-    # 三色预警 (DOMAIN.md Part 2), members checked against tests/oracle_v2.py: OVER_* are new starts due with plan
+    # 三色预警 (DOMAIN.md Part 2), members checked against tests/oracle_part2.py: OVER_* are new starts due with plan
     # 100 and nothing done (lag 0.5 → 红), SIGN_NEW likewise, NIS/NIS_IDLE started ≥ 2 months and not in statistics;
     # LAG1 is 11 points behind (ts 0.50 − 0.39; 0.10 < lag ≤ 0.30 → 黄).
     "red_light": ["OVER_FUT", "OVER_OLD", "NIS", "NIS_IDLE", "SIGN_NEW", "OVER1", "OVER_END", "OVER_NEXT", "OVER_NULL"],

@@ -7,10 +7,10 @@ import re
 
 from playwright.sync_api import expect
 
-from data import users
+from data.accounts import users
 from tests import app_store as fx
 from tests.helpers import streamlit_server
-from tests.test_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
+from tests.test_app_browser import assert_no_error, page, shoot, wait_done  # noqa: F401  (the browser fixture: conftest)
 
 ANALYST = ("li", "分析员李-口令-22")
 # What may stay Latin on a page: product and format names, the switch to English, the command lines and placeholder

@@ -7,8 +7,8 @@ With `[auth]` configured in `.streamlit/secrets.toml`, everyone signs in with St
 accounts kept with the store (users.json, made with `python -m data user add`), each with its own role, unit and
 name in the audit log; and the single shared analyst password, whose PBKDF2 hash is configured as
 `[analyst] password_hash = "…"` in secrets.toml or in $KPM_ANALYST_PASSWORD_HASH (`python -m data hash-password`).
-With none of these, writing is disabled and `sign_in_panel()` says how to enable it. Failed attempts are limited
-per browser session and per server process (data.passwords.AttemptLimiter). The data CLI is the machine
+With none of these, writing is disabled and ui/sign_in.py's panel says how to enable it. Failed attempts are limited
+per browser session and per server process (data.accounts.passwords.AttemptLimiter). The data CLI is the machine
 operator's and needs no sign-in.
 """
 from __future__ import annotations
@@ -20,37 +20,18 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from data import users
-from data.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
+from data.accounts import users
+from data.accounts.passwords import AttemptLimiter, HashFormatError, parse_hash, verify_password
+from data.accounts.roles import ANALYST, REPORTER, ROLE_ZH, VIEWER
 from data.store import Store
 
 ENV_HASH = "KPM_ANALYST_PASSWORD_HASH"
 SESSION_KEY = "_auth_analyst"       # {"fp": fingerprint of the hash signed in against, "at": epoch seconds}
 ACCOUNT_KEY = "_auth_account"       # {"name", "role", "unit", "fp": fingerprint of its hash, "at": epoch seconds}
 SESSION_HOURS = 8                   # a password sign-in lasts a working day
-ANALYST, REPORTER, VIEWER = "analyst", "reporter", "viewer"
-ROLE_ZH = {ANALYST: "分析员", REPORTER: "填报员", VIEWER: "查看者"}
 # One limiter per server process: 5 failures per 10 minutes per session, 20 per 10 minutes overall, then a
 # doubling global wait. Module-level, so every session of this process shares it (its own lock guards it).
 LIMITER = AttemptLimiter(per_key=5, window=600.0, global_limit=20, backoff_base=2.0, backoff_max=600.0)
-
-HOW_TO_ENABLE = """\
-**当前为只读模式：尚未配置分析员登录，导入、替换和删除数据的功能已停用。** 管理员可任选一种方式启用（改完后重启服务）：
-
-1. **统一身份认证（OIDC）**：在服务器的 `.streamlit/secrets.toml` 中加入 `[auth]` 段
-   （`redirect_uri`、`cookie_secret`、`client_id`、`client_secret`、`server_metadata_url`），并安装 `Authlib`。
-   可选：在 `[analyst]` 段写 `emails = ["张三@example.gov.cn"]`，只允许名单中的人导入。
-2. **分析员口令**：在服务器上运行 `python -m data hash-password`，按提示输入两次口令，把输出的
-   `password_hash = "pbkdf2_sha256$…"` 一行写入 `.streamlit/secrets.toml` 的 `[analyst]` 段，
-   或把 `pbkdf2_sha256$…` 设为环境变量 `KPM_ANALYST_PASSWORD_HASH`。
-
-3. **命名账号**（每人一个账号，操作记录记各自的名字）：在服务器上运行
-   `python -m data user add 用户名 --role analyst`（填报员：`--role reporter --unit 石门县`），按提示输入两次口令；
-   账号以哈希形式保存在数据库目录的 `users.json` 中，添加后即可登录，无需重启。
-
-使用统一身份认证时，填报员在 secrets.toml 的 `[reporters]` 段按邮箱对应单位：`"wang@example.gov.cn" = "石门县"`。
-命令行导入（`python -m data import`）由服务器管理员执行，不需要登录。"""
-
 
 # ---- configuration ------------------------------------------------------------------------------------------------
 def _section(name: str) -> dict:
@@ -106,7 +87,7 @@ def _fingerprint(encoded: str) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:16]
 
 
-def _user_info() -> dict:
+def user_info() -> dict:
     try:
         return dict(st.user.to_dict())
     except Exception:  # no script context
@@ -117,20 +98,20 @@ def _email(info: dict) -> str:
     return str(info.get("email") or "").strip().lower()
 
 
-def _reporters() -> dict[str, str]:
+def reporters() -> dict[str, str]:
     """secrets.toml [reporters]: a reporter's e-mail (lower case) → their unit."""
     return {str(k).strip().lower(): str(v).strip() for k, v in _section("reporters").items()
             if isinstance(v, str) and v.strip()}
 
 
-def _oidc_role(info: dict) -> tuple[str, str]:
+def oidc_role(info: dict) -> tuple[str, str]:
     """(role, unit) of a signed-in OIDC identity: on the analyst list → analyst; mapped in [reporters] →
     reporter of that unit; no analyst list → analyst (the identity provider decides who signs in); else viewer."""
     email = _email(info)
     allowed = _section("analyst").get("emails")
     if allowed and email and email in {str(e).strip().lower() for e in allowed}:
         return ANALYST, ""
-    unit = _reporters().get(email) if email else None
+    unit = reporters().get(email) if email else None
     if unit:
         return REPORTER, unit
     return (VIEWER, "") if allowed else (ANALYST, "")
@@ -144,7 +125,7 @@ def named_accounts() -> list[users.Account]:
         return []
 
 
-def _accounts_problem() -> str:
+def accounts_problem() -> str:
     """Why users.json cannot be read ('' when it can, or does not exist)."""
     path = Store().root / "users.json"
     try:
@@ -183,10 +164,10 @@ def identity() -> tuple[str, str, str]:
     """(role, unit, name) of this session: role viewer|analyst|reporter, a reporter's unit, the name signed in."""
     m = mode()
     if m == "oidc":
-        info = _user_info()
+        info = user_info()
         if info.get("is_logged_in") is not True:
             return VIEWER, "", ""
-        role, unit = _oidc_role(info)
+        role, unit = oidc_role(info)
         return role, unit, str(info.get("email") or info.get("name") or info.get("sub") or ANALYST)
     acc = _signed_account()
     if acc is not None:
@@ -196,7 +177,7 @@ def identity() -> tuple[str, str, str]:
     return VIEWER, "", ""
 
 
-def _session_key() -> str:
+def session_key() -> str:
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -223,6 +204,16 @@ def can_write() -> bool:
     return role() == ANALYST
 
 
+def can_submit() -> bool:
+    """Whether this session hands in its own unit's ledger for review (a reporter), rather than importing."""
+    return role() == REPORTER
+
+
+def can_upload() -> bool:
+    """Whether this session may upload a ledger at all (an analyst imports, a reporter submits; a viewer reads)."""
+    return role() != VIEWER
+
+
 def current_user() -> str:
     """Who is signed in: the OIDC e-mail (or name), the account's name, 'analyst' after the shared password, else ''."""
     return identity()[2]
@@ -247,7 +238,7 @@ def sign_out() -> None:
     """End this session's sign-in (password, named account or OIDC)."""
     st.session_state.pop(SESSION_KEY, None)
     st.session_state.pop(ACCOUNT_KEY, None)
-    if mode() == "oidc" and _user_info().get("is_logged_in") is True:
+    if mode() == "oidc" and user_info().get("is_logged_in") is True:
         st.logout()
 
 
@@ -260,7 +251,7 @@ def _held_back(key: str) -> str | None:
 def try_password(password: str) -> tuple[bool, str]:
     """Check a password for this session, rate-limited. (ok, Chinese message)."""
     encoded = password_hash()
-    key = _session_key()
+    key = session_key()
     held = _held_back(key)
     if held:
         return False, held
@@ -279,11 +270,11 @@ def try_password(password: str) -> tuple[bool, str]:
 
 def try_account(name: str, password: str) -> tuple[bool, str]:
     """Check a named account's password for this session, rate-limited like the shared one. (ok, Chinese message)."""
-    key = _session_key()
+    key = session_key()
     held = _held_back(key)
     if held:
         return False, held
-    problem = _accounts_problem()
+    problem = accounts_problem()
     if problem:
         return False, problem
     acc = users.authenticate(Store(), name.strip(), password) if password else None
@@ -294,100 +285,8 @@ def try_account(name: str, password: str) -> tuple[bool, str]:
     st.session_state.pop(SESSION_KEY, None)
     st.session_state[ACCOUNT_KEY] = {"name": acc.name, "role": acc.role, "unit": acc.unit,
                                      "fp": _fingerprint(acc.password_hash), "at": time.time()}
-    return True, f"已登录：{_who(acc.role, acc.unit, acc.name)}。"
+    return True, f"已登录：{who_text(acc.role, acc.unit, acc.name)}。"
 
 
-def _who(r: str, unit: str, name: str) -> str:
+def who_text(r: str, unit: str, name: str) -> str:
     return f"{name}（{ROLE_ZH[r]}" + (f"，报送单位：{unit}）" if unit else "）")
-
-
-def _password_submitted() -> None:
-    name = (st.session_state.get("_auth_name") or "").strip()
-    password = st.session_state.get("_auth_pw") or ""
-    if name:
-        result = try_account(name, password)
-    elif mode() == "password":
-        result = try_password(password)
-    else:
-        result = (False, "请填写用户名：每位分析员和填报员用自己的账号登录。")
-    st.session_state["_auth_msg"] = result
-
-
-def sign_in_panel(where=None) -> None:
-    """The sign-in UI (in the page by default; pass st.sidebar for the sidebar): who is signed in and a sign-out
-    button, a sign-in button or the account/password form, or how to enable writing when nothing is configured."""
-    box = where if where is not None else st.container()
-    m = mode()
-    with box:
-        if m == "oidc":
-            _oidc_panel()
-            return
-        accounts = bool(named_accounts())
-        problem = _accounts_problem()
-        if problem:
-            st.error(problem, icon=":material/error:")
-        if m == "invalid":
-            try:
-                parse_hash(password_hash())
-            except HashFormatError as e:
-                st.error(f"分析员口令配置有误，导入功能已停用：{e}", icon=":material/error:")
-        if m in ("none", "invalid") and not accounts:
-            st.info(HOW_TO_ENABLE, icon=":material/lock:")
-            return
-        msg = st.session_state.pop("_auth_msg", None)
-        r, unit, name = identity()
-        if r != VIEWER:
-            if uses_shared_password():
-                st.success("已以分析员身份登录。", icon=":material/verified_user:")
-            else:
-                st.success(f"已登录：{_who(r, unit, name)}", icon=":material/verified_user:")
-            st.button("退出登录", key="_auth_logout", on_click=sign_out, icon=":material/logout:")
-            return
-        if not accounts:
-            st.caption("查看数据无需登录；导入、替换、删除数据须输入分析员口令。")
-        elif m == "password":
-            st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须登录。"
-                       "用自己的用户名和口令登录；使用分析员共用口令时用户名留空。")
-        else:
-            st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须用自己的用户名和口令登录。")
-        if msg and not msg[0]:
-            st.error(msg[1])
-        wait = LIMITER.wait_seconds(_session_key())
-        with st.form("_auth_form", clear_on_submit=True, border=True):
-            if accounts:
-                st.text_input("用户名", key="_auth_name", autocomplete="username")
-            st.text_input("口令" if accounts else "分析员口令", type="password", key="_auth_pw",
-                          autocomplete="current-password")
-            st.form_submit_button("登录", on_click=_password_submitted, disabled=wait > 0, icon=":material/login:")
-        if wait > 0 and not (msg and "次数过多" in msg[1]):
-            st.error(f"口令错误次数过多，请 {max(1, math.ceil(wait / 60))} 分钟后再试。")
-
-
-def _oidc_panel() -> None:
-    info = _user_info()
-    if info.get("is_logged_in") is True:
-        who = str(info.get("email") or info.get("name") or "")
-        r, unit = _oidc_role(info)
-        if r == ANALYST:
-            st.success(f"已登录（分析员）：{who}", icon=":material/verified_user:")
-        elif r == REPORTER:
-            st.success(f"已登录（填报员，报送单位：{unit}）：{who}", icon=":material/verified_user:")
-        else:
-            st.warning(f"已登录为 {who}，但不在分析员名单中，也没有对应的报送单位：只能查看。"
-                       "如需导入或报送权限，请联系管理员（secrets.toml 的 [analyst] emails 或 [reporters]）。",
-                       icon=":material/person_off:")
-        st.button("退出登录", key="_auth_logout", on_click=sign_out, icon=":material/logout:")
-        return
-    if _reporters():
-        st.caption("查看数据无需登录；填报员报送本单位台账、分析员导入和审核数据须登录。")
-        label = "登录（统一身份认证）"
-    else:
-        st.caption("查看数据无需登录；导入、替换、删除数据须以分析员身份登录。")
-        label = "分析员登录（统一身份认证）"
-    if st.button(label, key="_auth_login", type="primary", icon=":material/login:"):
-        try:
-            provider = oidc_provider()
-            st.login(provider) if provider else st.login()
-        except Exception as e:  # missing Authlib, incomplete [auth] section
-            st.error(f"无法发起登录（{type(e).__name__}）：请管理员检查 secrets.toml 的 [auth] 配置，"
-                     "并确认已安装 Authlib（pip install Authlib）。")

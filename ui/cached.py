@@ -9,13 +9,16 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
+from data.files import file_stamp
 from data.months import month_key, to_month
 from data.schema import TIER_LABELS
 from data.store import DEMO_DIR, Store, active_store
 from data.submissions import SNAPSHOT_ACTIONS
-from metrics import engine, ranking as ranking_mod, watchlists
-from metrics.engine import Dataset, Filters
-from ui import importing, state, submitting
+from data.text import DASH, shown_time
+from metrics import engine, plan_gap, projects as projects_mod, ranking as ranking_mod, watchlists
+from metrics.dataset import Dataset
+from metrics.filters import Filters
+from ui import state
 from ui.i18n import lang
 from ui.runmemo import per_run
 
@@ -57,11 +60,6 @@ def dataset() -> Dataset:
     return _dataset(str(store.root), key)
 
 
-def _stamp(path: Path) -> str:
-    s = path.stat() if path.exists() else None
-    return f"{s.st_size}:{s.st_mtime_ns}" if s else "-"
-
-
 def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] | None = None,
                  reads_store: bool = False):
     """Cache `fn(dataset, *args)` (or `fn(store, *args)` when it reads the store itself) per store content key,
@@ -87,10 +85,10 @@ def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] |
 
 
 def _run_stamp(path: Path) -> str:
-    return per_run(("stamp", str(path)), lambda: _stamp(path))
+    return per_run(("stamp", str(path)), lambda: str(file_stamp(path)))
 
 
-def _review_files(store: Store) -> tuple[Path, Path]:
+def review_files(store: Store) -> tuple[Path, Path]:
     """Submissions and returns write only the audit log and settings, not snapshots."""
     return store.audit_path, store.root / "settings.json"
 
@@ -100,10 +98,9 @@ compute_many = store_cached(128)(engine.compute_many)
 ranking = store_cached(64, files=lambda store: (ranking_mod.scorecard_path(),))(ranking_mod.ranking)
 watch_list = store_cached(128)(watchlists.watch_list)
 list_counts = store_cached(64)(watchlists.list_counts)
-project_history = store_cached(16)(watchlists.project_history)
-gap_to_target = store_cached(32)(watchlists.gap_to_target)
-month_report = store_cached(64, files=_review_files, reads_store=True)(Store.report)
-review = store_cached(32, files=_review_files, reads_store=True)(submitting.review)
+project_history = store_cached(16)(projects_mod.project_history)
+gap_to_target = store_cached(32)(plan_gap.gap_to_target)
+month_report = store_cached(64, files=review_files, reads_store=True)(Store.report)
 
 
 @store_cached(32)
@@ -112,7 +109,7 @@ def snapshot(ds: Dataset, month: str, filters: Filters = Filters()) -> pl.DataFr
     return ds.scan([to_month(month)]).filter(filters.expr()).collect()
 
 
-projects = store_cached(32)(watchlists.projects)
+projects = store_cached(32)(projects_mod.projects)
 
 
 @store_cached(32)
@@ -132,17 +129,6 @@ def project_index(ds: Dataset) -> pl.DataFrame:
             .sort("snapshot_month").group_by("project_id")
             .agg(pl.col("project_name").last(), pl.col("county").last(), pl.col("snapshot_month").last())
             .sort(["county", "project_id"]).collect())
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _sample(content: str) -> pl.DataFrame | None:
-    return importing.sample_source()
-
-
-def sample_source() -> pl.DataFrame | None:
-    """The sample ledger's frame (the embedded demo city's latest month), read once per content of the demo store
-    rather than on every view of the data page."""
-    return _sample(Store(DEMO_DIR).content_key())
 
 
 def months() -> list[str]:
@@ -195,15 +181,15 @@ def as_of() -> tuple[str, str, bool]:
     ms = months()
     rec = last_change()
     _, is_demo, _ = source()
-    return (ms[-1] if ms else "—"), str(rec.get("time", "")).replace("T", " "), is_demo
+    return (ms[-1] if ms else DASH), shown_time(rec.get("time")), is_demo
 
 
 def review_key(store: Store) -> str:
     """The content key plus the audit log and settings: what a check of an upload against `store` depends on."""
-    return "|".join([store.content_key(), *map(_stamp, _review_files(store))])
+    return "|".join([store.content_key(), *(str(file_stamp(p)) for p in review_files(store))])
 
 
-@store_cached(64, files=_review_files, reads_store=True)
+@store_cached(64, files=review_files, reads_store=True)
 def _report_line(store: Store, month: str, lang: str) -> str:
     """report_line's text, made once per store content, audit log and settings (the sidebar shows it on every view)."""
     return store.report(month).line(lang)

@@ -1,27 +1,24 @@
-"""Every desk chart: built from Altair channel objects, turned into its finished Vega-Lite spec once per view
-(store content, selection, language, chart, size) and shared by every viewer who looks at that view."""
+"""Every desk chart: built from Altair channel objects (most as templates: ui/chart_specs.py), its finished Vega-Lite
+spec made once per view (store content, selection, language, chart, size) and shared by every viewer of that view."""
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 
 import altair as alt
 import polars as pl
 import streamlit as st
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from data.schema import ZH
+from data.text import DASH, EMPTY
 from metrics import rowsets
 from metrics.filters import BY_LABELS
 from metrics.format import NO_CHAIN, format_value, money_column
 from metrics.indicator import Indicator, meets, standing
 from metrics.registry import BY_ID
 from metrics.watchlists import PROC_ZH, WATCH_LISTS
-from ui import cached
-from ui.i18n import ind_name, lang, t
+from ui.chart_specs import Templated, spec
+from ui.i18n import ind_name, t
 from ui.state import focus_county
 
 GOOD, BAD, NEUTRAL = "#1a7f37", "#c62828", "#5f6b7a"
@@ -30,12 +27,6 @@ ACCENT = "#1f5fbf"
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 MONTHLY_FLOWS = {"monthly_investment", "monthly_investment_mom", "new_starts_100m"}
 BAR_PX = 24  # a lying bar's band on the desk: room for its name at the axis's type
-SPECS_KEPT = 512  # finished specs kept in the process (the city's views at one data version fit many times over)
-# Checking a spec against the Vega-Lite schema is most of the cost of a new view's chart (measured: README, load).
-# A chart's structure is fixed by its builder and only its data varies, which travels as Arrow outside the schema,
-# so the test suite checks every chart the pages draw (tests/conftest.py sets this) and the server does not.
-VALIDATE_ENV = "KPM_VALIDATE_CHARTS"
-PLACEHOLDER = "kpm-template-data-"  # a Templated chart's datasets in its template, renamed per view
 
 
 # ---- formats ---------------------------------------------------------------------------------------------------
@@ -70,103 +61,7 @@ def reference_note(schedule: bool) -> str:
     return t("dashed_schedule") if schedule else t("dashed_target")
 
 
-# ---- the finished spec, once per view ----------------------------------------------------------------------------
-def _name_datasets(chart, datasets: dict[str, bytes]) -> None:
-    """Replace every Polars frame in the chart (top level, layers, facet spec) by a named dataset holding its Arrow
-    bytes, as Streamlit's own Altair path does — once, here, instead of on every view."""
-    data = getattr(chart, "data", alt.Undefined)
-    if isinstance(data, pl.DataFrame):
-        name, datasets[name] = _arrow(data)
-        chart.data = alt.NamedData(name=name)
-    for part in ("layer", "hconcat", "vconcat", "concat"):
-        subs = getattr(chart, part, alt.Undefined)
-        for sub in subs if isinstance(subs, list) else ():
-            _name_datasets(sub, datasets)
-    sub = getattr(chart, "spec", alt.Undefined)
-    if isinstance(sub, alt.SchemaBase):
-        _name_datasets(sub, datasets)
-
-
-def _arrow(frame: pl.DataFrame) -> tuple[str, bytes]:
-    arrow = convert_anything_to_arrow_bytes(frame)
-    return "data-" + hashlib.blake2b(arrow, digest_size=12).hexdigest(), arrow  # content-named: new data, new name
-
-
-def _to_dict(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite dict without Altair's theme (Streamlit's own theme styles it, as with st.altair_chart),
-    checked against the schema where $KPM_VALIDATE_CHARTS is 1 (the tests)."""
-    spec = chart.to_dict(validate=os.environ.get(VALIDATE_ENV) == "1", context={"top_level": False})
-    spec["$schema"] = alt.SCHEMA_URL
-    color = spec.get("encoding", {}).get("color")
-    if isinstance(color, dict) and "title" in color and color["title"] is None:
-        color["title"] = " "  # what Streamlit patches on every view (a null legend title): done once, in the cache
-    return spec
-
-
-@dataclass(frozen=True, eq=False)
-class Templated:
-    """A chart whose look `shape` fixes (with the language) and whose data alone varies from view to view: Altair
-    builds and converts it once per shape, and a new view only fills its frames in (measured: README, load)."""
-    shape: tuple
-    frames: tuple[pl.DataFrame, ...]
-    make: Callable[..., alt.TopLevelMixin]  # make(*data): the chart, with one Altair data source per frame
-
-    def chart(self) -> alt.TopLevelMixin:
-        """The Altair chart itself, the frames inline."""
-        return self.make(*self.frames)
-
-
-@st.cache_resource(show_spinner=False, max_entries=SPECS_KEPT)
-def _template(language: str, shape: tuple, n: int, _make: Callable[..., alt.TopLevelMixin]) -> dict:
-    return _to_dict(_make(*(alt.NamedData(name=f"{PLACEHOLDER}{i}") for i in range(n))))
-
-
-def _filled(node, names: dict[str, str]):
-    """A copy of the template's tree with every placeholder dataset renamed (no container shared with it)."""
-    if isinstance(node, dict):
-        if len(node) == 1 and node.get("name") in names:
-            return {"name": names[node["name"]]}
-        return {k: _filled(v, names) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_filled(v, names) for v in node]
-    return node
-
-
-def finish(chart: alt.TopLevelMixin | Templated) -> dict:
-    """The chart's Vega-Lite dict as st.vega_lite_chart takes it, data as named Arrow datasets (a Templated chart:
-    its shape's template, filled with this view's frames)."""
-    datasets: dict[str, bytes] = {}
-    if isinstance(chart, Templated):
-        names = {}
-        for i, frame in enumerate(chart.frames):
-            name, datasets[name] = _arrow(frame)
-            names[f"{PLACEHOLDER}{i}"] = name
-        spec = _filled(_template(lang(), chart.shape, len(chart.frames), chart.make), names)
-    else:
-        _name_datasets(chart, datasets)
-        spec = _to_dict(chart)
-    if datasets:
-        spec["datasets"] = datasets
-    return spec
-
-
-@st.cache_resource(show_spinner=False, max_entries=SPECS_KEPT)
-def _cached_spec(key: tuple, _build: Callable[[], alt.TopLevelMixin],
-                 _finish: Callable[[alt.TopLevelMixin], dict] | None) -> dict:
-    # cache_resource: one shared dict per key, not a copy per view; Streamlit copies its top level before changing it.
-    return (_finish or finish)(_build())
-
-
-def spec(chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin],
-         finish_with: Callable[[alt.TopLevelMixin], dict] | None = None) -> dict:
-    """The finished spec of `chart_id` for this view; `view` names everything besides the shown store's content
-    and the language that the chart's data and labels depend on, `build` makes the chart when the view is new,
-    `finish_with` (default `finish`) turns it into the dict — another look, such as the screen's, is another
-    `chart_id`."""
-    store, _, content = cached.source()
-    return _cached_spec((str(store.root), content, lang(), chart_id, *view), build, finish_with)
-
-
+# ---- drawing a chart ---------------------------------------------------------------------------------------------
 def show(where, chart_id: str, view: Sequence[Hashable], build: Callable[[], alt.TopLevelMixin], *,
          width: str | None = "stretch", **kwargs):
     """Draw the view's cached spec with st.vega_lite_chart (kwargs: on_select, key, … as it takes them)."""
@@ -248,7 +143,7 @@ def bar_chart(df: pl.DataFrame, key: str, iid: str, *, month_num: int | None = N
     point selection `pick` on the group (a click on a bar)."""
     ind = BY_ID[iid]
     div, unit = money_scale(ind, df.get_column(iid).to_list())
-    d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else "（空）").alias("组"),
+    d = df.select(pl.col(key).fill_null(NO_CHAIN if key == "chain" else EMPTY).alias("组"),
                   pl.col(iid).alias("值"), pl.col(f"n__{iid}").alias("n") if f"n__{iid}" in df.columns
                   else pl.lit(None).alias("n")).filter(pl.col("值").is_not_null())
     target = ind.target_for(month_num) if month_num else None
@@ -295,7 +190,7 @@ def stacked_share(df: pl.DataFrame, key: str, part: str, value: str = "total_inv
     """100% stacked bars: the share of `value` by `part` within each `key` group."""
     d = (df.group_by([key, part]).agg(pl.col(value).sum().alias("v"))
          .with_columns((pl.col("v") / pl.col("v").sum().over(key)).alias("占比"))
-         .with_columns(pl.col(part).fill_null("（空）"), pl.col(key).fill_null("（空）")))
+         .with_columns(pl.col(part).fill_null(EMPTY), pl.col(key).fill_null(EMPTY)))
     upright = d[key].n_unique() <= 12
 
     def make(data) -> alt.Chart:
@@ -340,7 +235,7 @@ def heat_table(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> Template
         for county, v in zip(by["county"].to_list(), by.get_column(iid).to_list()):
             long.append({"县区": county, "指标": ind_name(iid), "值": format_value(ind, v),
                          "对照目标": t(f"heat_{standing(ind, v, target) or 'none'}"),
-                         "目标": format_value(ind, target) if target is not None else "—"})
+                         "目标": format_value(ind, target) if target is not None else DASH})
     ldf = pl.DataFrame(long, schema={"县区": pl.String, "指标": pl.String, "值": pl.String, "对照目标": pl.String,
                                      "目标": pl.String})
     height = max(260, 36 * by.height) + 56  # the legend under the rows takes its share of the height

@@ -1,15 +1,37 @@
 """The common layout of a dimension page: KPI tiles, trend against target, county bars, by-county table."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 import streamlit as st
 
 from metrics.format import fmt_money, format_value, money_unit
 from metrics.registry import BY_ID, by_dimension
-from ui import cached, charts, screen
+from ui import cached, charts
 from ui.i18n import ind_name, t
 from ui.state import Selection
 from ui.widgets import kpi_row, month_num, show_table
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a page's KPI tiles, trend charts and county bars show (indicator ids); a dimension page names its
+    dimension, whose every indicator goes in its by-county table (and in its tiles, unless `tiles` names them)."""
+
+    tiles: tuple[str, ...] = ()
+    trend: tuple[str, ...] = ()
+    bars: tuple[str, ...] = ()
+    dimension: str | None = None
+
+    @property
+    def indicators(self) -> list[str]:
+        """The dimension's indicators, in the registry's order (none for a page that is no dimension)."""
+        return [i.id for i in by_dimension(self.dimension)] if self.dimension else []
+
+    @property
+    def tile_ids(self) -> list[str]:
+        return list(self.tiles) or self.indicators
 
 
 def by_county_table(df: pl.DataFrame, ids: list[str], name: str, cache: tuple | None = None) -> None:
@@ -35,16 +57,12 @@ def by_county_table(df: pl.DataFrame, ids: list[str], name: str, cache: tuple | 
     show_table(build, name, key=f"tbl_{name}", cache=cache and (*cache, tuple(ids)))
 
 
-def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str], tiles: list[str] | None = None
-           ) -> None:
+def render(sel: Selection, figures: Figures) -> None:
     """Tiles for the dimension's indicators, trend charts, county bars and the by-county table, from one engine
-    request; on the screen, its meeting-room layout instead (the page then skips its own desk-only parts)."""
-    ids = [i.id for i in by_dimension(dimension)]
-    if screen.active():  # 8 tiles and 2 charts, nothing below
-        screen.dimension(sel, tiles or ids, trend, bars)
-        return
-    frames = cached.page_frames(sel.month, sel.filters, [*(tiles or ids), *trend], [*bars, *ids])
-    kpi_row(tiles or ids, sel, frames.months)
+    request (the screen draws ui.screen.layouts.dimension instead)."""
+    ids, tiles, trend, bars = figures.indicators, figures.tile_ids, list(figures.trend), list(figures.bars)
+    frames = cached.page_frames(sel.month, sel.filters, [*tiles, *trend], [*bars, *ids])
+    kpi_row(tiles, sel, frames.months)
     if trend:
         cols = st.columns(len(trend))
         for col, iid in zip(cols, trend):
@@ -56,4 +74,5 @@ def render(dimension: str, sel: Selection, *, trend: list[str], bars: list[str],
             with cols[k % len(cols)]:
                 charts.county_bars(frames.counties, iid, month_num(sel), (sel.month, sel.filters))
     st.subheader(t("by_county"))
-    by_county_table(frames.counties, ids, f"{t('pages_' + dimension)}_{sel.month}", cache=(sel.month, sel.filters))
+    by_county_table(frames.counties, ids, f"{t('pages_' + figures.dimension)}_{sel.month}",
+                    cache=(sel.month, sel.filters))

@@ -12,7 +12,8 @@ import polars as pl
 from data.geo import TILES
 from metrics.map import NO_DATA, RELATIVE, STATUSES, TARGET, MapData
 from metrics.registry import BY_ID
-from ui.charts import HEAT_FILL, Templated, axis_format, unit_title
+from ui.chart_specs import Templated
+from ui.charts import HEAT_FILL, axis_format, unit_title
 from ui.i18n import ind_name, t
 from ui.map_labels import LINE, Area, place_labels
 

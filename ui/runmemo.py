@@ -28,3 +28,14 @@ def per_run(name: object, make: Callable):
         memo[name] = make()
     return memo[name]
 
+
+
+def remember(name: object, value) -> None:
+    """Keep `value` for the rest of this script run (app.py: the page st.navigation chose)."""
+    per_run(name, lambda: value)
+
+
+def recall(name: object):
+    """What remember() kept in this script run, or None."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return _run.memo.get(name) if ctx is not None and getattr(_run, "ctx", None) is ctx else None

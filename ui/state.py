@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from metrics.engine import Filters
+from metrics.filters import Filters
 
 MULTI = ("county", "chain", "tier", "level")
 KEYS = ("month",) + MULTI
@@ -23,6 +23,15 @@ class Selection:
 
     def cache_key(self) -> tuple:
         return (self.month, tuple(self.filters.as_dict().items()))
+
+
+def split_names(value: str | None) -> list[str]:
+    """Names typed in a URL value, separated by , ， 、 ; or ；."""
+    if not value:
+        return []
+    for sep in ("，", "、", ";", "；"):
+        value = value.replace(sep, ",")
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _from_url(key: str) -> list[str]:
@@ -82,19 +91,8 @@ def follow(key: str, default, options=None) -> None:
     seen[key] = default
 
 
-def _route_via_app() -> None:
-    """A deep link (/overview) that reaches a page before any session ran app.py would run it bare, because
-    Streamlit still treats pages/ as legacy auto-pages until st.navigation is first called; rerun through app.py."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current() -> Selection:
     """The selection as the widgets hold it."""
-    _route_via_app()
     f = Filters(**{k: tuple(st.session_state.get(f"sel_{k}") or ()) for k in MULTI})
     return Selection(st.session_state.get("sel_month") or "", f)
 

@@ -9,11 +9,12 @@ import polars as pl
 import streamlit as st
 
 from data.months import previous_month, to_month
-from metrics.export import to_csv_bytes, to_xlsx_bytes
+from data.text import CSV_MIME, DASH, XLSX_MIME
 from metrics.filters import Filters
-from metrics.format import DASH, Column, format_change, format_gap, format_value
+from metrics.format import Column, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
+from reports.export import to_csv_bytes, to_xlsx_bytes
 from ui import cached
 from ui.charts import BAD, GOOD, NEUTRAL
 from ui.i18n import ind_name, t
@@ -112,10 +113,10 @@ def show_table(df: pl.DataFrame | Callable[[], pl.DataFrame], name: str, labels:
     c1 = c2 = row
     # Files are built when a button is clicked (a callable), not on every rerun: the XLSX writer was ~6% of the
     # server's CPU under many viewers (bench/load.py), for downloads almost nobody makes.
-    c1.download_button(t("download_csv"), lambda: to_csv_bytes(pl.from_arrow(arrow)), f"{name}.csv", "text/csv",
+    c1.download_button(t("download_csv"), lambda: to_csv_bytes(pl.from_arrow(arrow)), f"{name}.csv", CSV_MIME,
                        key=f"csv_{key or name}")
     c2.download_button(t("download_xlsx"), lambda: to_xlsx_bytes({name: pl.from_arrow(arrow)}), f"{name}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key or name}")
+                       XLSX_MIME, key=f"xlsx_{key or name}")
     return event
 
 
@@ -147,13 +148,6 @@ def guard(sel: Selection) -> bool:
         st.warning(t("no_match"))
         return False
     return True
-
-
-def page_title(key: str, sel: Selection) -> None:
-    if st.query_params.get("mode") == "screen":  # the screen header (ui.screen) names the page and month
-        return
-    st.title(t(key))
-    st.caption(f"{sel.month} · {describe_filters(sel.filters)}")
 
 
 def describe_filters(f: Filters) -> str:

@@ -3,17 +3,17 @@ and no-boundary marks — written under the store's lock through a temp file, au
 store's units match (the CLI's city show, 数据管理)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from data.files import atomic_write_bytes
 from data.geo import boundaries
 from data.geo.boundaries import Boundary, City
 from data.geo.matching import candidates, match_units, norm
-from data.store import Store, StoreError, atomic_write_bytes
+from data.store import Store, StoreError
 
 FILE = "geography.json"
 # The audit log's actions written here, as the 数据管理 log names them.
@@ -49,8 +49,7 @@ def load(store: Store) -> Saved:
 def _save(store: Store, saved: Saved, action: str, user: str, **fields) -> None:
     """Write geography.json and its audit record; the caller holds the store's lock."""
     atomic_write_bytes(store.root / FILE, json.dumps(saved.as_json(), ensure_ascii=False, indent=1).encode("utf-8"))
-    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "action": action,
-                         "month": "", **fields})
+    store.append_audit(action, user=user, month="", **fields)
 
 
 def set_city(store: Store, text: str, *, user: str = "") -> tuple[City, list[str]]:

@@ -13,19 +13,20 @@ from pathlib import Path
 
 import polars as pl
 
+from data.ingest.basis import EMPTY, Basis, Rows, made_code, name_key
 from data.ingest.cells import blank, parsers
 from data.ingest.columns import Cells, Readings, cells_warnings, parse_column
-from data.ingest.complete import EMPTY, Basis, Completer, Rows, made_code, name_key
+from data.ingest.complete import Completer
 from data.ingest.derive import derive_period, derive_start, file_values, investor_names, period_dates
 from data.ingest.facts import read_facts, resolve_unit
 from data.ingest.header import Table
 from data.ingest.heads import Heads, check_stamps, map_headers, reading_warning
-from data.ingest.headings import Vocabulary
 from data.ingest.readers import read_table
 from data.ingest.result import ImportResult
 from data.ingest.rows import project_rows, unmerge
 from data.ingest.settle import looks_like_county, month_column, settle_month, settle_unit, unit_warning
 from data.ingest.source import Refused, clean_filename, load, sniff
+from data.ingest.vocabulary import Vocabulary
 from data.mappings import NONE, Mappings, _likeness
 from data.problems import Problem
 from data.schema import (ALL_COLUMNS, COLUMN_BY_NAME, COLUMNS, FULL_SCHEMA, PRIOR_YEARS, Column, normalize_header,

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from collections import Counter
 
+from data.ingest.basis import Rows
 from data.ingest.cells import nfkc
 from data.ingest.columns import Cells, Readings, cells_warnings, parse_column
-from data.ingest.complete import Rows
 from data.ingest.facts import Facts, heading_category
 from data.ingest.header import Table
 from data.ingest.heads import Heads

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from data.ingest.cells import blank, nfkc
-from data.ingest.headings import BUILTIN, Vocabulary
 from data.ingest.source import Refused
+from data.ingest.vocabulary import BUILTIN, Vocabulary
 from data.problems import Problem
 from data.schema import UNIT_FACTORS, match_header, normalize_header
 

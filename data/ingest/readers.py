@@ -7,13 +7,13 @@ import io
 import polars as pl
 
 from data.ingest.header import SCAN_ROWS, Table, grid_table, score
-from data.ingest.headings import BUILTIN, Vocabulary
 from data.ingest.result import ImportResult
+from data.ingest.source import (MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode, max_rows, mb, too_many_columns,
+                                too_many_rows)
+from data.ingest.vocabulary import BUILTIN, Vocabulary
 from data.ingest.workbook import read_workbook
 from data.ingest.xls import XlsBook
 from data.ingest.xlsx import XlsxBook
-from data.ingest.source import (MAX_COLUMNS, MAX_UNZIPPED_BYTES, Refused, decode, max_rows, mb, too_many_columns,
-                                too_many_rows)
 from data.problems import Problem
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from data.ingest.basis import Rows
 from data.ingest.cells import HOW_TO_FIX, nfkc, parse_month_value
 from data.ingest.columns import Cells
-from data.ingest.complete import Rows
 from data.ingest.facts import Facts, resolve_unit
 from data.ingest.header import Table
 from data.ingest.heads import Heads

@@ -7,8 +7,8 @@ import stat
 import zipfile
 from pathlib import Path
 
+from data.files import safe_source_name
 from data.problems import Problem, show_value
-from data.store import safe_source_name
 
 ACCEPTED = ("只支持 Excel 工作簿（.xlsx 或 97-2003 格式的 .xls）、CSV 文本（.csv，UTF-8 或 GBK/GB18030 编码）"
             "和 Parquet（.parquet）文件")

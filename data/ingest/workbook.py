@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from data.ingest import source
 from data.ingest.cells import ExcelError
 from data.ingest.header import SCAN_ROWS, Table, grid_table, has_header
-from data.ingest.headings import BUILTIN, Vocabulary
 from data.ingest.result import ImportResult
 from data.ingest.source import MAX_COLUMNS, Refused, unreadable
+from data.ingest.vocabulary import BUILTIN, Vocabulary
 from data.problems import Problem, show_value
 
 MAX_FORMULA_LINES = 20  # formula cells named one by one in the report; the rest are counted

@@ -10,8 +10,9 @@ from typing import Any
 import altair as alt
 
 from data.months import MonthError, month_key, to_month
-from data.store import Store, StoreError, active_store, atomic_write_bytes
-from metrics.bulletin import city_name
+from data.city import city_name
+from data.files import atomic_write_bytes
+from data.store import Store, StoreError, active_store
 from metrics.dataset import Dataset
 from metrics.ranking import Scorecard, load_scorecard
 from reports.push import render

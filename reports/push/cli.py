@@ -34,9 +34,8 @@ def _err(text: str) -> None:
 def _audit_push(store: Store, action: str, target: targets.Target, month: str, error: str = "") -> None:
     """One line in the audit log per push (the secret never: errors are scrubbed before they get here)."""
     with store.lock():
-        store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "user": _user(),
-                             "action": action, "month": month, "target": target.name, "kind": target.kind,
-                             "ok": not error, **({"error": error} if error else {})})
+        store.append_audit(action, user=_user(), month=month, target=target.name, kind=target.kind, ok=not error,
+                           **({"error": error} if error else {}))
 
 
 def _deliver(store: Store, action: str, month: str, target: targets.Target, messages, conf) -> bool:

@@ -23,15 +23,12 @@ from metrics.filters import Filters
 from metrics.format import fmt_rate, fmt_score, format_change, format_gap, format_value, rank_change_text, score_digits
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, Scorecard, ranking
-from metrics.registry import BY_ID
+from metrics.registry import BY_ID, HEADLINE
 from metrics.rowsets import schedule
 from reports.push.canvas import (BAD, FONT, GOOD, INK, INNER, LINE, MARGIN, MUTED, NEUTRAL, PANEL, WARN, WIDTH, Canvas,
                                  fit_size, text_width)
 from reports.push.words import say
 
-# 总览's headline tiles (pages/overview.py HEADLINE), in its order.
-HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
-            "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")
 
 
 @dataclass

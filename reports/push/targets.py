@@ -10,7 +10,8 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import parse_qsl, urlsplit
 
-from data.store import Store, StoreError, atomic_write_bytes
+from data.files import atomic_write_bytes
+from data.store import Store, StoreError
 
 KINDS = {"dingtalk": "钉钉", "wecom": "企业微信"}
 # The query parameter that is the robot's credential in each platform's webhook address.
@@ -100,7 +101,7 @@ def _save(store: Store, items: list[Target], conf: Settings, audit: dict) -> Non
                       indent=1).encode("utf-8")
     atomic_write_bytes(_path(store), data)  # a temp file made 0600, renamed: never readable by others
     _path(store).chmod(0o600)
-    store._append_audit({"time": dt.datetime.now().isoformat(timespec="seconds"), "month": "", **audit})
+    store.append_audit(**audit, month="")
 
 
 def mask(value: str) -> str:

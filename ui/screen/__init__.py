@@ -4,15 +4,15 @@ Opened by `?mode=screen` (or the sidebar switch): Streamlit's chrome and the sid
 and high-contrast, a header shows the city, page, month, data-as-of and a live clock, and a playlist rotates
 through pages and counties. One module a job: `playlist` (parsing, commands, order; pure), `runtime` (URL state,
 clock and keys, auto-advance), `theme` (CSS, chart theming), `layouts` (the header and the pages' screen layouts),
-`duel` (县区对比's screen layout).
+`comparison` (县区对比's board), `charts` (the screen's charts). Which page has which layout: pages/__init__.py.
 """
-from ui.screen.duel import duel
+from ui.screen.comparison import comparison
 from ui.screen.layouts import dimension, overview, ranking
 from ui.screen.playlist import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, MODE, Playlist, apply_command, page_url,
                                 parse_playlist, resolve_page)
 from ui.screen.runtime import active, nav_position, run, sidebar_toggle
 from ui.screen.theme import css, dark, show
 
-__all__ = ["DEFAULT_INTERVAL", "MAX_INTERVAL", "MIN_INTERVAL", "MODE", "Playlist", "active", "apply_command", "css",
-           "dark", "dimension", "duel", "nav_position", "overview", "page_url", "parse_playlist", "ranking",
+__all__ = ["DEFAULT_INTERVAL", "MAX_INTERVAL", "MIN_INTERVAL", "MODE", "Playlist", "active", "apply_command",
+           "comparison", "css", "dark", "dimension", "nav_position", "overview", "page_url", "parse_playlist", "ranking",
            "resolve_page", "run", "show", "sidebar_toggle"]

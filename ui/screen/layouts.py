@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
 
 import polars as pl
 import streamlit as st
 
+from data.city import city_name
 from data.months import month_zh, to_month
-from metrics.bulletin import city_name
-from metrics.format import DASH, fmt_count, fmt_rate, money_column
+from data.text import DASH
+from metrics.format import fmt_count, fmt_rate, money_column
 from metrics.indicator import meets
 from metrics.ranking import RED, SNAIL, ranking_table
 from metrics.registry import BY_ID
 from ui import cached
+from ui.dimension import Figures
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.screen import charts
 from ui.screen.theme import draw, show, specs
@@ -53,11 +54,11 @@ def header(container, title: str, sel: Selection) -> None:
         + '</div>', unsafe_allow_html=True)
 
 
-def overview(sel: Selection, headline: Sequence[str]) -> None:
+def overview(sel: Selection, figures: Figures) -> None:
     """总览 on the screen: 8 big tiles, completion vs 时序进度 over the months, and the counties (or lists)."""
     if not guard(sel):
         return
-    tiles, one_county = list(headline)[:8], len(sel.filters.county) == 1
+    tiles, one_county = figures.tile_ids[:8], len(sel.filters.county) == 1
     frames = cached.page_frames(sel.month, sel.filters, [*tiles, COMPLETION, *LIGHTS],
                                 [] if one_county else [COMPLETION], sel.filters.without("county"))
     tiles, height = _room(tiles, 0 if one_county else frames.counties.height)
@@ -93,11 +94,14 @@ def _county_bars(container, sel: Selection, iid: str, by: pl.DataFrame, height: 
         draw(col, spec)
 
 
-def dimension(sel: Selection, tiles: Sequence[str], trend: Sequence[str], bars: Sequence[str]) -> None:
+def dimension(sel: Selection, figures: Figures) -> None:
     """A dimension page on the screen: its first 8 tiles, its first trend and its first county chart (or its second
     trend); the rest of the page (tables, detail charts) is for the desk."""
-    tiles, trends = list(tiles)[:8], list(trend)[:1 if bars else 2]
-    frames = cached.page_frames(sel.month, sel.filters, [*tiles, *trends], list(bars)[:1],
+    if not guard(sel):
+        return
+    bars = list(figures.bars)
+    tiles, trends = figures.tile_ids[:8], list(figures.trend)[:1 if bars else 2]
+    frames = cached.page_frames(sel.month, sel.filters, [*tiles, *trends], bars[:1],
                                 sel.filters.without("county"))
     tiles, height = _room(tiles, frames.counties.height if bars else 0)
     kpi_row(tiles, sel, frames.months, per_row=4)
@@ -134,9 +138,9 @@ def _arrow(v, text: str) -> str:
     return f'<span class="{cls}">{html.escape(text)}</span>'
 
 
-def ranking(sel: Selection) -> None:
+def ranking(sel: Selection, figures: Figures | None = None) -> None:
     """县区比拼 on the screen: the ranking board (score bars, ↑↓, 红旗/蜗牛, 约谈预警, the investment a month needed)
-    and the 约谈预警 counties with the reasons in words."""
+    and the 约谈预警 counties with the reasons in words (the board has no figures of its own to choose)."""
     if not guard(sel):
         return
     # The board always ranks every county; a pinned / rotating county is highlighted, not filtered out.
@@ -175,7 +179,7 @@ def ranking(sel: Selection) -> None:
     cols = "".join(f'<col style="width:{w}%">' for w in BOARD_COLS)
     longest = max([len(c) for c in r["county"].to_list()] or [3])  # the name column's type fits the longest name
     left, right = st.columns([3.4, 1.6], gap="medium")
-    left.markdown(f'<div class="kpm-h2">{t("pages_compare")} · {html.escape(month_zh(sel.month))}</div>'
+    left.markdown(f'<div class="kpm-h2">{t("pages_ranking")} · {html.escape(month_zh(sel.month))}</div>'
                   f'<div class="kpm-boardbox"><table class="kpm-board" style="--fs:{fs}px;--pad:{pad}px;--nl:{longest}">'
                   f'<colgroup>{cols}</colgroup><tr>{head}</tr>{"".join(rows)}</table></div>', unsafe_allow_html=True)
     right.markdown(f'<div class="kpm-h2">{t("warning_why")}</div>'

@@ -2,7 +2,7 @@
 
     ?mode=screen&playlist=总览,项目推进,县区比拼&interval=30&counties=东城区,石门县&pin=石门县&paused=1&step=2
 
-Pages are named by their navigation titles (中文 or English) or url paths (overview, /compare). Step N shows
+Pages are named by their navigation titles (中文 or English) or url paths (overview, /ranking, the old /compare). Step N shows
 page N // len(counties), county N % len(counties) (a pinned county stops the county rotation); `next=1` and
 `prev=1` advance once.
 """
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ui.i18n import LABELS
+from ui.state import split_names
 
 MODE = "screen"
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 30, 5, 3600
@@ -20,29 +21,23 @@ TRUE = ("1", "true", "yes", "on")
 
 
 def page_url(path: str) -> str:
-    """'pages/compare.py' → 'compare' (the url path app.py gives the page)."""
+    """'pages/ranking.py' → 'ranking' (the url path app.py gives the page)."""
     return path.split("/")[-1].removesuffix(".py")
 
 
-def resolve_page(name: str, pages: Sequence[tuple]) -> str | None:
-    """A page path from a navigation title (中文/English), a url path ('overview', '/compare') or a file name."""
+def resolve_page(name: str, pages: Sequence) -> str | None:
+    """A page's path from its navigation title (中文/English), a url path of it ('ranking', '/compare': old addresses
+    too) or its file name; `pages`: the pages' table (pages/__init__.py)."""
     n = name.strip().strip("/").lower()
     if not n:
         return None
-    for path, key, *_ in pages:
-        zh, en = LABELS.get(key, (key, key))
-        if n in (page_url(path).lower(), path.lower(), path.split("/")[-1].lower(), zh.lower(), en.lower()):
-            return path
+    for page in pages:
+        zh, en = LABELS.get(page.title, (page.title, page.title))
+        files = (page.path, *page.old)
+        names = {*(page_url(f) for f in files), *files, *(f.split("/")[-1] for f in files), zh, en}
+        if n in {x.lower() for x in names}:
+            return page.path
     return None
-
-
-def split_names(value: str | None) -> list[str]:
-    """Names typed in a URL value, separated by , ， 、 ; or ；."""
-    if not value:
-        return []
-    for sep in ("，", "、", ";", "；"):
-        value = value.replace(sep, ",")
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _int(value, default: int) -> int:
@@ -108,7 +103,7 @@ class Playlist:
         return out
 
 
-def parse_playlist(params: Mapping[str, str], pages: Sequence[tuple], counties: Sequence[str] | None = None
+def parse_playlist(params: Mapping[str, str], pages: Sequence, counties: Sequence[str] | None = None
                    ) -> Playlist:
     """Read the screen parameters (last value of each key). Unknown names are reported, never fatal."""
     unknown = []

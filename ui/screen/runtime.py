@@ -118,10 +118,10 @@ def _clock_and_keys() -> str | None:
     return getattr(res, "cmd", None) if res is not None else None
 
 
-def _page_of(nav, pages: Sequence[tuple]) -> str | None:
-    for path, key, *_ in pages:
-        if t(key) == nav.title:
-            return path
+def _page_of(nav, pages: Sequence) -> str | None:
+    for page in pages:
+        if t(page.title) == nav.title:
+            return page.path
     return None
 
 
@@ -166,8 +166,9 @@ def _selection(pl_: Playlist, months: list[str], options: dict[str, list[str]]) 
     return current()
 
 
-def run(nav, pages: Sequence[tuple]) -> None:
-    """Screen mode for this run: URL and keys → playlist step, page switch, selection, CSS, header, timer."""
+def run(nav, pages: Sequence) -> None:
+    """Screen mode for this run: URL and keys → playlist step, page switch, selection, CSS, header, timer
+    (`pages`: the pages' table, pages/__init__.py)."""
     months = cached.months()
     options = cached.options()
     pl_ = parse_playlist(st.query_params.to_dict(), pages, options.get("county", []))
@@ -193,9 +194,9 @@ def run(nav, pages: Sequence[tuple]) -> None:
         _status(pl_, pages, current)
 
 
-def _status(pl_: Playlist, pages: Sequence[tuple], current: str | None) -> None:
+def _status(pl_: Playlist, pages: Sequence, current: str | None) -> None:
     """The rotation status, and the timer that advances the playlist (a fragment rerun every `interval` s)."""
-    titles = {path: t(key) for path, key, *_ in pages}
+    titles = {page.path: t(page.title) for page in pages}
 
     def label(step: int) -> str:
         page, county = pl_.at(step)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 import altair as alt
 
-from ui import charts
+from ui import chart_specs
 from ui.charts import ACCENT, BAD, FONT, GOOD, NEUTRAL
 
 DESIGN_H = 1080  # the screen's design height in px: everything is laid out for it and zoomed to the window
@@ -133,7 +133,7 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
              .configure_header(labelColor=FG, titleColor=FG, labelFontSize=22, titleFontSize=22)
              .configure_text(color=FG, fontSize=20)
              .configure_point(size=90))
-    spec = charts.finish(chart)  # data as named Arrow datasets, as the desk's cached specs
+    spec = chart_specs.finish(chart)  # data as named Arrow datasets, as the desk's cached specs
     datasets = spec.pop("datasets", None)  # bytes: the palette swap reads the spec's JSON without them
     text = json.dumps(spec, ensure_ascii=False)
     for old, new in RECOLOR.items():
@@ -152,8 +152,8 @@ def dark(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
 def specs(chart_id: str, view: Sequence[Hashable], build: Callable[[], Sequence[alt.TopLevelMixin]],
           height: int | None = None) -> list[dict]:
     """The dark specs of charts drawn side by side, made once per view and shared by every screen showing them
-    (ui.charts.spec; `view` names everything the charts' data depends on besides the store and the language)."""
-    return charts.spec(f"screen:{chart_id}", (*view, height), build,
+    (ui.chart_specs.spec; `view` names everything the charts' data depends on besides the store and the language)."""
+    return chart_specs.spec(f"screen:{chart_id}", (*view, height), build,
                        finish_with=lambda cs: [dark(c, height) for c in cs])
 
 
