@@ -59,7 +59,7 @@ def test_a_configured_scorecard_scores_the_on_time_rate(store):
     assert {c: x["duban_on_time_rate"] for c, x in rows.items()} == {"甲县": 1.0, "乙县": 0.0, "丙区": None}
     assert "按期办结率无统计对象（按0分计）" in rows["丙区"]["explanation"]
     assert "按期办结率0.0%，落后最优（甲县）100.0个百分点" in rows["乙县"]["explanation"]
-    # without the line 乙县 scores (80 + …) the completion rate alone
+    # the default scorecard does not read the 督办 log
     plain = ranking(Dataset.from_store(s), "2024-06", card=load_scorecard())
     assert "duban_on_time_rate" not in plain.columns
 
