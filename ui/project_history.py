@@ -82,6 +82,8 @@ def history_panel(pid: str) -> None:
              last["level"], last["investor_type"], f"{ZH['leader']} {last['leader'] or EMPTY}",
              t("hist_months").format(n=h.height, first=first_m, last=last_m)]
     st.caption(" · ".join(md_escape(f) for f in facts if f))
+    st.page_link("pages/duban.py", label=t("db_from_this_project"), icon=":material/assignment_ind:",
+                 query_params={"project": pid})   # 督办: 交办 prefilled from this project (analysts)
     _figures(h, last, last_m)
 
     st.markdown(f"##### {t('hist_lights')}")
