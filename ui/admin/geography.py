@@ -9,12 +9,13 @@ import streamlit as st
 from data import geo
 from data.store import Store, StoreError
 from data.text import DASH
-from ui.admin.actions import FLASH, options
+from ui.admin.actions import options
 from ui.auth import can_write
 from ui.i18n import t
 
 CITY, UNIT, BOUNDARY = "admin_geo_city", "admin_geo_unit", "admin_geo_boundary"
 MARKED = "admin_geo_marked"
+NOTE = "_admin_geo_note"  # (ok, text) of the last change or refusal, shown once beside the controls (not at the top)
 
 
 def listing_frame(rows: list[geo.Row]) -> pl.DataFrame:
@@ -33,16 +34,16 @@ def _run(step, done: str) -> None:
     try:
         step(Store(), options()["user"])
     except (StoreError, geo.BoundaryError) as e:
-        st.session_state[FLASH] = ("error", str(e))
+        st.session_state[NOTE] = (False, str(e))
         return
-    st.session_state[FLASH] = done
+    st.session_state[NOTE] = (True, done)
 
 
 def set_city() -> None:
     """on_click of 设置城市."""
     text = (st.session_state.get(CITY) or "").strip()
     if not text:
-        st.session_state[FLASH] = ("error", t("geo_city_missing"))
+        st.session_state[NOTE] = (False, t("geo_city_missing"))
         return
     out = {}
 
@@ -55,14 +56,14 @@ def set_city() -> None:
         msg = t("geo_city_done").format(city=f"{c.province}{c.name}", code=c.adcode, n=len(geo.counties(c)))
         if out["dropped"]:
             msg += t("geo_city_dropped").format(units="、".join(out["dropped"]))
-        st.session_state[FLASH] = msg
+        st.session_state[NOTE] = (True, msg)
 
 
 def set_match() -> None:
     """on_click of 手工对应: the chosen unit to the chosen boundary."""
     unit, code = st.session_state.get(UNIT), st.session_state.get(BOUNDARY)
     if not unit or not code:
-        st.session_state[FLASH] = ("error", t("geo_pick_both"))
+        st.session_state[NOTE] = (False, t("geo_pick_both"))
         return
     _run(lambda store, user: geo.set_match(store, unit, code, user=user),
          t("geo_match_done").format(unit=unit, code=code))
@@ -73,7 +74,7 @@ def mark(action: str) -> None:
     key = UNIT if action == "none" else MARKED
     unit = st.session_state.get(key)
     if not unit:
-        st.session_state[FLASH] = ("error", t("geo_pick_unit"))
+        st.session_state[NOTE] = (False, t("geo_pick_unit"))
         return
     if action == "none":
         _run(lambda store, user: geo.mark_no_boundary(store, unit, user=user), t("geo_none_done").format(unit=unit))
@@ -98,11 +99,15 @@ def geography_tab(store: Store) -> None:
     else:
         st.markdown(t("geo_city_is").format(city=f"{saved.city.province}{saved.city.name}", code=saved.city.adcode))
     if analyst:
-        c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        c1.text_input(t("geo_city_input"), key=CITY, placeholder=t("geo_city_placeholder"))
-        c2.button(t("geo_city_set"), key="admin_geo_set", icon=":material/location_city:", on_click=set_city)
+        # buttons as wide as their labels, wrapping under the field on a narrow screen (fixed columns cut them)
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        row.text_input(t("geo_city_input"), key=CITY, placeholder=t("geo_city_placeholder"), width=360)
+        row.button(t("geo_city_set"), key="admin_geo_set", icon=":material/location_city:", on_click=set_city)
         if saved.city is not None:
-            c3.button(t("geo_city_unset"), key="admin_geo_unset", icon=":material/grid_view:", on_click=unset_city)
+            row.button(t("geo_city_unset"), key="admin_geo_unset", icon=":material/grid_view:", on_click=unset_city)
+    note = st.session_state.pop(NOTE, None)
+    if note and note[1]:
+        (st.success if note[0] else st.error)(note[1])
     if saved.city is None:
         if saved.no_boundary:
             st.caption(t("geo_marked_tiles").format(units="、".join(saved.no_boundary)))
@@ -120,15 +125,16 @@ def geography_tab(store: Store) -> None:
         return
     bounds = {b.adcode: b.name for b in geo.counties(saved.city)}
     st.markdown(f"##### {t('geo_hand_title')}")
-    c1, c2, c3, c4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-    c1.selectbox(t("geo_col_unit"), [r.unit for r in rows], index=None, key=UNIT, placeholder=t("geo_pick"))
-    c2.selectbox(t("geo_col_boundary"), list(bounds), index=None, key=BOUNDARY, placeholder=t("geo_pick"),
-                 format_func=lambda code: f"{bounds[code]}（{code}）")
-    c3.button(t("geo_match"), key="admin_geo_match", icon=":material/link:", on_click=set_match)
-    c4.button(t("geo_none"), key="admin_geo_none", icon=":material/link_off:", on_click=mark, args=("none",))
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    row.selectbox(t("geo_col_unit"), [r.unit for r in rows], index=None, key=UNIT, placeholder=t("geo_pick"),
+                  width=240)
+    row.selectbox(t("geo_col_boundary"), list(bounds), index=None, key=BOUNDARY, placeholder=t("geo_pick"),
+                  format_func=lambda code: f"{bounds[code]}（{code}）", width=240)
+    row.button(t("geo_match"), key="admin_geo_match", icon=":material/link:", on_click=set_match)
+    row.button(t("geo_none"), key="admin_geo_none", icon=":material/link_off:", on_click=mark, args=("none",))
     marked = [*saved.hand, *saved.no_boundary]
     if marked:
-        d1, d2 = st.columns([4, 1], vertical_alignment="bottom")
-        d1.selectbox(t("geo_forget_pick"), marked, index=None, key=MARKED, placeholder=t("geo_pick"))
-        d2.button(t("geo_forget"), key="admin_geo_forget", icon=":material/undo:", on_click=mark, args=("forget",))
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        row.selectbox(t("geo_forget_pick"), marked, index=None, key=MARKED, placeholder=t("geo_pick"), width=360)
+        row.button(t("geo_forget"), key="admin_geo_forget", icon=":material/undo:", on_click=mark, args=("forget",))
     st.caption(t("geo_cli"))
