@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PAD = 4  # px between two labels
 LEADER = 28  # px of leader line between the map's edge and a column of labels beside it
+LEADER_GAP = 4  # px between a leader line's end and its label's box (a map drawn a little smaller keeps it clear)
 LINE = 1.3  # line height, in font sizes: a tenth of each size clear above and below (the screen fit test's leading)
 TILE_FILL = 0.9  # of a tile's width a line of its name may take
 LONG_NAME = 6  # on a real map, a name longer than this many characters is broken into lines (长阳土家族自治县)
@@ -88,6 +89,16 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _grown(box, by: float):
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
+def _crosses(p, q, box, steps: int = 16) -> bool:
+    """Whether the segment p–q passes through the inside of `box` (sampled: a leader line is short)."""
+    return any(box[0] < p[0] + (q[0] - p[0]) * i / steps < box[2] and box[1] < p[1] + (q[1] - p[1]) * i / steps < box[3]
+               for i in range(steps + 1))
+
+
 def _clamp(p, box):
     """The point of `box` nearest to p (where a leader line meets the label)."""
     return min(max(p[0], box[0]), box[2]), min(max(p[1], box[1]), box[3])
@@ -118,11 +129,12 @@ class _Sizes:
 def _place(areas, proj, s, sizes: _Sizes):
     """One placing at scale s (px per projected unit): {key: (lines, centre, anchor, leader, box)}, projected units."""
     mapbox = _bbox([proj(*p) for a in areas for p in a.outline])
-    placed, boxes, beside = {}, [], []
+    placed, boxes, beside, leaders = {}, [], [], []
     size = {}
     for a in areas:
         b = _bbox([proj(*p) for p in a.outline])
         size[a.key] = (b[2] - b[0]) * (b[3] - b[1])
+    points = {a.key: proj(*a.point) for a in areas}
     for a in sorted(areas, key=lambda a: -size[a.key]):  # the large counties keep their labels on them first
         lines = sizes.lines(a.name, s)
         w, h = (v / s for v in sizes.box(lines, a.value))
@@ -130,9 +142,17 @@ def _place(areas, proj, s, sizes: _Sizes):
         for nx, ny in NUDGES + AROUND:
             cx, cy = ax + nx * w, ay + ny * h
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if not any(_overlaps(box, b) for b in boxes):
+            leader = (nx, ny) not in NUDGES
+            line = ((ax, ay), _clamp((ax, ay), box)) if leader else None
+            # no label over another or over another county's label point (where its own label or leader starts), no
+            # leader line through another's label, no label over another's leader line
+            if not any(_overlaps(box, b) for b in boxes) and not any(_crosses(*ln, box) for ln in leaders) and \
+                    not any(_crosses(pt, pt, box) for k, pt in points.items() if k != a.key) and \
+                    not (line and any(_crosses(*line, b) for b in boxes)):
                 boxes.append(box)
-                placed[a.key] = (lines, (cx, cy), (ax, ay), (nx, ny) not in NUDGES, box)
+                if line:
+                    leaders.append(line)
+                placed[a.key] = (lines, (cx, cy), (ax, ay), leader, box)
                 break
         else:
             beside.append((a, lines, w, h, (ax, ay)))
@@ -178,6 +198,6 @@ def place_labels(areas: Sequence[Area], *, tiles: bool, height: int, width: int 
         # Vega sets a text's first line on its y (baseline middle) and the next ones below it.
         name_block, value_line = len(lines) * name_size * LINE, value_size * LINE
         out[key] = Label("\n".join(lines), *back(cx, cy), -(name_block + value_line) / 2 + name_size * LINE / 2,
-                         name_block / 2, back(ax, ay), leader, back(*_clamp((ax, ay), box)),
+                         name_block / 2, back(ax, ay), leader, back(*_clamp((ax, ay), _grown(box, LEADER_GAP / s))),
                          (back(box[0], box[1]), back(box[2], box[3])))
     return out
