@@ -116,6 +116,12 @@ def load_draft(store: Store, unit: str, month: str) -> pl.DataFrame | None:
     return read_parquet(path) if path.exists() else None
 
 
+def draft_saved_at(store: Store, unit: str, month: str) -> dt.datetime | None:
+    """When the unit's draft for the month was last saved (None without a draft)."""
+    path = _draft_path(store, unit, month)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime) if path.exists() else None
+
+
 def discard_draft(store: Store, unit: str, month: str) -> None:
     """Forget the unit's draft for the month (after it was submitted, or on request)."""
     path = _draft_path(store, unit, month)
