@@ -45,8 +45,9 @@ def edit_cell(pg, row: int, col: int, text: str) -> None:
     for _ in range(col):
         pg.keyboard.press("ArrowRight")
     pg.keyboard.press("Enter")                                           # open the cell's editor
-    pg.keyboard.press("Control+A")
-    pg.keyboard.type(text)
+    editor = pg.locator("#portal textarea, #portal input").first
+    editor.wait_for()
+    editor.fill(text)
     pg.keyboard.press("Enter")
     wait_done(pg)
 

@@ -23,7 +23,8 @@ from ui.i18n import t
 from ui.widgets import md_escape
 
 CHECK_COL = "_check"          # the editor's first column: what the check says about the row (read only)
-EDITOR_N = "_form_editor_n"   # bumped after a draft is saved: a new editor starts from the saved draft
+EDITOR_N = "_form_editor_n"   # bumped on 放弃草稿 and 提交: a new editor, without the old one's edits
+SAVED = "_form_saved"         # (editor key, rows) last saved as the draft
 SUBMIT_ERR = "_form_submit_err"
 # Notes about a file's columns that a form cannot act on (it has no columns to add, its unit is the reporter's own):
 # the upload's check runs unchanged, the form only leaves these notes out.
@@ -76,15 +77,20 @@ def edited_rows(shown: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
 
 
 def _keep_draft(store: Store, unit: str, month: str, key: str, shown: pl.DataFrame, base: pl.DataFrame) -> None:
-    """A cell was changed: keep the rows as the unit's draft on the server, then start a new editor from it."""
+    """A cell was changed: keep the rows as the unit's draft on the server and run again, so the check column reads
+    the draft. The editor's key stays (a keyed fixed-rows editor keeps its edits across value changes), so a cell
+    typed while this runs is not lost; its edits re-applied to the draft give the draft again, which ends the loop."""
     state = st.session_state.get(key) or {}
     if not state.get("edited_rows"):
         return
     rows = edited_rows(shown, base)
     if rows.equals(base):
         return
+    digest = repr(rows.to_dicts())
+    if st.session_state.get(SAVED) == (key, digest):   # saved already, yet read back otherwise: never loop
+        return
     rf.save_draft(store, unit, month, rows)
-    st.session_state[EDITOR_N] = st.session_state.get(EDITOR_N, 0) + 1
+    st.session_state[SAVED] = (key, digest)
     st.rerun()
 
 
