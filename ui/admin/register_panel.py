@@ -64,6 +64,7 @@ def _confirm() -> None:
         st.session_state[FAILED] = out.report(limit=50)
         return
     st.session_state.pop(FAILED, None)
+    st.session_state["reg_replace"] = False   # 替换 is asked for each time, never left on for the next file
     st.session_state["_reg_upload_n"] = st.session_state.get("_reg_upload_n", 0) + 1
     what = "；".join(f"{u}：{text}" for u, text in out.changes.items())
     st.session_state[FLASH] = t("reg_imported").format(y=opts["year"], what=what)
