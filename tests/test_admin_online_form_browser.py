@@ -120,3 +120,4 @@ def test_reporter_fills_the_form_reloads_submits_analyst_publishes(tmp_path, pag
     assert snap["total_investment"].to_list() == [9000.0, 2000.0]             # the register's, not edited
     assert snap["target_note"].to_list() == ["主体完工", None]
     assert snap["snapshot_month"].to_list() == [dt.date(2025, 6, 1)] * 2
+

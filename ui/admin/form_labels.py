@@ -26,6 +26,11 @@ FORM_LABELS: dict[str, tuple[str, str]] = {
     "form_submitted": ("已提交 {m} {unit} 的在线填报（{n} 个项目），等待分析员审核。",
                        "Submitted {unit}'s online form for {m} ({n} projects) for review."),
     "completions_title": ("文件没有的列从哪里来", "Where the columns the file lacks came from"),
+    # 底稿 of a unit with a register (ui/admin/records.py)
+    "template_register": ("底稿按{y}年度名单预填（{n} 个项目，名单的项目属性已填好），报送月份已设为 {m}。",
+                          "Prefilled from the {y} register ({n} projects, attributes filled in), month set to {m}. "),
+    "template_register_last": ("进度各列沿用 {src} 已发布的数据：更新本月进度后上传即可。",
+                               "Progress columns from {src}: update them and upload."),
     # 年度名单 (ui/admin/register_panel.py)
     "tab_register": ("年度名单", "Project register"),
     "reg_help": ("年度重点项目名单每年导入一次，按单位（县区或部门）分开保存。年中增补或调出项目：导入该单位完整的新名单并勾选"
