@@ -70,11 +70,17 @@ def _confirm() -> None:
     st.session_state[FLASH] = t("reg_imported").format(y=opts["year"], what=what)
 
 
+def _default_year(store: Store) -> int:
+    """The year a list is most likely imported for: the store's latest month's, else this year."""
+    months = store.months()
+    return int(months[-1][:4]) if months else dt.date.today().year
+
+
 def _import_form(store: Store) -> None:
     st.caption(t("reg_help"))
     upload = st.file_uploader(t("reg_upload"), type=list(UPLOAD_TYPES), key=_uploader())
     c1, c2 = st.columns(2)
-    st.session_state.setdefault("reg_year", dt.date.today().year)
+    st.session_state.setdefault("reg_year", _default_year(store))
     c1.number_input(t("reg_year"), min_value=2000, max_value=2100, step=1, key="reg_year")
     c2.text_input(t("reg_unit"), key="reg_unit", help=t("reg_unit_help"), placeholder="例如 甲县")
     st.checkbox(t("reg_replace"), key="reg_replace", help=t("reg_replace_help"))
@@ -116,7 +122,7 @@ def versions_frame(store: Store, year: int) -> pl.DataFrame:
 
 def _list(store: Store) -> None:
     years = register.years(store)
-    default = years[-1] if years else dt.date.today().year
+    default = years[-1] if years else _default_year(store)
     chosen = st.selectbox(t("reg_list_year"), sorted({*years, default}, reverse=True), key="reg_list_year")
     parts = register.read(store, chosen)
     if not parts:
