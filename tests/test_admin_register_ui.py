@@ -40,10 +40,11 @@ def test_each_form_row_gets_its_own_problems():
     out = ImportOutcome(False, "2025-06", 3, [Problem("取值不在范围", "建设状态", 2, "施工", "“施工”不是建设状态的取值")],
                         [Problem("本年累计减少", "本年累计完成投资(万元)", 2, "0", "低于上月"),
                          Problem("本年累计减少", "本年累计完成投资(万元)", 3, "0", "低于上月"),
+                         Problem("新增项目", "", 1, "A9", "上月没有这个项目"),
                          Problem("缺少可选列", "产业链", None, "", "没有找到“产业链”列")])
-    assert row_checks(out, 3) == ["", "✖ 建设状态：“施工”不是建设状态的取值；⚠ 本年累计完成投资(万元)：低于上月",
+    assert row_checks(out, 3) == ["⚠ 上月没有这个项目", "✖ 建设状态：“施工”不是建设状态的取值；⚠ 本年累计完成投资(万元)：低于上月",
                                   "⚠ 本年累计完成投资(万元)：低于上月"]
-    assert [w.rule for w in form_outcome(out).warnings] == ["本年累计减少", "本年累计减少"]  # no column to add on a form
+    assert [w.rule for w in form_outcome(out).warnings] == ["本年累计减少", "本年累计减少", "新增项目"]  # no column to add on a form
 
 
 def test_the_registers_versions_unit_by_unit(tmp_path):
@@ -58,3 +59,16 @@ def test_the_registers_versions_unit_by_unit(tmp_path):
         {"版本": 1, "单位": "甲县", "操作": "首次导入", "项目数": 2, "增补": 0, "调出": 0, "属性有变化": 0, "来源文件": "a.xlsx",
          "经办人": "li"}]
     assert versions_frame(store, 2024).height == 0 and isinstance(got, pl.DataFrame)
+
+
+def test_only_the_progress_columns_come_from_the_browser():
+    """A browser sending other values for the disabled columns changes nothing but the progress columns."""
+    from ui.admin.online_form import edited_rows
+
+    base = pl.DataFrame({"project_id": ["A1"], "project_name": ["甲县物流园"], "total_investment": [9000.0],
+                         "completed_investment_ytd": [1000.0], "progress_note": ["主体三层"]})
+    sent = pl.DataFrame({"project_id": ["B9"], "project_name": ["改名"], "total_investment": [1.0],
+                         "completed_investment_ytd": [1600], "progress_note": ["主体封顶"], "_check": [""]})
+    assert edited_rows(sent, base).to_dicts() == [{"project_id": "A1", "project_name": "甲县物流园",
+                                                   "total_investment": 9000.0, "completed_investment_ytd": 1600.0,
+                                                   "progress_note": "主体封顶"}]

@@ -72,8 +72,10 @@ def _editor_key(unit: str, month: str) -> str:
 
 
 def edited_rows(shown: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
-    """The editor's frame back in the form's columns and types (the check column dropped)."""
-    return shown.select([pl.col(c).cast(FULL_SCHEMA[c], strict=False) for c in like.columns])
+    """The form's rows `like` with the editor's progress columns (typed as the schema's): codes, names and the
+    register's attributes are always the server's own, whatever a browser sends for its disabled columns."""
+    return like.with_columns(shown.get_column(c).cast(FULL_SCHEMA[c], strict=False).alias(c)
+                             for c in rf.FORM_COLUMNS if c in like.columns)
 
 
 def _keep_draft(store: Store, unit: str, month: str, key: str, shown: pl.DataFrame, base: pl.DataFrame) -> None:
