@@ -139,6 +139,9 @@ def form_tab(store: Store, unit: str, today: dt.date | None = None) -> None:
         st.info(t("form_nothing").format(unit=md_escape(unit), y=month[:4]), icon=":material/info:")
         return
     st.caption(_source_line(store, form) + t("form_help"))
+    state = store.units(month).get(unit)
+    if state is not None and state.pending is not None:   # a new submission supersedes the one waiting, as an upload's
+        st.info(t("pending_again").format(m=month, at=shown_time(state.pending.get("time"))))
     checked = form_outcome(rf.check_form(store, unit, month, form.rows))
     shown = form.rows.with_columns(pl.Series(CHECK_COL, row_checks(checked, form.rows.height), pl.String))
     order = (*rf.KEYS, CHECK_COL, *rf.FORM_COLUMNS, *rf.CONTEXT_COLUMNS)
