@@ -93,7 +93,7 @@ def test_reporter_fills_the_form_reloads_submits_analyst_publishes(tmp_path, pag
         sign_in(page, *REPORTER)
         open_form(page)
         assert "主体封顶" in cells(page)
-        page.get_by_text("检查通过，可以提交审核。").wait_for()
+        page.get_by_text("在线填报检查通过：没有错误，可以提交审核。").wait_for()
         page.get_by_role("button", name="提交审核").click()
         page.get_by_text("已提交 2025-06 甲县 的在线填报（2 个项目），等待分析员审核。").wait_for()
         wait_done(page)

@@ -20,6 +20,7 @@ FORM_LABELS: dict[str, tuple[str, str]] = {
                      "或请分析员先导入{y}年度名单。",
                      "{unit} has neither a {y} register nor a published month to prefill from: upload a ledger under "
                      "“Submit a ledger”, or ask an analyst to import the {y} register."),
+    "form_passed": ("在线填报检查通过：没有错误，可以提交审核。", "The form passed the check: no errors, ready to submit."),
     "form_refused": ("检查未通过：请按“检查结果”列和下面的错误表修改后再提交。",
                      "The check failed: correct the rows as the check column and the error table say."),
     "form_discard": ("放弃草稿，重新预填", "Discard the draft"),

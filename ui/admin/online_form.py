@@ -155,7 +155,7 @@ def form_tab(store: Store, unit: str, today: dt.date | None = None) -> None:
     c[1].metric(t("errors"), len(checked.errors))
     c[2].metric(t("warnings"), len(checked.warnings))
     if checked.ok:
-        st.success(t("submit_passed"))
+        st.success(t("form_passed"))
     else:
         st.error(t("form_refused"))
     error = st.session_state.get(SUBMIT_ERR)
