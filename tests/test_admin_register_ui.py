@@ -34,6 +34,9 @@ def test_the_template_box_says_a_register_prefills_it(tmp_path, monkeypatch):
     shown = texts(at)
     assert "底稿按2025年度名单预填（2 个项目，名单的项目属性已填好），报送月份已设为 2025-06。" \
            "进度各列沿用 2025-05 已发布的数据：更新本月进度后上传即可。" in shown
+    # 在线填报's check says where each column the form does not carry came from (both projects are in the register)
+    assert "- 项目类别：取自2025年度名单（2项）\n- 项目级别：取自2025年度名单（2项）" in shown
+    assert "- 年底应达形象进度：取自2025年度名单（1项），1项无" in shown
 
 
 def test_each_form_row_gets_its_own_problems():
