@@ -167,5 +167,5 @@ def form_tab(store: Store, unit: str, today: dt.date | None = None) -> None:
                args=(unit, month), icon=":material/send:")
     row.button(t("form_discard"), key="form_discard", disabled=not form.draft, on_click=_discard,
                args=(store, unit, month), icon=":material/restart_alt:")
-    completion_lines(checked)
+    completion_lines(checked, "form_completions_title")
     problem_tables(checked, f"{unit}_{month}_在线填报", key="form")

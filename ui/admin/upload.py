@@ -39,11 +39,11 @@ def problem_tables(outcome: ImportOutcome, stem: str, key: str = "admin") -> Non
         st.caption(t("no_problems"))
 
 
-def completion_lines(outcome: ImportOutcome) -> None:
+def completion_lines(outcome: ImportOutcome, title: str = "completions_title") -> None:
     """Where the columns the file did not give came from (the register, a published month, 未填报), one line each."""
     lines = [c.line for c in outcome.completions]
     if lines:
-        st.markdown(f"##### {t('completions_title')}")
+        st.markdown(f"##### {t(title)}")
         st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
 
 
