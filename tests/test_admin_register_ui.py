@@ -75,3 +75,28 @@ def test_only_the_progress_columns_come_from_the_browser():
     assert edited_rows(sent, base).to_dicts() == [{"project_id": "A1", "project_name": "甲县物流园",
                                                    "total_investment": 9000.0, "completed_investment_ytd": 1600.0,
                                                    "progress_note": "主体封顶"}]
+
+
+def test_the_review_says_where_the_missing_columns_came_from(tmp_path, monkeypatch):
+    """A form (or progress report) handed in keeps its provenance lines; the analyst's review card shows them."""
+    from streamlit.testing.v1 import AppTest
+
+    from data import register_form as rf
+    from tests.test_admin_online_form_browser import ANALYST
+    from tests.test_app import APP, TIMEOUT, texts
+
+    store = build(tmp_path)
+    out = rf.check_form(store, "甲县", "2025-06", rf.progress_form(store, "甲县", "2025-06").rows, submit=True,
+                        user="wang")
+    assert out.ok and out.record["completions"][:2] == ["项目类别：取自2025年度名单（2项）", "项目级别：取自2025年度名单（2项）"]
+    monkeypatch.setenv("KPM_STORE", str(store.root))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.text_input(key="_auth_name").input(ANALYST[0])
+    at.text_input(key="_auth_pw").input(ANALYST[1])
+    at.button(key="FormSubmitter:_auth_form-登录").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert "报送时缺少的列从哪里来" in shown
+    assert "- 项目类别：取自2025年度名单（2项）\n- 项目级别：取自2025年度名单（2项）" in shown

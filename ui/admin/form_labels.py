@@ -27,6 +27,7 @@ FORM_LABELS: dict[str, tuple[str, str]] = {
     "form_submitted": ("已提交 {m} {unit} 的在线填报（{n} 个项目），等待分析员审核。",
                        "Submitted {unit}'s online form for {m} ({n} projects) for review."),
     "form_completions_title": ("表中不填的列从哪里来", "Where the columns the form does not ask for come from"),
+    "review_completions": ("报送时缺少的列从哪里来", "Where the columns the report lacked came from"),
     "completions_title": ("文件没有的列从哪里来", "Where the columns the file lacks came from"),
     # 底稿 of a unit with a register (ui/admin/records.py)
     "template_register": ("底稿按{y}年度名单预填（{n} 个项目，名单的项目属性已填好），报送月份已设为 {m}。",
