@@ -63,7 +63,7 @@ def _column(c: str):
 def _config() -> dict:
     conf = {c: _column(c) for c in (*rf.KEYS, *rf.FORM_COLUMNS, *rf.CONTEXT_COLUMNS)}
     conf["project_name"] = st.column_config.TextColumn(ZH["project_name"], pinned=True)
-    conf[CHECK_COL] = st.column_config.TextColumn(t("form_check_col"), width="medium")
+    conf[CHECK_COL] = st.column_config.TextColumn(t("form_check_col"), width="large")
     return conf
 
 
