@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.filters import BY_LABELS
+from metrics.ranking import indicator_of
 from metrics.registry import BY_ID, DIMENSIONS
 from ui.admin.labels import ADMIN_LABELS
+from ui.duban.labels import DUBAN_LABELS
 from ui.runmemo import per_run
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -203,6 +205,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "after": ("变更后", "After"),
     "not_done": ("未办结", "Outstanding"),
     **ADMIN_LABELS,  # 数据管理's labels (ui/admin/labels.py)
+    **DUBAN_LABELS,  # 督办's labels (ui/duban/labels.py)
 }
 
 
@@ -223,7 +226,7 @@ def t(key: str) -> str:
 
 def ind_name(indicator_id: str) -> str:
     """An indicator's name in the current language, from the registry."""
-    ind = BY_ID[indicator_id]
+    ind = indicator_of(indicator_id)   # the registry's, or a scorecard's 按期办结率
     return ind.en if lang() == "en" else ind.zh
 
 

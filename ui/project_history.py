@@ -107,6 +107,8 @@ def history_panel(pid: str) -> None:
     st.caption(" · ".join(md_escape(f) for f in facts if f))
     if last.get("scope"):
         st.caption(md_escape(f"{ZH['scope']}：{last['scope']}"))
+    st.page_link("pages/duban.py", label=t("db_from_this_project"), icon=":material/assignment_ind:",
+                 query_params={"project": pid})   # 督办: 交办 prefilled from this project (analysts)
     _figures(h, last, last_m)
 
     st.markdown(f"##### {t('hist_lights')}")
