@@ -17,7 +17,8 @@ ANALYST = ("li", "分析员李-口令-22")
 # names the page quotes, the accounts' names, the months' YYYY-MM and units.
 ALLOWED = re.compile(r"English|Excel|CSV|Word|WPS|Parquet|XLSX?|PARQUET|YYYY-MM|[KM]B|python -m [a-z -]+|--[a-z-]+|"
                      r"KPM_[A-Z_]+|SHA256|\{\{[^}]*\}\}|\b(city|issuer|year|month_zh|month|seq|title|intro|body|"
-                     r"annex_lines|issued|annexes|p)\b|\bli\b|\btest\b|fixture_[\w.-]+|\.xlsx|\.xls|\.csv|\.parquet|"
+                     r"annex_lines|issued|annexes|p|duban_[a-z_]+)\b|"   # the bulletin template's placeholders
+                     r"\bli\b|\btest\b|fixture_[\w.-]+|\.xlsx|\.xls|\.csv|\.parquet|"
                      r"(?<![\w])/[\w./-]+")   # and a path: the store's place
 VISIBLE_LATIN = """() => {
   const out = [];
