@@ -31,10 +31,11 @@ def projects_tab(sel: Selection) -> None:
     for col, chosen in (("build_type", build), ("status", status), ("light", lights)):
         if chosen:
             df = df.filter(pl.col(col).is_in(chosen))
-    table = ledger.as_shown(df.select(ledger.TABLE_COLUMNS).sort(["county", "total_investment", "project_id"],
+    columns = ledger.with_text(ledger.TABLE_COLUMNS, df)   # 形象进度 and the register's text, where the rows have them
+    table = ledger.as_shown(df.select(columns).sort(["county", "total_investment", "project_id"],
                                                                    descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
-    labels = ledger.labels(ledger.TABLE_COLUMNS)
+    labels = ledger.labels(columns)
     ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
                       above=500)
 

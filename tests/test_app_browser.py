@@ -193,7 +193,7 @@ def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
         wait_done(page)
         sign_in_browser(page)
         wait_done(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(sample))
         page.get_by_text("检查通过，可以导入。").wait_for()
         wait_done(page)
         assert_no_error(page, "admin-checked", srv)

@@ -200,6 +200,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "hist_procs_none": ("六项前期手续均未办结。", "None of the six procedures is done."),
     "hist_problems": ("存在问题（逐月）", "Problems reported (by month)"),
     "hist_no_problems": ("各月均未报告问题。", "No problem reported in any month."),
+    "hist_progress": ("形象进度（逐月）", "Progress on site (by month)"),
+    "hist_target": ("年底应达形象进度：{x}", "Target by year end: {x}"),
     "hist_table": ("逐月明细", "Month by month"),
     "hist_months": ("报送 {n} 个月：{first} 至 {last}", "Reported in {n} months: {first} to {last}"),
     "light": ("预警灯", "Light"),

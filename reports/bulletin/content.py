@@ -18,7 +18,7 @@ from metrics.lights import LONG_PROBLEM_MONTHS
 from metrics.plan_gap import GAP_MONEY, gap_headers, gap_to_target
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.watchlists import WATCH_LISTS, column_labels, find_list, watch_list
+from metrics.watchlists import LIST_TEXT, WATCH_LISTS, column_labels, find_list, watch_list
 from reports.bulletin.duban_section import DubanSection, collect_duban, frames as duban_frames
 from reports.export import to_xlsx_bytes
 
@@ -34,7 +34,8 @@ KEY_FIGURES: dict[str, tuple[str, ...]] = {
                    "stats_inclusion_rate"),
     "pipeline": ("pipeline_investment", "reserve_conversion_rate", "signed_projects", "signed_start_rate"),
 }
-# Watch-list columns printed in the annex (the workbook carries every column of the list).
+# Watch-list columns printed in the annex (the workbook carries every column of the list); 形象进度 and 责任单位
+# (LIST_TEXT) before the leader when the list carries them.
 ANNEX_BASE = ("project_id", "project_name", "county", "build_type", "status", "total_investment",
               "plan_investment_year", "completed_investment_ytd")
 RANK_TABLE = ("rank", "county", "score", "rank_change", "flag", "warning")
@@ -139,7 +140,7 @@ def _dimension_table(ds: Dataset, m: dt.date, filters: Filters, rank: pl.DataFra
 def _annex(ds: Dataset, m: dt.date, filters: Filters, k: int, w) -> Table:
     """Watch list `w` as annex k: the base columns, the list's own, and the leader last."""
     df = watch_list(ds, m, w.id, filters)
-    cols = list(dict.fromkeys(ANNEX_BASE + tuple(c for c in w.columns if c != "leader") + ("leader",)))
+    cols = list(dict.fromkeys(ANNEX_BASE + tuple(c for c in w.columns if c != "leader") + LIST_TEXT + ("leader",)))
     cols = [c for c in cols if c in df.columns]
     labels = column_labels(df.columns)
     heads = {**labels, "deviation": f"{labels['deviation']}(百分点)"} if "deviation" in labels else labels

@@ -232,3 +232,7 @@ ADMIN_LABELS: dict[str, tuple[str, str]] = {
     "geo_cli": ("命令行同样可用：python -m data city set|show|match|no-boundary|forget|unset（见 README）。",
                 "The same from the command line: python -m data city set|show|match|no-boundary|forget|unset."),
 }
+
+from ui.admin.form_labels import FORM_LABELS  # noqa: E402  (在线填报 and 年度名单, issue #26)
+
+ADMIN_LABELS.update(FORM_LABELS)
