@@ -36,7 +36,8 @@ def main() -> None:
     st.set_page_config(page_title="重点项目建设监测", page_icon=favicon.ICON, layout="wide",
                        initial_sidebar_state="expanded")
     inject_css()
-    nav = st.navigation(navigation(), position=screen.nav_position())
+    # expanded: every page in the menu — past twelve Streamlit hides the rest (项目台账, 数据管理) behind "View more"
+    nav = st.navigation(navigation(), position=screen.nav_position(), expanded=True)
     enter(pages.BY_URL.get(nav.url_path, pages.HOME))
     try:
         if screen.active():

@@ -21,7 +21,8 @@ ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "Th
 PAGES = [Path(p).stem for p in page_paths()]  # the URL path of every page of the pages' table
 TITLES = {"overview": "总览", "progress": "项目推进", "structure": "投资结构", "industry": "产业结构", "chain": "链群配套",
           "efficiency": "项目效益", "management": "管理服务", "pipeline": "谋划招商", "ranking": "县区比拼",
-          "comparison": "县区对比", "ledger": "项目台账", "admin": "数据管理", "duban": "督办事项"}
+          "comparison": "县区对比", "ledger": "项目台账", "admin": "数据管理", "duban": "督办事项",
+          "geomap": "一张图"}
 # The committed demo city (data/demo): its December 2025 ranking, as the 县区比拼 page lists it.
 DEMO_RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
 
@@ -146,6 +147,10 @@ def test_url_selection_shows_in_the_sidebar(server, page, demo_months):
     assert f"县区：{county}" in main
     # the URL keeps the selection after the app has written it back
     assert f"month={month}" in page.url
+    # every page is in the menu: past twelve pages Streamlit folds the rest behind 再显示 N 个 unless told not to
+    nav = sidebar.locator('[data-testid="stSidebarNav"]')
+    shown = [text.split("\n")[-1].strip() for text in nav.get_by_role("link").all_inner_texts()]  # after the icon's name
+    assert sorted(shown) == sorted(set(TITLES.values()))
     shoot(page, "overview_url_selection")
 
 
