@@ -9,7 +9,7 @@ from data.schema import BUILD_TYPES, STATUSES
 from metrics.lights import LIGHTS
 from metrics.projects import search_expr
 from metrics.watchlists import LIST_BY_ID, WATCH_LISTS
-from ui import cached, ledger
+from ui import cached, cards, ledger, phone
 from ui.i18n import ind_name, lang, t
 from ui.page import serve
 from ui.project_history import history_panel
@@ -35,8 +35,10 @@ def projects_tab(sel: Selection) -> None:
                                                                    descending=[False, True, False]))
     st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
     labels = ledger.labels(ledger.TABLE_COLUMNS)
-    ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
-                      above=500)
+    with phone.desk("ledger"):
+        ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
+                          above=500)
+    phone.cards("ledger", cards.project_cards(df, ledger.light_text))
 
 
 def _list_name(list_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.registry import HEADLINE
-from ui import cached, charts
+from ui import cached, cards, charts, phone
 from ui.i18n import t
 from ui.page import serve
 from ui.state import Selection
@@ -27,7 +27,9 @@ def render(sel: Selection) -> None:
     right.caption(t("lists_caption"))
 
     st.subheader(t("heat_title"))
-    charts.show(st, "heat", (*view, HEAT), lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))
+    charts.show(phone.desk("heat"), "heat", (*view, HEAT),
+                lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))
+    phone.cards("heat", cards.heat_cards(frames.counties, HEAT, month_num(sel)))  # a narrow window: a card a county
     st.caption(t("heat_caption"))
 
 

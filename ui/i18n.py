@@ -7,6 +7,7 @@ import streamlit as st
 from metrics.filters import BY_LABELS
 from metrics.registry import BY_ID, DIMENSIONS
 from ui.admin.labels import ADMIN_LABELS
+from ui.phone_labels import PHONE_LABELS
 from ui.runmemo import per_run
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -201,6 +202,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "after": ("变更后", "After"),
     "not_done": ("未办结", "Outstanding"),
     **ADMIN_LABELS,  # 数据管理's labels (ui/admin/labels.py)
+    **PHONE_LABELS,  # the phone layout's (ui/phone_labels.py)
 }
 
 

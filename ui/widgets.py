@@ -70,7 +70,8 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
             f'<span class="i" title="{caliber}">ⓘ</span></div>'
             f'<div class="val">{html.escape(format_value(ind, value))}</div>'
             f'<div class="sub">{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
-            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
+            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b><span class="n"> · {t("n")} '
+            f'<b>{n_txt}</b></span></div></div>')  # a phone leaves n to the ⓘ (ui/phone.py)
 
 
 def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 4) -> dict:

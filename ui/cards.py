@@ -1,0 +1,154 @@
+"""What a phone shows instead of a wide table: cards, one per county or project, as HTML (every text escaped). The
+page draws the desk table and these side by side, ui/phone.py's CSS shows one of them by the window's width."""
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import polars as pl
+
+from data.text import DASH
+from metrics.format import fmt_money, fmt_rate, format_value, money_unit, rank_change_text
+from metrics.indicator import meets, standing
+from metrics.lights import GREEN, RED, YELLOW
+from metrics.ranking import SNAIL, Scorecard
+from metrics.registry import BY_ID
+from ui.charts import BAD, GOOD, HEAT_FILL, HEAT_STANDING, NEUTRAL, WARN
+from ui.i18n import ind_name, t
+
+LIGHT_COLOR = {RED: BAD, YELLOW: WARN, GREEN: GOOD}
+STANDING_FILL = dict(zip(HEAT_STANDING, HEAT_FILL))
+MAX_PROJECT_CARDS = 60  # a phone lists this many projects; the search above narrows the rest down
+
+
+def _e(v: object) -> str:
+    return html.escape(DASH if v is None else str(v))
+
+
+def _grid(cards: Sequence[str], empty: str = "") -> str:
+    return f'<div class="kpm-cards">{"".join(cards) or _e(empty)}</div>'
+
+
+def _card(color: str, title: str, right: str, body: str, cls: str = "") -> str:
+    return (f'<div class="kpm-pc {cls}" style="--pc:{color}"><div class="t"><span>{title}</span>'
+            f'<span class="r">{right}</span></div>{body}</div>')
+
+
+def badges(flag: str | None, warning: bool, ranked: bool = True) -> str:
+    """红旗 / 蜗牛, 约谈预警 and 未报送 as small tags (ui/phone.py styles them)."""
+    out = ""
+    if flag in ("红旗", SNAIL):
+        out += f'<span class="kpm-tag {"red" if flag == "红旗" else "snail"}">{_e(flag)}</span>'
+    if warning:
+        out += f'<span class="kpm-tag warn">⚠ {_e(t("interview_warning"))}</span>'
+    if not ranked:
+        out += f'<span class="kpm-tag snail">{_e(t("phone_unreported"))}</span>'
+    return out
+
+
+def weakest(row: dict, card: Scorecard) -> str | None:
+    """The scorecard's indicator that costs the county most points (weight × (100 − its scaled score)), or None."""
+    losses = [(i.weight * (100 - row[f"scaled__{i.id}"]), i.id) for i in card.items
+              if row.get(f"scaled__{i.id}") is not None]
+    return max(losses)[1] if losses else None
+
+
+def ranking_cards(rank: pl.DataFrame, scores: Sequence[str], card: Scorecard) -> str:
+    """A card per county in ranking order: rank and its change, the score (`scores`: as the table prints them),
+    红旗/蜗牛 and 约谈预警, and the weakest indicator with its value."""
+    out = []
+    for row, score in zip(rank.iter_rows(named=True), scores):
+        ranked = row["rank"] is not None
+        change = row.get("rank_change")
+        arrow_cls = "" if not change else "up" if change > 0 else "down"
+        title = (f'<b class="kpm-rank">{_e(t("rank_n").format(n=row["rank"]) if ranked else DASH)}</b> '
+                 f'{_e(row["county"])}')
+        right = f'{_e(t("score"))} <b>{_e(score)}</b> <span class="kpm-chg {arrow_cls}">{_e(rank_change_text(change))}</span>'
+        weak = weakest(row, card) if ranked else None
+        body = f'<div class="s">{badges(row.get("flag"), bool(row.get("warning")), ranked)}</div>'
+        if weak:
+            body += (f'<div class="s">{_e(t("phone_weakest"))}：<b>{_e(ind_name(weak))}</b> '
+                     f'{_e(format_value(weak, row.get(weak)))}</div>')
+        color = GOOD if row.get("flag") == "红旗" else BAD if row.get("flag") == SNAIL else \
+            WARN if row.get("warning") else NEUTRAL
+        out.append(_card(color, title, right, body))
+    return _grid(out)
+
+
+def gap_cards(gap: pl.DataFrame) -> str:
+    """A card per county: 投资完成率 against 时序进度, the year's plan, what is done and the shortfall, and what each
+    month left must bring."""
+    money = [v for c in ("plan_investment_sum", "completed_ytd_sum", "shortfall") for v in gap.get_column(c).to_list()]
+    unit = money_unit(*money)
+    out = []
+    for g in gap.iter_rows(named=True):
+        rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
+        ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
+        color = NEUTRAL if ok is None else GOOD if ok else BAD
+        right = f'<b style="color:{color}">{_e(fmt_rate(rate))}</b> / {_e(t("time_schedule"))} {_e(fmt_rate(ts))}'
+        body = (f'<div class="kv"><span>{_e(t("phone_plan"))} <b>{_e(fmt_money(g.get("plan_investment_sum"), unit))}</b></span>'
+                f'<span>{_e(t("phone_done"))} <b>{_e(fmt_money(g.get("completed_ytd_sum"), unit))}</b></span>'
+                f'<span>{_e(t("phone_shortfall"))} <b>{_e(fmt_money(g.get("shortfall"), unit))}</b></span>')
+        if g.get("monthly_needed") is not None:
+            body += f'<span>{_e(t("phone_monthly"))} <b>{_e(fmt_money(g.get("monthly_needed")))}</b></span>'
+        out.append(_card(color, _e(g["county"]), right, body + "</div>"))
+    return _grid(out)
+
+
+def heat_cards(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> str:
+    """One card per county: each indicator's value on the fill of where it stands against its target (the heat
+    table's colours and legend)."""
+    out = []
+    for row in by.iter_rows(named=True):
+        cells = []
+        for iid in ids:
+            ind = BY_ID[iid]
+            where = standing(ind, row.get(iid), ind.target_for(month_num)) or "none"
+            cells.append(f'<span class="cell" style="background:{STANDING_FILL[where]}" '
+                         f'title="{_e(t("heat_" + where))}"><i>{_e(ind_name(iid))}</i>'
+                         f'<b>{_e(format_value(ind, row.get(iid)))}</b></span>')
+        out.append(f'<div class="kpm-pc heat"><div class="t"><span>{_e(row["county"])}</span></div>'
+                   f'<div class="cells">{"".join(cells)}</div></div>')
+    legend = "".join(f'<span class="cell" style="background:{STANDING_FILL[k]}">{_e(t("heat_" + k))}</span>'
+                     for k in HEAT_STANDING)
+    return _grid(out) + f'<div class="kpm-legend">{_e(t("heat_legend"))}：{legend}</div>'
+
+
+def project_cards(df: pl.DataFrame, light_text) -> str:
+    """A card per project, red lights first, then yellow, each by size (at most MAX_PROJECT_CARDS): its light, name,
+    county, 建设状态, completion this year, and why its light is not green."""
+    worst = pl.col("light").replace_strict({RED: 0, YELLOW: 1, GREEN: 2}, default=3, return_dtype=pl.Int8)
+    df = df.sort([worst, "total_investment", "project_id"], descending=[False, True, False], nulls_last=True)
+    out = []
+    for p in df.head(MAX_PROJECT_CARDS).iter_rows(named=True):
+        light = p.get("light")
+        rate = p.get("completion_rate")
+        body = (f'<div class="s">{_e(p.get("county"))} · {_e(p.get("status"))} · {_e(t("phone_completion"))} '
+                f'<b>{_e(fmt_rate(rate))}</b> · {_e(fmt_money(p.get("completed_investment_ytd")))}</div>')
+        if light in (RED, YELLOW) and p.get("light_reason"):
+            body += f'<div class="s why">{_e(p["light_reason"])}</div>'
+        right = f'<span class="kpm-tag" style="background:{LIGHT_COLOR.get(light, NEUTRAL)}">{_e(light_text(light) or DASH)}</span>'
+        out.append(_card(LIGHT_COLOR.get(light, NEUTRAL), _e(p.get("project_name")), right, body))
+    more = df.height - MAX_PROJECT_CARDS
+    note = f'<div class="kpm-more">{_e(t("phone_more").format(n=more))}</div>' if more > 0 else ""
+    return _grid(out, t("list_empty")) + note
+
+
+def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, dict], month_num: int) -> str:
+    """县区对比 on a phone: a row of county names heading the columns, then for each indicator its name across the
+    width and each county's value under its name, coloured against the target."""
+    n = len(picked)
+    head = "".join(f'<span class="h">{_e(c)}</span>' for c in picked)
+    rows = []
+    for iid in ids:
+        ind = BY_ID[iid]
+        target = ind.target_for(month_num)
+        vals = ""
+        for c in picked:
+            v = now.get(c, {}).get(iid)
+            ok = meets(ind.direction, v, target)
+            color = NEUTRAL if ok is None else GOOD if ok else BAD
+            vals += f'<span class="v" style="color:{color}">{_e(format_value(ind, v))}</span>'
+        rows.append(f'<div class="lbl">{_e(ind_name(iid))}</div>{vals}')
+    return (f'<div class="kpm-vs" style="--n:{n}"><div class="head">{head}</div>'
+            f'<div class="body">{"".join(rows)}</div></div>')
