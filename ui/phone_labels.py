@@ -11,7 +11,7 @@ PHONE_LABELS: dict[str, tuple[str, str]] = {
     "phone_completion": ("完成率", "Completion"),
     "phone_more": ("另有 {n} 个项目未列出：请用上面的搜索或筛选缩小范围", "{n} more projects: narrow them with the search"),
     "screen_touch_prev": ("上一页", "Back"),
-    "screen_touch_pause": ("暂停/继续", "Pause"),
+    "screen_touch_pause": ("暂停", "Pause"),
     "screen_touch_next": ("下一页", "Next"),
     "screen_touch_exit": ("退出大屏", "Exit"),
 }
