@@ -69,7 +69,7 @@ export default function(component) {
   const coarse = matchMedia('(pointer: coarse)').matches;
   const narrow = () => innerWidth <= NARROW || (coarse && innerWidth <= 1024);
   const sidebar = () => document.querySelector('[data-testid="stSidebar"]');
-  const open = () => { const s = sidebar(); return !!s && s.getAttribute('aria-expanded') === 'true'; };
+  const open = () => { const s = sidebar(); return !!s && s.getAttribute('data-collapsed') === 'false'; };
   const close = () => {
     if (!narrow() || !open()) return;
     const b = document.querySelector('[data-testid="stSidebarCollapseButton"] button');

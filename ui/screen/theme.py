@@ -143,6 +143,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   .kpm-board th {{font-size:18px}}
   .kpm-bar {{display:none}}
   .kpm-badge {{font-size:16px;margin:2px 4px 2px 0}}
+  .kpm-scroll {{max-height:none}}  /* the page scrolls down: every 约谈预警 card whole */
+  /* 县区对比's board: its figures sized for a 1920 px row wrap in a phone's narrow columns rather than run out */
+  .kpm-duel .v {{font-size:28px !important;white-space:normal;overflow-wrap:anywhere;line-height:1.15}}
+  .kpm-duel .s, .kpm-duel .isub {{white-space:normal;font-size:16px;overflow-wrap:anywhere}}
 }}
 </style>"""
 
