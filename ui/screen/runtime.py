@@ -92,7 +92,6 @@ export default function(component) {
   const names = (data && data.labels) || {};
   parentElement.querySelectorAll('.kpm-touch button').forEach((b) => {
     if (names[b.dataset.cmd]) { b.title = names[b.dataset.cmd]; b.setAttribute('aria-label', names[b.dataset.cmd]); }
-    if (b.dataset.cmd === 'pause' && names.pause) b.textContent = names.pause;  // no pause glyph in every CJK font
     b.onclick = () => setTriggerValue('cmd', b.dataset.cmd);
   });
   tick();
@@ -117,7 +116,7 @@ _KEYS_JS = (_KEYS_JS.replace("PHONE_DESIGN_W", str(PHONE_DESIGN_W)).replace("PHO
             .replace("DESIGN_H", str(DESIGN_H)))
 _KEYS_HTML = ('<div class="kpm-clockbox"><div><div class="kpm-clock">--:--:--</div><div class="kpm-day"></div></div>'
               '<div class="kpm-touch">' + "".join(f'<button type="button" data-cmd="{c}">{s}</button>' for c, s in
-                                                   (("prev", "◀"), ("pause", "⏯"), ("next", "▶"), ("exit", "✕")))
+                                                   (("prev", "◀"), ("pause", "Ⅱ"), ("next", "▶"), ("exit", "✕")))
               + '</div></div>')
 TOUCH = ("prev", "pause", "next", "exit")  # the touch controls' commands, named by screen_touch_<cmd>
 _clock_component = st.components.v2.component("kpm_screen_clock", html=_KEYS_HTML, css=CLOCK_CSS, js=_KEYS_JS)
