@@ -74,7 +74,7 @@ def render(sel: Selection) -> None:
         tile_grid((kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
                                  now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked),
                   len(picked), fixed=True)
-    phone.cards("duel_tiles", cards.comparison_grid(TILES, picked, now, m.month))  # the counties head the columns
+    phone.cards("duel_tiles", cards.comparison_grid(TILES, picked, now, m.month, flags))  # counties head the columns
 
     # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
     st.subheader(t("duel_trends"))

@@ -33,9 +33,11 @@ def projects_tab(sel: Selection) -> None:
             df = df.filter(pl.col(col).is_in(chosen))
     table = ledger.as_shown(df.select(ledger.TABLE_COLUMNS).sort(["county", "total_investment", "project_id"],
                                                                    descending=[False, True, False]))
-    st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
     labels = ledger.labels(ledger.TABLE_COLUMNS)
+    count = t("n_projects").format(n=f"{table.height:,}")
+    phone.phone("ledger_n").caption(f"{count} · {t('phone_red_first')}")
     with phone.desk("ledger"):
+        st.caption(f"{count} · {t('select_row_hint')}")
         ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
                           above=500)
     phone.cards("ledger", cards.project_cards(df, ledger.light_text))

@@ -16,7 +16,7 @@ from ui.screen.playlist import page_url
 SHOTS = ROOT / "artifacts" / "screenshots" / "phone"
 PROFILES = ((360, 780), (390, 844), (412, 915), (768, 1024))
 SHOT_PROFILES = {(390, 844), (768, 1024)}
-LINKS = [page_url(p.path) for p in PAGES if __import__("os").environ.get("KPM_PHONE_ONLY", "") in ("", "desk")] + [f"{page_url(p.path)}?mode=screen" for p in PAGES if p.screen]
+LINKS = [page_url(p.path) for p in PAGES] + [f"{page_url(p.path)}?mode=screen" for p in PAGES if p.screen]
 MIN_PX = 11  # the phone's smallest text (a tile's second line), in CSS px
 
 SETTLED = """() => {

@@ -134,11 +134,22 @@ def project_cards(df: pl.DataFrame, light_text) -> str:
     return _grid(out, t("list_empty")) + note
 
 
-def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, dict], month_num: int) -> str:
-    """县区对比 on a phone: a row of county names heading the columns, then for each indicator its name across the
-    width and each county's value under its name, coloured against the target."""
+def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, dict], month_num: int,
+                    ranks: dict[str, dict] | None = None) -> str:
+    """县区对比 on a phone: a row of county names heading the columns (with the rank and its marks from `ranks`, the
+    ranking's rows by county), then for each indicator its name across the width and each county's value under its
+    name, coloured against the target."""
     n = len(picked)
-    head = "".join(f'<span class="h">{_e(c)}</span>' for c in picked)
+    head = ""
+    for c in picked:
+        r = (ranks or {}).get(c)
+        marks = ""
+        if r:
+            rank = t("rank_n").format(n=r["rank"]) if r["rank"] is not None else ""
+            marks = (f'<span class="m">{_e(rank)}</span>'
+                     f'<span class="m">{badges(r.get("flag"), bool(r.get("warning")), r["rank"] is not None)}</span>')
+        head += f'<span class="h">{_e(c)}{marks}</span>'
+
     rows = []
     for iid in ids:
         ind = BY_ID[iid]

@@ -16,7 +16,8 @@ PHONE, NARROW = 640, 900
 CSS = f"""
 <style>
 @media (min-width:{NARROW + 1}px) {{[class*="st-key-kpm_phone_"] {{display:none !important}}}}
-@media (max-width:{NARROW}px) {{[class*="st-key-kpm_desk_"] {{display:none !important}}}}
+@media (max-width:{NARROW}px) {{[class*="st-key-kpm_desk_"] {{display:none !important}}
+  [data-testid="stMainBlockContainer"] {{padding-top:3.5rem !important}}}}
 .st-key-kpm_narrow {{display:none !important}}  /* the sidebar script draws nothing */
 .kpm-cards {{display:grid;gap:8px;grid-template-columns:repeat(auto-fill, minmax(min(100%, 320px), 1fr))}}
 .kpm-pc {{border:1px solid #dfe3ea;border-left:5px solid var(--pc, #8a94a6);border-radius:8px;padding:7px 10px;
@@ -43,11 +44,12 @@ CSS = f"""
 .kpm-vs .head, .kpm-vs .body {{display:grid;grid-template-columns:repeat(var(--n), minmax(0, 1fr));column-gap:6px}}
 .kpm-vs .head {{position:sticky;top:3.75rem;z-index:2;background:#fff;border-bottom:2px solid #1f5fbf;padding:4px 0}}
 .kpm-vs .h {{font-weight:700;font-size:14px;text-align:center;overflow-wrap:anywhere;line-height:1.3}}
+.kpm-vs .h .m {{display:block;font-weight:400;font-size:12px;color:#5f6b7a}}
+.kpm-vs .h .kpm-tag {{margin:1px 2px}}
 .kpm-vs .lbl {{grid-column:1 / -1;font-size:12px;color:#5f6b7a;margin-top:6px;border-top:1px solid #eef0f3}}
 .kpm-vs .v {{font-size:15px;font-weight:700;text-align:center;overflow-wrap:anywhere;line-height:1.3}}
 @media (max-width:{PHONE}px) {{
-  [data-testid="stMainBlockContainer"] {{padding-left:0.75rem !important;padding-right:0.75rem !important;
-    padding-top:3.5rem !important}}
+  [data-testid="stMainBlockContainer"] {{padding-left:0.75rem !important;padding-right:0.75rem !important}}
   h1 {{font-size:1.55rem !important;padding-top:0.25rem !important}}
   h2 {{font-size:1.3rem !important}} h3 {{font-size:1.1rem !important}}
   .kpi-grid, .kpi-grid.kpi-fixed {{grid-template-columns:repeat(2, minmax(0, 1fr)) !important;gap:6px !important}}

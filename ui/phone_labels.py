@@ -10,6 +10,7 @@ PHONE_LABELS: dict[str, tuple[str, str]] = {
     "phone_shortfall": ("差额", "Shortfall"),
     "phone_monthly": ("每月需完成", "Needed a month"),
     "phone_completion": ("完成率", "Completion"),
+    "phone_red_first": ("红灯在前，其次黄灯，同色按总投资从大到小", "Red lights first, then yellow, larger projects first"),
     "phone_more": ("另有 {n} 个项目未列出：请用上面的搜索或筛选缩小范围", "{n} more projects: narrow them with the search"),
     "screen_touch_prev": ("上一页", "Back"),
     "screen_touch_pause": ("暂停", "Pause"),
