@@ -87,16 +87,22 @@ def render(sel: Selection) -> None:
                     charts.duel_trend(comparison.trend_frame(series, iid), iid, picked, width, ref_name), width=None)
         # a narrow window: the counties as coloured lines in one chart as wide as the window
         charts.show(narrow, "trend", (base, iid, tuple(picked), "county"), lambda iid=iid:
-                    charts.trend_chart(series, iid, color="county", height=240))
+                    charts.for_phone(charts.trend_chart(series, iid, color="county", height=240)))
 
     st.subheader(t("duel_scores"))
     if any(c in flags for c in picked):
-        charts.show(st, "duel_scores", (sel.month, base, tuple(picked), card), lambda: charts.duel_scores(
-            comparison.scores_frame(picked, flags, card), [ind_name(i.id) for i in card.items], picked))
+        scores = comparison.scores_frame(picked, flags, card)
+        names = [ind_name(i.id) for i in card.items]
+        charts.show(phone.desk("duel_scores"), "duel_scores", (sel.month, base, tuple(picked), card),
+                    lambda: charts.duel_scores(scores, names, picked))
+        charts.show(phone.phone("duel_scores"), "duel_scores", (sel.month, base, tuple(picked), card, "phone"),
+                    lambda: charts.for_phone(charts.duel_scores(scores, names, picked, label_angle=-40)))
         st.caption(t("duel_scores_caption"))
 
-    st.subheader(t("duel_table"))  # the figures with n beside each rate, downloadable
-    show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table", height="content")
+    with phone.desk("duel_table"):  # the figures with n beside each rate, downloadable (a phone has them above)
+        st.subheader(t("duel_table"))
+        show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table",
+                   height="content")
 
 
 if __name__ == "__main__":

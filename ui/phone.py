@@ -29,10 +29,10 @@ CSS = f"""
 .kpm-pc .s.why {{color:#5f6b7a}}
 .kpm-pc .kv {{display:grid;grid-template-columns:repeat(2, minmax(0, 1fr));gap:0 10px;font-size:13px;color:#3b4453;
   line-height:1.6}}
-.kpm-pc .cells {{display:grid;grid-template-columns:repeat(auto-fill, minmax(92px, 1fr));gap:4px;margin-top:4px}}
-.kpm-pc .cell, .kpm-legend .cell {{border-radius:5px;padding:2px 6px;font-size:12px;line-height:1.35;color:#222}}
+.kpm-pc .cells {{display:grid;grid-template-columns:repeat(auto-fill, minmax(84px, 1fr));gap:3px;margin-top:3px}}
+.kpm-pc .cell, .kpm-legend .cell {{border-radius:5px;padding:1px 5px;font-size:11px;line-height:1.3;color:#222}}
 .kpm-pc .cell i {{display:block;font-style:normal;color:#3b4453}}
-.kpm-pc .cell b {{font-size:14px}}
+.kpm-pc .cell b {{font-size:13px}}
 .kpm-legend {{font-size:12px;color:#5f6b7a;margin-top:6px;display:flex;flex-wrap:wrap;gap:4px;align-items:center}}
 .kpm-rank {{color:#1f5fbf}}
 .kpm-chg.up {{color:{GOOD}}} .kpm-chg.down {{color:{BAD}}}
