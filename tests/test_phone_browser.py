@@ -52,6 +52,10 @@ LOOK = """() => {
   for (const el of document.querySelectorAll('[data-testid="stMainBlockContainer"] *')) {
     if (!shown(el)) continue;
     const r = el.getBoundingClientRect();
+    // A table wider than the window, panned inside its own frame, hides its columns (and a grid draws its headers
+    // on a canvas, where they cannot be read back): nothing may scroll sideways, the page or a part of it.
+    if (/auto|scroll/.test(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1)
+      wide.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')}[${el.dataset.testid || ''}] scrolls sideways: ${el.scrollWidth} in ${el.clientWidth}`);
     if (r.width > 0 && (r.right > W + 1 || r.left < -1)) wide.push(`${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')} spans ${r.left.toFixed(0)}–${r.right.toFixed(0)}`);
   }
   const figures = [...document.querySelectorAll('.kpi .val')].filter(el => { const r = el.getBoundingClientRect();
