@@ -17,6 +17,7 @@ SHOTS = ROOT / "artifacts" / "screenshots" / "phone"
 PROFILES = ((360, 780), (390, 844), (412, 915), (768, 1024))
 SHOT_PROFILES = {(390, 844), (768, 1024)}
 LINKS = [page_url(p.path) for p in PAGES] + [f"{page_url(p.path)}?mode=screen" for p in PAGES if p.screen]
+PHONE = 640  # ui/phone.py: up to this width, KPI tiles two to a row
 MIN_PX = 11  # the phone's smallest text (a tile's second line), in CSS px
 
 SETTLED = """() => {
@@ -60,7 +61,9 @@ LOOK = """() => {
   }
   const figures = [...document.querySelectorAll('.kpi .val')].filter(el => { const r = el.getBoundingClientRect();
     return shown(el) && r.top >= 0 && r.bottom <= H && r.right <= W; }).length;
-  return {open: !!sb && sb.getAttribute('data-collapsed') === 'true' && sb.getBoundingClientRect().right > 10,
+  const tiles = [...document.querySelectorAll('.kpi')].filter(shown).map(el => el.getBoundingClientRect());
+  const pairs = tiles.length > 1 && Math.abs(tiles[0].top - tiles[1].top) < 1 && tiles[1].right <= W + 1;
+  return {pairs, tiles: tiles.length, open: !!sb && sb.getAttribute('data-collapsed') === 'true' && sb.getBoundingClientRect().right > 10,
           wide: wide.slice(0, 6), figures};
 }"""
 
@@ -116,6 +119,8 @@ def test_every_page_reads_on_a_phone_and_a_tablet(browser, server, size):
             problems += [f"{where} small: {p}" for p in m["small"][:3]]
             if link == "overview" and seen["figures"] < 4:
                 problems.append(f"{where}: {seen['figures']} headline figures in the first screen, not 4")
+            if w <= PHONE and "mode=screen" not in link and seen["tiles"] > 1 and not seen["pairs"]:
+                problems.append(f"{where}: the KPI tiles are not two to a row")
             assert m["boxes"] > 10, f"{where}: only {m['boxes']} pieces of text were found to measure"
     finally:
         ctx.close()
