@@ -96,3 +96,34 @@ def test_a_viewer_sees_no_form(store):  # noqa: F811
     keys = {e.key for e in at.text_input}
     assert "push_new_url" not in keys and "push_new_secret" not in keys
     assert "分析员登录后可管理推送对象" in page_text(at)
+
+
+def test_the_brief_is_sent_to_a_target_from_the_page_and_a_refusal_is_shown(analyst, store, monkeypatch):  # noqa: F811
+    """发送本月简报 runs the command line's step against a local robot: a signed markdown message arrives and the page
+    says so; the robot's refusal (an errcode) is shown with the platform's own message, and no secret either time."""
+    from reports.push import targets
+    from tests.robot_server import robot_server
+
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with robot_server() as robot:
+        targets.add(store, "领导群", "dingtalk", f"{robot.url}?access_token={TOKEN}", SECRET, user="测试")
+        targets.save_settings(store, dashboard_url="https://kpm.example.gov.cn/kpm/", backoff_s=0.0, attempts=2)
+        at = analyst
+        at.run()
+        at.selectbox(key="push_pick").select("领导群")
+        at.button(key="push_send").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "已推送到“领导群”（钉钉）" in "\n".join(str(e.value) for e in at.success)
+        sent = [r for r in robot.received if r["body"].get("msgtype") == "markdown"]
+        assert len(sent) == 1 and sent[0]["query"]["access_token"] == [TOKEN] and sent[0]["query"]["sign"]
+        assert "https://kpm.example.gov.cn/kpm/" in sent[0]["body"]["markdown"]["text"]
+
+        robot.received.clear()
+        robot.replies[:] = [(200, {"errcode": 310000, "errmsg": "sign not match"})] * 2   # both attempts refused
+        at.button(key="push_send").click().run()
+        errors = "\n".join(str(e.value) for e in at.error)
+        assert "推送失败" in errors and "sign not match" in errors
+        assert len(robot.received) == 2   # retried once (attempts=2), then given up
+    shown = page_text(at)
+    assert SECRET not in shown and TOKEN not in shown

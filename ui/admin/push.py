@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from data.store import Store, StoreError
-from data.text import DASH
+from data.text import DASH, shown_time
 from reports.push import brief as briefs
 from reports.push import cli as push_cli
 from reports.push import targets
@@ -98,15 +98,16 @@ def push_panel(store: Store) -> None:
         return
     if listed:
         st.dataframe(pl.DataFrame([{t("push_name"): x["name"], t("push_kind"): x["kind_zh"], t("push_url"): x["url"],
-                                    t("push_signed"): x["secret"] or DASH, t("push_added"): x["added"],
+                                    t("push_signed"): x["secret"] or DASH, t("push_added"): shown_time(x["added"]),
                                     t("push_added_by"): x["added_by"] or DASH} for x in listed]),
                      hide_index=True, width="stretch")
-        c1, c2, c3, c4 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
-        c1.selectbox(t("push_pick"), [x["name"] for x in listed], key="push_pick")
-        c2.button(t("push_send"), key="push_send", on_click=_on_send, type="primary", icon=":material/send:")
-        c3.download_button(t("push_download"), lambda: _brief_png(store), "简报.png", PNG_MIME, key="push_png",
-                           on_click="ignore", icon=":material/image:")
-        c4.button(t("push_remove"), key="push_remove", on_click=_on_remove)
+        row = st.container(horizontal=True, vertical_alignment="bottom")  # buttons as wide as their labels
+        with row.container(width=320):
+            st.selectbox(t("push_pick"), [x["name"] for x in listed], key="push_pick")
+        row.button(t("push_send"), key="push_send", on_click=_on_send, type="primary", icon=":material/send:")
+        row.download_button(t("push_download"), lambda: _brief_png(store), "简报.png", PNG_MIME, key="push_png",
+                            on_click="ignore", icon=":material/image:")
+        row.button(t("push_remove"), key="push_remove", on_click=_on_remove, icon=":material/delete:")
     else:
         st.caption(t("push_none"))
     with st.form("push_add", border=True):
