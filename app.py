@@ -36,7 +36,6 @@ def main() -> None:
     st.set_page_config(page_title="重点项目建设监测", page_icon=favicon.ICON, layout="wide",
                        initial_sidebar_state="auto")  # closed on a narrow window (ui/phone.py)
     inject_css()
-    phone.inject()  # the phone's and tablet's layout: media queries, once for every page
     nav = st.navigation(navigation(), position=screen.nav_position())
     enter(pages.BY_URL.get(nav.url_path, pages.HOME))
     try:

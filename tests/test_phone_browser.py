@@ -127,8 +127,12 @@ def test_every_page_reads_on_a_phone_and_a_tablet(browser, server, size):
     assert not problems, "\n".join(problems)
 
 
+OPENED = "() => document.querySelector('[data-testid=\"stSidebar\"]').getAttribute('data-collapsed') === 'false'"
+CLOSED = "() => document.querySelector('[data-testid=\"stSidebar\"]').getAttribute('data-collapsed') === 'true'"
+
+
 def test_a_choice_in_the_sidebar_closes_it_on_a_phone(browser, server):
-    """Opened by its button on a phone, the menu closes again once a page is chosen in it."""
+    """Opened by its button on a phone, the menu closes again once a page, or a county in the filter, is chosen."""
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
     page = ctx.new_page()
     try:
@@ -136,11 +140,16 @@ def test_a_choice_in_the_sidebar_closes_it_on_a_phone(browser, server):
         page.wait_for_function(SETTLED, polling=500, timeout=90_000)
         assert not page.evaluate(LOOK)["open"]
         page.locator('[data-testid="stExpandSidebarButton"]').first.click()
-        page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
-                               ".getAttribute('data-collapsed') === 'false'", timeout=10_000)
+        page.wait_for_function(OPENED, timeout=10_000)
         page.locator('[data-testid="stSidebarNav"] a', has_text="县区比拼").first.click()
-        page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
-                               ".getAttribute('data-collapsed') === 'true'", timeout=10_000)
+        page.wait_for_function(CLOSED, timeout=10_000)
         page.wait_for_selector(".kpm-pc", timeout=60_000)   # the ranking's county cards
+        # a county chosen in the filter: the menu closes and the page shows that county
+        page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+        page.wait_for_function(OPENED, timeout=10_000)
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        page.locator('[role="option"]', has_text="石门县").first.click()
+        page.wait_for_function(CLOSED, timeout=10_000)
+        page.wait_for_function("() => document.body.innerText.includes('县区：石门县')", timeout=60_000)
     finally:
         ctx.close()

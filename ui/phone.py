@@ -12,11 +12,16 @@ import streamlit as st
 from ui.charts import BAD, GOOD, WARN
 
 PHONE, NARROW = 640, 900
+# The side not shown: laid out at the page's width but taking no room and never seen (display:none would leave its
+# charts undrawn, zero wide, until the window is resized to show them)
+HIDDEN = """[class*="st-key-kpm_{side}_"] {{position:absolute !important;left:0;width:100% !important;height:0 !important;
+  overflow:hidden !important;pointer-events:none}}
+[class*="st-key-kpm_{side}_"], [class*="st-key-kpm_{side}_"] * {{visibility:hidden !important}}"""
 
 CSS = f"""
 <style>
-@media (min-width:{NARROW + 1}px) {{[class*="st-key-kpm_phone_"] {{display:none !important}}}}
-@media (max-width:{NARROW}px) {{[class*="st-key-kpm_desk_"] {{display:none !important}}
+@media (min-width:{NARROW + 1}px) {{{HIDDEN.format(side="phone")}}}
+@media (max-width:{NARROW}px) {{{HIDDEN.format(side="desk")}
   [data-testid="stMainBlockContainer"] {{padding-top:3.5rem !important}}}}
 .st-key-kpm_narrow {{display:none !important}}  /* the sidebar script draws nothing */
 .kpm-cards {{display:grid;gap:8px;grid-template-columns:repeat(auto-fill, minmax(min(100%, 320px), 1fr))}}
@@ -81,14 +86,17 @@ export default function(component) {
   let tries = 0;
   const first = setInterval(() => { if (open()) close(); if (++tries > 20 || (sidebar() && !open())) clearInterval(first); }, 150);
   // After a choice in the sidebar (a page, a month, a county, a switch): closed, so the page shows the result.
-  let inSidebar = false;
-  document.addEventListener('focusin', (e) => { inSidebar = !!(e.target.closest && e.target.closest('[data-testid="stSidebar"]')); }, true);
+  // An option of a list opened from the sidebar (the list itself may be drawn elsewhere): told apart when pressed,
+  // while the focus is still on the sidebar's input, and closed once the choice has been taken.
+  const inSidebar = (el) => !!(el && el.closest && el.closest('[data-testid="stSidebar"]'));
+  document.addEventListener('pointerdown', (e) => {
+    const el = e.target.closest ? e.target : e.target.parentElement;
+    if (el && el.closest('[role="option"]') && (inSidebar(el) || inSidebar(document.activeElement)))
+      setTimeout(close, 400);
+  }, true);
   document.addEventListener('click', (e) => {
     const el = e.target.closest ? e.target : e.target.parentElement;
-    if (!el) return;
-    const nav = el.closest('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] button[kind]');
-    const option = inSidebar && el.closest('[role="option"]');
-    if (nav || option) setTimeout(close, 350);
+    if (el && el.closest('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] button[kind]')) setTimeout(close, 350);
   }, true);
 }
 """.replace("NARROW", str(NARROW))
@@ -96,9 +104,6 @@ export default function(component) {
 _component = st.components.v2.component("kpm_narrow", js=_JS)
 
 
-def inject() -> None:
-    """The phone's CSS, and on desk pages the script that keeps the sidebar closed on a narrow window."""
-    st.markdown(CSS, unsafe_allow_html=True)
 
 
 def sidebar_script() -> None:

@@ -15,7 +15,7 @@ from metrics.format import Column, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from reports.export import to_csv_bytes, to_xlsx_bytes
-from ui import cached
+from ui import cached, phone
 from ui.charts import BAD, GOOD, NEUTRAL
 from ui.i18n import ind_name, t
 from ui.state import Selection
@@ -49,7 +49,8 @@ def md_escape(text: object) -> str:
 
 
 def inject_css() -> None:
-    st.markdown(CSS, unsafe_allow_html=True)
+    """The shared CSS and the phone's media queries (ui/phone.py), in one element."""
+    st.markdown(CSS + phone.CSS, unsafe_allow_html=True)
 
 
 def status_color(ind: Indicator, value, target) -> str:
