@@ -62,6 +62,11 @@ def read(store: Store, year: int) -> dict[str, pl.DataFrame]:
     return {u: read_parquet(part_path(store, year, u)) for u in units(store, year)}
 
 
+def read_part(store: Store, year: int, unit: str) -> pl.DataFrame:
+    """One unit's part of the year's register."""
+    return read_parquet(part_path(store, year, unit))
+
+
 def table(store: Store, year: int) -> pl.DataFrame:
     """The year's register as one table: a `unit` column, then every attribute column (null where a part has none)."""
     parts = read(store, year)
@@ -325,4 +330,4 @@ def template_frame(store: Store, unit: str, month: str) -> tuple[str | None, pl.
 
 
 __all__ = ["ACTION", "RegisterOutcome", "StoreBasis", "change_of", "change_text", "history", "import_register",
-           "part_path", "prefill", "read", "table", "template_frame", "units", "years"]
+           "part_path", "prefill", "read", "read_part", "table", "template_frame", "units", "years"]

@@ -46,24 +46,48 @@ def _empty() -> pl.DataFrame:
 
 
 def progress_form(store: Store, unit: str, month: str, *, use_draft: bool = True) -> Form:
-    """This month's progress rows for `unit`: its saved draft, else prefilled from the register of the month's year
-    and the unit's latest published month before (year-to-date amounts only from a month of the same year)."""
+    """This month's progress rows for `unit`: its saved draft, else its submission of the month awaiting review or
+    returned, else prefilled from the register of the month's year and the unit's latest published month before
+    (year-to-date amounts only from a month of the same year)."""
     key = month_key(parse_month(month))
     if use_draft:
         draft = load_draft(store, unit, key)
         if draft is not None:
             return Form(unit, key, draft, None, draft=True)
+    handed = submitted(store, unit, key)
+    if handed is not None:   # what the unit handed in and is waiting for, or was returned: corrected, not retyped
+        return Form(unit, key, _columns(handed[1]), handed[0])
     got = prefill(store, unit, key)
     if got is None:
         return Form(unit, key, _empty(), None)
     source, frame = got
-    cols = (*KEYS, *CONTEXT_COLUMNS, *FORM_COLUMNS)
-    rows = frame.select([pl.col(c).cast(FULL_SCHEMA[c]) if c in frame.columns else pl.lit(None, FULL_SCHEMA[c]).alias(c)
-                         for c in cols])
+    rows = _columns(frame)
     last = store.last_published(unit, key)
     if last is None or last[0][:4] != key[:4]:
         rows = rows.with_columns(pl.lit(None, pl.Float64).alias(c) for c in YEAR_TO_DATE)
     return Form(unit, key, rows, source)
+
+
+def _columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame as the form's rows: KEYS, CONTEXT_COLUMNS, FORM_COLUMNS, typed as the schema's (null where absent)."""
+    cols = (*KEYS, *CONTEXT_COLUMNS, *FORM_COLUMNS)
+    return frame.select([pl.col(c).cast(FULL_SCHEMA[c]) if c in frame.columns else pl.lit(None, FULL_SCHEMA[c]).alias(c)
+                         for c in cols])
+
+
+def submitted(store: Store, unit: str, month: str) -> tuple[str, pl.DataFrame] | None:
+    """The unit's submission of the month that awaits review, or that was returned and not answered since (nothing
+    published after it): ('2025-06待审核的报送' or '2025-06被退回的报送', its rows); None otherwise."""
+    st = store.units(month).get(unit)
+    if st is None:
+        return None
+    if st.pending is not None:
+        return f"{month}待审核的报送", store.pending(month, unit)[1]
+    ret = st.returned
+    if ret is None or (st.published and st.published_at > str(ret.get("returned_at"))) or not ret.get("file"):
+        return None
+    path = store.pending_dir / ret["file"]
+    return (f"{month}被退回的报送", read_parquet(path)) if path.exists() else None
 
 
 def _table(frame: pl.DataFrame) -> Table:
@@ -114,6 +138,12 @@ def load_draft(store: Store, unit: str, month: str) -> pl.DataFrame | None:
     """The unit's saved draft for the month, or None."""
     path = _draft_path(store, unit, month)
     return read_parquet(path) if path.exists() else None
+
+
+def draft_saved_at(store: Store, unit: str, month: str) -> dt.datetime | None:
+    """When the unit's draft for the month was last saved (None without a draft)."""
+    path = _draft_path(store, unit, month)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime) if path.exists() else None
 
 
 def discard_draft(store: Store, unit: str, month: str) -> None:

@@ -303,8 +303,9 @@ class Store:
 
     # ---- review: a reporter's submission waits for an analyst -----------------------------------------
     def submit(self, df: pl.DataFrame, *, unit: str, source: str = "", source_sha256: str = "",
-               user: str = "") -> dict:
-        """Keep a reporter's validated ledger as the unit's submission 待审核 (not in the snapshot yet)."""
+               user: str = "", completions: list[str] | None = None) -> dict:
+        """Keep a reporter's validated ledger as the unit's submission 待审核 (not in the snapshot yet); `completions`:
+        where the columns the report lacked came from, kept in its record for the review (only when there are some)."""
         month = _one_month(df)
         data = frame_to_parquet_bytes(snapshot_frame(df))
         with self.lock():
@@ -312,7 +313,7 @@ class Store:
             atomic_write_bytes(self.pending_dir / name, data)
             return self.append_audit("submit", user=user, source=safe_source_name(source), sha256=source_sha256,
                                      stored_sha256=sha256_bytes(data), rows=df.height, month=month, unit=unit,
-                                     file=name)
+                                     file=name, **({"completions": list(completions)} if completions else {}))
 
     def pending(self, month: str, unit: str) -> tuple[dict, pl.DataFrame]:
         """A unit's submission awaiting review and its rows."""

@@ -45,6 +45,11 @@ class Dataset:
     _store: Store | None = field(default=None, repr=False, compare=False)
     _unreported: dict[dt.date, tuple[tuple, frozenset[str]]] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def store(self) -> Store | None:
+        """The store it reads (None for a Dataset made from a frame)."""
+        return self._store
+
     @classmethod
     def from_store(cls, store: Store) -> Dataset:
         files = {parse_month(m): store.path_for(m) for m in store.months()}

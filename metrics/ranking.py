@@ -12,11 +12,12 @@ import polars as pl
 
 from data.months import add_months, to_month
 from data.text import DASH
+from metrics import duban_score
 from metrics.dataset import Dataset
 from metrics.engine import compute
 from metrics.filters import Filters
 from metrics.format import fmt_points, fmt_score, format_value, rank_change_text, score_digits
-from metrics.indicator import meets
+from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from metrics.rowsets import MONTH
 
@@ -48,6 +49,11 @@ class Scorecard:
         return sum(i.weight for i in self.items)
 
 
+def indicator_of(iid: str) -> Indicator:
+    """A scorecard line's indicator: the registry's, or 按期办结率 (metrics/duban_score.py, by configuration)."""
+    return BY_ID.get(iid) or duban_score.EXTRA[iid]
+
+
 def scorecard_path(path: str | os.PathLike | None = None) -> Path:
     """The scorecard file in force: the argument, $KPM_SCORECARD, or metrics/scorecard.toml."""
     return Path(path or os.environ.get(SCORECARD_ENV) or DEFAULT_SCORECARD)
@@ -65,9 +71,9 @@ def load_scorecard(path: str | os.PathLike | None = None) -> Scorecard:
     items = []
     for n, entry in enumerate(raw.get("indicator", []), 1):
         iid = entry.get("id")
-        if iid not in BY_ID:
+        if iid not in BY_ID and iid not in duban_score.EXTRA:
             raise ValueError(f"评分表第{n}个指标“{iid}”不存在，请使用 README 指标表中的编号。")
-        direction = entry.get("direction", BY_ID[iid].direction)
+        direction = entry.get("direction", indicator_of(iid).direction)
         if direction not in ("higher", "lower"):
             raise ValueError(f"评分表指标“{iid}”的 direction 应为 higher 或 lower，而不是“{direction}”。")
         weight = entry.get("weight")
@@ -118,7 +124,7 @@ def _explain(row: dict, card: Scorecard, month: int, best: dict[str, tuple[str, 
     for loss, item in losses[:3]:
         if loss <= 1e-9:
             break
-        ind = BY_ID[item.id]
+        ind = indicator_of(item.id)
         v = row[item.id]
         if v is None:
             parts.append(f"{ind.zh}无统计对象（按0分计）")
@@ -141,10 +147,12 @@ def ranking(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     m = to_month(month)
     filters_all = filters.without("county")  # every county is measured with the same filters except county
     months = [add_months(m, -k) for k in range(max(card.warning_months, 2))]
-    ids = [i.id for i in card.items]
+    ids = [i.id for i in card.items if i.id in BY_ID]
     stored = [x for x in months if ds.has(x)]
     missing = {x: ds.unreported_counties(x) for x in stored}
     raw = compute(ds, stored, filters_all, "county", ids).filter(C("county").is_not_null())
+    if any(i.id in duban_score.EXTRA for i in card.items):   # 按期办结率 from the 督办 log, when configured
+        raw = raw.join(duban_score.by_county(ds, stored), on=[MONTH, "county"], how="left")
     for x, counties in missing.items():  # a county that has not reported that month is not scored in it
         raw = raw.filter(~((C(MONTH) == x) & C("county").is_in(sorted(counties))))
     table = score_table(raw, card)
@@ -227,7 +235,7 @@ RANK_COLUMNS: dict[str, tuple[str, pl.Expr, pl.Expr | Callable[[pl.DataFrame], p
 
 def ranking_table(rank: pl.DataFrame, columns: Sequence[str], *, text: bool | Collection[str] = False,
                   indicators: Sequence[str] = (), headers: dict[str, str] | None = None,
-                  indicator_header: Callable[[str], str] = lambda iid: BY_ID[iid].zh) -> pl.DataFrame:
+                  indicator_header: Callable[[str], str] = lambda iid: indicator_of(iid).zh) -> pl.DataFrame:
     """The ranking as a table: the chosen RANK_COLUMNS with their headers (or `headers`), the values of
     `indicators` before 说明; cells as stored, or as printed for the columns named in `text` (True: all)."""
     headers = headers or {}

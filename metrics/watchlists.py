@@ -20,6 +20,9 @@ C = pl.col
 
 BASE_COLUMNS = ("project_id", "project_name", "county", "chain", "level", "build_type", "status", "total_investment",
                 "plan_investment_year", "completed_investment_ytd")
+# What a real table says of a project in words (issue #26), carried by every list when some listed row has it: 形象进度
+# is what leaders read beside the figures, 责任单位 whom a 督办 goes to. A store without them keeps today's columns.
+LIST_TEXT = ("progress_note", "responsible_unit")
 EXTRA_ZH = {"completion_rate": "投资完成率", "time_schedule": "时序进度", "deviation": "进度偏差",
             "total_3m_ago": "3个月前开工累计完成投资", "days_overdue": "逾期天数", "procedures_missing": "未办结手续",
             "month": "报送月份", "light": "预警灯", "light_reason": "预警原因", "problem_months": "问题持续月数"}
@@ -134,11 +137,12 @@ def watch_list(ds: Dataset, month: dt.date | str, name: str, filters: Filters = 
     """One list's projects for a month, English column names; by county, largest first, then code (a fixed order)."""
     w = find_list(name)
     m = to_month(month)
-    cols = list(dict.fromkeys(BASE_COLUMNS + w.columns))
+    cols = list(dict.fromkeys(BASE_COLUMNS + w.columns + LIST_TEXT))
     exprs = [DERIVED[c].alias(c) if c in DERIVED else C(c) for c in cols]
     order = [*w.first, "county", "total_investment", "project_id"]
-    return (selected_rows(ds, m, filters, [w.condition(), *exprs]).filter(w.condition().fill_null(False)).select(exprs)
-            .sort(order, descending=[*(True for _ in w.first), False, True, False], nulls_last=True).collect())
+    df = (selected_rows(ds, m, filters, [w.condition(), *exprs]).filter(w.condition().fill_null(False)).select(exprs)
+          .sort(order, descending=[*(True for _ in w.first), False, True, False], nulls_last=True).collect())
+    return df.drop([c for c in LIST_TEXT if c not in w.columns and df.get_column(c).null_count() == df.height])
 
 
 def list_counts(ds: Dataset, month: dt.date | str, filters: Filters = Filters()) -> dict[str, int]:

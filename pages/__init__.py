@@ -47,6 +47,8 @@ PAGES: tuple[Page, ...] = (
     Page("pages/comparison.py", "pages_comparison", ":material/compare_arrows:", screen=screen.comparison,
          old=("pages/duel.py",)),
     Page("pages/ledger.py", "pages_ledger", ":material/table_view:", guard=False),
+    Page("pages/duban.py", "pages_duban", ":material/assignment_turned_in:", guard=False, selection=False,
+         screen=screen.duban),
     Page("pages/admin.py", "pages_admin", ":material/settings:", guard=False, selection=False),
 )
 BY_URL: dict[str, Page] = {url: p for p in PAGES for url in p.urls}

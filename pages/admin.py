@@ -11,7 +11,9 @@ from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
 from ui.admin.push import push_panel
 from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
+from ui.admin.online_form import form_tab
 from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
+from ui.admin.register_panel import register_tab
 from ui.admin.review import review_tab
 from ui.admin.submitting import pending_queue, returned
 from ui.admin.upload import import_tab, submit_tab
@@ -57,9 +59,12 @@ def render(sel: Selection) -> None:
                 m=month, who=md_escape(ret.get("returned_by") or DASH), at=shown_time(ret.get("returned_at"))[:16],
                 reason=md_escape(ret.get("reason", ""))), icon=":material/assignment_return:")
         st.info(t("reporter_intro").format(unit=md_escape(my_unit)), icon=":material/badge:")
-        tab_submit, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_mine"), t("tab_report")])
+        tab_submit, tab_form, tab_mine, tab_report = st.tabs([t("tab_submit"), t("tab_form"), t("tab_mine"),
+                                                              t("tab_report")])
         with tab_submit:
             submit_tab(store, my_unit)
+        with tab_form:
+            form_tab(store, my_unit)   # 在线填报: the third way beside Excel and CSV (ui/admin/online_form.py)
         with tab_mine:
             mine_tab(store, my_unit)
         with tab_report:
@@ -73,14 +78,16 @@ def render(sel: Selection) -> None:
         waiting = len(pending_queue(store)) if analyst else 0
         if waiting:
             notices.warning(t("review_waiting").format(n=waiting), icon=":material/pending_actions:")
-        labels = [t("tab_import")] + ([t("tab_review")] if analyst else []) + [t("tab_months"), t("tab_report"),
-                                                                                t("tab_audit")]
+        labels = [t("tab_import")] + ([t("tab_review"), t("tab_register")] if analyst else []) + [
+            t("tab_months"), t("tab_report"), t("tab_audit")]
         tabs = iter(st.tabs(labels))
         with next(tabs):
             import_tab(store, _template_units(store) if analyst else [])
         if analyst:
             with next(tabs):
                 review_tab(store)
+            with next(tabs):
+                register_tab(store)   # 年度名单 (ui/admin/register_panel.py)
         with next(tabs):
             months_tab(store)
         with next(tabs):

@@ -64,7 +64,7 @@ def render(sel: Selection) -> None:
     if len(picked) < 2:
         st.info(t("duel_need_two"))
         st.stop()
-    ids = list(dict.fromkeys(TILES + [i.id for i in card.items]))
+    ids = list(dict.fromkeys(TILES + [i.id for i in card.items if i.id in BY_ID]))   # snapshot indicators
     now, before = comparison.county_rows(sel.month, base, ids, picked)
 
     st.subheader(t("duel_tiles"))

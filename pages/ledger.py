@@ -31,9 +31,10 @@ def projects_tab(sel: Selection) -> None:
     for col, chosen in (("build_type", build), ("status", status), ("light", lights)):
         if chosen:
             df = df.filter(pl.col(col).is_in(chosen))
-    table = ledger.as_shown(df.select(ledger.TABLE_COLUMNS).sort(["county", "total_investment", "project_id"],
+    columns = ledger.with_text(ledger.TABLE_COLUMNS, df)   # 形象进度 and the register's text, where the rows have them
+    table = ledger.as_shown(df.select(columns).sort(["county", "total_investment", "project_id"],
                                                                    descending=[False, True, False]))
-    labels = ledger.labels(ledger.TABLE_COLUMNS)
+    labels = ledger.labels(columns)
     count = t("n_projects").format(n=f"{table.height:,}")
     phone.phone("ledger_n").caption(f"{count} · {t('phone_red_first')}")
     with phone.desk("ledger"):

@@ -11,7 +11,7 @@ from data.months import months_left
 from data.text import DOCX_MIME, XLSX_MIME
 from metrics.format import RATE_COLUMN, money_column, score_column
 from metrics.plan_gap import GAP_MONEY, gap_headers
-from metrics.ranking import RANK_COLUMNS, load_scorecard, ranking_table, scorecard_path
+from metrics.ranking import RANK_COLUMNS, indicator_of, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
 from reports import bulletin
 from ui import cached, cards, phone, state
@@ -45,7 +45,7 @@ def render(sel: state.Selection) -> None:
     heads = ranking_headers()
     # metrics.format's rule: rates ×100 under (%) with one decimal; scores with enough decimals to tell the
     # ranks apart; the grid and the files show the same.
-    units = {ind_name(i.id): RATE_COLUMN for i in card.items if BY_ID[i.id].is_rate}
+    units = {ind_name(i.id): RATE_COLUMN for i in card.items if indicator_of(i.id).is_rate}
     cfg = unit_configs(units)
     cfg[heads["score"]] = number_config(score_column(r.get_column("score").to_list(), r.get_column("rank").to_list()))
     cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
@@ -55,7 +55,7 @@ def render(sel: state.Selection) -> None:
                                                   indicators=[i.id for i in card.items], headers=heads,
                                                   indicator_header=ind_name), units),
                    f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
-                   cache_files=(scorecard_path(),))
+                   cache_files=(scorecard_path(), cached.source()[0].root / "duban.jsonl"))   # 按期办结率 may score
     phone.cards("ranking", cards.ranking_cards(r, ranking_table(r, ("score",), text=True).to_series(), card))
 
     st.subheader(t("warning_why"))

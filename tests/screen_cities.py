@@ -2,6 +2,7 @@
 split into thirty county-level units; each written into a store of its own (never outside the test's folder)."""
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class City:
         store = Store(root)
         for frame in demo_frames():
             store.write(self.relabel(frame), source=f"{self.name}.xlsx")
+        supervise(store, self.units)
         return root
 
     def relabel(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -63,6 +65,24 @@ class City:
         return frame.with_columns(pl.Series("county", unit, pl.String)).with_columns(
             completed_investment_ytd=pl.col("plan_investment_year").fill_null(0.0) * month / 12
             * pl.Series(pace, dtype=pl.Float64))
+
+
+def supervise(store: Store, units: tuple[str, ...]) -> None:
+    """督办 items in every unit, dated back from today so the board has rows of every kind: each unit an item 20 days
+    old (一般, due after 7: overdue, unanswered), one 6 days old (due tomorrow: 临期), every third unit's old item
+    closed on time, every fourth unit a second overdue item (重大, 40 days old) with a long content (cards wrap it)."""
+    from data import duban, duban_steps as steps
+
+    today, analyst = dt.date.today(), duban.Actor("分析员", "analyst")
+    for i, unit in enumerate(units):
+        old = steps.add(store, analyst, unit=unit, content=f"{unit}重点项目用地报批协调", assigned_on=today - dt.timedelta(20))
+        steps.add(store, analyst, unit=unit, content="施工用电接入", assigned_on=today - dt.timedelta(6))
+        if i % 3 == 0:
+            steps.request_close(store, analyst, old.id, "已完成", on=today - dt.timedelta(15))
+            steps.close(store, analyst, old.id, "良好", on=today - dt.timedelta(14))
+        if i % 4 == 0:
+            steps.add(store, analyst, unit=unit, content="推进征地拆迁、管线迁改和临时用地手续办理，倒排工期确保按期开工",
+                      assigned_on=today - dt.timedelta(40), tier="重大")
 
 
 CITIES = {

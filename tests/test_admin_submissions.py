@@ -139,7 +139,7 @@ def test_reporter_signs_in_with_a_named_account(store):
     assert "用户名或口令不正确" in alerts(at) and not at.file_uploader
     sign_in(at, "wang")
     assert "已登录：wang（填报员，报送单位：甲县）" in alerts(at)
-    assert at.file_uploader and [t.label for t in at.tabs] == ["报送台账", "我的报送", "报送情况"]
+    assert at.file_uploader and [t.label for t in at.tabs] == ["报送台账", "在线填报", "我的报送", "报送情况"]
     keys = {b.key for b in at.button}
     assert "admin_delete" not in keys and not any(str(k).startswith("rev_") for k in keys)  # no delete, no review
     assert at.session_state["_auth_account"]["unit"] == "甲县"
@@ -362,7 +362,7 @@ def test_oidc_reporter_mapped_by_email_submits_for_their_unit(store, tmp_path):
                "reporters": {"Wang@Jia.example.gov.cn": "甲县"}}
     at = admin(secrets=secrets, user={"is_logged_in": True, "email": "wang@jia.example.gov.cn"})
     assert "已登录（填报员，报送单位：甲县）：wang@jia.example.gov.cn" in alerts(at)
-    assert [t.label for t in at.tabs] == ["报送台账", "我的报送", "报送情况"]
+    assert [t.label for t in at.tabs] == ["报送台账", "在线填报", "我的报送", "报送情况"]
     at = upload(at, july(), tmp_path / "甲县七月.xlsx")
     at.button(key="admin_confirm").click().run()
     rec = Store(store.root).audit()[-1]

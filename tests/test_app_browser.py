@@ -21,7 +21,7 @@ ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "Th
 PAGES = [Path(p).stem for p in page_paths()]  # the URL path of every page of the pages' table
 TITLES = {"overview": "总览", "progress": "项目推进", "structure": "投资结构", "industry": "产业结构", "chain": "链群配套",
           "efficiency": "项目效益", "management": "管理服务", "pipeline": "谋划招商", "ranking": "县区比拼",
-          "comparison": "县区对比", "ledger": "项目台账", "admin": "数据管理"}
+          "comparison": "县区对比", "ledger": "项目台账", "admin": "数据管理", "duban": "督办事项"}
 # The committed demo city (data/demo): its December 2025 ranking, as the 县区比拼 page lists it.
 DEMO_RANK_ORDER = ["高新区", "东城区", "青山县", "经开区", "南湖县", "临河县", "西城区", "北岭县", "石门县"]
 
@@ -193,7 +193,7 @@ def test_upload_check_and_import_in_the_browser(tmp_path, page, demo_months):
         wait_done(page)
         sign_in_browser(page)
         wait_done(page)
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(sample))
         page.get_by_text("检查通过，可以导入。").wait_for()
         wait_done(page)
         assert_no_error(page, "admin-checked", srv)

@@ -96,7 +96,7 @@ def test_oidc_reporter_and_analyst_in_the_browser(tmp_path, provider, page):  # 
     with app_with_oidc(store.root, provider, tmp_path) as srv:
         oidc_sign_in(page, srv, "wang")
         page.get_by_text(f"已登录（填报员，报送单位：甲县）：{PEOPLE['wang']}").wait_for()
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(ledger))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(ledger))
         page.get_by_text("检查通过，可以提交审核。").wait_for()
         page.get_by_role("button", name="提交审核").click()
         page.get_by_text("已提交 2024-07 甲县 的台账（2 个项目），等待分析员审核").wait_for()

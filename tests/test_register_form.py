@@ -99,3 +99,22 @@ def test_a_draft_survives_and_is_what_the_form_opens_with(store):
     assert not rf.progress_form(store, "甲县", "2025-06", use_draft=False).draft
     rf.discard_draft(store, "甲县", "2025-06")
     assert rf.load_draft(store, "甲县", "2025-06") is None
+
+
+def test_a_submitted_or_returned_form_starts_from_what_was_handed_in(store):
+    rows = rf.progress_form(store, "甲县", "2025-06").rows.with_columns(
+        pl.Series("completed_investment_ytd", [1500.0, 100.0]), pl.Series("status", ["在建", "在建"]),
+        pl.Series("progress_note", ["主体五层", "完成招标"]), pl.Series("funds_in_place_ytd", [1200.0, 80.0]),
+        pl.Series("in_statistics", [True, False]))
+    assert rf.check_form(store, "甲县", "2025-06", rows, submit=True, user="wang").ok
+    form = rf.progress_form(store, "甲县", "2025-06")
+    assert form.source == "2025-06待审核的报送" and not form.draft
+    assert form.rows.select("project_id", "completed_investment_ytd", "progress_note").rows() == [
+        ("A1", 1500.0, "主体五层"), ("A2", 100.0, "完成招标")]
+    store.return_submission("2025-06", "甲县", "A2 的投资请核实", user="li")
+    form = rf.progress_form(store, "甲县", "2025-06")
+    assert form.source == "2025-06被退回的报送" and form.rows["progress_note"].to_list() == ["主体五层", "完成招标"]
+    assert rf.progress_form(store, "甲县", "2025-06", use_draft=False).source == "2025-06被退回的报送"
+    rf.save_draft(store, "甲县", "2025-06", form.rows.with_columns(pl.Series("progress_note", ["主体六层", "完成招标"])))
+    assert rf.progress_form(store, "甲县", "2025-06").rows["progress_note"].to_list() == ["主体六层", "完成招标"]
+    assert rf.progress_form(store, "乙县", "2025-06").source is None       # another unit: nothing of 甲县's

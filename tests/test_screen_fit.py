@@ -43,6 +43,7 @@ class View(NamedTuple):
 # widest board (English labels are longer and wrap).
 LAYOUT_PAGES = [p.path for p in PAGES if p.screen]
 VIEWS = [*(View(p) for p in LAYOUT_PAGES), View("pages/overview.py", True), View("pages/ranking.py", True),
+         View("pages/duban.py", True),
          View("pages/comparison.py", True, True), View("pages/comparison.py", True, True, "en")]
 
 # Everything the room sees, measured in the browser's own coordinates (so under any zoom).
@@ -195,7 +196,7 @@ SETTLED = """() => {
 def test_screen_layouts_are_drawn_only_through_the_pages_table():
     """No page module draws a ui.screen layout itself: each page's layout is its row in the pages' table, which is
     what this test loads, so no screen goes unmeasured."""
-    layouts = {"overview", "dimension", "ranking", "comparison"}
+    layouts = {"overview", "dimension", "ranking", "comparison", "duban"}
     for path in sorted((ROOT / "pages").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}

@@ -60,6 +60,11 @@ def dataset() -> Dataset:
     return _dataset(str(store.root), key)
 
 
+def store_dataset(store: Store) -> Dataset:
+    """The dataset of a given store (督办 reads the user's own store even while the demo city is shown)."""
+    return _dataset(str(store.root), store.content_key())
+
+
 def store_cached(max_entries: int, *, files: Callable[[Store], Iterable[Path]] | None = None,
                  reads_store: bool = False):
     """Cache `fn(dataset, *args)` (or `fn(store, *args)` when it reads the store itself) per store content key,
@@ -95,7 +100,8 @@ def review_files(store: Store) -> tuple[Path, Path]:
 
 compute = store_cached(256)(engine.compute)
 compute_many = store_cached(128)(engine.compute_many)
-ranking = store_cached(64, files=lambda store: (ranking_mod.scorecard_path(),))(ranking_mod.ranking)
+ranking = store_cached(64, files=lambda store: (ranking_mod.scorecard_path(), store.root / "duban.jsonl")
+                       )(ranking_mod.ranking)   # the 督办 log: 按期办结率 may be a scorecard line
 watch_list = store_cached(128)(watchlists.watch_list)
 list_counts = store_cached(64)(watchlists.list_counts)
 project_history = store_cached(16)(projects_mod.project_history)

@@ -10,7 +10,7 @@ import polars as pl
 from data.months import to_month
 from metrics.filters import Filters
 from metrics.format import format_value
-from metrics.ranking import RED, SNAIL, Scorecard
+from metrics.ranking import RED, SNAIL, Scorecard, indicator_of
 from metrics.registry import BY_ID
 from ui import cached
 from ui.i18n import ind_name, t
@@ -72,7 +72,7 @@ def scores_frame(picked: Sequence[str], flags: dict[str, dict], card: Scorecard)
     """The scorecard's scaled scores (0–100 among all counties this month) of the picked counties, for the parallel
     coordinates."""
     return pl.DataFrame([{"县区": c, "指标": ind_name(i.id), "得分": flags[c][f"scaled__{i.id}"],
-                          "值": format_value(i.id, flags[c][i.id]), "权重": i.weight}
+                          "值": format_value(indicator_of(i.id), flags[c][i.id]), "权重": i.weight}
                          for c in picked if c in flags for i in card.items])
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.filters import BY_LABELS
+from metrics.ranking import indicator_of
 from metrics.registry import BY_ID, DIMENSIONS
 from ui.admin.labels import ADMIN_LABELS
+from ui.duban.labels import DUBAN_LABELS
 from ui.phone_labels import PHONE_LABELS
 from ui.runmemo import per_run
 
@@ -187,6 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "hist_procs_none": ("六项前期手续均未办结。", "None of the six procedures is done."),
     "hist_problems": ("存在问题（逐月）", "Problems reported (by month)"),
     "hist_no_problems": ("各月均未报告问题。", "No problem reported in any month."),
+    "hist_progress": ("形象进度（逐月）", "Progress on site (by month)"),
+    "hist_target": ("年底应达形象进度：{x}", "Target by year end: {x}"),
     "hist_table": ("逐月明细", "Month by month"),
     "hist_months": ("报送 {n} 个月：{first} 至 {last}", "Reported in {n} months: {first} to {last}"),
     "light": ("预警灯", "Light"),
@@ -202,6 +206,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "after": ("变更后", "After"),
     "not_done": ("未办结", "Outstanding"),
     **ADMIN_LABELS,  # 数据管理's labels (ui/admin/labels.py)
+    **DUBAN_LABELS,  # 督办's labels (ui/duban/labels.py)
     **PHONE_LABELS,  # the phone layout's (ui/phone_labels.py)
 }
 
@@ -223,7 +228,7 @@ def t(key: str) -> str:
 
 def ind_name(indicator_id: str) -> str:
     """An indicator's name in the current language, from the registry."""
-    ind = BY_ID[indicator_id]
+    ind = indicator_of(indicator_id)   # the registry's, or a scorecard's 按期办结率
     return ind.en if lang() == "en" else ind.zh
 
 

@@ -24,6 +24,10 @@ TABLE_COLUMNS = ("project_id", "project_name", "light", "light_reason", "county"
                  "build_type", "status", "investor_type", "total_investment", "plan_investment_year",
                  "completed_investment_ytd", "completion_rate", "completed_investment_total", "funds_in_place_ytd",
                  "planned_start", "actual_start", "planned_completion", "leader", "problems", "problem_months")
+# The register's and real tables' text (issue #26): 形象进度 and the year's target beside 建设状态, who and where after
+# the leader — shown only when some row has them, so a store without them keeps today's table.
+TEXT_AFTER = {"status": ("progress_note", "target_note"),
+              "leader": ("owner", "responsible_unit", "location", "construction_period", "scope")}
 MONEY = ("total_investment", "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
          "funds_in_place_ytd", "total_3m_ago")
 DATES = ("snapshot_month", "planned_start", "actual_start", "planned_completion")
@@ -118,7 +122,7 @@ def money_config(labels: dict[str, str]) -> dict:
             options=list(LIGHTS), color=[LIGHT_COLORS[x] for x in LIGHTS], format_func=light_text, width="small")
     if "deviation" in labels:
         cfg[labels["deviation"]] = st.column_config.NumberColumn(format="%+.1f")
-    for c in ("problems", "light_reason", "project_name"):
+    for c in ("problems", "light_reason", "project_name", "progress_note", "scope"):
         if c in labels:
             cfg[labels[c]] = st.column_config.TextColumn(width="large")
     return cfg
@@ -128,6 +132,15 @@ def as_shown(df: pl.DataFrame) -> pl.DataFrame:
     """Amounts to the 百元 in 万元 (as the counties report them), rates ×100 under (%) (metrics.format)."""
     return df.with_columns([pl.col(c).round(2) for c in MONEY if c in df.columns]
                            + [pl.col(c) / RATE_COLUMN.divisor for c in RATES if c in df.columns])
+
+
+def with_text(columns: tuple[str, ...], df: pl.DataFrame, after: dict | None = None) -> tuple[str, ...]:
+    """`columns` with the text columns of `after` (TEXT_AFTER) that hold a value in `df`, each after its anchor."""
+    out = []
+    for c in columns:
+        out.append(c)
+        out += [x for x in (after or TEXT_AFTER).get(c, ()) if x in df.columns and df.get_column(x).drop_nulls().len()]
+    return tuple(out)
 
 
 def labels(columns) -> dict[str, str]:

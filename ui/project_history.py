@@ -12,12 +12,14 @@ from metrics.projects import CHANGE_FIELDS, changes, procedures
 from metrics.rowsets import HAS_PROBLEM, schedule
 from ui import cached, charts
 from ui.i18n import t
-from ui.ledger import as_shown, labels, light_text, lights_strip, money_config
+from ui.ledger import as_shown, labels, light_text, lights_strip, money_config, with_text
 from ui.widgets import md_escape, show_table
 
 HISTORY_COLUMNS = ("snapshot_month", "light", "light_reason", "build_type", "status", "total_investment",
                    "plan_investment_year", "completed_investment_ytd", "completed_investment_total",
                    "funds_in_place_ytd", "actual_start", "leader", "problems", "problem_months", "in_statistics")
+HISTORY_TEXT = {"status": ("progress_note",)}   # the history table's 形象进度, where a month has one
+FACT_TEXT = ("owner", "responsible_unit", "location", "construction_period")  # the register's, in the facts line
 
 
 def _changes_table(h: pl.DataFrame) -> pl.DataFrame:
@@ -69,6 +71,26 @@ def _problems(h: pl.DataFrame) -> None:
             st.text(rec["problems"])  # user text: plain, never Markdown or HTML
 
 
+def progress_notes(h: pl.DataFrame) -> list[tuple[str, str]]:
+    """(YYYY-MM, 形象进度) of each month that reported one, oldest first."""
+    rows = h.select("snapshot_month", "progress_note").drop_nulls("progress_note").iter_rows()
+    return [(f"{m:%Y-%m}", note) for m, note in rows if str(note).strip()]
+
+
+def _progress(h: pl.DataFrame, last: dict) -> None:
+    """形象进度 month by month (what leaders read of a project), under the year's target when the register gives one."""
+    notes = progress_notes(h)
+    if not notes:
+        return
+    st.markdown(f"##### {t('hist_progress')}")
+    if last.get("target_note"):
+        st.caption(md_escape(t("hist_target").format(x=last["target_note"])))
+    with st.container(border=True):
+        for month, note in reversed(notes):   # the latest first
+            st.caption(month)
+            st.text(note)   # user text: plain, never Markdown or HTML
+
+
 def history_panel(pid: str) -> None:
     """Everything the store holds on one project."""
     h = cached.project_history(pid)
@@ -80,14 +102,20 @@ def history_panel(pid: str) -> None:
     st.subheader(f"{md_escape(last['project_name'])}")
     facts = [f"{ZH['project_id']} {last['project_id']}", last["county"], last["chain"] or "", last["category"],
              last["level"], last["investor_type"], f"{ZH['leader']} {last['leader'] or EMPTY}",
+             *(f"{ZH[c]} {last[c]}" for c in FACT_TEXT if last.get(c)),
              t("hist_months").format(n=h.height, first=first_m, last=last_m)]
     st.caption(" · ".join(md_escape(f) for f in facts if f))
+    if last.get("scope"):
+        st.caption(md_escape(f"{ZH['scope']}：{last['scope']}"))
+    st.page_link("pages/duban.py", label=t("db_from_this_project"), icon=":material/assignment_ind:",
+                 query_params={"project": pid})   # 督办: 交办 prefilled from this project (analysts)
     _figures(h, last, last_m)
 
     st.markdown(f"##### {t('hist_lights')}")
     st.markdown(lights_strip(h), unsafe_allow_html=True)
     st.caption(t("hist_light_now").format(m=last_m, light=light_text(last["light"]),
                                           why=last["light_reason"] or t("light_none")))
+    _progress(h, last)
 
     left, right = st.columns([3, 2])
     with left:
@@ -111,6 +139,7 @@ def history_panel(pid: str) -> None:
         _problems(h)
 
     st.markdown(f"##### {t('hist_table')}")
-    heads = labels(HISTORY_COLUMNS)
-    show_table(as_shown(h.select(HISTORY_COLUMNS)), f"项目档案_{pid}", heads, key="hist_table",
+    columns = with_text(HISTORY_COLUMNS, h, HISTORY_TEXT)
+    heads = labels(columns)
+    show_table(as_shown(h.select(columns)), f"项目档案_{pid}", heads, key="hist_table",
                column_config=money_config(heads), placeholder=DASH)

@@ -126,7 +126,8 @@ def _write(outcome: ImportOutcome, store: Store, replace: bool, user: str, unit:
     try:
         if reporter_unit:
             outcome.record = store.submit(res.frame, unit=reporter_unit, source=res.filename or "",
-                                          source_sha256=res.sha256, user=user)
+                                          source_sha256=res.sha256, user=user,
+                                          completions=[c.line for c in res.completions])
         else:
             outcome.record = store.write(res.frame, source=res.filename or "", source_sha256=res.sha256,
                                          replace=replace, user=user, unit=unit)

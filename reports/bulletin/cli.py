@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from data import bulletin_template as stored
+from data import bulletin_template as stored, duban
 from data.accounts.cli import login_name
 from data.city import CITY_ENV, DEMO_CITY
 from data.months import month_key, month_zh
@@ -42,7 +42,8 @@ def cmd_bulletin(args) -> str:
         # A usage error ends the run before any file is written, with argparse's exit code 2.
         print(f"错误：{e}", file=sys.stderr)
         raise SystemExit(2) from None
-    b = collect(ds, month, filters, card, city=args.city, report=store.report(month_key(month)))
+    b = collect(ds, month, filters, card, city=args.city, report=store.report(month_key(month)),
+                ledger=duban.load(store))
     out = Path(args.out)
     try:
         out.write_bytes(build_bulletin(ds, month, filters, card, bulletin=b, template=template))

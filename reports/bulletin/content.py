@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from data.city import city_name
+from data.duban import Ledger
 from data.months import to_month
 from data.submissions import MonthReport
 from metrics.dataset import Dataset
@@ -17,7 +18,8 @@ from metrics.lights import LONG_PROBLEM_MONTHS
 from metrics.plan_gap import GAP_MONEY, gap_headers, gap_to_target
 from metrics.ranking import RED, SNAIL, Scorecard, load_scorecard, ranking, ranking_table
 from metrics.registry import DIMENSIONS
-from metrics.watchlists import WATCH_LISTS, column_labels, find_list, watch_list
+from metrics.watchlists import LIST_TEXT, WATCH_LISTS, column_labels, find_list, watch_list
+from reports.bulletin.duban_section import DubanSection, collect_duban, frames as duban_frames
 from reports.export import to_xlsx_bytes
 
 # Each dimension's key figures in the bulletin (columns of its by-county table), in reading order.
@@ -32,7 +34,8 @@ KEY_FIGURES: dict[str, tuple[str, ...]] = {
                    "stats_inclusion_rate"),
     "pipeline": ("pipeline_investment", "reserve_conversion_rate", "signed_projects", "signed_start_rate"),
 }
-# Watch-list columns printed in the annex (the workbook carries every column of the list).
+# Watch-list columns printed in the annex (the workbook carries every column of the list); 形象进度 and 责任单位
+# (LIST_TEXT) before the leader when the list carries them.
 ANNEX_BASE = ("project_id", "project_name", "county", "build_type", "status", "total_investment",
               "plan_investment_year", "completed_investment_ytd")
 RANK_TABLE = ("rank", "county", "score", "rank_change", "flag", "warning")
@@ -70,6 +73,7 @@ class Bulletin:
     scope: str
     report: MonthReport | None = None  # the month's 报送情况 (whole-city bulletins of a store with units only)
     new_starts: tuple[int, int] = (0, 0)  # 新开工 projects this year: planned (start_rate's population), started
+    duban: DubanSection | None = None  # 督办事项办理情况 (none while the store's 督办 log holds no item)
 
     @property
     def red(self) -> list[str]:
@@ -136,7 +140,7 @@ def _dimension_table(ds: Dataset, m: dt.date, filters: Filters, rank: pl.DataFra
 def _annex(ds: Dataset, m: dt.date, filters: Filters, k: int, w) -> Table:
     """Watch list `w` as annex k: the base columns, the list's own, and the leader last."""
     df = watch_list(ds, m, w.id, filters)
-    cols = list(dict.fromkeys(ANNEX_BASE + tuple(c for c in w.columns if c != "leader") + ("leader",)))
+    cols = list(dict.fromkeys(ANNEX_BASE + tuple(c for c in w.columns if c != "leader") + LIST_TEXT + ("leader",)))
     cols = [c for c in cols if c in df.columns]
     labels = column_labels(df.columns)
     heads = {**labels, "deviation": f"{labels['deviation']}(百分点)"} if "deviation" in labels else labels
@@ -161,9 +165,10 @@ def _lingering_annex(ds: Dataset, m: dt.date, filters: Filters, k: int) -> Table
 
 
 def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None, *,
-            city: str | None = None, report: MonthReport | None = None) -> Bulletin:
+            city: str | None = None, report: MonthReport | None = None, ledger: Ledger | None = None) -> Bulletin:
     """Compute every figure and table of the bulletin (shared by the document and the workbook); `report` (the
-    store's 报送情况 of the month) is reported for the whole city only, and only when units reported."""
+    store's 报送情况 of the month) is reported for the whole city only, and only when units reported; `ledger` (the
+    store's 督办 log) gives the section 督办事项办理情况."""
     card = card or load_scorecard()
     m = to_month(month)
     if not ds.has(m):
@@ -180,11 +185,14 @@ def collect(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), car
     annexes = [_annex(ds, m, filters, k, w) for k, w in enumerate(WATCH_LISTS, 1)]
     annexes.append(_lingering_annex(ds, m, filters, len(annexes) + 1))
     scope = "全市" if filters.is_empty() else f"所选范围（{filters.describe()}）"
+    supervision = collect_duban(ledger, m, filters)
+    if supervision is not None:
+        tables += [Table(name, name, frame) for name, frame in duban_frames(supervision).items()]
     return Bulletin(city_name(city), m, filters, card, rec, rank, warnings,
                     {t.name: t for t in tables + dimensions + annexes}, [t.name for t in dimensions],
                     [t.name for t in annexes], scope,
                     report if report is not None and report.units and filters.is_empty() else None,
-                    (planned, started))
+                    (planned, started), supervision)
 
 
 def build_workbook(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None,

@@ -18,7 +18,9 @@ from data.submissions import MonthReport
 from metrics.dataset import Dataset
 from metrics.filters import Filters
 from metrics.ranking import RED, SNAIL, Scorecard
-from reports.bulletin import words
+from data import duban
+from data.duban import Ledger
+from reports.bulletin import duban_section, words
 from reports.bulletin.content import Bulletin, build_workbook, collect
 from reports.bulletin.styles import STYLES, cell_style, paragraph_style
 from reports.bulletin.template import TemplateProblem, check, default_bytes, render
@@ -49,7 +51,7 @@ class _Writer:
 NUMBER = re.compile(r"^([+-]?[\d,]+(\.\d+)?%?|[↑↓→]\d+|—)$")  # right-aligned cells (not project ids, not dates)
 BORDERS = "<w:tblBorders>" + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>' for side in
                                     ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
-WIDTH_WEIGHTS = {"序号": 1.1, "名次": 1.1, "项目编码": 3.0, "项目名称": 4.2, "存在问题": 3.6, "未办结手续": 3.4, "说明": 9.0,
+WIDTH_WEIGHTS = {"事项内容": 5.0, "督办编号": 2.4, "承办单位": 2.2, "序号": 1.1, "名次": 1.1, "项目编码": 3.0, "项目名称": 4.2, "存在问题": 3.6, "未办结手续": 3.4, "说明": 9.0,
                  "县区": 1.7, "红旗/蜗牛": 1.6, "约谈预警": 1.6, "名次变化": 1.5, "得分": 1.3}
 
 
@@ -139,6 +141,14 @@ def _write_body(w: _Writer, b: Bulletin) -> None:
         section("报送情况")
         w.para(words.reporting_sentence(b.report))
 
+    if b.duban is not None:
+        section("督办事项办理情况")
+        w.para(duban_section.summary_sentence(b.duban))
+        w.table(b.duban.unit_rows(), size=9)
+        if b.duban.overdue.height:
+            w.para("逾期未办结事项：")
+            w.table(b.duban.overdue_rows(), size=9)
+
 
 def _write_annexes(w: _Writer, b: Bulletin) -> None:
     """The watch lists, each under its number, title and 口径, into the annex subdocument (landscape pages)."""
@@ -164,17 +174,18 @@ def template_context(b: Bulletin, issuer: str, issued: dt.date):
         return {"city": b.city, "issuer": issuer, "year": b.month.year, "month": b.month.month, "seq": b.month.month,
                 "month_zh": month_zh(b.month), "title": words.title(b), "intro": words.intro_sentence(b),
                 "body": body, "annex_lines": words.annex_lines(b),
-                "issued": f"{issued.year}年{issued.month}月{issued.day}日", "annexes": annexes}
+                "issued": f"{issued.year}年{issued.month}月{issued.day}日", "annexes": annexes,
+                **duban_section.fields(b.duban)}
     return build
 
 
 def build_bulletin(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None,
                    *, city: str | None = None, issuer: str | None = None, issued: dt.date | None = None,
                    bulletin: Bulletin | None = None, template: bytes | None = None,
-                   report: MonthReport | None = None) -> bytes:
+                   report: MonthReport | None = None, ledger: Ledger | None = None) -> bytes:
     """The monthly bulletin (.docx bytes) for a month and selection, in `template` (default: the shipped one);
-    `report` adds the 报送情况 section (see collect)."""
-    b = bulletin or collect(ds, month, filters, card, city=city, report=report)
+    `report` adds the 报送情况 section, `ledger` 督办事项办理情况 (see collect)."""
+    b = bulletin or collect(ds, month, filters, card, city=city, report=report, ledger=ledger)
     issuer = issuer or f"{b.city}重点项目建设工作领导小组办公室"
     context = template_context(b, issuer, issued or dt.date.today())
     try:
@@ -189,14 +200,15 @@ def build_bulletin(ds: Dataset, month: dt.date | str, filters: Filters = Filters
 
 def build_both(ds: Dataset, month: dt.date | str, filters: Filters = Filters(), card: Scorecard | None = None,
                *, city: str | None = None, template: bytes | None = None,
-               report: MonthReport | None = None) -> tuple[bytes, bytes]:
+               report: MonthReport | None = None, ledger: Ledger | None = None) -> tuple[bytes, bytes]:
     """(docx, xlsx) from one computation."""
-    b = collect(ds, month, filters, card, city=city, report=report)
+    b = collect(ds, month, filters, card, city=city, report=report, ledger=ledger)
     return (build_bulletin(ds, month, filters, card, bulletin=b, template=template),
             build_workbook(ds, month, filters, card, bulletin=b))
 
 
 def office_bulletin(ds: Dataset, shown: Store, month: dt.date | str, filters: Filters = Filters()) -> bytes:
-    """The bulletin 县区比拼 offers: the office's template (kept with the real store) and the shown store's 报送情况."""
+    """The bulletin 县区比拼 offers: the office's template (kept with the real store) and the shown store's 报送情况
+    and 督办 log."""
     report = shown.report(month_key(to_month(month)))
-    return build_bulletin(ds, month, filters, template=stored.read(Store()), report=report)
+    return build_bulletin(ds, month, filters, template=stored.read(Store()), report=report, ledger=duban.load(shown))

@@ -24,6 +24,7 @@ from lxml import etree
 
 from data import bulletin_template as stored
 from data.store import Store
+from reports.bulletin.duban_section import FIELDS as DUBAN_FIELDS
 from reports.bulletin.styles import font_table_fallbacks
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "templates" / "default.docx"  # built by default_template.py
@@ -41,6 +42,7 @@ PLACEHOLDERS: dict[str, str] = {
     "annex_lines": "附件目录，每个附件一行（列表）",
     "issued": "落款日期，如“2025年7月8日”",
     "annexes": "各附件清单及表格（须写作 {{p annexes }}，单独占一段）",
+    **DUBAN_FIELDS,  # 督办事项办理情况 (reports/bulletin/duban_section.py)
 }
 # Without these the bulletin would carry no figures: what each one brings in.
 REQUIRED = {"body": "正文各节（总体情况、县区综合排名、约谈预警……）及其表格", "annexes": "各附件清单及其表格"}
@@ -91,7 +93,8 @@ def sample_context(tpl: DocxTemplate) -> dict:
             "month_zh": "2025年6月", "title": "示范市重点项目建设情况通报（2025年6月）",
             "intro": "现将2025年6月全市重点项目建设情况通报如下。", "body": body,
             "annex_lines": [f"{k}．示例清单（{k}个）" for k in range(1, 11)], "issued": "2025年7月8日",
-            "annexes": annexes}
+            "annexes": annexes, "duban_summary": "截至2025年6月30日，累计交办督办事项12项……", "duban_on_time_rate": "75.0%",
+            "duban_overdue_units": "石门县2项、东城区1项"}
 
 
 # ---- the check --------------------------------------------------------------------------------------------------

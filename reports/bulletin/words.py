@@ -8,6 +8,7 @@ from data.submissions import MonthReport
 from metrics.format import fmt_money, fmt_points, fmt_rate, format_value
 from metrics.indicator import meets
 from metrics.lights import LONG_PROBLEM_MONTHS
+from metrics.ranking import indicator_of
 from metrics.registry import BY_ID
 from reports.bulletin.content import Bulletin
 
@@ -85,7 +86,7 @@ def intro_sentence(b: Bulletin) -> str:
 
 def ranking_sentence(b: Bulletin) -> str:
     card = b.card
-    items = "、".join(f"{BY_ID[i.id].zh}{i.weight:g}分" for i in card.items)
+    items = "、".join(f"{indicator_of(i.id).zh}{i.weight:g}分" for i in card.items)
     parts = [f"按评分表（{items}）对各县区综合评分排名。"]
     if b.red:
         parts.append(f"综合排名第一、获评“红旗”的是{'、'.join(b.red)}；")

@@ -54,11 +54,11 @@ def template_panel(store: Store) -> None:
     else:
         st.caption(t("bt_office").format(source=rec.get("source") or "bulletin.docx",
                                        time=shown_time(rec.get("time")), user=rec.get("user") or DASH))
-    c1, c2, _ = st.columns([2, 2, 4])
-    c1.download_button(t("bt_get"), lambda: current_bytes(store), "月通报模板.docx", DOCX_MIME, key="bt_get",
+    row = st.container(horizontal=True)  # buttons as wide as their labels, wrapping: fixed columns cut them at 1024 px
+    row.download_button(t("bt_get"), lambda: current_bytes(store), "月通报模板.docx", DOCX_MIME, key="bt_get",
                        on_click="ignore", icon=":material/download:")
     if rec is not None:
-        c2.download_button(t("bt_get_default"), default_bytes, "月通报模板_默认.docx", DOCX_MIME, key="bt_get_default",
+        row.download_button(t("bt_get_default"), default_bytes, "月通报模板_默认.docx", DOCX_MIME, key="bt_get_default",
                            on_click="ignore")
     st.caption(t("bt_how").format(names="、".join(PLACEHOLDERS)))
     flash = st.session_state.pop(FLASH, None)

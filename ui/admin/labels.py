@@ -191,3 +191,7 @@ ADMIN_LABELS: dict[str, tuple[str, str]] = {
     "bt_installed": ("已启用通报模板“{name}”：此后生成的月通报都使用它（已记入操作记录）。",
                      "Template “{name}” is in use for every later bulletin (recorded in the audit log)."),
 }
+
+from ui.admin.form_labels import FORM_LABELS  # noqa: E402  (在线填报 and 年度名单, issue #26)
+
+ADMIN_LABELS.update(FORM_LABELS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from data import register
 from data.store import Store
 from data.text import XLSX_MIME
 from ui import cached
@@ -40,7 +41,11 @@ def draft_box(store: Store, units: list[str]) -> None:
     follow(key, due if due in months else months[0], months)
     month = c2.selectbox(t("template_month"), months, key=key)
     last = store.last_published(unit, month)
-    if last:
+    if register.part_path(store, int(month[:4]), unit).exists():   # a unit with a register starts from it
+        st.caption(t("template_register").format(n=f"{register.read_part(store, int(month[:4]), unit).height:,}",
+                                                 y=month[:4], m=month, src=last[0] if last else None)
+                   + (t("template_register_last").format(src=last[0]) if last else ""))
+    elif last:
         st.caption(t("template_from").format(src=last[0], n=f"{last[1].height:,}", m=month))
     else:
         st.caption(t("template_empty").format(unit=unit, m=month))

@@ -49,6 +49,9 @@ def review_card(store: Store, month: str, unit: str, rec: dict, error: str | Non
             st.success(t("review_ok"))
         for p in rule(r.outcome, WILL_REPLACE):
             st.warning(p.message)
+        if rec.get("completions"):   # where the columns the report lacked came from, as its check said
+            st.markdown(f"##### {t('review_completions')}")
+            st.markdown("\n".join(f"- {md_escape(line)}" for line in rec["completions"]))
         if r.change:
             st.markdown(t("review_change").format(m=r.previous, text=r.change))
             counts = " · ".join(f"{t(k)} {sum(1 for w in r.outcome.warnings if w.rule == name)}"

@@ -17,7 +17,7 @@ from ui.admin.records import draft_box
 from ui.admin.submitting import due_month, upcoming_month
 from ui.i18n import t
 from ui.state import follow
-from ui.widgets import show_table
+from ui.widgets import md_escape, show_table
 
 NEEDS_REPLACE, WILL_REPLACE, FOREIGN = "月份已有数据", "将替换已有数据", "不属于本单位"  # importer rules the page reacts to
 
@@ -37,6 +37,14 @@ def problem_tables(outcome: ImportOutcome, stem: str, key: str = "admin") -> Non
                        column_config={"说明": st.column_config.TextColumn(width="large")})
     if not outcome.errors and not outcome.warnings:
         st.caption(t("no_problems"))
+
+
+def completion_lines(outcome: ImportOutcome, title: str = "completions_title") -> None:
+    """Where the columns the file did not give came from (the register, a published month, 未填报), one line each."""
+    lines = [c.line for c in outcome.completions]
+    if lines:
+        st.markdown(f"##### {t(title)}")
+        st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
 
 
 def change_preview(outcome: ImportOutcome, store: Store, unit: str | None) -> None:
@@ -122,6 +130,7 @@ def check_view(store: Store, upload, opts: dict, reporter_unit: str | None, sfx:
     c[3].metric(t("warnings"), len(outcome.warnings))
     needs_replace = _verdict(outcome, store, opts, reporter_unit)
     picker(outcome, sfx)   # unrecognised headers or values: the analyst may teach them here
+    completion_lines(outcome)
     if outcome.ok and outcome.month:
         change_preview(outcome, store, reporter_unit or opts["unit"])
     if failed is not None:

@@ -100,7 +100,7 @@ def _best(ind, values: dict[str, float | None]) -> set[str]:
 
 
 def _indicators(card) -> list[str]:
-    ids = [i.id for i in sorted(card.items, key=lambda i: -i.weight)]
+    ids = [i.id for i in sorted(card.items, key=lambda i: -i.weight) if i.id in BY_ID]   # snapshot indicators
     return list(dict.fromkeys(ids + EXTRA))[:ROWS - 1]
 
 
