@@ -143,7 +143,8 @@ def test_a_choice_in_the_sidebar_closes_it_on_a_phone(browser, server):
         page.wait_for_function(OPENED, timeout=10_000)
         page.locator('[data-testid="stSidebarNav"] a', has_text="县区比拼").first.click()
         page.wait_for_function(CLOSED, timeout=10_000)
-        page.wait_for_selector(".kpm-pc", timeout=60_000)   # the ranking's county cards
+        page.wait_for_selector(".kpm-pc .kpm-rank", timeout=60_000)   # the ranking's county cards
+        page.wait_for_function(SETTLED, polling=500, timeout=90_000)
         # a county chosen in the filter: the menu closes and the page shows that county
         page.locator('[data-testid="stExpandSidebarButton"]').first.click()
         page.wait_for_function(OPENED, timeout=10_000)

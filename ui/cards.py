@@ -21,15 +21,18 @@ STANDING_FILL = dict(zip(HEAT_STANDING, HEAT_FILL))
 MAX_PROJECT_CARDS = 60  # a phone lists this many projects; the search above narrows the rest down
 
 
-def _e(v: object) -> str:
+def esc(v: object) -> str:
+    """A value as safe HTML text (— for none)."""
     return html.escape(DASH if v is None else str(v))
 
 
-def _grid(cards: Sequence[str], empty: str = "") -> str:
-    return f'<div class="kpm-cards">{"".join(cards) or _e(empty)}</div>'
+def grid(cards: Sequence[str], empty: str = "") -> str:
+    """Cards side by side as the width allows (one column on a phone)."""
+    return f'<div class="kpm-cards">{"".join(cards) or esc(empty)}</div>'
 
 
-def _card(color: str, title: str, right: str, body: str, cls: str = "") -> str:
+def card(color: str, title: str, right: str, body: str, cls: str = "") -> str:
+    """One card: a coloured edge, a title (HTML) with `right` beside it, then `body` (HTML)."""
     return (f'<div class="kpm-pc {cls}" style="--pc:{color}"><div class="t"><span>{title}</span>'
             f'<span class="r">{right}</span></div>{body}</div>')
 
@@ -38,22 +41,22 @@ def badges(flag: str | None, warning: bool, ranked: bool = True) -> str:
     """红旗 / 蜗牛, 约谈预警 and 未报送 as small tags (ui/phone.py styles them)."""
     out = ""
     if flag in ("红旗", SNAIL):
-        out += f'<span class="kpm-tag {"red" if flag == "红旗" else "snail"}">{_e(flag)}</span>'
+        out += f'<span class="kpm-tag {"red" if flag == "红旗" else "snail"}">{esc(flag)}</span>'
     if warning:
-        out += f'<span class="kpm-tag warn">⚠ {_e(t("interview_warning"))}</span>'
+        out += f'<span class="kpm-tag warn">⚠ {esc(t("interview_warning"))}</span>'
     if not ranked:
-        out += f'<span class="kpm-tag snail">{_e(t("phone_unreported"))}</span>'
+        out += f'<span class="kpm-tag snail">{esc(t("phone_unreported"))}</span>'
     return out
 
 
-def weakest(row: dict, card: Scorecard) -> str | None:
+def weakest(row: dict, scorecard: Scorecard) -> str | None:
     """The scorecard's indicator that costs the county most points (weight × (100 − its scaled score)), or None."""
-    losses = [(i.weight * (100 - row[f"scaled__{i.id}"]), i.id) for i in card.items
+    losses = [(i.weight * (100 - row[f"scaled__{i.id}"]), i.id) for i in scorecard.items
               if row.get(f"scaled__{i.id}") is not None]
     return max(losses)[1] if losses else None
 
 
-def ranking_cards(rank: pl.DataFrame, scores: Sequence[str], card: Scorecard) -> str:
+def ranking_cards(rank: pl.DataFrame, scores: Sequence[str], scorecard: Scorecard) -> str:
     """A card per county in ranking order: rank and its change, the score (`scores`: as the table prints them),
     红旗/蜗牛 and 约谈预警, and the weakest indicator with its value."""
     out = []
@@ -61,18 +64,18 @@ def ranking_cards(rank: pl.DataFrame, scores: Sequence[str], card: Scorecard) ->
         ranked = row["rank"] is not None
         change = row.get("rank_change")
         arrow_cls = "" if not change else "up" if change > 0 else "down"
-        title = (f'<b class="kpm-rank">{_e(t("rank_n").format(n=row["rank"]) if ranked else DASH)}</b> '
-                 f'{_e(row["county"])}')
-        right = f'{_e(t("score"))} <b>{_e(score)}</b> <span class="kpm-chg {arrow_cls}">{_e(rank_change_text(change))}</span>'
-        weak = weakest(row, card) if ranked else None
+        title = (f'<b class="kpm-rank">{esc(t("rank_n").format(n=row["rank"]) if ranked else DASH)}</b> '
+                 f'{esc(row["county"])}')
+        right = f'{esc(t("score"))} <b>{esc(score)}</b> <span class="kpm-chg {arrow_cls}">{esc(rank_change_text(change))}</span>'
+        weak = weakest(row, scorecard) if ranked else None
         body = f'<div class="s">{badges(row.get("flag"), bool(row.get("warning")), ranked)}</div>'
         if weak:
-            body += (f'<div class="s">{_e(t("phone_weakest"))}：<b>{_e(ind_name(weak))}</b> '
-                     f'{_e(format_value(weak, row.get(weak)))}</div>')
+            body += (f'<div class="s">{esc(t("phone_weakest"))}：<b>{esc(ind_name(weak))}</b> '
+                     f'{esc(format_value(weak, row.get(weak)))}</div>')
         color = GOOD if row.get("flag") == "红旗" else BAD if row.get("flag") == SNAIL else \
             WARN if row.get("warning") else NEUTRAL
-        out.append(_card(color, title, right, body))
-    return _grid(out)
+        out.append(card(color, title, right, body))
+    return grid(out)
 
 
 def gap_cards(gap: pl.DataFrame) -> str:
@@ -85,14 +88,14 @@ def gap_cards(gap: pl.DataFrame) -> str:
         rate, ts = g.get("investment_completion_rate"), g.get("time_schedule")
         ok = meets(BY_ID["investment_completion_rate"].direction, rate, ts)
         color = NEUTRAL if ok is None else GOOD if ok else BAD
-        right = f'<b style="color:{color}">{_e(fmt_rate(rate))}</b> / {_e(t("time_schedule"))} {_e(fmt_rate(ts))}'
-        body = (f'<div class="kv"><span>{_e(t("phone_plan"))} <b>{_e(fmt_money(g.get("plan_investment_sum"), unit))}</b></span>'
-                f'<span>{_e(t("phone_done"))} <b>{_e(fmt_money(g.get("completed_ytd_sum"), unit))}</b></span>'
-                f'<span>{_e(t("phone_shortfall"))} <b>{_e(fmt_money(g.get("shortfall"), unit))}</b></span>')
+        right = f'<b style="color:{color}">{esc(fmt_rate(rate))}</b> / {esc(t("time_schedule"))} {esc(fmt_rate(ts))}'
+        body = (f'<div class="kv"><span>{esc(t("phone_plan"))} <b>{esc(fmt_money(g.get("plan_investment_sum"), unit))}</b></span>'
+                f'<span>{esc(t("phone_done"))} <b>{esc(fmt_money(g.get("completed_ytd_sum"), unit))}</b></span>'
+                f'<span>{esc(t("phone_shortfall"))} <b>{esc(fmt_money(g.get("shortfall"), unit))}</b></span>')
         if g.get("monthly_needed") is not None:
-            body += f'<span>{_e(t("phone_monthly"))} <b>{_e(fmt_money(g.get("monthly_needed")))}</b></span>'
-        out.append(_card(color, _e(g["county"]), right, body + "</div>"))
-    return _grid(out)
+            body += f'<span>{esc(t("phone_monthly"))} <b>{esc(fmt_money(g.get("monthly_needed")))}</b></span>'
+        out.append(card(color, esc(g["county"]), right, body + "</div>"))
+    return grid(out)
 
 
 def heat_cards(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> str:
@@ -105,13 +108,13 @@ def heat_cards(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> str:
             ind = BY_ID[iid]
             where = standing(ind, row.get(iid), ind.target_for(month_num)) or "none"
             cells.append(f'<span class="cell" style="background:{STANDING_FILL[where]}" '
-                         f'title="{_e(t("heat_" + where))}"><i>{_e(ind_name(iid))}</i>'
-                         f'<b>{_e(format_value(ind, row.get(iid)))}</b></span>')
-        out.append(f'<div class="kpm-pc heat"><div class="t"><span>{_e(row["county"])}</span></div>'
+                         f'title="{esc(t("heat_" + where))}"><i>{esc(ind_name(iid))}</i>'
+                         f'<b>{esc(format_value(ind, row.get(iid)))}</b></span>')
+        out.append(f'<div class="kpm-pc heat"><div class="t"><span>{esc(row["county"])}</span></div>'
                    f'<div class="cells">{"".join(cells)}</div></div>')
-    legend = "".join(f'<span class="cell" style="background:{STANDING_FILL[k]}">{_e(t("heat_" + k))}</span>'
+    legend = "".join(f'<span class="cell" style="background:{STANDING_FILL[k]}">{esc(t("heat_" + k))}</span>'
                      for k in HEAT_STANDING)
-    return _grid(out) + f'<div class="kpm-legend">{_e(t("heat_legend"))}：{legend}</div>'
+    return grid(out) + f'<div class="kpm-legend">{esc(t("heat_legend"))}：{legend}</div>'
 
 
 def project_cards(df: pl.DataFrame, light_text) -> str:
@@ -123,15 +126,15 @@ def project_cards(df: pl.DataFrame, light_text) -> str:
     for p in df.head(MAX_PROJECT_CARDS).iter_rows(named=True):
         light = p.get("light")
         rate = p.get("completion_rate")
-        body = (f'<div class="s">{_e(p.get("county"))} · {_e(p.get("status"))} · {_e(t("phone_completion"))} '
-                f'<b>{_e(fmt_rate(rate))}</b> · {_e(fmt_money(p.get("completed_investment_ytd")))}</div>')
+        body = (f'<div class="s">{esc(p.get("county"))} · {esc(p.get("status"))} · {esc(t("phone_completion"))} '
+                f'<b>{esc(fmt_rate(rate))}</b> · {esc(fmt_money(p.get("completed_investment_ytd")))}</div>')
         if light in (RED, YELLOW) and p.get("light_reason"):
-            body += f'<div class="s why">{_e(p["light_reason"])}</div>'
-        right = f'<span class="kpm-tag" style="background:{LIGHT_COLOR.get(light, NEUTRAL)}">{_e(light_text(light) or DASH)}</span>'
-        out.append(_card(LIGHT_COLOR.get(light, NEUTRAL), _e(p.get("project_name")), right, body))
+            body += f'<div class="s why">{esc(p["light_reason"])}</div>'
+        right = f'<span class="kpm-tag" style="background:{LIGHT_COLOR.get(light, NEUTRAL)}">{esc(light_text(light) or DASH)}</span>'
+        out.append(card(LIGHT_COLOR.get(light, NEUTRAL), esc(p.get("project_name")), right, body))
     more = df.height - MAX_PROJECT_CARDS
-    note = f'<div class="kpm-more">{_e(t("phone_more").format(n=more))}</div>' if more > 0 else ""
-    return _grid(out, t("list_empty")) + note
+    note = f'<div class="kpm-more">{esc(t("phone_more").format(n=more))}</div>' if more > 0 else ""
+    return grid(out, t("list_empty")) + note
 
 
 def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, dict], month_num: int,
@@ -146,9 +149,9 @@ def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, di
         marks = ""
         if r:
             rank = t("rank_n").format(n=r["rank"]) if r["rank"] is not None else ""
-            marks = (f'<span class="m">{_e(rank)}</span>'
+            marks = (f'<span class="m">{esc(rank)}</span>'
                      f'<span class="m">{badges(r.get("flag"), bool(r.get("warning")), r["rank"] is not None)}</span>')
-        head += f'<span class="h">{_e(c)}{marks}</span>'
+        head += f'<span class="h">{esc(c)}{marks}</span>'
 
     rows = []
     for iid in ids:
@@ -159,7 +162,7 @@ def comparison_grid(ids: Sequence[str], picked: Sequence[str], now: dict[str, di
             v = now.get(c, {}).get(iid)
             ok = meets(ind.direction, v, target)
             color = NEUTRAL if ok is None else GOOD if ok else BAD
-            vals += f'<span class="v" style="color:{color}">{_e(format_value(ind, v))}</span>'
-        rows.append(f'<div class="lbl">{_e(ind_name(iid))}</div>{vals}')
+            vals += f'<span class="v" style="color:{color}">{esc(format_value(ind, v))}</span>'
+        rows.append(f'<div class="lbl">{esc(ind_name(iid))}</div>{vals}')
     return (f'<div class="kpm-vs" style="--n:{n}"><div class="head">{head}</div>'
             f'<div class="body">{"".join(rows)}</div></div>')
