@@ -24,7 +24,10 @@ CSS = f"""
 @media (max-width:{NARROW}px) {{{HIDDEN.format(side="desk")}
   [data-testid="stMainBlockContainer"] {{padding-top:3.5rem !important}}
   /* a multiselect holding many choices: its tags wrap onto more lines, never pan sideways */
-  [data-testid="stMultiSelectTagsContainer"] {{flex-wrap:wrap !important;overflow:visible !important}}}}
+  [data-testid="stMultiSelectTagsContainer"] {{flex-wrap:wrap !important;overflow:visible !important;height:auto !important}}
+  [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]),
+  [data-testid="stMultiSelect"] div:has(> div > [data-testid="stMultiSelectTagsContainer"]) {{height:auto !important;
+    max-height:none !important}}}}
 .st-key-kpm_narrow {{display:none !important}}  /* the sidebar script draws nothing */
 .kpm-cards {{display:grid;gap:8px;grid-template-columns:repeat(auto-fill, minmax(min(100%, 320px), 1fr))}}
 .kpm-pc {{border:1px solid #dfe3ea;border-left:5px solid var(--pc, #8a94a6);border-radius:8px;padding:7px 10px;
