@@ -23,11 +23,15 @@ CSS = f"""
 @media (min-width:{NARROW + 1}px) {{{HIDDEN.format(side="phone")}}}
 @media (max-width:{NARROW}px) {{{HIDDEN.format(side="desk")}
   [data-testid="stMainBlockContainer"] {{padding-top:3.5rem !important}}
-  /* a multiselect holding many choices: its tags wrap onto more lines, never pan sideways */
-  [data-testid="stMultiSelectTagsContainer"] {{flex-wrap:wrap !important;overflow:visible !important;height:auto !important}}
+  /* a multiselect holding many choices: its tags wrap onto more lines and the control grows with them, never
+     panning sideways (its typing field shrinks to fit a narrow column) */
+  [data-testid="stMultiSelectTagsContainer"] {{flex-wrap:wrap !important;overflow:visible !important;height:auto !important;
+    min-width:0 !important}}
+  [data-testid="stMultiSelectTagsContainer"] input {{min-width:2rem !important}}
   [data-testid="stMultiSelect"] div:has(> [data-testid="stMultiSelectTagsContainer"]),
   [data-testid="stMultiSelect"] div:has(> div > [data-testid="stMultiSelectTagsContainer"]) {{height:auto !important;
-    max-height:none !important}}}}
+    max-height:none !important}}
+}}
 .st-key-kpm_narrow {{display:none !important}}  /* the sidebar script draws nothing */
 .kpm-cards {{display:grid;gap:8px;grid-template-columns:repeat(auto-fill, minmax(min(100%, 320px), 1fr))}}
 .kpm-pc {{border:1px solid #dfe3ea;border-left:5px solid var(--pc, #8a94a6);border-radius:8px;padding:7px 10px;
@@ -69,6 +73,7 @@ CSS = f"""
   .kpi .val {{font-size:21px !important;line-height:1.2 !important;margin:1px 0 !important;overflow-wrap:anywhere}}
   .kpi .sub {{font-size:11px !important;line-height:1.4 !important}}
   .kpi .sub .n {{display:none}}
+
   .kpi-grid {{margin-bottom:10px}}
 }}
 </style>
