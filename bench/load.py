@@ -527,8 +527,8 @@ async def sample_rss(pids: Sequence[int], res: Results, stop: asyncio.Event, cpu
 async def run_load(bases: Sequence[str], sessions: int, seconds: float, pids: Sequence[int], store_dir: str | None,
                    think: tuple[float, float], seed: int, server_timing: bool = False, ramp: float = 10.0,
                    url_share: float = 0.3, nice_browsers: bool = False, run_log: str | None = None,
-                   protocol: bool = False, filter_share: float = 0.3) -> dict:
-    pages = app_pages()
+                   protocol: bool = False, filter_share: float = 0.3, only: Sequence[str] = ()) -> dict:
+    pages = [p for p in app_pages() if not only or p[0] in only]
     months, counties = filter_values(store_dir)
     res = Results()
     if protocol:
@@ -666,6 +666,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--filter-share", type=float, default=0.3,
                     help="--protocol 时之后的查看中在侧栏改筛选条件（同一会话）的比例（默认 0.3）")
     ap.add_argument("--ramp", type=float, default=10.0, help="会话在开始后的这么多秒内陆续加入（默认 10）")
+    ap.add_argument("--pages", nargs="+", metavar="PAGE",
+                    help="只访问这些页面（url 路径，如 overview）：一页的代价，如有无地图的总览")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--server-timing", action="store_true",
                     help="另记服务器完成脚本的时间（每个 websocket 帧都经 Playwright 传回，只宜少量会话）")
@@ -683,6 +685,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--sessions 须在 1–{cap}，--seconds 须在 1–{MAX_SECONDS}")
     if not 0 <= args.url_share + args.filter_share <= 1 or min(args.url_share, args.filter_share) < 0:
         ap.error("--url-share 与 --filter-share 须不小于 0，且两者之和不超过 1")
+    known = [u for u, _ in app_pages()]
+    if args.pages and set(args.pages) - set(known):
+        ap.error(f"--pages 中没有页面：{'、'.join(sorted(set(args.pages) - set(known)))}；可选：{'、'.join(known)}")
     if not 1 <= args.replicas <= MAX_REPLICAS or (args.replicas > 1 and not args.start_server):
         ap.error(f"--replicas 须在 1–{MAX_REPLICAS}，且多于 1 个时须与 --start-server 同用")
     if not 1 <= args.nav_timeout <= MAX_SECONDS:
@@ -722,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         out = asyncio.run(run_load(bases, args.sessions, args.seconds, pids, args.store if args.start_server else None,
                                    tuple(args.think), args.seed, args.server_timing, args.ramp, args.url_share,
                                    args.nice_browsers, servers[0].run_log if servers else None,
-                                   args.protocol, args.filter_share))
+                                   args.protocol, args.filter_share, args.pages or ()))
     finally:
         for server in servers:
             server.terminate()

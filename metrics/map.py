@@ -100,13 +100,15 @@ def _scores(values: dict[str, float | None], direction: str) -> dict[str, float 
 
 
 def map_data(ds: Dataset, month: dt.date | str, geo: Geography, iid: str = DEFAULT_INDICATOR,
-             filters: Filters = Filters()) -> MapData:
+             filters: Filters = Filters(), by: pl.DataFrame | None = None) -> MapData:
     """The month's map of indicator `iid` under `filters`: every county is shown whatever the county filter (the map
-    is where a county is picked; the picked ones are marked `selected`)."""
+    is where a county is picked; the picked ones are marked `selected`). `by`: the month's indicators by county under
+    the filters without the county one, when the page's own engine request has them already (no second pass)."""
     if iid not in BY_ID:
         raise KeyError(f"没有指标“{iid}”。")
     ind, month = BY_ID[iid], to_month(month)
-    by = indicators_at(ds, month, filters.without("county"), by="county", ids=[iid])
+    if by is None:
+        by = indicators_at(ds, month, filters.without("county"), by="county", ids=[iid])
     by = by.filter(pl.col("county").is_not_null())
     n_col = f"n__{iid}"
     values = {r["county"]: _number(r[iid]) for r in by.iter_rows(named=True)}

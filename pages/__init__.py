@@ -42,6 +42,7 @@ PAGES: tuple[Page, ...] = (
                bars=("procedures_complete_rate", "stats_inclusion_rate")),
     _dimension("pipeline", ":material/explore:", trend=("reserve_conversion_rate", "signed_start_rate"),
                bars=("signed_start_rate", "reserve_conversion_rate")),
+    Page("pages/geomap.py", "pages_geomap", ":material/map:", screen=screen.geomap),
     Page("pages/ranking.py", "pages_ranking", ":material/leaderboard:", screen=screen.ranking,
          old=("pages/compare.py",)),
     Page("pages/comparison.py", "pages_comparison", ":material/compare_arrows:", screen=screen.comparison,

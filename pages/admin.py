@@ -9,6 +9,7 @@ from data.text import DASH, XLSX_MIME, shown_time
 from ui import auth, cached
 from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
+from ui.admin.geography import geography_tab
 from ui.admin.push import push_panel
 from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
 from ui.admin.online_form import form_tab
@@ -79,7 +80,7 @@ def render(sel: Selection) -> None:
         if waiting:
             notices.warning(t("review_waiting").format(n=waiting), icon=":material/pending_actions:")
         labels = [t("tab_import")] + ([t("tab_review"), t("tab_register")] if analyst else []) + [
-            t("tab_months"), t("tab_report"), t("tab_audit")]
+            t("tab_months"), t("tab_report"), t("tab_audit"), t("tab_geo")]
         tabs = iter(st.tabs(labels))
         with next(tabs):
             import_tab(store, _template_units(store) if analyst else [])
@@ -94,6 +95,8 @@ def render(sel: Selection) -> None:
             report_tab(store)
         with next(tabs):
             audit_tab(store)
+        with next(tabs):
+            geography_tab(store)   # 地图: the city of the county map and the units' boundaries (ui/admin/geography.py)
         template_panel(store)   # 月通报模板: download, and for analysts upload (ui/admin/bulletin_template.py)
         push_panel(store)       # 推送到群: targets, the brief sent or downloaded, the dashboard's address (ui/admin/push.py)
 

@@ -1,10 +1,10 @@
-"""总览: the cockpit — headline KPIs against targets, completion vs 时序进度, county heat table, watch-list counts."""
+"""总览: the cockpit — headline KPIs against targets, completion vs 时序进度, the county map, heat table, watch lists."""
 from __future__ import annotations
 
 import streamlit as st
 
 from metrics.registry import HEADLINE
-from ui import cached, cards, charts, phone
+from ui import cached, cards, charts, geomap, phone
 from ui.i18n import t
 from ui.page import serve
 from ui.state import Selection
@@ -15,8 +15,11 @@ HEAT = ("investment_completion_rate", "schedule_deviation", "start_rate", "resum
 
 
 def render(sel: Selection) -> None:
-    """The eight headline tiles, completion against 时序进度 and the watch lists, then every county on ten indicators."""
-    frames = cached.page_frames(sel.month, sel.filters, HEADLINE, HEAT)  # tiles, trend and heat table together
+    """The eight headline tiles, completion against 时序进度 and the watch lists, the county map, then every county on ten
+    indicators."""
+    mapped = geomap.request(sel)  # the map's values, when a picked county makes them differ from the heat table's
+    frames = cached.page_frames(sel.month, sel.filters, HEADLINE, (*HEAT, geomap.indicator()),
+                                also=(mapped,) if mapped else ())
     kpi_row(list(HEADLINE), sel, frames.months)
     left, right = st.columns([3, 2])
     view = (sel.month, sel.filters)
@@ -25,6 +28,9 @@ def render(sel: Selection) -> None:
     charts.show(right, "lists", view, lambda: charts.lists_chart(
         cached.list_counts(sel.month, sel.filters), text_size=14, label_limit=220))
     right.caption(t("lists_caption"))
+
+    st.subheader(t("geomap_title"))
+    geomap.desk(sel, by=frames.also[0] if mapped else frames.counties)  # a click on a county narrows the view to it
 
     st.subheader(t("heat_title"))
     charts.show(phone.desk("heat"), "heat", (*view, HEAT),

@@ -184,6 +184,35 @@ def test_no_two_labels_overlap(city):
     assert any(lab.leader for lab in labels.values())  # 宜昌's and 重庆's centres are too crowded for all in place
 
 
+def _through(p, q, box, steps: int = 200) -> bool:
+    """Whether segment p–q passes inside box (finely sampled: an independent check of the placing's own)."""
+    return any(box[0] < p[0] + (q[0] - p[0]) * i / steps < box[2] and box[1] < p[1] + (q[1] - p[1]) * i / steps < box[3]
+               for i in range(steps + 1))
+
+
+@pytest.mark.parametrize("city, height, width", [("宜昌市", 460, None), ("宜昌市", 380, 340), ("宜昌市", 700, 880),
+                                                 ("重庆市", 460, None)])
+def test_no_leader_line_runs_through_a_label_and_no_label_covers_another_countys_point(city, height, width):
+    g = geo.city_geography(boundaries.find_city(city))
+    areas = [Area(s.key, s.name, "100.0%", s.label, [tuple(p) for poly in s.geometry["coordinates"] for p in poly[0]])
+             for s in g.shapes]
+    labels = place_labels(areas, tiles=False, height=height, width=width, name_size=13, value_size=12)
+    boxes = _boxes(labels, _merc)
+    pts = [_merc(*p) for a in areas for p in a.outline]
+    west, east = min(x for x, _ in pts), max(x for x, _ in pts)
+    for k, lab in labels.items():
+        point = _merc(*lab.anchor)
+        # a label in a column beside the map (past its west or east edge): its leader crosses the map, kept clear of
+        # labels where a place in the column allows it, not promised
+        in_column = boxes[k][2] <= west or boxes[k][0] >= east
+        for other, box in boxes.items():
+            if other == k:
+                continue
+            assert not _through(point, point, box), (k, "under the label of", other)  # 西陵区's point under 伍家岗's
+            if lab.leader and not in_column:
+                assert not _through(point, _merc(*lab.leader_end), box), (k, "leader through", other)
+
+
 # ---- the command line ----------------------------------------------------------------------------------------------
 def _map(*args) -> tuple[int, dict | None, str]:
     """`python -m metrics map args…` run in this process (one run below goes through a real process)."""

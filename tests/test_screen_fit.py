@@ -39,11 +39,11 @@ class View(NamedTuple):
     lang: str = "zh"
 
 
-# Every screen page as the playlist shows it, the two pages whose layout changes with a pinned unit, and 县区对比's
-# widest board (English labels are longer and wrap).
+# Every screen page as the playlist shows it, the pages whose layout changes with a pinned unit (一张图 outlines it),
+# and 县区对比's widest board (English labels are longer and wrap).
 LAYOUT_PAGES = [p.path for p in PAGES if p.screen]
 VIEWS = [*(View(p) for p in LAYOUT_PAGES), View("pages/overview.py", True), View("pages/ranking.py", True),
-         View("pages/duban.py", True),
+         View("pages/geomap.py", True), View("pages/duban.py", True),
          View("pages/comparison.py", True, True), View("pages/comparison.py", True, True, "en")]
 
 # Everything the room sees, measured in the browser's own coordinates (so under any zoom).
@@ -196,7 +196,7 @@ SETTLED = """() => {
 def test_screen_layouts_are_drawn_only_through_the_pages_table():
     """No page module draws a ui.screen layout itself: each page's layout is its row in the pages' table, which is
     what this test loads, so no screen goes unmeasured."""
-    layouts = {"overview", "dimension", "ranking", "comparison", "duban"}
+    layouts = {"overview", "dimension", "ranking", "comparison", "duban", "geomap"}
     for path in sorted((ROOT / "pages").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -248,6 +248,11 @@ def view_query(view: View, units) -> dict[str, str]:
 @pytest.mark.parametrize("view", VIEWS, ids=_view_id)
 def test_the_screen_fits_without_scrolling_overlap_or_small_text(city, tab, view):
     c, url = city
+    _fits(tab, url, c, view)
+
+
+def _fits(tab, url: str, c, view: View) -> None:
+    """Load the view once, then measure it at every size; fail naming every problem."""
     tab.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
     tab.goto(f"{url}/{page_url(view.path)}?{urllib.parse.urlencode(view_query(view, c.units))}")
     tab.wait_for_selector(".kpm-screen-on", timeout=60_000)
@@ -266,3 +271,34 @@ def test_the_screen_fits_without_scrolling_overlap_or_small_text(city, tab, view
                 problems.append(f"{w}×{h} {kind}: … {len(m[kind]) - 6} more")
         assert m["boxes"] > 20, f"{w}×{h}: only {m['boxes']} pieces of text were found to measure"
     assert not problems, f"{c.name} {_view_id(view)}:\n" + "\n".join(problems)
+
+
+# 一张图 on a real city's boundaries: 宜昌市's thirteen counties (small urban districts crowding each other, their labels
+# set off with leader lines) and 宜昌高新区 beside the map, its units written as ledgers write them.
+YICHANG = ("西陵区", "伍家岗", "点军区", "猇亭区", "夷陵区", "远安县", "兴山县", "秭归县", "长阳县", "五峰县", "宜都市",
+           "当阳市", "枝江", "宜昌高新区")
+
+
+@pytest.mark.parametrize("pinned", [False, True], ids=["plain", "pinned"])
+def test_a_real_citys_map_fits_the_screen(browser, tmp_path_factory, pinned):
+    import zlib
+
+    import polars as pl
+
+    from data import geo
+    from data.store import Store
+    from tests.demo_stores import demo_frames
+    from tests.screen_cities import City
+
+    store = Store(tmp_path_factory.mktemp("store_yichang"))
+    for frame in demo_frames():
+        units = [YICHANG[zlib.crc32(p.encode()) % len(YICHANG)] for p in frame.get_column("project_id").to_list()]
+        store.write(frame.with_columns(pl.Series("county", units, pl.String)), source="yichang.xlsx")
+    geo.set_city(store, "宜昌市")
+    city = City("yichang", "宜昌市", YICHANG)
+    ctx = browser.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]}, locale="zh-CN")
+    with streamlit_server(store.root, tmp_path_factory.mktemp("log_yichang"), KPM_CITY="宜昌市") as srv:
+        _fits(ctx.new_page(), srv["url"], city, View("pages/geomap.py", pinned))
+        text = log_text(srv)
+    ctx.close()
+    assert "Traceback" not in text, text[-3000:]

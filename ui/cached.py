@@ -152,17 +152,19 @@ class PageFrames:
 
     months: pl.DataFrame    # the selection's indicators for every stored month: tiles (this month and last), trends
     counties: pl.DataFrame  # the month's indicators by county: bars, tables
+    also: tuple[pl.DataFrame, ...] = ()  # the `also` requests' frames, in their order
 
 
 def page_frames(month: str, filters: Filters, city: Sequence[str], counties: Sequence[str] = (),
-                county_filters: Filters | None = None) -> PageFrames:
+                county_filters: Filters | None = None, also: Sequence[tuple] = ()) -> PageFrames:
     """The `city` indicators over every stored month and the `counties` ones by county for `month` (with
-    `county_filters`, by default `filters`), collected together in one cached engine request."""
+    `county_filters`, by default `filters`), and any further requests `also` (months, filters, by, ids: the county
+    map's), collected together in one cached engine request."""
     requests = [(tuple(months()), filters, None, tuple(dict.fromkeys(city)))]
     if counties:
         requests.append(((month,), county_filters or filters, "county", tuple(dict.fromkeys(counties))))
-    frames = compute_many(tuple(requests))
-    return PageFrames(frames[0], frames[1] if counties else pl.DataFrame())
+    frames = compute_many(tuple(requests) + tuple(also))
+    return PageFrames(frames[0], frames[1] if counties else pl.DataFrame(), tuple(frames[len(requests):]))
 
 
 # What changes the shown data or a month's 报送情况 (account, mapping and template changes do not).

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 PAD = 4  # px between two labels
 LEADER = 28  # px of leader line between the map's edge and a column of labels beside it
-LINE = 1.2  # line height, in font sizes
+LEADER_GAP = 4  # px between a leader line's end and its label's box (a map drawn a little smaller keeps it clear)
+COLUMN_TRIES = 41  # places tried for a label in a column beside the map: level, then half a label lower, higher …
+LINE = 1.3  # line height, in font sizes: a tenth of each size clear above and below (the screen fit test's leading)
 TILE_FILL = 0.9  # of a tile's width a line of its name may take
 LONG_NAME = 6  # on a real map, a name longer than this many characters is broken into lines (长阳土家族自治县)
 # Places tried in turn around a county's label point, in label widths and heights: on it (nudged a little), then
@@ -88,6 +90,25 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _grown(box, by: float):
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
+def _crosses(p, q, box) -> bool:
+    """Whether the segment p–q (a point when p is q) passes through the inside of `box` (Liang–Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for pk, qk in ((-dx, p[0] - box[0]), (dx, box[2] - p[0]), (-dy, p[1] - box[1]), (dy, box[3] - p[1])):
+        if pk == 0:
+            if qk <= 0:
+                return False
+        elif pk < 0:
+            t0 = max(t0, qk / pk)
+        else:
+            t1 = min(t1, qk / pk)
+    return t0 < t1
+
+
 def _clamp(p, box):
     """The point of `box` nearest to p (where a leader line meets the label)."""
     return min(max(p[0], box[0]), box[2]), min(max(p[1], box[1]), box[3])
@@ -118,11 +139,12 @@ class _Sizes:
 def _place(areas, proj, s, sizes: _Sizes):
     """One placing at scale s (px per projected unit): {key: (lines, centre, anchor, leader, box)}, projected units."""
     mapbox = _bbox([proj(*p) for a in areas for p in a.outline])
-    placed, boxes, beside = {}, [], []
+    placed, boxes, beside, leaders = {}, [], [], []
     size = {}
     for a in areas:
         b = _bbox([proj(*p) for p in a.outline])
         size[a.key] = (b[2] - b[0]) * (b[3] - b[1])
+    points = {a.key: proj(*a.point) for a in areas}
     for a in sorted(areas, key=lambda a: -size[a.key]):  # the large counties keep their labels on them first
         lines = sizes.lines(a.name, s)
         w, h = (v / s for v in sizes.box(lines, a.value))
@@ -130,9 +152,17 @@ def _place(areas, proj, s, sizes: _Sizes):
         for nx, ny in NUDGES + AROUND:
             cx, cy = ax + nx * w, ay + ny * h
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if not any(_overlaps(box, b) for b in boxes):
+            leader = (nx, ny) not in NUDGES
+            line = ((ax, ay), _clamp((ax, ay), _grown(box, LEADER_GAP / s))) if leader else None
+            # no label over another or over another county's label point (where its own label or leader starts), no
+            # leader line through another's label, no label over another's leader line
+            if not any(_overlaps(box, b) for b in boxes) and not any(_crosses(*ln, box) for ln in leaders) and \
+                    not any(_crosses(pt, pt, box) for k, pt in points.items() if k != a.key) and \
+                    not (line and any(_crosses(*line, b) for b in boxes)):
                 boxes.append(box)
-                placed[a.key] = (lines, (cx, cy), (ax, ay), (nx, ny) not in NUDGES, box)
+                if line:
+                    leaders.append(line)
+                placed[a.key] = (lines, (cx, cy), (ax, ay), leader, box)
                 break
         else:
             beside.append((a, lines, w, h, (ax, ay)))
@@ -142,10 +172,24 @@ def _place(areas, proj, s, sizes: _Sizes):
         edge = (min if side < 0 else max)([mapbox[0 if side < 0 else 2]] + [b[0 if side < 0 else 2] for b in boxes])
         bottom = -math.inf
         for a, lines, w, h, (ax, ay) in column:
-            cy = max(ay, bottom + h / 2)
-            bottom = cy + h / 2
             x0 = edge + LEADER / s if side > 0 else edge - LEADER / s - w
-            placed[a.key] = (lines, (x0 + w / 2, cy), (ax, ay), True, (x0, cy - h / 2, x0 + w, cy + h / 2))
+            # the label's place in the column: level with its county, else a little lower or higher, where it meets no
+            # other label and its leader line (which runs across the map to the column) crosses none; failing that,
+            # the first free place below the column's last label
+            tries = [ay + k * h / 2 for n in range(COLUMN_TRIES) for k in ((n + 1) // 2 * (1 if n % 2 else -1),)]
+            for cy in [*tries, max(ay, bottom + h / 2)]:
+                box = (x0, cy - h / 2, x0 + w, cy + h / 2)
+                line = ((ax, ay), _clamp((ax, ay), _grown(box, LEADER_GAP / s)))
+                if not any(_overlaps(box, b) for b in boxes) and not any(_crosses(*line, b) for b in boxes) \
+                        and not any(_crosses(*ln, box) for ln in leaders):
+                    break
+            else:
+                cy = max(ay, bottom + h / 2)
+                box = (x0, cy - h / 2, x0 + w, cy + h / 2)
+            bottom = max(bottom, cy + h / 2)
+            boxes.append(box)
+            leaders.append(((ax, ay), _clamp((ax, ay), _grown(box, LEADER_GAP / s))))
+            placed[a.key] = (lines, (x0 + w / 2, cy), (ax, ay), True, box)
     return placed, mapbox
 
 
@@ -178,6 +222,6 @@ def place_labels(areas: Sequence[Area], *, tiles: bool, height: int, width: int 
         # Vega sets a text's first line on its y (baseline middle) and the next ones below it.
         name_block, value_line = len(lines) * name_size * LINE, value_size * LINE
         out[key] = Label("\n".join(lines), *back(cx, cy), -(name_block + value_line) / 2 + name_size * LINE / 2,
-                         name_block / 2, back(ax, ay), leader, back(*_clamp((ax, ay), box)),
+                         name_block / 2, back(ax, ay), leader, back(*_clamp((ax, ay), _grown(box, LEADER_GAP / s))),
                          (back(box[0], box[1]), back(box[2], box[3])))
     return out

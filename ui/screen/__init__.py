@@ -8,6 +8,7 @@ clock and keys, auto-advance), `theme` (CSS, chart theming), `layouts` (the head
 """
 from ui.screen.comparison import comparison
 from ui.screen.duban import duban
+from ui.screen.geomap import geomap
 from ui.screen.layouts import dimension, overview, ranking
 from ui.screen.playlist import (DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, MODE, Playlist, apply_command, page_url,
                                 parse_playlist, resolve_page)
@@ -15,5 +16,6 @@ from ui.screen.runtime import active, nav_position, run, sidebar_toggle
 from ui.screen.theme import css, dark, show
 
 __all__ = ["DEFAULT_INTERVAL", "MAX_INTERVAL", "MIN_INTERVAL", "MODE", "Playlist", "active", "apply_command",
-           "comparison", "css", "dark", "dimension", "duban", "nav_position", "overview", "page_url", "parse_playlist", "ranking",
+           "comparison", "css", "dark", "dimension", "duban", "geomap", "nav_position", "overview", "page_url",
+           "parse_playlist", "ranking",
            "resolve_page", "run", "show", "sidebar_toggle"]
