@@ -8,7 +8,7 @@ import streamlit as st
 
 import pages
 from data.store import StoreError
-from ui import favicon, runlog, runmemo, screen
+from ui import favicon, phone, runlog, runmemo, screen
 from ui.i18n import t
 from ui.page import enter
 from ui.sidebar import sidebar
@@ -34,7 +34,7 @@ def main() -> None:
     run = runlog.Run()  # this run's server time, for bench/load.py (written only when KPM_RUN_LOG is set)
     runmemo.new_run()   # the store and the language are looked at once in this run, not in every call
     st.set_page_config(page_title="重点项目建设监测", page_icon=favicon.ICON, layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")  # closed on a narrow window (ui/phone.py)
     inject_css()
     # expanded: every page in the menu — past twelve Streamlit hides the rest (项目台账, 数据管理) behind "View more"
     nav = st.navigation(navigation(), position=screen.nav_position(), expanded=True)
@@ -45,6 +45,7 @@ def main() -> None:
         else:
             sidebar()
             screen.sidebar_toggle()
+            phone.sidebar_script()
     except StoreError as e:
         st.error(str(e))
     run.page = nav.url_path or "home"

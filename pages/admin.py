@@ -10,6 +10,7 @@ from ui import auth, cached
 from ui.admin.actions import FLASH
 from ui.admin.bulletin_template import template_panel
 from ui.admin.geography import geography_tab
+from ui.admin.push import push_panel
 from ui.admin.importing import sample_file_name, sample_ledger_bytes, sample_source
 from ui.admin.online_form import form_tab
 from ui.admin.records import audit_tab, mine_tab, months_tab, report_tab
@@ -97,6 +98,7 @@ def render(sel: Selection) -> None:
         with next(tabs):
             geography_tab(store)   # 地图: the city of the county map and the units' boundaries (ui/admin/geography.py)
         template_panel(store)   # 月通报模板: download, and for analysts upload (ui/admin/bulletin_template.py)
+        push_panel(store)       # 推送到群: targets, the brief sent or downloaded, the dashboard's address (ui/admin/push.py)
 
 
 if __name__ == "__main__":

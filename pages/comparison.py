@@ -13,7 +13,7 @@ import streamlit as st
 from data.months import to_month
 from metrics.ranking import RED, SNAIL, load_scorecard, ranking_table
 from metrics.registry import BY_ID
-from ui import cached, charts, comparison
+from ui import cached, cards, charts, comparison, phone
 from ui.comparison import MAX_COUNTIES, URL_KEY
 from ui.i18n import ind_name, t
 from ui.page import serve
@@ -68,29 +68,41 @@ def render(sel: Selection) -> None:
     now, before = comparison.county_rows(sel.month, base, ids, picked)
 
     st.subheader(t("duel_tiles"))
-    _heads(picked, rank)
-    m = to_month(sel.month)  # a row per indicator, a column per county, lined up with the heads' columns
-    tile_grid((kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
-                             now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked),
-              len(picked), fixed=True)
+    m = to_month(sel.month)
+    with phone.desk("duel_tiles"):  # a row per indicator, a column per county, lined up with the heads' columns
+        _heads(picked, rank)
+        tile_grid((kpi_tile_html(BY_ID[iid], now.get(c, {}).get(iid), before.get(c, {}).get(iid),
+                                 now.get(c, {}).get(f"n__{iid}"), m.month) for iid in TILES for c in picked),
+                  len(picked), fixed=True)
+    phone.cards("duel_tiles", cards.comparison_grid(TILES, picked, now, m.month, flags))  # counties head the columns
 
     # Small multiples: one row per indicator, one column per county, the same y scale everywhere in a row.
     st.subheader(t("duel_trends"))
     series = cached.series(base, TRENDS, by="county").filter(pl.col("county").is_in(picked))
     width = max(180, int(1100 / len(picked)))
+    desk, narrow = phone.desk("duel_trends"), phone.phone("duel_trends")
     for iid in TRENDS:
         ref_name = t("time_schedule") if BY_ID[iid].target == "time_schedule" else t("target")
-        charts.show(st, "duel_trend", (base, iid, tuple(picked), width), lambda iid=iid, ref_name=ref_name:
+        charts.show(desk, "duel_trend", (base, iid, tuple(picked), width), lambda iid=iid, ref_name=ref_name:
                     charts.duel_trend(comparison.trend_frame(series, iid), iid, picked, width, ref_name), width=None)
+        # a narrow window: the counties as coloured lines in one chart as wide as the window
+        charts.show(narrow, "trend", (base, iid, tuple(picked), "county"), lambda iid=iid:
+                    charts.for_phone(charts.trend_chart(series, iid, color="county", height=240)))
 
     st.subheader(t("duel_scores"))
     if any(c in flags for c in picked):
-        charts.show(st, "duel_scores", (sel.month, base, tuple(picked), card), lambda: charts.duel_scores(
-            comparison.scores_frame(picked, flags, card), [ind_name(i.id) for i in card.items], picked))
+        scores = comparison.scores_frame(picked, flags, card)
+        names = [ind_name(i.id) for i in card.items]
+        charts.show(phone.desk("duel_scores"), "duel_scores", (sel.month, base, tuple(picked), card),
+                    lambda: charts.duel_scores(scores, names, picked))
+        charts.show(phone.phone("duel_scores"), "duel_scores", (sel.month, base, tuple(picked), card, "phone"),
+                    lambda: charts.for_phone(charts.duel_scores(scores, names, picked, label_angle=-40)))
         st.caption(t("duel_scores_caption"))
 
-    st.subheader(t("duel_table"))  # the figures with n beside each rate, downloadable
-    show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table", height="content")
+    with phone.desk("duel_table"):  # the figures with n beside each rate, downloadable (a phone has them above)
+        st.subheader(t("duel_table"))
+        show_table(comparison.figures_table(ids, picked, now), f"县区对比_{sel.month}", key="duel_table",
+                   height="content")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from data.schema import BUILD_TYPES, STATUSES
 from metrics.lights import LIGHTS
 from metrics.projects import search_expr
 from metrics.watchlists import LIST_BY_ID, WATCH_LISTS
-from ui import cached, ledger
+from ui import cached, cards, ledger, phone
 from ui.i18n import ind_name, lang, t
 from ui.page import serve
 from ui.project_history import history_panel
@@ -34,10 +34,14 @@ def projects_tab(sel: Selection) -> None:
     columns = ledger.with_text(ledger.TABLE_COLUMNS, df)   # 形象进度 and the register's text, where the rows have them
     table = ledger.as_shown(df.select(columns).sort(["county", "total_investment", "project_id"],
                                                                    descending=[False, True, False]))
-    st.caption(t("n_projects").format(n=f"{table.height:,}") + " · " + t("select_row_hint"))
     labels = ledger.labels(columns)
-    ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
-                      above=500)
+    count = t("n_projects").format(n=f"{table.height:,}")
+    phone.phone("ledger_n").caption(f"{count} · {t('phone_red_first')}")
+    with phone.desk("ledger"):
+        st.caption(f"{count} · {t('select_row_hint')}")
+        ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
+                          above=500)
+    phone.cards("ledger", cards.project_cards(df, ledger.light_text))
 
 
 def _list_name(list_id: str) -> str:

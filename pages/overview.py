@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.registry import HEADLINE
-from ui import cached, charts, geomap
+from ui import cached, cards, charts, geomap, phone
 from ui.i18n import t
 from ui.page import serve
 from ui.state import Selection
@@ -33,7 +33,9 @@ def render(sel: Selection) -> None:
     geomap.desk(sel, by=frames.also[0] if mapped else frames.counties)  # a click on a county narrows the view to it
 
     st.subheader(t("heat_title"))
-    charts.show(st, "heat", (*view, HEAT), lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))
+    charts.show(phone.desk("heat"), "heat", (*view, HEAT),
+                lambda: charts.heat_table(frames.counties, list(HEAT), month_num(sel)))
+    phone.cards("heat", cards.heat_cards(frames.counties, HEAT, month_num(sel)))  # a narrow window: a card a county
     st.caption(t("heat_caption"))
 
 

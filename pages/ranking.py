@@ -14,7 +14,7 @@ from metrics.plan_gap import GAP_MONEY, gap_headers
 from metrics.ranking import RANK_COLUMNS, indicator_of, load_scorecard, ranking_table, scorecard_path
 from metrics.registry import BY_ID
 from reports import bulletin
-from ui import cached, state
+from ui import cached, cards, phone, state
 from ui.i18n import ind_name, lang, ranking_headers, t
 from ui.page import serve
 from ui.widgets import in_units, number_config, show_table, unit_configs
@@ -50,11 +50,13 @@ def render(sel: state.Selection) -> None:
     cfg[heads["score"]] = number_config(score_column(r.get_column("score").to_list(), r.get_column("rank").to_list()))
     cfg[RANK_COLUMNS["explanation"][0]] = st.column_config.TextColumn(width="large")
     # Tables are built once per selection, store content and language for every viewer (cached.table).
-    show_table(lambda: in_units(ranking_table(r, RANK_COLUMNS, text=("rank_change",),
-                                              indicators=[i.id for i in card.items], headers=heads,
-                                              indicator_header=ind_name), units),
-               f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
-               cache_files=(scorecard_path(), cached.source()[0].root / "duban.jsonl"))   # 按期办结率 may score
+    with phone.desk("ranking"):
+        show_table(lambda: in_units(ranking_table(r, RANK_COLUMNS, text=("rank_change",),
+                                                  indicators=[i.id for i in card.items], headers=heads,
+                                                  indicator_header=ind_name), units),
+                   f"县区排名_{sel.month}", key="ranking", column_config=cfg, cache=(sel.month, sel.filters),
+                   cache_files=(scorecard_path(), cached.source()[0].root / "duban.jsonl"))   # 按期办结率 may score
+    phone.cards("ranking", cards.ranking_cards(r, ranking_table(r, ("score",), text=True).to_series(), card))
 
     st.subheader(t("warning_why"))
     warned = r.filter(pl.col("warning"))
@@ -77,8 +79,10 @@ def render(sel: state.Selection) -> None:
     def gap_table() -> pl.DataFrame:
         return in_units(gap.rename(names, strict=False), units)
 
-    show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=unit_configs(units),
-               cache=(sel.month, sel.filters, money.unit))
+    with phone.desk("gap"):
+        show_table(gap_table, f"距年度目标_{sel.month}", key="gap", column_config=unit_configs(units),
+                   cache=(sel.month, sel.filters, money.unit))
+    phone.cards("gap", cards.gap_cards(gap))
     st.caption(t("gap_caption_year_end") if year_end else t("gap_caption"))
 
     st.subheader(t("lights_title"))

@@ -19,7 +19,8 @@ ALLOWED = re.compile(r"English|Excel|CSV|Word|WPS|Parquet|XLSX?|PARQUET|YYYY-MM|
                      r"KPM_[A-Z_]+|SHA256|\{\{[^}]*\}\}|\b(city|issuer|year|month_zh|month|seq|title|intro|body|"
                      r"annex_lines|issued|annexes|p|duban_[a-z_]+)\b|"   # the bulletin template's placeholders
                      r"\bli\b|\btest\b|fixture_[\w.-]+|\.xlsx|\.xls|\.csv|\.parquet|"
-                     r"(?<![\w])/[\w./-]+")   # and a path: the store's place
+                     r"(?<![\w])/[\w./-]+|"   # and a path: the store's place
+                     r"Webhook|README|push\.json|SEC|https?://\S+")   # the push panel: the robots' own terms, addresses
 VISIBLE_LATIN = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

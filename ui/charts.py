@@ -328,18 +328,26 @@ def duel_trend(d: pl.DataFrame, iid: str, picked: Sequence[str], width: int, ref
     return Templated(("duel_trend", iid, tuple(picked), width, ref_name, has_target), (d,), make)
 
 
-def duel_scores(ldf: pl.DataFrame, order: Sequence[str], picked: Sequence[str]) -> Templated:
-    """The scorecard's scaled scores (县区, 指标, 得分, 值, 权重) as parallel coordinates, one line per county."""
+def for_phone(chart: Templated) -> Templated:
+    """The same chart for a phone's width (ui/phone.py): its legend above the plot rather than beside it."""
+    return Templated((*chart.shape, "phone"), chart.frames,
+                     lambda *data: chart.make(*data).configure_legend(orient="top", direction="horizontal"))
+
+
+def duel_scores(ldf: pl.DataFrame, order: Sequence[str], picked: Sequence[str], label_angle: int = 0) -> Templated:
+    """The scorecard's scaled scores (县区, 指标, 得分, 值, 权重) as parallel coordinates, one line per county
+    (`label_angle`: the indicators' names turned, where the columns are narrow)."""
     def make(data) -> alt.Chart:
         return alt.Chart(data, height=340).mark_line(point=alt.OverlayMarkDef(size=90), strokeWidth=3).encode(
-            alt.X("指标:N", sort=list(order), title=None, axis=alt.Axis(labelAngle=0, labelLimit=160, grid=True)),
+            alt.X("指标:N", sort=list(order), title=None,
+                  axis=alt.Axis(labelAngle=label_angle, labelLimit=160, grid=True)),
             alt.Y("得分:Q", scale=alt.Scale(domain=[0, 100]), title="评分（0–100）"),
             alt.Color("县区:N", sort=list(picked), title=t("county"), scale=alt.Scale(scheme="tableau10")),
             alt.Detail("县区:N"),
             tooltip=[alt.Tooltip("县区:N"), alt.Tooltip("指标:N"), alt.Tooltip("值:N"),
                      alt.Tooltip("得分:Q", format=".1f"), alt.Tooltip("权重:Q")])
 
-    return Templated(("duel_scores", tuple(order), tuple(picked)), (ldf,), make)
+    return Templated(("duel_scores", tuple(order), tuple(picked), label_angle), (ldf,), make)
 
 
 # ---- charts drawn with their page's selection ----------------------------------------------------------------

@@ -8,7 +8,7 @@ import streamlit as st
 
 from metrics.format import fmt_money, format_value, money_unit
 from metrics.registry import BY_ID, by_dimension
-from ui import cached, charts
+from ui import cached, cards, charts, phone
 from ui.i18n import ind_name, t
 from ui.state import Selection
 from ui.widgets import kpi_row, month_num, show_table
@@ -74,5 +74,7 @@ def render(sel: Selection, figures: Figures) -> None:
             with cols[k % len(cols)]:
                 charts.county_bars(frames.counties, iid, month_num(sel), (sel.month, sel.filters))
     st.subheader(t("by_county"))
-    by_county_table(frames.counties, ids, f"{t('pages_' + figures.dimension)}_{sel.month}",
-                    cache=(sel.month, sel.filters))
+    with phone.desk("by_county"):
+        by_county_table(frames.counties, ids, f"{t('pages_' + figures.dimension)}_{sel.month}",
+                        cache=(sel.month, sel.filters))
+    phone.cards("by_county", cards.heat_cards(frames.counties, ids, month_num(sel)))  # a narrow window: a card a county

@@ -9,6 +9,7 @@ from metrics.ranking import indicator_of
 from metrics.registry import BY_ID, DIMENSIONS
 from ui.admin.labels import ADMIN_LABELS
 from ui.duban.labels import DUBAN_LABELS
+from ui.phone_labels import PHONE_LABELS
 from ui.runmemo import per_run
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -218,6 +219,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "not_done": ("未办结", "Outstanding"),
     **ADMIN_LABELS,  # 数据管理's labels (ui/admin/labels.py)
     **DUBAN_LABELS,  # 督办's labels (ui/duban/labels.py)
+    **PHONE_LABELS,  # the phone layout's (ui/phone_labels.py)
 }
 
 

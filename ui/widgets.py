@@ -15,7 +15,7 @@ from metrics.format import Column, format_change, format_gap, format_value
 from metrics.indicator import Indicator, meets
 from metrics.registry import BY_ID
 from reports.export import to_csv_bytes, to_xlsx_bytes
-from ui import cached
+from ui import cached, phone
 from ui.charts import BAD, GOOD, NEUTRAL
 from ui.i18n import ind_name, t
 from ui.state import Selection
@@ -49,7 +49,8 @@ def md_escape(text: object) -> str:
 
 
 def inject_css() -> None:
-    st.markdown(CSS, unsafe_allow_html=True)
+    """The shared CSS and the phone's media queries (ui/phone.py), in one element."""
+    st.markdown(CSS + phone.CSS, unsafe_allow_html=True)
 
 
 def status_color(ind: Indicator, value, target) -> str:
@@ -70,7 +71,8 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
             f'<span class="i" title="{caliber}">ⓘ</span></div>'
             f'<div class="val">{html.escape(format_value(ind, value))}</div>'
             f'<div class="sub">{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
-            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b> · {t("n")} <b>{n_txt}</b></div></div>')
+            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b><span class="n"> · {t("n")} '
+            f'<b>{n_txt}</b></span></div></div>')  # a phone leaves n to the ⓘ (ui/phone.py)
 
 
 def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 4) -> dict:

@@ -15,7 +15,9 @@ from data.duban_days import TIERS
 from data.text import DASH
 from metrics import duban as m
 from metrics.format import fmt_number, fmt_rate
+from ui import phone
 from ui.charts import BAD, NEUTRAL
+from ui.duban import cards
 from ui.i18n import lang, t
 from ui.widgets import md_escape, tile_grid
 
@@ -80,7 +82,8 @@ def unit_table(rows: pl.DataFrame) -> None:
     shown = by.with_columns(pl.Series("duban_on_time_rate", [fmt_rate(v) for v in by["duban_on_time_rate"]],
                                       dtype=pl.String))
     heads = {m.UNIT: t("db_unit"), **{i.id: (i.en if lang() == "en" else i.zh) for i in m.DUBAN_INDICATORS}}
-    st.dataframe(shown.rename(heads), hide_index=True, width="stretch", key="db_unit_table")
+    phone.desk("db_units").dataframe(shown.rename(heads), hide_index=True, width="stretch", key="db_unit_table")
+    phone.cards("db_units", cards.unit_cards(by))   # a narrow window: a card a unit
 
 
 def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
@@ -98,9 +101,10 @@ def items_table(rows: pl.DataFrame, key: str, by_unit: bool = True) -> None:
     for idx, bg in ((red, OVERDUE_BG), (amber, SOON_BG)):   # whole rows coloured, by position (no Python UDF)
         if idx:
             styled = styled.set_properties(subset=pd.IndexSlice[idx, :], **{"background-color": bg})
-    st.dataframe(styled, hide_index=True, width="stretch", key=key,
-                 column_config={t("db_content"): st.column_config.TextColumn(width="large"),
-                                t("db_mark"): st.column_config.TextColumn(width="medium")})
+    phone.desk(key).dataframe(styled, hide_index=True, width="stretch", key=key,
+                              column_config={t("db_content"): st.column_config.TextColumn(width="large"),
+                                             t("db_mark"): st.column_config.TextColumn(width="medium")})
+    phone.cards(key, cards.item_cards(rows))   # a narrow window: a card an item
 
 
 def history(ledger: Ledger, rows: pl.DataFrame, key: str) -> None:
@@ -120,8 +124,9 @@ def history(ledger: Ledger, rows: pl.DataFrame, key: str) -> None:
     st.markdown(f"##### {t('db_history')}")
     steps = pl.DataFrame(item.history(), schema={"on": pl.Date, "step": pl.String, "user": pl.String,
                                                  "time": pl.String, "text": pl.String}, orient="row")
-    st.dataframe(steps.rename({c: t(f"db_h_{c}") for c in steps.columns}),
-                 hide_index=True, width="stretch", key=f"{key}_steps")
+    phone.desk(f"{key}_steps").dataframe(steps.rename({c: t(f"db_h_{c}") for c in steps.columns}),
+                                         hide_index=True, width="stretch", key=f"{key}_steps")
+    phone.cards(f"{key}_steps", cards.step_cards(steps))
 
 
 def desk(ledger: Ledger, as_of: dt.date) -> pl.DataFrame:

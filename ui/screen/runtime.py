@@ -16,7 +16,7 @@ from ui import cached
 from ui.i18n import t
 from ui.screen.layouts import header
 from ui.screen.playlist import MODE, SCREEN_KEYS, Playlist, apply_command, parse_playlist
-from ui.screen.theme import CLOCK_CSS, DESIGN_H, css
+from ui.screen.theme import CLOCK_CSS, DESIGN_H, PHONE_DESIGN_W, PHONE_W, css
 from ui.state import FOLLOW, MULTI, Selection, current, moved_on
 
 
@@ -60,7 +60,9 @@ export default function(component) {
     if (day) day.textContent = d.getFullYear() + '年' + (d.getMonth() + 1) + '月' + d.getDate() + '日 星期' + wd[d.getDay()];
   };
   // Fit the window: the layout is designed DESIGN_H px high; zoom it to the window's height (whole, no scrolling).
-  const fit = () => document.documentElement.style.setProperty('--kpm-zoom', String(window.innerHeight / DESIGN_H));
+  // A phone (PHONE_W px or narrower) is zoomed to its width instead and scrolls down.
+  const fit = () => document.documentElement.style.setProperty('--kpm-zoom', String(
+    window.innerWidth <= PHONE_W ? window.innerWidth / PHONE_DESIGN_W : window.innerHeight / DESIGN_H));
   fit();
   if (!window.__kpmFitBound) {
     window.__kpmFitBound = true;
@@ -86,6 +88,12 @@ export default function(component) {
     new MutationObserver(watch).observe(document.body, {childList: true, subtree: true});
     watch();
   }
+  // Touch controls: the same commands as the keys.
+  const names = (data && data.labels) || {};
+  parentElement.querySelectorAll('.kpm-touch button').forEach((b) => {
+    if (names[b.dataset.cmd]) { b.title = names[b.dataset.cmd]; b.setAttribute('aria-label', names[b.dataset.cmd]); }
+    b.onclick = () => setTriggerValue('cmd', b.dataset.cmd);
+  });
   tick();
   const timer = setInterval(tick, 1000);
   if (!window.__kpmKeysBound) {
@@ -104,15 +112,22 @@ export default function(component) {
   return () => clearInterval(timer);
 }
 """
-_KEYS_JS = _KEYS_JS.replace("DESIGN_H", str(DESIGN_H))
-_KEYS_HTML = '<div class="kpm-clockbox"><div class="kpm-clock">--:--:--</div><div class="kpm-day"></div></div>'
+_KEYS_JS = (_KEYS_JS.replace("PHONE_DESIGN_W", str(PHONE_DESIGN_W)).replace("PHONE_W", str(PHONE_W))
+            .replace("DESIGN_H", str(DESIGN_H)))
+_KEYS_HTML = ('<div class="kpm-clockbox"><div><div class="kpm-clock">--:--:--</div><div class="kpm-day"></div></div>'
+              '<div class="kpm-touch">' + "".join(f'<button type="button" data-cmd="{c}">{s}</button>' for c, s in
+                                                   (("prev", "◀"), ("pause", "Ⅱ"), ("next", "▶"), ("exit", "✕")))
+              + '</div></div>')
+TOUCH = ("prev", "pause", "next", "exit")  # the touch controls' commands, named by screen_touch_<cmd>
 _clock_component = st.components.v2.component("kpm_screen_clock", html=_KEYS_HTML, css=CLOCK_CSS, js=_KEYS_JS)
 
 
 def _clock_and_keys() -> str | None:
     """The live clock (browser time) and the key listener; returns the key command of this run, if any."""
     try:
-        res = _clock_component(key="kpm_screen_clock", on_cmd_change=lambda: None, height=80)
+        labels = {c: t(f"screen_touch_{c}") for c in TOUCH}
+        res = _clock_component(key="kpm_screen_clock", data={"labels": labels}, on_cmd_change=lambda: None,
+                               height=80)
     except Exception:  # noqa: BLE001 - a clock must never take the screen down
         return None
     return getattr(res, "cmd", None) if res is not None else None

@@ -12,6 +12,7 @@ from ui import chart_specs
 from ui.charts import ACCENT, BAD, FONT, GOOD, NEUTRAL
 
 DESIGN_H = 1080  # the screen's design height in px: everything is laid out for it and zoomed to the window
+PHONE_W, PHONE_DESIGN_W = 640, 520  # a window this narrow (a phone) is zoomed to its width instead: 520 design px
 
 # Dark, high-contrast palette (WCAG AA or better on BG).
 BG, PANEL, FG, MUTED, GRID = "#0b1220", "#131d33", "#f1f5fb", "#b4c0d4", "#2a3754"
@@ -23,6 +24,18 @@ CLOCK_CSS = f"""
 .kpm-clockbox {{text-align:right;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:{FG}}}
 .kpm-clock {{font-size:44px;font-weight:700;line-height:1.05;font-variant-numeric:tabular-nums;letter-spacing:1px}}
 .kpm-day {{font-size:20px;color:{MUTED};line-height:1.3;white-space:nowrap}}
+/* touch controls (a touch screen or a phone): step, pause and leave, as the keys do; on a tablet under the clock in
+   the header's narrow column, on a phone beside it */
+.kpm-touch {{display:none;gap:3px;justify-content:flex-end;margin-top:2px}}
+.kpm-touch button {{font:inherit;font-size:18px;min-width:30px;height:38px;padding:0 2px;border-radius:8px;
+  border:1px solid {GRID};background:{PANEL};color:{FG};cursor:pointer}}
+@media (pointer:coarse), (max-width:{PHONE_W}px) {{
+  .kpm-touch {{display:flex}} .kpm-clock {{font-size:30px}} .kpm-day {{display:none}}
+}}
+@media (max-width:{PHONE_W}px) {{
+  .kpm-clockbox {{display:flex;align-items:center;justify-content:space-between;gap:8px}}
+  .kpm-touch {{gap:8px}} .kpm-touch button {{font-size:22px;min-width:52px;height:44px}}
+}}
 """
 
 
@@ -118,6 +131,28 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .kpm-h2 {{font-size:28px;font-weight:700;color:{FG};margin:2px 0 6px 0}}
 .kpm-scroll {{max-height:800px;overflow:hidden}}  /* design px: viewport units do not follow the zoom */
 .kpm-card.more p {{white-space:normal}}  /* the names wrap: the panel reserves the lines (layouts.warning_panel) */
+/* a phone (zoomed to its width: the runtime's fit) or a tablet held upright: the page scrolls down; the header on two
+   lines, the keys' hint left to the touch controls; the board keeps 名次, 县区, 得分, 标识 and 完成率, its marks
+   wrapping in their cell (the room's screens are all landscape: tests/test_screen_fit.py) */
+@media (max-width:{PHONE_W}px), (max-width:1024px) and (orientation:portrait) {{
+  .kpm-keys, .kpm-meta.kpm-report {{display:none}}
+  .kpm-city {{font-size:30px}} .kpm-page {{font-size:26px;margin-left:10px}}
+  .kpm-meta, .kpm-status {{font-size:18px}}
+  [data-testid="stAppViewContainer"] {{overflow-y:auto}}
+  .kpm-board {{table-layout:auto}} .kpm-board col {{width:auto !important}}
+  .kpm-board th:nth-child(4), .kpm-board td:nth-child(4), .kpm-board th:nth-child(7),
+  .kpm-board td:nth-child(7) {{display:none}}
+  .kpm-board td {{white-space:normal}}
+  .kpm-board td:nth-child(2) {{font-size:var(--fs) !important;white-space:nowrap}}
+  .kpm-board td:nth-child(6) {{font-size:20px !important}}
+  .kpm-board th {{font-size:18px}}
+  .kpm-bar {{display:none}}
+  .kpm-badge {{font-size:16px;margin:2px 4px 2px 0}}
+  .kpm-scroll {{max-height:none}}  /* the page scrolls down: every 约谈预警 card whole */
+  /* 县区对比's board: its figures sized for a 1920 px row wrap in a phone's narrow columns rather than run out */
+  .kpm-duel .v {{font-size:28px !important;white-space:normal;overflow-wrap:anywhere;line-height:1.15}}
+  .kpm-duel .s, .kpm-duel .s *, .kpm-duel .isub {{white-space:normal !important;font-size:16px;overflow-wrap:anywhere}}
+}}
 </style>"""
 
 
