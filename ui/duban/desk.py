@@ -39,7 +39,12 @@ def mark_expr() -> pl.Expr:
 def filters(rows: pl.DataFrame, key: str = "db") -> tuple[pl.DataFrame, pl.DataFrame]:
     """The desk's filters, each empty for all: (the items of the units, sources, tiers and projects chosen — what
     the indicators count —, those of them in the states chosen, open only by default — what the list shows)."""
-    top, low = st.columns(2), st.columns([1, 1, 2])
+    # folded, and named by what is chosen: on a phone five open filters took the first two screens before any figure
+    active = [t(f"db_{name}") for name in ("unit", "project", "source", "tier", "state")
+              if st.session_state.get(f"{key}_{name}")]
+    label = t("db_filters").format(chosen="、".join(active) if active else t("all"))
+    box = st.expander(label, expanded=bool(active), icon=":material/filter_list:")
+    top, low = box.columns(2), box.columns([1, 1, 2])
     picks = {
         "unit": top[0].multiselect(t("db_unit"), sorted(set(rows["unit"])), key=f"{key}_unit", placeholder=t("all")),
         "project_id": top[1].multiselect(t("db_project"), sorted(set(rows["project_id"].drop_nulls())),

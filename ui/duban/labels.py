@@ -12,6 +12,7 @@ DUBAN_LABELS: dict[str, tuple[str, str]] = {
     "tab_db_mine": ("本单位事项", "My unit's items"), "tab_db_files": ("督办单与交办清单", "Orders and lists"),
     "db_unit": ("承办单位", "Unit"), "db_co_units": ("协办单位", "Co-units"), "db_source": ("事项来源", "Source"),
     "db_tier": ("事项等级", "Tier"), "db_state": ("办理状态", "State"), "db_project": ("项目编码", "Project"),
+    "db_filters": ("筛选：{chosen}", "Filters: {chosen}"),
     "db_open_only": ("事项清单只列未办结的（指标仍计全部事项）", "List open items only (the figures count all)"),
     "db_tile_units": ("{n}个承办单位", "{n} units"),
     "db_by_unit": ("各承办单位办理情况", "By unit"),
