@@ -41,7 +41,7 @@ def projects_tab(sel: Selection) -> None:
         st.caption(f"{count} · {t('select_row_hint')}")
         ledger.selectable(table, f"项目台账_{sel.month}", labels, "ledger_table", ledger.money_config(labels),
                           above=500)
-    phone.cards("ledger", cards.project_cards(df, ledger.light_text))
+    phone.cards("ledger", cards.project_cards(df, ledger.light_text, ledger.project_href))
 
 
 def _list_name(list_id: str) -> str:

@@ -199,6 +199,11 @@ def test_project_in_the_url_opens_its_history(store):
     assert changes.to_dict("records") == [{"报送月份": "2024-06", "字段": "建设状态", "变更前": "在建", "变更后": "停工"}]
     assert "首次报送 2024-04" in shown
     assert "六项前期手续均已办结" in shown
+    # a money figure names its own unit; its label does not name another ("总投资(万元)" above "26.0亿元" did)
+    figures = {m.label: m.value for m in at.metric}
+    assert {"总投资", "年度计划投资", "本年累计完成投资"} <= set(figures)
+    assert not [label for label in figures if "万元" in label]
+    assert all(figures[k].endswith(("万元", "亿元")) for k in ("总投资", "年度计划投资", "本年累计完成投资"))
     # the month-by-month table covers the three months
     assert list(at.dataframe[1].value["报送月份"].astype(str).str[:7]) == ["2024-04", "2024-05", "2024-06"]
     charts = at.get("vega_lite_chart")

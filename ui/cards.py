@@ -117,9 +117,10 @@ def heat_cards(by: pl.DataFrame, ids: Sequence[str], month_num: int) -> str:
     return grid(out) + f'<div class="kpm-legend">{esc(t("heat_legend"))}：{legend}</div>'
 
 
-def project_cards(df: pl.DataFrame, light_text) -> str:
-    """A card per project, red lights first, then yellow, each by size (at most MAX_PROJECT_CARDS): its light, name,
-    county, 建设状态, completion this year, and why its light is not green."""
+def project_cards(df: pl.DataFrame, light_text, href=None) -> str:
+    """A card per project, red lights first, then yellow, each by size (at most MAX_PROJECT_CARDS): its light, name
+    (a link to its history when `href(project_id)` is given), county, 建设状态, completion this year, and why its light
+    is not green."""
     worst = pl.col("light").replace_strict({RED: 0, YELLOW: 1, GREEN: 2}, default=3, return_dtype=pl.Int8)
     df = df.sort([worst, "total_investment", "project_id"], descending=[False, True, False], nulls_last=True)
     out = []
@@ -131,7 +132,10 @@ def project_cards(df: pl.DataFrame, light_text) -> str:
         if light in (RED, YELLOW) and p.get("light_reason"):
             body += f'<div class="s why">{esc(p["light_reason"])}</div>'
         right = f'<span class="kpm-tag" style="background:{LIGHT_COLOR.get(light, NEUTRAL)}">{esc(light_text(light) or DASH)}</span>'
-        out.append(card(LIGHT_COLOR.get(light, NEUTRAL), esc(p.get("project_name")), right, body))
+        name = esc(p.get("project_name"))
+        if href is not None:  # a tap opens the history, as ticking a row does on the desk
+            name = f'<a href="{html.escape(href(p["project_id"]))}" target="_self">{name}</a>'
+        out.append(card(LIGHT_COLOR.get(light, NEUTRAL), name, right, body))
     more = df.height - MAX_PROJECT_CARDS
     note = f'<div class="kpm-more">{esc(t("phone_more").format(n=more))}</div>' if more > 0 else ""
     return grid(out, t("list_empty")) + note

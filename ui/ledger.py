@@ -3,6 +3,7 @@ ticked, opens the project's history (kept in the URL as ?project=ID, so it can b
 from __future__ import annotations
 
 import html
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
@@ -64,6 +65,12 @@ def chosen() -> None:
     """on_change of the project chooser: keep the URL in step."""
     open_project(st.session_state.get(PROJECT_KEY))
     st.session_state[TAB_KEY] = t("tab_history")
+
+
+def project_href(project_id: str) -> str:
+    """A link to a project's history on this page, keeping the rest of the URL (month, county …) as it is."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k != "project"} | {"project": project_id}
+    return "?" + urlencode(query)
 
 
 def seed_from_url(known: set[str]) -> str | None:

@@ -39,6 +39,7 @@ CSS = f"""
 .kpm-pc .t {{display:flex;justify-content:space-between;align-items:baseline;gap:8px;font-weight:700;font-size:16px;
   line-height:1.35}}
 .kpm-pc .t .r {{white-space:nowrap;font-weight:400;font-size:14px}}
+.kpm-pc .t a {{color:inherit;text-decoration:underline dotted}}  /* a project card's name opens its history */
 .kpm-pc .s {{font-size:13px;color:#3b4453;line-height:1.55}}
 .kpm-pc .s.why {{color:#5f6b7a}}
 .kpm-pc .kv {{display:grid;grid-template-columns:repeat(2, minmax(0, 1fr));gap:0 10px;font-size:13px;color:#3b4453;

@@ -33,9 +33,9 @@ def _changes_table(h: pl.DataFrame) -> pl.DataFrame:
 def _figures(h: pl.DataFrame, last: dict, last_m: str) -> None:
     """Money, completion against 时序进度, and what the project is now."""
     c = st.columns(5)
-    c[0].metric(ZH["total_investment"], fmt_amount(last["total_investment"]))
-    c[1].metric(ZH["plan_investment_year"], fmt_amount(last["plan_investment_year"]))
-    c[2].metric(ZH["completed_investment_ytd"], fmt_amount(last["completed_investment_ytd"]))
+    for box, col in zip(c, ("total_investment", "plan_investment_year", "completed_investment_ytd")):
+        # the figure names its own unit (26.0亿元): the header's "(万元)" beside it would say another
+        box.metric(ZH[col].removesuffix("(万元)"), fmt_amount(last[col]))
     rate = last["completion_rate"]
     sched = schedule(last["snapshot_month"].month)
     c[3].metric(t("hist_rate").format(m=last_m), fmt_rate(rate),
