@@ -148,7 +148,10 @@ def test_a_choice_in_the_sidebar_closes_it_on_a_phone(browser, server):
         # a county chosen in the filter: the menu closes and the page shows that county
         page.locator('[data-testid="stExpandSidebarButton"]').first.click()
         page.wait_for_function(OPENED, timeout=10_000)
-        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        county = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+        # the whole menu is listed above the filters: brought to the top as a thumb would, its list opens below it
+        county.evaluate("e => e.scrollIntoView({block: 'start'})")
+        county.click()
         page.locator('[role="option"]', has_text="石门县").first.click()
         page.wait_for_function(CLOSED, timeout=10_000)
         page.wait_for_function("() => document.body.innerText.includes('县区：石门县')", timeout=60_000)

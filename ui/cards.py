@@ -11,7 +11,7 @@ from data.text import DASH
 from metrics.format import fmt_money, fmt_rate, format_value, money_unit, rank_change_text
 from metrics.indicator import meets, standing
 from metrics.lights import GREEN, RED, YELLOW
-from metrics.ranking import SNAIL, Scorecard
+from metrics.ranking import SNAIL, Scorecard, indicator_of
 from metrics.registry import BY_ID
 from ui.charts import BAD, GOOD, HEAT_FILL, HEAT_STANDING, NEUTRAL, WARN
 from ui.i18n import ind_name, t
@@ -71,7 +71,7 @@ def ranking_cards(rank: pl.DataFrame, scores: Sequence[str], scorecard: Scorecar
         body = f'<div class="s">{badges(row.get("flag"), bool(row.get("warning")), ranked)}</div>'
         if weak:
             body += (f'<div class="s">{esc(t("phone_weakest"))}：<b>{esc(ind_name(weak))}</b> '
-                     f'{esc(format_value(weak, row.get(weak)))}</div>')
+                     f'{esc(format_value(indicator_of(weak), row.get(weak)))}</div>')  # 按期办结率 too, when configured
         color = GOOD if row.get("flag") == "红旗" else BAD if row.get("flag") == SNAIL else \
             WARN if row.get("warning") else NEUTRAL
         out.append(card(color, title, right, body))
