@@ -23,3 +23,23 @@ def test_a_project_card_links_to_its_history_and_red_comes_first():
 def test_without_a_link_the_name_is_plain_text():
     out = project_cards(_df(), lambda light: "", None)
     assert "<a " not in out and "乙&lt;路&gt;" in out
+
+
+def test_the_card_link_keeps_the_url_with_every_county():
+    """ui.ledger.project_href: the page's URL as it is (each of several counties kept), ?project= set to the card's."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.ledger import project_href
+
+        st.write(project_href("P-1"))
+
+    at = AppTest.from_function(script)
+    at.query_params["county"] = ["甲县", "乙县"]
+    at.query_params["month"] = "2025-12"
+    at.query_params["project"] = "P-0"
+    at.run()
+    assert not at.exception
+    assert at.markdown[0].value == "?county=%E7%94%B2%E5%8E%BF&county=%E4%B9%99%E5%8E%BF&month=2025-12&project=P-1"

@@ -69,8 +69,8 @@ def chosen() -> None:
 
 def project_href(project_id: str) -> str:
     """A link to a project's history on this page, keeping the rest of the URL (month, county …) as it is."""
-    query = {k: v for k, v in st.query_params.to_dict().items() if k != "project"} | {"project": project_id}
-    return "?" + urlencode(query)
+    query = {k: st.query_params.get_all(k) for k in st.query_params if k != "project"} | {"project": [project_id]}
+    return "?" + urlencode(query, doseq=True)  # every value of a key kept: a selection of several counties
 
 
 def seed_from_url(known: set[str]) -> str | None:
