@@ -58,10 +58,11 @@ def render(sel: Selection) -> None:
         with tabs[t("tab_db_mine")]:
             unit_panel(store, ledger, who, as_of)
     with tabs[t("tab_db_desk")]:
-        shown = desk(ledger, as_of)
+        rows = m.item_rows(ledger, as_of)   # replayed once: the desk and the downloads read the same rows
+        shown = desk(ledger, rows)
         if role != REPORTER:   # a unit's reporter prints its own orders from the city, not the city's list
             st.markdown(f"##### {t('tab_db_files')}")
-            files_panel(m.item_rows(ledger, as_of), shown, as_of)
+            files_panel(rows, shown, as_of)
     if role == ANALYST:
         with tabs[t("tab_db_assign")]:
             assign_panel(store, ledger, who)

@@ -67,12 +67,17 @@ def kpi_tile_html(ind: Indicator, value, prev, n, month_num: int) -> str:
     name = html.escape(ind_name(ind.id))
     caliber = html.escape(ind.caliber + (f"（目标来源：{ind.target_source}）" if ind.target_source else ""))
     n_txt = DASH if n is None else f"{int(n):,}"
+    sub = (f'{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
+           f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b><span class="n"> · {t("n")} '
+           f'<b>{n_txt}</b></span>')  # a phone leaves n to the ⓘ (ui/phone.py)
+    return tile_html(color, name, caliber, html.escape(format_value(ind, value)), sub)
+
+
+def tile_html(color: str, name: str, caliber: str, value: str, sub: str) -> str:
+    """The house's KPI tile around already-escaped HTML: coloured edge, name with ⓘ (its 口径), value, lines below."""
     return (f'<div class="kpi" style="--kc:{color}"><div class="lbl"><span>{name}</span>'
-            f'<span class="i" title="{caliber}">ⓘ</span></div>'
-            f'<div class="val">{html.escape(format_value(ind, value))}</div>'
-            f'<div class="sub">{t("target")} <b>{html.escape(tgt)}</b> · {t("gap")} <b>{html.escape(gap)}</b><br>'
-            f'{t("mom")} <b>{html.escape(format_change(ind, value, prev))}</b><span class="n"> · {t("n")} '
-            f'<b>{n_txt}</b></span></div></div>')  # a phone leaves n to the ⓘ (ui/phone.py)
+            f'<span class="i" title="{caliber}">ⓘ</span></div><div class="val">{value}</div>'
+            f'<div class="sub">{sub}</div></div>')
 
 
 def kpi_row(ids: list[str], sel: Selection, frame: pl.DataFrame, per_row: int = 4) -> dict:

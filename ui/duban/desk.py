@@ -20,6 +20,7 @@ from ui.charts import BAD, NEUTRAL
 from ui.duban import cards
 from ui.i18n import lang, t
 from ui.widgets import md_escape, tile_grid
+from ui.widgets import tile_html as widget_tile  # the house's tile; tile_html here is 督办's
 
 OVERDUE_BG, SOON_BG = "#fde0dd", "#fff3c4"   # 逾期 red, 临期 amber (the rows' background; the 预警 column says it)
 # The items' columns as the desk shows them, with their label keys.
@@ -66,10 +67,8 @@ def tile_html(ind: m.DubanIndicator, value, n_units: int) -> str:
     bad = (ind.direction == "lower" and (value or 0) > 0) or (ind.unit == "%" and value is not None and value < 0.5)
     text = fmt_rate(value) if ind.unit == "%" else f"{fmt_number(value)} {ind.unit}"
     name = html.escape(ind.en if lang() == "en" else ind.zh)
-    return (f'<div class="kpi" style="--kc:{BAD if bad else NEUTRAL}"><div class="lbl"><span>{name}</span>'
-            f'<span class="i" title="{html.escape(ind.caliber)}">ⓘ</span></div>'
-            f'<div class="val">{html.escape(text)}</div>'
-            f'<div class="sub">{t("db_tile_units").format(n=n_units)}</div></div>')
+    return widget_tile(BAD if bad else NEUTRAL, name, html.escape(ind.caliber), html.escape(text),
+                       t("db_tile_units").format(n=n_units))
 
 
 def tiles(rows: pl.DataFrame) -> None:
@@ -134,9 +133,9 @@ def history(ledger: Ledger, rows: pl.DataFrame, key: str) -> None:
     phone.cards(f"{key}_steps", cards.step_cards(steps))
 
 
-def desk(ledger: Ledger, as_of: dt.date) -> pl.DataFrame:
-    """The whole desk view; returns the rows shown (the downloads start from them)."""
-    rows = m.item_rows(ledger, as_of)
+def desk(ledger: Ledger, rows: pl.DataFrame) -> pl.DataFrame:
+    """The whole desk view of `rows` (metrics.duban.item_rows of the ledger); returns the rows shown (the downloads
+    start from them)."""
     if rows.is_empty():
         st.info(t("db_empty"))
         return rows
