@@ -24,7 +24,7 @@ from metrics.dataset import Dataset
 from metrics.engine import compute, compute_many, indicators_at, month_series
 from metrics.filters import Filters
 from metrics.ranking import load_scorecard, ranking
-from metrics.registry import HEADLINE as REGISTRY_HEADLINE, IDS as REGISTRY_IDS
+from metrics.registry import HEADLINE as REGISTRY_HEADLINE, HEAT as REGISTRY_HEAT, IDS as REGISTRY_IDS
 
 # The indicators the pandas and DuckDB baselines implement (DOMAIN.md Part 1), which every implementation computes
 # in the cross-checked cases; Part 2's are checked against an independent oracle in tests/ instead.
@@ -33,8 +33,7 @@ IDS = tuple(i for i in REGISTRY_IDS if i in bpd.NEEDS and i in bduck.OUT)
 # What the 总览 page asks for on every rerun (mirrors pages/overview.py: KPI tiles for the month and last month,
 # the completion-rate trend, the county × indicator heat table).
 HEADLINE = list(REGISTRY_HEADLINE)
-HEAT = ["investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
-        "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects"]
+HEAT = list(REGISTRY_HEAT)
 SERIES_IDS = ["investment_completion_rate", "time_schedule"]
 
 

@@ -63,6 +63,9 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 # The city's headline figures, in their order: 总览's eight tiles and the pushed brief's.
 HEADLINE = ("investment_completion_rate", "schedule_deviation", "start_rate", "monthly_investment",
             "completed_ytd_sum", "private_share", "industrial_share", "signed_start_rate")
+# 总览's 县区×指标 heat table (and its phone cards), which the county map offers to colour by too.
+HEAT = ("investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
+        "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects")
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(id="project_count", zh="项目个数", en="Projects", dimension="progress", unit="个", direction="neutral",

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.registry import HEADLINE
+from metrics.registry import HEADLINE, HEAT
 from ui import cached, cards, charts, geomap, phone
 from ui.i18n import t
 from ui.page import serve
 from ui.state import Selection
 from ui.widgets import kpi_row, month_num
-
-HEAT = ("investment_completion_rate", "schedule_deviation", "start_rate", "resume_rate", "private_share",
-        "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage", "lagging_projects")
 
 
 def render(sel: Selection) -> None:

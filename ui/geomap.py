@@ -15,15 +15,15 @@ from data.files import file_stamp
 from data.geo.kept import FILE
 from metrics.filters import Filters
 from metrics.map import DEFAULT_INDICATOR, MapData, map_data
+from metrics.registry import HEAT
 from ui import cached, charts
 from ui.i18n import ind_name, lang, t
 from ui.map_chart import map_chart, picked_unit
 from ui.state import Selection, focus_county
 
-# What the map offers to colour by: the heat table's indicators (总览), the completion rate first.
-INDICATORS = (DEFAULT_INDICATOR, "schedule_deviation", "start_rate", "resume_rate", "private_share",
-              "industrial_share", "procedures_complete_rate", "signed_start_rate", "leader_coverage",
-              "lagging_projects", "red_projects", "monthly_investment", "completed_ytd_sum")
+# What the map offers to colour by: the heat table's indicators (总览), the completion rate first, and three more.
+INDICATORS = (DEFAULT_INDICATOR, *(i for i in HEAT if i != DEFAULT_INDICATOR), "red_projects", "monthly_investment",
+              "completed_ytd_sum")
 PICK_KEY = "geomap_indicator"
 DESK_H = 460
 # A phone (its browser says "Mobi"): the columns stack and the map is the screen's width, so the labels are placed
